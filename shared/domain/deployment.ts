@@ -1,0 +1,77 @@
+/** A deployment: the request that starts it, the context that flows through the workflow, its record. */
+import { z } from 'zod';
+import type { Color } from './colors';
+import { SpecSchema, type DeploymentSpec } from './spec';
+
+/** Deployment ids double as Step Functions execution names (1–80 of [A-Za-z0-9-_]). */
+export const DeploymentIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,80}$/, 'expected 1–80 letters, digits, - or _');
+
+export const DeployRequestSchema = z
+  .object({
+    deploymentId: DeploymentIdSchema,
+    /** Container image for `spec.container.name`, e.g. `123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1.4.2`. */
+    image: z
+      .string()
+      .min(1)
+      .max(1024)
+      .regex(/^[^\s]+$/, 'expected an image reference without spaces'),
+    spec: SpecSchema,
+    /** Who or what asked for the deployment (user, pipeline execution). */
+    requestedBy: z.string().max(256).default('unknown'),
+  })
+  .strict();
+export type DeployRequest = z.output<typeof DeployRequestSchema>;
+export type DeployRequestInput = z.input<typeof DeployRequestSchema>;
+
+/** What Prepare established, carried by the workflow to every later step. */
+export interface DeploymentContext {
+  id: string;
+  image: string;
+  requestedBy: string;
+  liveColor: Color;
+  newColor: Color;
+  /** Task definition the new color runs. */
+  taskDefinition: string;
+  /** Task count the new color is brought up to: the live color's desired count. */
+  desiredCount: number;
+  startedAt: number;
+}
+
+export type DeploymentStatus = 'IN_PROGRESS' | 'PROMOTED' | 'ROLLED_BACK' | 'REJECTED' | 'ROLLBACK_FAILED';
+export type Outcome = Exclude<DeploymentStatus, 'IN_PROGRESS'>;
+
+export interface DeploymentError {
+  error: string;
+  cause: string;
+}
+
+export interface DeploymentRecord {
+  id: string;
+  service: string;
+  cluster: string;
+  image: string;
+  requestedBy: string;
+  status: DeploymentStatus;
+  liveColor?: Color;
+  newColor?: Color;
+  taskDefinition?: string;
+  startedAt: number;
+  endedAt?: number;
+  /** Weight on the new color when the deployment ended. */
+  lastWeight?: number;
+  error?: DeploymentError;
+}
+
+export interface DeploymentEvent {
+  at: number;
+  type: string;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+/** The per-service lock key: one deployment per ECS cluster and service at a time. */
+export function lockKey(spec: Pick<DeploymentSpec, 'cluster' | 'service'>): string {
+  return `${spec.cluster}/${spec.service}`;
+}

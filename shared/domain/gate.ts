@@ -1,0 +1,110 @@
+/** The health gate: pure decisions from traffic and target-health readings. */
+import type { Gate } from './spec';
+
+/** Traffic served by one target group over a window. */
+export interface TrafficWindow {
+  requests: number;
+  /** Responses with a 5xx status from the targets, plus requests the balancer failed. */
+  errors: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+}
+
+export interface TargetHealth {
+  healthy: number;
+  unhealthy: number;
+  /** Registering (initial) or deregistering (draining) targets. */
+  transitioning: number;
+}
+
+export type Verdict = 'pass' | 'fail' | 'inconclusive';
+
+export interface GateVerdict {
+  verdict: Verdict;
+  /** Human-readable reasons, each naming the rule and the numbers. */
+  reasons: string[];
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+/** Judges the new color's window against the gate's thresholds. Too little traffic never passes. */
+export function evaluateGate(gate: Gate, traffic: TrafficWindow, health: TargetHealth): GateVerdict {
+  const failures: string[] = [];
+  if (health.healthy < gate.minHealthyTargets) {
+    failures.push(`healthy targets ${health.healthy} < ${gate.minHealthyTargets} required`);
+  }
+  if (traffic.requests >= gate.minRequests) {
+    const errorRate = traffic.errors / traffic.requests;
+    if (errorRate > gate.maxErrorRate) {
+      failures.push(
+        `5xx rate ${pct(errorRate)} > ${pct(gate.maxErrorRate)} (${traffic.errors} of ${traffic.requests} requests)`,
+      );
+    }
+    if (traffic.p99Ms !== null && traffic.p99Ms > gate.maxP99Ms) {
+      failures.push(`p99 latency ${Math.round(traffic.p99Ms)} ms > ${gate.maxP99Ms} ms`);
+    }
+  }
+  if (failures.length > 0) return { verdict: 'fail', reasons: failures };
+  if (traffic.requests < gate.minRequests) {
+    return {
+      verdict: 'inconclusive',
+      reasons: [`${traffic.requests} requests < ${gate.minRequests} needed for a verdict`],
+    };
+  }
+  const errorRate = traffic.errors / traffic.requests;
+  const p99 = traffic.p99Ms === null ? 'n/a' : `${Math.round(traffic.p99Ms)} ms`;
+  return {
+    verdict: 'pass',
+    reasons: [
+      `5xx rate ${pct(errorRate)} ≤ ${pct(gate.maxErrorRate)}, p99 ${p99} ≤ ${gate.maxP99Ms} ms over ${traffic.requests} requests`,
+    ],
+  };
+}
+
+export type Decision = 'advance' | 'wait' | 'rollback';
+
+export interface ObservationInput {
+  gate: Gate;
+  verdict: GateVerdict;
+  /** Consecutive failing evaluations before this one. */
+  previousFailures: number;
+  stepStartedAt: number;
+  holdSeconds: number;
+  deadlineAt: number;
+  now: number;
+}
+
+export interface Observation {
+  decision: Decision;
+  consecutiveFailures: number;
+  reasons: string[];
+}
+
+/**
+ * What the workflow does after an evaluation: roll back after enough consecutive failures or
+ * at the deadline, advance once the gate passes and the hold has elapsed, otherwise wait.
+ */
+export function decide(input: ObservationInput): Observation {
+  const { gate, verdict, now } = input;
+  const consecutiveFailures =
+    verdict.verdict === 'fail' ? input.previousFailures + 1 : verdict.verdict === 'pass' ? 0 : input.previousFailures;
+  if (consecutiveFailures >= gate.consecutiveFailures) {
+    return {
+      decision: 'rollback',
+      consecutiveFailures,
+      reasons: [`gate failed ${consecutiveFailures} consecutive evaluations`, ...verdict.reasons],
+    };
+  }
+  const holdEndsAt = input.stepStartedAt + input.holdSeconds * 1000;
+  if (verdict.verdict === 'pass' && now >= holdEndsAt) {
+    return { decision: 'advance', consecutiveFailures, reasons: verdict.reasons };
+  }
+  if (now >= input.deadlineAt) {
+    return {
+      decision: 'rollback',
+      consecutiveFailures,
+      reasons: [`step deadline passed without a passing gate (${verdict.verdict})`, ...verdict.reasons],
+    };
+  }
+  return { decision: 'wait', consecutiveFailures, reasons: verdict.reasons };
+}

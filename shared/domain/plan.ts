@@ -1,0 +1,59 @@
+/** Walking the plan: which step comes next, and how long a deployment may take at most. */
+import type { Gate } from './spec';
+import type { DeploymentSpec } from './spec';
+
+/** Where the workflow is in the plan; `index` counts plan steps, `plan.steps.length` is the bake. */
+export type StepCursor =
+  | {
+      done: false;
+      index: number;
+      phase: 'step' | 'bake';
+      weight: number;
+      holdSeconds: number;
+      gate: Gate;
+      startedAt: number;
+      deadlineAt: number;
+    }
+  | { done: true; index: number };
+
+/** The step after `previousIndex` (null: the first step), or done when the plan is exhausted. */
+export function nextStep(spec: DeploymentSpec, previousIndex: number | null, now: number): StepCursor {
+  const index = previousIndex === null ? 0 : previousIndex + 1;
+  const step = spec.plan.steps[index];
+  if (!step) return { done: true, index: spec.plan.steps.length };
+  return {
+    done: false,
+    index,
+    phase: 'step',
+    weight: step.weight,
+    holdSeconds: step.holdSeconds,
+    gate: step.gate,
+    startedAt: now,
+    deadlineAt: now + Math.max(step.holdSeconds, step.gate.stepTimeoutSeconds) * 1000,
+  };
+}
+
+/** The bake: 100 % on the new color for `bakeSeconds` while the gate keeps watching. */
+export function bakeStep(spec: DeploymentSpec, now: number): StepCursor {
+  return {
+    done: false,
+    index: spec.plan.steps.length,
+    phase: 'bake',
+    weight: 100,
+    holdSeconds: spec.bakeSeconds,
+    gate: spec.gate,
+    startedAt: now,
+    deadlineAt: now + (spec.bakeSeconds + spec.gate.stepTimeoutSeconds) * 1000,
+  };
+}
+
+/** Upper bound of a deployment's duration: the basis of the lock's lease. */
+export function maxDurationSeconds(spec: DeploymentSpec): number {
+  const stepsSeconds = spec.plan.steps.reduce(
+    (sum, s) => sum + Math.max(s.holdSeconds, s.gate.stepTimeoutSeconds) + s.gate.intervalSeconds,
+    0,
+  );
+  const bake = spec.bakeSeconds + spec.gate.stepTimeoutSeconds + spec.gate.intervalSeconds;
+  const margin = 600;
+  return spec.launch.timeoutSeconds + spec.launch.pollSeconds + stepsSeconds + bake + margin;
+}

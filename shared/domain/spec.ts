@@ -1,0 +1,153 @@
+/** The deployment spec: what a user writes to describe a service and how to deploy it. */
+import { z } from 'zod';
+
+/** ECS/ELB names and ARNs: printable, no spaces. */
+const resourceName = z
+  .string()
+  .min(1)
+  .max(2048)
+  .regex(/^[A-Za-z0-9_.:/@+=,-]+$/, 'expected a name or ARN (letters, digits and _.:/@+=,- only)');
+
+const seconds = (max: number) => z.number().int().min(0).max(max);
+
+export const GateSchema = z
+  .object({
+    /** Highest acceptable share of 5xx responses on the new color (0–1). */
+    maxErrorRate: z.number().min(0).max(1).default(0.01),
+    /** Highest acceptable p99 latency on the new color. */
+    maxP99Ms: z.number().positive().max(600_000).default(1000),
+    /** Fewest healthy targets the new color may have. */
+    minHealthyTargets: z.number().int().min(0).max(10_000).default(1),
+    /** Requests the new color must have served before any verdict other than inconclusive. */
+    minRequests: z.number().int().min(1).max(10_000_000).default(20),
+    /** Seconds between two evaluations. */
+    intervalSeconds: z.number().int().min(1).max(300).default(10),
+    /** Failing evaluations in a row that trigger a rollback. */
+    consecutiveFailures: z.number().int().min(1).max(100).default(2),
+    /** Longest a step may wait for a passing gate before rolling back. */
+    stepTimeoutSeconds: z.number().int().min(1).max(86_400).default(900),
+  })
+  .strict();
+export type Gate = z.output<typeof GateSchema>;
+
+export const StepSchema = z
+  .object({
+    /** Percent of production traffic on the new color during this step (promotion to 100 follows the last step). */
+    weight: z
+      .number()
+      .int()
+      .min(1, 'expected 1 to 99 (promotion to 100 follows the last step)')
+      .max(99, 'expected 1 to 99 (promotion to 100 follows the last step)'),
+    /** Least time at this weight, even when the gate passes earlier. */
+    holdSeconds: seconds(86_400).default(0),
+    /** Gate settings that differ from the spec's gate for this step. */
+    gate: GateSchema.partial().optional(),
+  })
+  .strict();
+
+const PlanSchema = z.union([
+  z.object({ preset: z.literal('all-at-once') }).strict(),
+  z
+    .object({
+      preset: z.literal('canary'),
+      weights: z.array(z.number().int().min(1).max(99)).min(1).max(20).default([5, 25]),
+      holdSeconds: seconds(86_400).default(60),
+    })
+    .strict(),
+  z
+    .object({
+      preset: z.literal('linear'),
+      /** Equal increments up to 100 %, e.g. 4 → 25, 50, 75, then promotion. */
+      increments: z.number().int().min(2).max(20).default(4),
+      holdSeconds: seconds(86_400).default(60),
+    })
+    .strict(),
+  z
+    .object({
+      preset: z.literal('custom').optional(),
+      steps: z.array(StepSchema).max(50),
+    })
+    .strict(),
+]);
+export type PlanInput = z.input<typeof PlanSchema>;
+
+export interface PlanStep {
+  weight: number;
+  holdSeconds: number;
+  gate: Gate;
+}
+
+export const SpecSchema = z
+  .object({
+    /** Logical service name: the lock key and the name in history and notifications. */
+    service: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'expected 1–128 letters, digits, _ . -'),
+    cluster: resourceName,
+    slots: z
+      .object({
+        blue: z.object({ service: resourceName, targetGroup: resourceName }).strict(),
+        green: z.object({ service: resourceName, targetGroup: resourceName }).strict(),
+      })
+      .strict(),
+    traffic: z.object({ listener: resourceName, rule: resourceName.optional() }).strict(),
+    container: z
+      .object({ name: z.string().min(1).max(255), port: z.number().int().min(1).max(65_535) })
+      .strict(),
+    plan: PlanSchema.default({ preset: 'canary', weights: [5, 25], holdSeconds: 60 }),
+    gate: GateSchema.default(GateSchema.parse({})),
+    launch: z
+      .object({
+        timeoutSeconds: z.number().int().min(1).max(86_400).default(600),
+        pollSeconds: z.number().int().min(1).max(300).default(10),
+      })
+      .strict()
+      .default({ timeoutSeconds: 600, pollSeconds: 10 }),
+    /** Time at 100 % with the old color still at full size and the gate still watching. */
+    bakeSeconds: seconds(86_400).default(300),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    if (spec.slots.blue.service === spec.slots.green.service) {
+      ctx.addIssue({ code: 'custom', path: ['slots', 'green', 'service'], message: 'must differ from slots.blue.service' });
+    }
+    if (spec.slots.blue.targetGroup === spec.slots.green.targetGroup) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['slots', 'green', 'targetGroup'],
+        message: 'must differ from slots.blue.targetGroup',
+      });
+    }
+    const weights = planWeights(spec.plan);
+    weights.forEach((w, i) => {
+      if (i > 0 && w <= weights[i - 1]!) {
+        const path = 'steps' in spec.plan ? ['plan', 'steps', i, 'weight'] : ['plan', 'weights', i];
+        ctx.addIssue({ code: 'custom', path, message: `must be greater than the previous step's ${weights[i - 1]}` });
+      }
+    });
+  })
+  .transform((spec) => ({ ...spec, plan: { steps: expandPlan(spec.plan, spec.gate) } }));
+
+/** The validated spec with the plan expanded into explicit steps. */
+export type DeploymentSpec = z.output<typeof SpecSchema>;
+export type DeploymentSpecInput = z.input<typeof SpecSchema>;
+
+type ParsedPlan = z.output<typeof PlanSchema>;
+
+function planWeights(plan: ParsedPlan): number[] {
+  if ('steps' in plan) return plan.steps.map((s) => s.weight);
+  switch (plan.preset) {
+    case 'all-at-once':
+      return [];
+    case 'canary':
+      return plan.weights;
+    case 'linear':
+      return Array.from({ length: plan.increments - 1 }, (_, i) => Math.round(((i + 1) * 100) / plan.increments));
+  }
+}
+
+function expandPlan(plan: ParsedPlan, gate: Gate): PlanStep[] {
+  if ('steps' in plan) {
+    return plan.steps.map((s) => ({ weight: s.weight, holdSeconds: s.holdSeconds, gate: { ...gate, ...s.gate } }));
+  }
+  const holdSeconds = plan.preset === 'all-at-once' ? 0 : plan.holdSeconds;
+  return planWeights(plan).map((weight) => ({ weight, holdSeconds, gate }));
+}

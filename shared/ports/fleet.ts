@@ -1,0 +1,30 @@
+/** One ECS service slot (the "blue" or the "green" service of an app). */
+export interface SlotRef {
+  cluster: string;
+  service: string;
+}
+
+/** What the deployment needs to know about a slot. */
+export interface SlotStatus {
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  /** Task definition the slot runs (ARN on AWS, `family:revision` locally); null when never deployed. */
+  taskDefinition: string | null;
+  /** True when the slot's rollout is complete: one deployment, running = desired. */
+  steady: boolean;
+}
+
+/** ECS services as the deployment sees them. */
+export interface Fleet {
+  describe(slot: SlotRef): Promise<SlotStatus>;
+  /**
+   * Registers a new task definition revision cloned from `from`, with only the image of
+   * `container` changed. Returns the new revision's identifier.
+   */
+  registerRevision(input: { from: string; container: string; image: string }): Promise<string>;
+  /** Points the slot at a task definition and sets its desired count. */
+  deploy(slot: SlotRef, taskDefinition: string, desiredCount: number): Promise<void>;
+  /** Changes only the desired count. */
+  scale(slot: SlotRef, desiredCount: number): Promise<void>;
+}

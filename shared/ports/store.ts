@@ -1,0 +1,22 @@
+import type { DeploymentEvent, DeploymentRecord } from '../domain/deployment';
+
+export type LockResult =
+  | { acquired: true; expiresAt: number }
+  | { acquired: false; heldBy: string; expiresAt: number };
+
+/** Durable state: per-service locks, deployment records and their event history. */
+export interface Store {
+  /**
+   * Takes the lock `key` for `owner` until `now + leaseMs`. Succeeds when the lock is free,
+   * expired, or already held by the same owner (so a retried step is safe).
+   */
+  acquireLock(key: string, owner: string, leaseMs: number, now: number): Promise<LockResult>;
+  /** Releases the lock only if `owner` holds it; returns whether it did. */
+  releaseLock(key: string, owner: string): Promise<boolean>;
+  /** Writes the record unless it exists already (idempotent for the same id). */
+  createDeployment(record: DeploymentRecord): Promise<void>;
+  updateDeployment(id: string, patch: Partial<Omit<DeploymentRecord, 'id'>>): Promise<void>;
+  getDeployment(id: string): Promise<DeploymentRecord | null>;
+  appendEvent(deploymentId: string, event: DeploymentEvent): Promise<void>;
+  listEvents(deploymentId: string): Promise<DeploymentEvent[]>;
+}
