@@ -1,9 +1,13 @@
 /** Jest runs TypeScript through SWC (no type-check: `npm test` runs `tsc --noEmit` first). */
+const swc = ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }];
+
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  // @middy/core ships ES modules only; compile it to CommonJS like our own sources.
+  transform: { '^.+\\.ts$': swc, '^.+/node_modules/@middy/.+\\.js$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   setupFiles: ['<rootDir>/shared/local/polyfills.ts'],
   testTimeout: 30000,
 };

@@ -1,0 +1,67 @@
+/** What the blue/green steps share: their dependencies and the workflow document's shape. */
+import { z } from 'zod';
+import { COLORS } from '../../shared/domain/colors';
+import { DeploymentIdSchema, type DeploymentContext } from '../../shared/domain/deployment';
+import { SpecSchema, type DeploymentSpec } from '../../shared/domain/spec';
+import type { RouteRef } from '../../shared/ports/router';
+import type { SlotRef } from '../../shared/ports/fleet';
+import type { Clock, Fleet, Metrics, Notifier, Router, Store } from '../../shared/ports';
+import type { Logger } from '../../shared/lambda';
+import type { Color } from '../../shared/domain/colors';
+
+/** Every port a blue/green step may use; each step takes only the ones it needs. */
+export interface DeployDeps {
+  fleet: Fleet;
+  router: Router;
+  metrics: Metrics;
+  store: Store;
+  notifier: Notifier;
+  clock: Clock;
+  logger: Logger;
+}
+
+const ColorSchema = z.enum(COLORS);
+
+export const DeploymentContextSchema: z.ZodType<DeploymentContext> = z.object({
+  id: DeploymentIdSchema,
+  image: z.string().min(1),
+  requestedBy: z.string(),
+  liveColor: ColorSchema,
+  newColor: ColorSchema,
+  taskDefinition: z.string().min(1),
+  desiredCount: z.number().int().min(1),
+  startedAt: z.number(),
+});
+
+/** The part of the workflow document every step after Prepare receives. */
+export const StepContextSchema = z.object({ deployment: DeploymentContextSchema, spec: SpecSchema });
+export type StepContext = { deployment: DeploymentContext; spec: DeploymentSpec };
+
+export function routeOf(spec: DeploymentSpec): RouteRef {
+  return {
+    listener: spec.traffic.listener,
+    ...(spec.traffic.rule ? { rule: spec.traffic.rule } : {}),
+    targetGroups: { blue: spec.slots.blue.targetGroup, green: spec.slots.green.targetGroup },
+  };
+}
+
+export function slotOf(spec: DeploymentSpec, color: Color): SlotRef {
+  return { cluster: spec.cluster, service: spec.slots[color].service };
+}
+
+/** Appends a history event; history is best-effort and never fails a step that already acted. */
+export async function recordEvent(
+  deps: Pick<DeployDeps, 'store' | 'clock' | 'logger'>,
+  deploymentId: string,
+  type: string,
+  message: string,
+  data?: Record<string, unknown>,
+): Promise<void> {
+  const event = { at: deps.clock.now(), type, message, ...(data ? { data } : {}) };
+  deps.logger.info(message, { deploymentId, event: type, ...data });
+  try {
+    await deps.store.appendEvent(deploymentId, event);
+  } catch (error) {
+    deps.logger.warn('could not record a history event', { deploymentId, event: type, error: error as Error });
+  }
+}

@@ -1,0 +1,82 @@
+/** Evaluate / EvaluateBake: judge the new color since the step started and decide what comes next. */
+import { z } from 'zod';
+import type { Color } from '../../shared/domain/colors';
+import { decide, evaluateGate, type Decision, type TargetHealth, type TrafficWindow, type Verdict } from '../../shared/domain/gate';
+import { GateSchema } from '../../shared/domain/spec';
+import { parseInput } from '../../shared/domain/validation';
+import { lambdaHandler } from '../../shared/lambda';
+import { recordEvent, StepContextSchema, type DeployDeps } from './context';
+
+const InputSchema = StepContextSchema.extend({
+  step: z
+    .object({
+      index: z.number().int().min(0),
+      phase: z.enum(['step', 'bake']),
+      weight: z.number(),
+      holdSeconds: z.number(),
+      gate: GateSchema,
+      startedAt: z.number(),
+      deadlineAt: z.number(),
+    })
+    .loose(),
+  previous: z
+    .object({ stepIndex: z.number(), phase: z.string(), consecutiveFailures: z.number().int().min(0) })
+    .loose()
+    .nullable(),
+});
+
+export interface Observation {
+  stepIndex: number;
+  phase: 'step' | 'bake';
+  decision: Decision;
+  verdict: Verdict;
+  consecutiveFailures: number;
+  reasons: string[];
+  at: number;
+  traffic: Record<Color, TrafficWindow>;
+  health: TargetHealth;
+}
+
+type Deps = Pick<DeployDeps, 'metrics' | 'router' | 'store' | 'clock' | 'logger'>;
+
+export async function evaluate(deps: Deps, event: unknown): Promise<Observation> {
+  const { deployment, spec, step, previous } = parseInput(InputSchema, event);
+  const now = deps.clock.now();
+  const targetGroups = { blue: spec.slots.blue.targetGroup, green: spec.slots.green.targetGroup };
+  const [traffic, health] = await Promise.all([
+    deps.metrics.sample(targetGroups, step.startedAt, now),
+    deps.router.targetHealth(targetGroups[deployment.newColor]),
+  ]);
+  const verdict = evaluateGate(step.gate, traffic[deployment.newColor], health);
+  const sameStep = previous !== null && previous.stepIndex === step.index && previous.phase === step.phase;
+  const observation = decide({
+    gate: step.gate,
+    verdict,
+    previousFailures: sameStep ? previous.consecutiveFailures : 0,
+    stepStartedAt: step.startedAt,
+    holdSeconds: step.holdSeconds,
+    deadlineAt: step.deadlineAt,
+    now,
+  });
+  if (observation.decision !== 'wait') {
+    const label = step.phase === 'bake' ? 'bake' : `step ${step.index + 1}`;
+    const outcome = observation.decision === 'advance' ? 'passed' : 'failed';
+    await recordEvent(deps, deployment.id, observation.decision === 'advance' ? 'GATE_PASSED' : 'GATE_FAILED', `${label} ${outcome}: ${observation.reasons.join('; ')}`, {
+      traffic,
+      health,
+    });
+  }
+  return {
+    stepIndex: step.index,
+    phase: step.phase,
+    decision: observation.decision,
+    verdict: verdict.verdict,
+    consecutiveFailures: observation.consecutiveFailures,
+    reasons: observation.reasons,
+    at: now,
+    traffic,
+    health,
+  };
+}
+
+export const createEvaluateHandler = (deps: Deps) => lambdaHandler(deps.logger, (event: unknown) => evaluate(deps, event));

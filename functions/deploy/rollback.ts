@@ -1,0 +1,23 @@
+/** Rollback: all traffic back on the live color (read back), then the new color scaled to 0. */
+import { weightsFor, type Weights } from '../../shared/domain/colors';
+import { parseInput } from '../../shared/domain/validation';
+import { lambdaHandler } from '../../shared/lambda';
+import { recordEvent, routeOf, slotOf, StepContextSchema, type DeployDeps } from './context';
+import { assertWeights } from './verify-weights';
+
+type Deps = Pick<DeployDeps, 'router' | 'fleet' | 'store' | 'clock' | 'logger'>;
+
+export async function rollback(deps: Deps, event: unknown): Promise<{ weights: Weights }> {
+  const { deployment, spec } = parseInput(StepContextSchema, event);
+  const route = routeOf(spec);
+  const safe = weightsFor(deployment.newColor, 0);
+  await deps.router.setWeights(route, safe);
+  const weights = await assertWeights(deps.router, route, safe);
+  await deps.store.updateDeployment(deployment.id, { lastWeight: 0 });
+  // Only once no traffic can reach it is the new color scaled down.
+  await deps.fleet.scale(slotOf(spec, deployment.newColor), 0);
+  await recordEvent(deps, deployment.id, 'ROLLBACK_DONE', `100 % on ${deployment.liveColor}; ${deployment.newColor} scaled to 0`);
+  return { weights };
+}
+
+export const createRollbackHandler = (deps: Deps) => lambdaHandler(deps.logger, (event: unknown) => rollback(deps, event));

@@ -1,0 +1,223 @@
+import { loadStateMachine } from '../../shared/local/engine';
+import { fakeWorld, request, runFake, statesEntered, fakeSpec, type FakeWorld } from '../fixtures/workflow';
+
+/** Asserts the safety invariants every ended deployment must leave behind. */
+function expectSafeAfterRollback(world: FakeWorld) {
+  expect(world.router.weights).toEqual({ blue: 100, green: 0 });
+  expect(world.fleet.services.get('local/web-green')?.desiredCount).toBe(0);
+  expect(world.fleet.services.get('local/web-blue')?.desiredCount).toBe(2);
+  expect(world.store.locks.size).toBe(0);
+}
+
+describe('blue-green state machine', () => {
+  it('promotes a healthy release step by step, bakes, retires the old color and releases the lock', async () => {
+    // Prepare
+    const world = fakeWorld();
+    // Act
+    const result = await runFake(world, request());
+    // Assess
+    expect(result.status).toBe('SUCCEEDED');
+    expect(world.router.history).toEqual([
+      { blue: 95, green: 5 },
+      { blue: 75, green: 25 },
+      { blue: 0, green: 100 },
+    ]);
+    expect(world.fleet.services.get('local/web-green')).toMatchObject({ desiredCount: 2, taskDefinition: 'app:2' });
+    expect(world.fleet.services.get('local/web-blue')?.desiredCount).toBe(0);
+    expect(world.fleet.revisions).toEqual([{ from: 'app:1', container: 'app', image: 'registry.local/web:v2', id: 'app:2' }]);
+    expect(world.store.records.get('d-1')).toMatchObject({ status: 'PROMOTED', liveColor: 'blue', newColor: 'green' });
+    expect(world.store.locks.size).toBe(0);
+    expect(world.notifier.sent).toHaveLength(1);
+    expect(world.notifier.sent[0]?.attributes).toEqual({ event: 'deployment', outcome: 'PROMOTED', service: 'web', cluster: 'local' });
+    expect(statesEntered(result)).toEqual(expect.arrayContaining(['StartBake', 'EvaluateBake', 'RetireOldColor', 'Promoted']));
+  });
+
+  it('deploys to blue when green is live', async () => {
+    const world = fakeWorld();
+    world.router.weights = { blue: 0, green: 100 };
+    world.fleet.addService({ cluster: 'local', service: 'web-green' }, 'web-green-tg', 'app:1', 3);
+    world.fleet.addService({ cluster: 'local', service: 'web-blue' }, 'web-blue-tg', null, 0);
+
+    const result = await runFake(world, request());
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(world.router.weights).toEqual({ blue: 100, green: 0 });
+    expect(world.fleet.services.get('local/web-blue')).toMatchObject({ desiredCount: 3, taskDefinition: 'app:2' });
+    expect(world.fleet.services.get('local/web-green')?.desiredCount).toBe(0);
+  });
+
+  it.each([
+    ['the first step', 5],
+    ['the second step', 25],
+    ['the bake', 100],
+  ])('rolls back when the gate fails during %s', async (_label, failingWeight) => {
+    const world = fakeWorld();
+    const sample = world.metrics.sample.bind(world.metrics);
+    world.metrics.sample = async () => {
+      const windows = await sample();
+      if (world.router.weights.green === failingWeight) windows.green = { requests: 200, errors: 40, p50Ms: 5, p99Ms: 20 };
+      return windows;
+    };
+
+    const result = await runFake(world, request());
+
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('DeploymentRolledBack');
+    expectSafeAfterRollback(world);
+    const record = world.store.records.get('d-1');
+    expect(record?.status).toBe('ROLLED_BACK');
+    expect(record?.error?.error).toBe(failingWeight === 100 ? 'BakeFailed' : 'GateFailed');
+    expect(record?.error?.cause).toContain('5xx rate 20.0% > 1.0% (40 of 200 requests)');
+    expect(world.notifier.sent.map((n) => n.attributes.outcome)).toEqual(['ROLLED_BACK']);
+  });
+
+  const stepStates = [
+    'LaunchNewColor',
+    'CheckNewColor',
+    'NextStep',
+    'ShiftTraffic',
+    'VerifyTraffic',
+    'Evaluate',
+    'Promote',
+    'VerifyPromotion',
+    'StartBake',
+    'EvaluateBake',
+    'RetireOldColor',
+  ];
+
+  it('covers every Task state between Prepare and the outcome in the fault list', () => {
+    const { functionByState } = loadStateMachine('blue-green.asl.json');
+    const outcomeStates = ['Prepare', 'Rejected', 'Rollback', 'Promoted', 'RolledBack', 'RollbackFailed'];
+    expect(Object.keys(functionByState).filter((s) => !outcomeStates.includes(s)).sort()).toEqual([...stepStates].sort());
+  });
+
+  it.each(stepStates)('rolls back when %s throws', async (state) => {
+    const world = fakeWorld();
+
+    const result = await runFake(world, request(), {
+      [state]: async () => {
+        throw Object.assign(new Error(`injected failure in ${state}`), { name: 'InjectedError' });
+      },
+    });
+
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('DeploymentRolledBack');
+    expectSafeAfterRollback(world);
+    expect(world.store.records.get('d-1')?.error).toEqual({ error: 'InjectedError', cause: `injected failure in ${state}` });
+  });
+
+  it('retries a throttled step instead of rolling back', async () => {
+    const world = fakeWorld();
+    let calls = 0;
+    const setWeights = world.router.setWeights.bind(world.router);
+    world.router.setWeights = async (route, weights) => {
+      calls += 1;
+      if (calls <= 2) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingError' });
+      return setWeights(route, weights);
+    };
+
+    const result = await runFake(world, request());
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.events.filter((e) => e.type === 'StateRetried' && e.state === 'ShiftTraffic')).toHaveLength(2);
+  });
+
+  it('rolls back when a step deadline passes while the gate stays inconclusive', async () => {
+    const world = fakeWorld();
+    world.metrics.windows.green = { requests: 3, errors: 0, p50Ms: 5, p99Ms: 9 };
+
+    const result = await runFake(world, request());
+
+    expect(result.error).toBe('DeploymentRolledBack');
+    expectSafeAfterRollback(world);
+    expect(world.store.records.get('d-1')?.error?.cause).toContain('step deadline passed without a passing gate (inconclusive)');
+  });
+
+  it('rolls back when the new color never becomes healthy before the launch deadline', async () => {
+    const world = fakeWorld();
+    const deploy = world.fleet.deploy.bind(world.fleet);
+    world.fleet.deploy = async (slot, td, count) => {
+      await deploy(slot, td, count);
+      world.router.health['web-green-tg'] = { healthy: 0, unhealthy: count, transitioning: 0 };
+    };
+
+    const result = await runFake(world, request());
+
+    expect(result.error).toBe('DeploymentRolledBack');
+    expect(world.store.records.get('d-1')?.error).toMatchObject({ error: 'LaunchTimedOut' });
+    expect(world.store.records.get('d-1')?.error?.cause).toContain('launch deadline passed: 2/2 tasks running, 0 healthy');
+    expectSafeAfterRollback(world);
+    expect(world.router.history).toEqual([{ blue: 100, green: 0 }]);
+  });
+
+  it('records a rollback that could not complete and keeps the service locked', async () => {
+    const world = fakeWorld();
+
+    const result = await runFake(world, request(), {
+      Evaluate: async () => {
+        throw new Error('boom');
+      },
+      Rollback: async () => {
+        throw Object.assign(new Error('listener unreachable'), { name: 'NetworkingError' });
+      },
+    });
+
+    expect(result.error).toBe('RollbackFailed');
+    expect(world.store.records.get('d-1')).toMatchObject({ status: 'ROLLBACK_FAILED', error: { error: 'NetworkingError', cause: 'listener unreachable' } });
+    expect(world.store.locks.get('local/web')?.owner).toBe('d-1');
+    expect(world.notifier.sent[0]?.message).toContain('ACTION NEEDED');
+  });
+
+  describe('rejections (nothing changes)', () => {
+    it('rejects a request whose spec is invalid, naming the field', async () => {
+      const world = fakeWorld();
+      const bad = request({ spec: fakeSpec({ plan: { steps: [{ weight: 50 }, { weight: 20 }] } }) });
+
+      const result = await runFake(world, bad);
+
+      expect(result.error).toBe('DeploymentRejected');
+      const record = world.store.records.get('d-1');
+      expect(record?.status).toBe('REJECTED');
+      expect(record?.error?.error).toBe('InvalidInputError');
+      expect(record?.error?.cause).toContain("spec.plan.steps[1].weight: must be greater than the previous step's 50");
+      expect(world.router.history).toEqual([]);
+      expect(world.fleet.revisions).toEqual([]);
+    });
+
+    it('rejects a second deployment while the service is locked, naming the holder, and leaves its lock alone', async () => {
+      const world = fakeWorld();
+      await world.store.acquireLock('local/web', 'd-running', 60_000, world.clock.now());
+
+      const result = await runFake(world, request({ deploymentId: 'd-2' }));
+
+      expect(result.error).toBe('DeploymentRejected');
+      expect(world.store.records.get('d-2')?.error).toMatchObject({ error: 'LockConflictError' });
+      expect(world.store.records.get('d-2')?.error?.cause).toContain('being deployed by d-running');
+      expect(world.store.locks.get('local/web')?.owner).toBe('d-running');
+      expect(world.router.history).toEqual([]);
+    });
+
+    it('rejects a deployment when traffic is split between colors', async () => {
+      const world = fakeWorld();
+      world.router.weights = { blue: 50, green: 50 };
+
+      const result = await runFake(world, request());
+
+      expect(result.error).toBe('DeploymentRejected');
+      expect(world.store.records.get('d-1')?.error?.cause).toContain('traffic is split (blue 50 %, green 50 %)');
+      expect(world.store.locks.size).toBe(0);
+      expect(world.fleet.revisions).toEqual([]);
+    });
+
+    it('rejects a request without a valid deployment id without recording anything', async () => {
+      const world = fakeWorld();
+
+      const result = await runFake(world, request({ deploymentId: 'has spaces' }));
+
+      expect(result.error).toBe('DeploymentRejected');
+      expect(world.store.records.size).toBe(0);
+      expect(world.notifier.sent[0]?.detail).toMatchObject({ outcome: 'REJECTED', error: { error: 'InvalidInputError' } });
+      expect(String((world.notifier.sent[0]?.detail.error as { cause: string }).cause)).toContain('deploymentId: expected 1–80 letters');
+    });
+  });
+});
