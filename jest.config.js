@@ -8,6 +8,6 @@ module.exports = {
   // @middy/core ships ES modules only; compile it to CommonJS like our own sources.
   transform: { '^.+\\.ts$': swc, '^.+/node_modules/@middy/.+\\.js$': swc },
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
-  setupFiles: ['<rootDir>/shared/local/polyfills.ts'],
+  setupFiles: ['<rootDir>/test/setup.ts'],
   testTimeout: 30000,
 };

@@ -30,6 +30,22 @@ export const GateSchema = z
   .strict();
 export type Gate = z.output<typeof GateSchema>;
 
+/**
+ * A step's gate overrides: GateSchema's fields without their defaults. (`GateSchema.partial()`
+ * would still apply the defaults, so overriding one field would reset all the others.)
+ */
+const GateOverridesSchema = z
+  .object({
+    maxErrorRate: GateSchema.shape.maxErrorRate.removeDefault().optional(),
+    maxP99Ms: GateSchema.shape.maxP99Ms.removeDefault().optional(),
+    minHealthyTargets: GateSchema.shape.minHealthyTargets.removeDefault().optional(),
+    minRequests: GateSchema.shape.minRequests.removeDefault().optional(),
+    intervalSeconds: GateSchema.shape.intervalSeconds.removeDefault().optional(),
+    consecutiveFailures: GateSchema.shape.consecutiveFailures.removeDefault().optional(),
+    stepTimeoutSeconds: GateSchema.shape.stepTimeoutSeconds.removeDefault().optional(),
+  })
+  .strict();
+
 export const StepSchema = z
   .object({
     /** Percent of production traffic on the new color during this step (promotion to 100 follows the last step). */
@@ -41,11 +57,12 @@ export const StepSchema = z
     /** Least time at this weight, even when the gate passes earlier. */
     holdSeconds: seconds(86_400).default(0),
     /** Gate settings that differ from the spec's gate for this step. */
-    gate: GateSchema.partial().optional(),
+    gate: GateOverridesSchema.optional(),
   })
   .strict();
 
-const PlanSchema = z.union([
+/** Discriminated on `preset` (absent: custom) so a bad plan's issues name the field, not just `plan`. */
+const PlanSchema = z.discriminatedUnion('preset', [
   z.object({ preset: z.literal('all-at-once') }).strict(),
   z
     .object({
@@ -146,8 +163,14 @@ function planWeights(plan: ParsedPlan): number[] {
 
 function expandPlan(plan: ParsedPlan, gate: Gate): PlanStep[] {
   if ('steps' in plan) {
-    return plan.steps.map((s) => ({ weight: s.weight, holdSeconds: s.holdSeconds, gate: { ...gate, ...s.gate } }));
+    return plan.steps.map((s) => ({ weight: s.weight, holdSeconds: s.holdSeconds, gate: withOverrides(gate, s.gate) }));
   }
   const holdSeconds = plan.preset === 'all-at-once' ? 0 : plan.holdSeconds;
   return planWeights(plan).map((weight) => ({ weight, holdSeconds, gate }));
+}
+
+/** `gate` with the fields a step sets; a field explicitly set to undefined keeps the spec's value. */
+function withOverrides(gate: Gate, overrides: Partial<Gate> = {}): Gate {
+  const set = Object.entries(overrides).filter(([, value]) => value !== undefined);
+  return { ...gate, ...Object.fromEntries(set) };
 }

@@ -1,0 +1,41 @@
+/**
+ * AWS SDK clients, built on first use and then shared for the life of the Lambda container, so
+ * connections and the adaptive retry state survive between invocations. Building a client does no
+ * network I/O; region and credentials come from the SDK's default chain (the Lambda environment).
+ */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient, type TranslateConfig } from '@aws-sdk/lib-dynamodb';
+
+/** Retry settings every client shares: adaptive mode backs off client-side under throttling. */
+export const CLIENT_RETRY_CONFIG = { retryMode: 'adaptive', maxAttempts: 5 } as const;
+
+/** Document-client marshalling: optional record fields may be undefined, which DynamoDB cannot store. */
+export const DOCUMENT_TRANSLATE_CONFIG: TranslateConfig = {
+  marshallOptions: { removeUndefinedValues: true },
+};
+
+function once<T>(build: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= build());
+}
+
+/** The container's ECS client. */
+export const ecsClient = once(() => new ECSClient({ ...CLIENT_RETRY_CONFIG }));
+
+/** The container's Elastic Load Balancing v2 client. */
+export const elbv2Client = once(() => new ElasticLoadBalancingV2Client({ ...CLIENT_RETRY_CONFIG }));
+
+/** The container's CloudWatch client. */
+export const cloudWatchClient = once(() => new CloudWatchClient({ ...CLIENT_RETRY_CONFIG }));
+
+/** The container's SNS client. */
+export const snsClient = once(() => new SNSClient({ ...CLIENT_RETRY_CONFIG }));
+
+/** The container's DynamoDB document client. */
+export const dynamoDocumentClient = once(() =>
+  DynamoDBDocumentClient.from(new DynamoDBClient({ ...CLIENT_RETRY_CONFIG }), DOCUMENT_TRANSLATE_CONFIG),
+);

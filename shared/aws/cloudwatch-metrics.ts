@@ -1,0 +1,229 @@
+/** The Metrics port on CloudWatch `AWS/ApplicationELB` per-target-group metrics. */
+import {
+  GetMetricDataCommand,
+  type CloudWatchClient,
+  type MetricDataQuery,
+  type MetricDataResult,
+} from '@aws-sdk/client-cloudwatch';
+import {
+  DescribeTargetGroupsCommand,
+  type ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { COLORS, type Color } from '../domain/colors';
+import { GreenlightError, InvalidInputError, ThrottlingError } from '../domain/errors';
+import type { TrafficWindow } from '../domain/gate';
+import type { Metrics } from '../ports/metrics';
+import { normaliseAwsError } from './errors';
+
+/** A CloudWatch call failed, or returned data we cannot use. */
+export class CloudWatchMetricsError extends GreenlightError {}
+
+const MINUTE_MS = 60_000;
+const NAMESPACE = 'AWS/ApplicationELB';
+
+/**
+ * What one window is made of, per color. Errors are target 5xx plus connections the balancer
+ * could not open to a target (each one a 502 to the client). HTTPCode_ELB_5XX_Count is not used:
+ * CloudWatch publishes it only per load balancer (and AZ), never per target group, so it cannot
+ * tell green's failures from blue's.
+ */
+const SERIES = [
+  { key: 'req', metric: 'RequestCount', stat: 'Sum' },
+  { key: 'err_target', metric: 'HTTPCode_Target_5XX_Count', stat: 'Sum' },
+  { key: 'err_conn', metric: 'TargetConnectionErrorCount', stat: 'Sum' },
+  { key: 'p50', metric: 'TargetResponseTime', stat: 'p50' },
+  { key: 'p99', metric: 'TargetResponseTime', stat: 'p99' },
+] as const;
+type SeriesKey = (typeof SERIES)[number]['key'];
+
+const queryId = (key: SeriesKey, color: Color) => `${key}_${color}`;
+
+/**
+ * ALB metrics per target group carry a LoadBalancer dimension too. Either name the load balancer
+ * (one per adapter), or give an ELB client and each target group's own load balancer is looked up
+ * once per container: one deploy function then serves services behind different load balancers.
+ */
+export type CloudWatchMetricsOptions = { client: CloudWatchClient } & (
+  | {
+      /** The load balancer, as its ARN or its `app/<name>/<id>` dimension value. */
+      loadBalancer: string;
+      elbv2?: undefined;
+    }
+  | { elbv2: ElasticLoadBalancingV2Client; loadBalancer?: undefined }
+);
+
+/** The Metrics port on CloudWatch: one GetMetricData call covers both target groups. */
+export class CloudWatchMetrics implements Metrics {
+  private readonly client: CloudWatchClient;
+  private readonly loadBalancer: string | undefined;
+  private readonly elbv2: ElasticLoadBalancingV2Client | undefined;
+  /** Target group ARN → its load balancer's dimension value; a target group never changes ALB mid-deployment. */
+  private readonly loadBalancerOf = new Map<string, string>();
+
+  constructor(options: CloudWatchMetricsOptions) {
+    this.client = options.client;
+    this.loadBalancer =
+      options.loadBalancer === undefined ? undefined : loadBalancerDimension(options.loadBalancer);
+    this.elbv2 = options.elbv2;
+    if (this.loadBalancer === undefined && this.elbv2 === undefined) {
+      throw new InvalidInputError('CloudWatchMetrics needs either loadBalancer or an elbv2 client');
+    }
+  }
+
+  /**
+   * Traffic of each target group over the window widened to whole minutes (ALB data points are
+   * per minute). Missing data means no traffic: 0 requests and null latencies, which the gate
+   * reads as inconclusive, never as a pass.
+   */
+  async sample(
+    targetGroups: Record<Color, string>,
+    fromMs: number,
+    toMs: number,
+  ): Promise<Record<Color, TrafficWindow>> {
+    const start = Math.floor(fromMs / MINUTE_MS) * MINUTE_MS;
+    const end = Math.max(Math.ceil(toMs / MINUTE_MS) * MINUTE_MS, start + MINUTE_MS);
+    // One period spanning the window: CloudWatch then computes p99 over all of the window's
+    // requests, which no combination of per-minute percentiles can reproduce.
+    const period = (end - start) / 1000;
+    const dimensions = Object.fromEntries(
+      COLORS.map((color) => [color, targetGroupDimension(targetGroups[color])]),
+    ) as Record<Color, string>;
+    const loadBalancers = await this.loadBalancersOf(targetGroups);
+    const queries = COLORS.flatMap((color) =>
+      this.queries(color, dimensions[color], loadBalancers[color], period),
+    );
+
+    const values = new Map<string, number[]>();
+    let nextToken: string | undefined;
+    do {
+      const output = await this.call('CloudWatch GetMetricData', () =>
+        this.client.send(
+          new GetMetricDataCommand({
+            MetricDataQueries: queries,
+            StartTime: new Date(start),
+            EndTime: new Date(end),
+            ScanBy: 'TimestampAscending',
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      for (const result of output.MetricDataResults ?? []) {
+        checkStatus(result);
+        if (!result.Id) continue;
+        values.set(result.Id, [...(values.get(result.Id) ?? []), ...(result.Values ?? [])]);
+      }
+      nextToken = output.NextToken;
+    } while (nextToken);
+
+    const sum = (id: string) => (values.get(id) ?? []).reduce((a, b) => a + b, 0);
+    // Should a window ever come back in several points, the worst one is the safe summary.
+    const worstMs = (id: string) => {
+      const points = values.get(id) ?? [];
+      return points.length === 0 ? null : Math.max(...points) * 1000;
+    };
+    const window = (color: Color): TrafficWindow => ({
+      requests: sum(queryId('req', color)),
+      errors: sum(queryId('err_target', color)) + sum(queryId('err_conn', color)),
+      p50Ms: worstMs(queryId('p50', color)),
+      p99Ms: worstMs(queryId('p99', color)),
+    });
+    return { blue: window('blue'), green: window('green') };
+  }
+
+  private queries(
+    color: Color,
+    targetGroup: string,
+    loadBalancer: string,
+    period: number,
+  ): MetricDataQuery[] {
+    const dimensions = [
+      { Name: 'TargetGroup', Value: targetGroup },
+      { Name: 'LoadBalancer', Value: loadBalancer },
+    ];
+    return SERIES.map((series) => ({
+      Id: queryId(series.key, color),
+      MetricStat: {
+        Metric: { Namespace: NAMESPACE, MetricName: series.metric, Dimensions: dimensions },
+        Period: period,
+        Stat: series.stat,
+      },
+      ReturnData: true,
+    }));
+  }
+
+  private async loadBalancersOf(targetGroups: Record<Color, string>): Promise<Record<Color, string>> {
+    const fixed = this.loadBalancer;
+    if (fixed !== undefined) return { blue: fixed, green: fixed };
+    const unknown = [...new Set(COLORS.map((c) => targetGroups[c]))].filter(
+      (tg) => !this.loadBalancerOf.has(tg),
+    );
+    if (unknown.length > 0 && this.elbv2) {
+      const elbv2 = this.elbv2;
+      const output = await this.call('ELB DescribeTargetGroups', () =>
+        elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: unknown })),
+      );
+      for (const group of output.TargetGroups ?? []) {
+        const arns = group.LoadBalancerArns ?? [];
+        if (!group.TargetGroupArn) continue;
+        if (arns.length !== 1 || !arns[0]) {
+          throw new CloudWatchMetricsError(
+            `target group ${group.TargetGroupArn} is attached to ${arns.length} load balancers (${arns.join(', ') || 'none'}); ` +
+              'its metrics need exactly one (or configure loadBalancer)',
+          );
+        }
+        this.loadBalancerOf.set(group.TargetGroupArn, loadBalancerDimension(arns[0]));
+      }
+    }
+    const resolve = (color: Color) => {
+      const found = this.loadBalancerOf.get(targetGroups[color]);
+      if (!found)
+        throw new CloudWatchMetricsError(`target group ${targetGroups[color]} (${color}) not found`);
+      return found;
+    };
+    return { blue: resolve('blue'), green: resolve('green') };
+  }
+
+  private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw normaliseAwsError(
+        error,
+        operation,
+        (message, cause) => new CloudWatchMetricsError(message, { cause }),
+      );
+    }
+  }
+}
+
+function checkStatus(result: MetricDataResult): void {
+  const detail = (result.Messages ?? []).map((m) => `${m.Code ?? ''} ${m.Value ?? ''}`.trim()).join('; ');
+  if (result.StatusCode === 'InternalError') {
+    throw new ThrottlingError(`CloudWatch GetMetricData: internal error for ${result.Id} ${detail}`.trim());
+  }
+  if (result.StatusCode === 'Forbidden') {
+    throw new CloudWatchMetricsError(
+      `CloudWatch GetMetricData: access denied for ${result.Id} ${detail}`.trim(),
+    );
+  }
+}
+
+/** `targetgroup/<name>/<id>`, the CloudWatch dimension value of a target group ARN. */
+export function targetGroupDimension(arnOrDimension: string): string {
+  const match = /(?:^|:)(targetgroup\/[^/]+\/[^/]+)$/.exec(arnOrDimension);
+  if (!match?.[1]) {
+    const message = `expected a target group ARN (…:targetgroup/<name>/<id>), got ${arnOrDimension}`;
+    throw new InvalidInputError(message, [{ path: 'targetGroup', message }]);
+  }
+  return match[1];
+}
+
+/** `app/<name>/<id>`, the CloudWatch dimension value of an Application Load Balancer ARN. */
+export function loadBalancerDimension(arnOrDimension: string): string {
+  const match = /(?:^|:loadbalancer\/)(app\/[^/]+\/[^/]+)$/.exec(arnOrDimension);
+  if (!match?.[1]) {
+    const message = `expected an Application Load Balancer ARN or app/<name>/<id>, got ${arnOrDimension}`;
+    throw new InvalidInputError(message, [{ path: 'loadBalancer', message }]);
+  }
+  return match[1];
+}

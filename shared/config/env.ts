@@ -1,0 +1,16 @@
+/** Lambda environment, validated once per container. */
+import { z } from 'zod';
+import { parseInput } from '../domain/validation';
+
+export const DeployEnvSchema = z.object({
+  /** The DynamoDB table of locks, deployment records and history. */
+  TABLE_NAME: z.string().min(1),
+  /** The SNS topic deployment notifications go to. */
+  TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, 'expected an SNS topic ARN'),
+});
+export type DeployEnv = z.output<typeof DeployEnvSchema>;
+
+/** Reads and validates the deploy functions' environment; throws naming each missing variable. */
+export function deployEnv(env: NodeJS.ProcessEnv = process.env): DeployEnv {
+  return parseInput(DeployEnvSchema, env, 'env');
+}

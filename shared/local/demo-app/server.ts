@@ -1,0 +1,110 @@
+/**
+ * The bundled demo app: stands in for a container image in the local rehearsal. Its behaviour
+ * comes from its environment, so catalog images can be healthy, faulty, slow or unhealthy.
+ * Node built-ins only: it runs as its own process (`node --import tsx server.ts`).
+ */
+import http from 'node:http';
+
+interface Config {
+  port: number;
+  version: string;
+  errorRate: number;
+  latencyMs: number;
+  healthy: boolean;
+}
+
+/** Reads and checks the environment once; exits with a message on bad values. */
+function readConfig(env: NodeJS.ProcessEnv): Config {
+  const problems: string[] = [];
+  const port = Number(env.PORT);
+  if (!env.PORT || !Number.isInteger(port) || port < 1 || port > 65535) {
+    problems.push(`PORT must be an integer from 1 to 65535, got ${JSON.stringify(env.PORT)}`);
+  }
+  const errorRate = env.ERROR_RATE === undefined || env.ERROR_RATE === '' ? 0 : Number(env.ERROR_RATE);
+  if (!(errorRate >= 0 && errorRate <= 1))
+    problems.push(`ERROR_RATE must be from 0 to 1, got "${env.ERROR_RATE}"`);
+  const latencyMs = env.LATENCY_MS === undefined || env.LATENCY_MS === '' ? 2 : Number(env.LATENCY_MS);
+  if (!(latencyMs >= 0 && Number.isFinite(latencyMs))) {
+    problems.push(`LATENCY_MS must be a number ≥ 0, got "${env.LATENCY_MS}"`);
+  }
+  if (problems.length > 0) {
+    process.stderr.write(`demo-app: invalid environment: ${problems.join('; ')}\n`);
+    process.exit(1);
+  }
+  return { port, version: env.VERSION ?? 'dev', errorRate, latencyMs, healthy: env.HEALTHY !== 'false' };
+}
+
+const config = readConfig(process.env);
+let shuttingDown = false;
+let inFlight = 0;
+/**
+ * Error credit instead of Math.random: the share of failed requests is exact and runs are
+ * reproducible, which a rehearsal (and its tests) can rely on.
+ */
+let errorCredit = 0;
+
+function send(res: http.ServerResponse, status: number, body: unknown): void {
+  const payload = JSON.stringify(body);
+  const headers: http.OutgoingHttpHeaders = {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+  };
+  // While stopping, tell clients not to reuse the connection so it can close right after.
+  if (shuttingDown) headers.connection = 'close';
+  res.writeHead(status, headers);
+  res.end(payload);
+}
+
+const server = http.createServer((req, res) => {
+  inFlight += 1;
+  res.on('close', () => {
+    inFlight -= 1;
+    if (shuttingDown) server.closeIdleConnections();
+  });
+  req.resume();
+  const path = (req.url ?? '/').split('?')[0];
+  if (path === '/health') {
+    send(res, config.healthy ? 200 : 503, { version: config.version, healthy: config.healthy });
+    return;
+  }
+  if (path !== '/') {
+    send(res, 404, { version: config.version, error: 'not found' });
+    return;
+  }
+  setTimeout(() => {
+    errorCredit += config.errorRate;
+    if (errorCredit >= 1 - 1e-9) {
+      errorCredit -= 1;
+      send(res, 500, { version: config.version, error: 'injected failure (ERROR_RATE)' });
+    } else {
+      send(res, 200, { version: config.version });
+    }
+  }, config.latencyMs);
+});
+// The proxy drops idle upstream sockets before this, so it never reuses one being closed.
+server.keepAliveTimeout = 5000;
+
+/** Stops accepting connections, lets in-flight requests finish, then exits 0. */
+function shutdown(): void {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  server.close(() => process.exit(0));
+  server.closeIdleConnections();
+  // Safety net for a client that keeps a connection open without sending anything.
+  setTimeout(() => {
+    process.stderr.write(`demo-app: ${inFlight} requests still in flight after 10 s, exiting\n`);
+    process.exit(0);
+  }, 10_000).unref();
+}
+
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
+// Started with an IPC channel by the process fleet: when the parent dies, so does the app.
+if (process.send) process.on('disconnect', shutdown);
+
+server.listen(config.port, '127.0.0.1', () => {
+  process.stdout.write(
+    `demo-app ${config.version} listening on 127.0.0.1:${config.port} ` +
+      `(ERROR_RATE=${config.errorRate}, LATENCY_MS=${config.latencyMs}, HEALTHY=${config.healthy})\n`,
+  );
+});

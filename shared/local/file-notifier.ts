@@ -1,0 +1,56 @@
+/** Local stand-ins for SNS: a JSONL file (plus an optional console line) and an in-memory list. */
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { systemClock, type Clock } from '../ports/clock';
+import type { Notification, Notifier } from '../ports/notifier';
+
+/** Where the subject line goes, e.g. `process.stdout`. */
+export interface LineSink {
+  write(chunk: string): unknown;
+}
+
+export interface FileNotifierOptions {
+  /** JSONL file each notification is appended to; parent directories are created. */
+  path: string;
+  /** When set, each notification's subject is also printed here. */
+  console?: LineSink;
+  clock?: Clock;
+}
+
+/** One line of the notifications file. */
+export interface NotificationLine extends Notification {
+  /** ISO-8601 time the notification was sent. */
+  sentAt: string;
+}
+
+/** Appends each notification as one JSON line to a file, like an SNS topic a human can `tail -f`. */
+export class FileNotifier implements Notifier {
+  private readonly path: string;
+  private readonly console: LineSink | undefined;
+  private readonly clock: Clock;
+
+  constructor(options: FileNotifierOptions) {
+    this.path = options.path;
+    this.console = options.console;
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** Appends the notification to the file and prints its subject. */
+  async notify(notification: Notification): Promise<void> {
+    const line: NotificationLine = { sentAt: new Date(this.clock.now()).toISOString(), ...notification };
+    await mkdir(dirname(this.path), { recursive: true });
+    // One appendFile call per line: concurrent notifications never interleave within a line.
+    await appendFile(this.path, `${JSON.stringify(line)}\n`, 'utf8');
+    this.console?.write(`[notification] ${notification.subject}\n`);
+  }
+}
+
+/** Keeps notifications in memory, for tests. */
+export class MemoryNotifier implements Notifier {
+  readonly sent: Notification[] = [];
+
+  /** Records a copy, so later changes by the caller do not rewrite history. */
+  async notify(notification: Notification): Promise<void> {
+    this.sent.push(structuredClone(notification));
+  }
+}

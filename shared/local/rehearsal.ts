@@ -1,0 +1,231 @@
+/**
+ * The local rehearsal (simulated AWS): the blue/green state machine file and the very same step
+ * handlers, run by aws-local-stepfunctions against real local processes (the "ECS services")
+ * behind a real weighted reverse proxy (the "ALB"), with dynalite as DynamoDB and a JSONL file
+ * as SNS. Only the AWS services are simulated; the traffic, processes and decisions are real.
+ */
+import './polyfills';
+import path from 'node:path';
+import { createDeploySteps, type DeployDeps } from '../../functions/deploy';
+import { DeployRequestSchema, type DeployRequest, type DeployRequestInput, type DeploymentEvent, type DeploymentRecord } from '../domain/deployment';
+import type { Weights } from '../domain/colors';
+import { InvalidInputError } from '../domain/errors';
+import type { DeploymentSpecInput } from '../domain/spec';
+import { parseInput } from '../domain/validation';
+import { DynamoStore } from '../aws/dynamo-store';
+import { createLogger } from '../lambda';
+import { systemClock } from '../ports/clock';
+import type { Notifier } from '../ports/notifier';
+import { AlbProxy, type AlbProxyOptions } from './alb-proxy';
+import { startDynalite, type LocalDynamo } from './dynalite';
+import { runStateMachine, type EngineEvent, type RunResult } from './engine';
+import { FileNotifier } from './file-notifier';
+import { ImageCatalog } from './image-catalog';
+import { LocalMetrics } from './local-metrics';
+import { LocalRouter } from './local-router';
+import { ProcessFleet } from './process-fleet';
+import { LocalTaskDefinitions } from './task-definitions';
+
+export const LOCAL_CLUSTER = 'local';
+export const LOCAL_LISTENER = 'local-listener';
+export const STATE_MACHINE_FILE = 'blue-green.asl.json';
+
+export interface RehearsalOptions {
+  /** Where notifications, task logs and reports go (default `.greenlight`). */
+  workDir?: string;
+  catalog?: ImageCatalog;
+  proxy?: AlbProxyOptions;
+  /** Handler log level (Powertools); the rehearsal prints its own progress. */
+  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** Also print each notification's subject here (e.g. process.stdout). */
+  console?: { write(chunk: string): unknown };
+}
+
+export interface LocalServiceOptions {
+  service: string;
+  image: string;
+  desiredCount: number;
+  containerName?: string;
+  containerPort?: number;
+  environment?: Record<string, string>;
+}
+
+export interface DeployOptions {
+  /** Multiplies every Wait state (0 = no waiting); 1 (the default) waits as the spec says. */
+  timeScale?: number;
+  onEvent?: (event: EngineEvent) => void;
+}
+
+export interface DeployResult extends RunResult {
+  deploymentId: string;
+  record: DeploymentRecord | null;
+  history: DeploymentEvent[];
+}
+
+/** A running local rehearsal environment; `stop()` ends every process and server it started. */
+export class Rehearsal {
+  private stopped = false;
+  /** Every weight change the workflow made, with its time: the basis of detection-time figures. */
+  readonly weightChanges: { at: number; weights: Weights }[] = [];
+
+  private constructor(
+    readonly workDir: string,
+    readonly dynamo: LocalDynamo,
+    readonly proxy: AlbProxy,
+    readonly fleet: ProcessFleet,
+    readonly taskDefinitions: LocalTaskDefinitions,
+    readonly catalog: ImageCatalog,
+    readonly deps: DeployDeps,
+  ) {}
+
+  static async start(options: RehearsalOptions = {}): Promise<Rehearsal> {
+    const workDir = path.resolve(options.workDir ?? '.greenlight');
+    const catalog = options.catalog ?? new ImageCatalog();
+    const dynamo = await startDynalite();
+    let proxy: AlbProxy | undefined;
+    try {
+      proxy = await AlbProxy.start(options.proxy);
+      const taskDefinitions = new LocalTaskDefinitions();
+      const fleet = new ProcessFleet({ proxy, taskDefinitions, catalog, logDir: path.join(workDir, 'tasks') });
+      const notifier: Notifier = new FileNotifier({
+        path: path.join(workDir, 'notifications.jsonl'),
+        ...(options.console ? { console: options.console } : {}),
+      });
+      const router = new LocalRouter(proxy, { listener: LOCAL_LISTENER });
+      const deps: DeployDeps = {
+        fleet,
+        router,
+        metrics: new LocalMetrics(proxy),
+        store: new DynamoStore({ client: dynamo.documentClient, tableName: dynamo.tableName }),
+        notifier,
+        clock: systemClock,
+        logger: createLogger({ logLevel: options.logLevel ?? 'SILENT' }),
+      };
+      const rehearsal = new Rehearsal(workDir, dynamo, proxy, fleet, taskDefinitions, catalog, deps);
+      const setWeights = router.setWeights.bind(router);
+      router.setWeights = async (route, weights) => {
+        await setWeights(route, weights);
+        rehearsal.weightChanges.push({ at: Date.now(), weights: { ...weights } });
+      };
+      return rehearsal;
+    } catch (error) {
+      await proxy?.stop();
+      await dynamo.stop();
+      throw error;
+    }
+  }
+
+  /**
+   * Creates a service the way a platform team sets one up for Greenlight: a task definition, two
+   * ECS services (blue live with `desiredCount` tasks, green at 0), two target groups, and the
+   * listener forwarding 100 % to blue. Resolves when blue is steady and healthy.
+   * Returns the spec fields that describe it.
+   */
+  async createService(options: LocalServiceOptions): Promise<Pick<DeploymentSpecInput, 'service' | 'cluster' | 'slots' | 'traffic' | 'container'>> {
+    const containerName = options.containerName ?? 'app';
+    const containerPort = options.containerPort ?? 8080;
+    this.catalog.resolve(options.image);
+    const taskDefinition = this.taskDefinitions.register({
+      family: options.service,
+      containerDefinitions: [
+        {
+          name: containerName,
+          image: options.image,
+          essential: true,
+          environment: Object.entries(options.environment ?? {}).map(([name, value]) => ({ name, value })),
+          portMappings: [{ containerPort }],
+        },
+      ],
+    });
+    const slots = {
+      blue: { service: `${options.service}-blue`, targetGroup: `${options.service}-blue-tg` },
+      green: { service: `${options.service}-green`, targetGroup: `${options.service}-green-tg` },
+    };
+    for (const [color, slot] of Object.entries(slots)) {
+      this.proxy.createTargetGroup(slot.targetGroup);
+      this.fleet.createService({
+        cluster: LOCAL_CLUSTER,
+        service: slot.service,
+        targetGroup: slot.targetGroup,
+        ...(color === 'blue' ? { taskDefinition } : {}),
+        desiredCount: color === 'blue' ? options.desiredCount : 0,
+      });
+    }
+    this.proxy.setWeights({ [slots.blue.targetGroup]: 100, [slots.green.targetGroup]: 0 });
+    await this.waitUntil(async () => {
+      const status = await this.fleet.describe({ cluster: LOCAL_CLUSTER, service: slots.blue.service });
+      return status.steady;
+    }, 60_000, `${slots.blue.service} did not become steady`);
+    return {
+      service: options.service,
+      cluster: LOCAL_CLUSTER,
+      slots,
+      traffic: { listener: LOCAL_LISTENER },
+      container: { name: containerName, port: containerPort },
+    };
+  }
+
+  /**
+   * Checks a request against the schema and the local environment before anything runs: the spec
+   * is valid, the image is in the local catalog, the services and target groups exist.
+   */
+  validate(input: DeployRequestInput | unknown): DeployRequest {
+    const request = parseInput(DeployRequestSchema, input);
+    this.catalog.resolve(request.image);
+    const { spec } = request;
+    if (spec.traffic.listener !== LOCAL_LISTENER) {
+      throw new InvalidInputError(`spec.traffic.listener: expected "${LOCAL_LISTENER}" in the local rehearsal, got "${spec.traffic.listener}"`);
+    }
+    const groups = this.proxy.targetGroups();
+    for (const color of ['blue', 'green'] as const) {
+      const slot = spec.slots[color];
+      if (!groups.includes(slot.targetGroup)) {
+        throw new InvalidInputError(`spec.slots.${color}.targetGroup: no local target group "${slot.targetGroup}" (known: ${groups.join(', ')})`);
+      }
+    }
+    return request;
+  }
+
+  /** Runs one deployment through the blue/green state machine, to its end. */
+  async deploy(input: DeployRequestInput, options: DeployOptions = {}): Promise<DeployResult> {
+    const request = this.validate(input);
+    const scale = options.timeScale ?? 1;
+    const { spec } = request;
+    const waitTimeOverrides: Record<string, number> =
+      scale === 1
+        ? {}
+        : {
+            WaitForNewColor: spec.launch.pollSeconds * 1000 * scale,
+            ObserveWait: spec.gate.intervalSeconds * 1000 * scale,
+            BakeWait: spec.gate.intervalSeconds * 1000 * scale,
+          };
+    const result = await runStateMachine({
+      file: STATE_MACHINE_FILE,
+      handlers: createDeploySteps(this.deps),
+      input,
+      waitTimeOverrides,
+      executionName: request.deploymentId,
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    });
+    const record = await this.deps.store.getDeployment(request.deploymentId);
+    const history = await this.deps.store.listEvents(request.deploymentId);
+    return { ...result, deploymentId: request.deploymentId, record, history };
+  }
+
+  /** Stops every task process, the proxy and dynalite. Safe to call more than once. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.fleet.stopAll();
+    await this.proxy.stop();
+    await this.dynamo.stop();
+  }
+
+  private async waitUntil(check: () => Promise<boolean>, timeoutMs: number, message: string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(message);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}

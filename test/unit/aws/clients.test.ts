@@ -1,0 +1,36 @@
+import {
+  CLIENT_RETRY_CONFIG,
+  dynamoDocumentClient,
+  ecsClient,
+  elbv2Client,
+} from '../../../shared/aws/clients';
+
+describe('AWS clients', () => {
+  it('builds each client once and hands out the same instance afterwards', () => {
+    // Act
+    const first = ecsClient();
+    const second = ecsClient();
+
+    // Assess
+    expect(second).toBe(first);
+    expect(elbv2Client()).toBe(elbv2Client());
+  });
+
+  it('configures adaptive retries with the shared attempt count', async () => {
+    // Act
+    const config = elbv2Client().config;
+    const strategy = (await config.retryStrategy()) as { mode?: string };
+
+    // Assess
+    expect(strategy.mode).toBe('adaptive');
+    expect(await config.maxAttempts()).toBe(CLIENT_RETRY_CONFIG.maxAttempts);
+  });
+
+  it('lets the document client drop undefined attributes instead of failing', () => {
+    // Act
+    const translate = dynamoDocumentClient().config.translateConfig;
+
+    // Assess
+    expect(translate?.marshallOptions?.removeUndefinedValues).toBe(true);
+  });
+});

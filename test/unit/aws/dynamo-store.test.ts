@@ -1,0 +1,167 @@
+import 'aws-sdk-client-mock-jest';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  DynamoDBServiceException,
+  ProvisionedThroughputExceededException,
+  RequestLimitExceeded,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoStore, DynamoStoreError } from '../../../shared/aws/dynamo-store';
+import { TTL_ATTRIBUTE } from '../../../shared/aws/table';
+import { InvalidInputError, ThrottlingError } from '../../../shared/domain/errors';
+
+const dynamo = mockClient(DynamoDBDocumentClient);
+const store = new DynamoStore({
+  client: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' })),
+  tableName: 'greenlight',
+});
+const T0 = 1_700_000_000_000;
+
+describe('DynamoStore', () => {
+  beforeEach(() => {
+    dynamo.reset();
+  });
+
+  describe('error mapping', () => {
+    it.each([
+      [
+        'ProvisionedThroughputExceededException',
+        new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }),
+      ],
+      ['RequestLimitExceeded', new RequestLimitExceeded({ message: 'account limit', $metadata: {} })],
+      [
+        'ThrottlingException',
+        new DynamoDBServiceException({
+          name: 'ThrottlingException',
+          message: 'rate',
+          $fault: 'client',
+          $metadata: {},
+        }),
+      ],
+    ])('rethrows %s as ThrottlingError with the cause kept', async (_name, cause) => {
+      // Prepare
+      dynamo.on(GetCommand).rejects(cause);
+
+      // Act
+      const error = await store.getDeployment('dep-1').catch((e: unknown) => e);
+
+      // Assess
+      expect(error).toBeInstanceOf(ThrottlingError);
+      expect((error as Error).name).toBe('ThrottlingError');
+      expect((error as Error).cause).toBe(cause);
+      expect((error as Error).message).toContain('DynamoStore.getDeployment');
+    });
+
+    it('maps throttling on the lock write too, instead of reading it as a conflict', async () => {
+      // Prepare
+      dynamo
+        .on(PutCommand)
+        .rejects(new ProvisionedThroughputExceededException({ message: 'hot key', $metadata: {} }));
+
+      // Act
+      const acquiring = store.acquireLock('prod/web', 'dep-1', 60_000, T0);
+
+      // Assess
+      await expect(acquiring).rejects.toThrow(ThrottlingError);
+      expect(dynamo).not.toHaveReceivedCommand(GetCommand);
+    });
+
+    it('wraps other DynamoDB errors in DynamoStoreError with the cause', async () => {
+      // Prepare
+      const cause = new DynamoDBServiceException({
+        name: 'ResourceNotFoundException',
+        message: 'Requested resource not found',
+        $fault: 'client',
+        $metadata: {},
+      });
+      dynamo.on(QueryCommand).rejects(cause);
+
+      // Act
+      const error = await store.listEvents('dep-1').catch((e: unknown) => e);
+
+      // Assess
+      expect(error).toBeInstanceOf(DynamoStoreError);
+      expect((error as Error).message).toContain('table greenlight');
+      expect((error as Error).message).toContain('ResourceNotFoundException');
+      expect((error as Error).cause).toBe(cause);
+    });
+  });
+
+  describe('requests', () => {
+    it('writes the lock with an owner condition, epoch-ms expiry and an epoch-seconds TTL after it', async () => {
+      // Prepare
+      dynamo.on(PutCommand).resolves({});
+
+      // Act
+      await store.acquireLock('prod/web', 'dep-1', 60_000, T0);
+
+      // Assess
+      const input = dynamo.commandCalls(PutCommand)[0]!.args[0].input;
+      expect(input).toMatchObject({
+        TableName: 'greenlight',
+        Item: { pk: 'LOCK#prod/web', sk: 'LOCK', owner: 'dep-1', expiresAt: T0 + 60_000 },
+        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR #owner = :owner',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: { ':now': T0, ':owner': 'dep-1' },
+      });
+      expect(input.Item?.[TTL_ATTRIBUTE]).toBeGreaterThan((T0 + 60_000) / 1000);
+    });
+
+    it('names every patched attribute through ExpressionAttributeNames and conditions on existence', async () => {
+      // Prepare
+      dynamo.on(UpdateCommand).resolves({});
+
+      // Act
+      await store.updateDeployment('dep-1', { status: 'PROMOTED', endedAt: T0, lastWeight: undefined });
+
+      // Assess
+      expect(dynamo.commandCalls(UpdateCommand)[0]!.args[0].input).toStrictEqual({
+        TableName: 'greenlight',
+        Key: { pk: 'DEPLOYMENT#dep-1', sk: 'RECORD' },
+        UpdateExpression: 'SET #a0 = :v0, #a1 = :v1',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#a0': 'status', '#a1': 'endedAt' },
+        ExpressionAttributeValues: { ':v0': 'PROMOTED', ':v1': T0 },
+      });
+    });
+
+    it('refuses a patch that would rewrite key attributes', async () => {
+      // Act
+      const updating = store.updateDeployment('dep-1', { pk: 'SERVICE#x' } as never);
+
+      // Assess
+      await expect(updating).rejects.toThrow(InvalidInputError);
+      expect(dynamo).not.toHaveReceivedCommand(UpdateCommand);
+    });
+
+    it('reports a lock held by someone else after a refused write', async () => {
+      // Prepare
+      dynamo
+        .on(PutCommand)
+        .rejects(
+          new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }),
+        );
+      dynamo
+        .on(GetCommand)
+        .resolves({ Item: { pk: 'LOCK#prod/web', sk: 'LOCK', owner: 'dep-0', expiresAt: T0 + 5 } });
+
+      // Act
+      const result = await store.acquireLock('prod/web', 'dep-1', 60_000, T0);
+
+      // Assess
+      expect(result).toEqual({ acquired: false, heldBy: 'dep-0', expiresAt: T0 + 5 });
+      expect(dynamo).toHaveReceivedCommandWith(GetCommand, {
+        Key: { pk: 'LOCK#prod/web', sk: 'LOCK' },
+        ConsistentRead: true,
+      });
+    });
+  });
+});

@@ -1,0 +1,76 @@
+import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
+import { isThrottling, normaliseAwsError } from '../../../shared/aws/errors';
+import { InvalidInputError, ThrottlingError } from '../../../shared/domain/errors';
+
+class WrappedError extends Error {}
+const wrap = (message: string, cause: unknown) => new WrappedError(message, { cause });
+
+function awsError(name: string, httpStatusCode = 400) {
+  return new DynamoDBServiceException({
+    name,
+    message: 'refused',
+    $fault: 'client',
+    $metadata: { httpStatusCode },
+  });
+}
+
+describe('AWS error normalisation', () => {
+  it.each(['Throttling', 'ThrottlingException', 'ThrottledException', 'TooManyRequestsException'])(
+    'recognises %s as throttling',
+    (name) => {
+      // Act
+      const throttled = isThrottling(awsError(name));
+
+      // Assess
+      expect(throttled).toBe(true);
+    },
+  );
+
+  it('recognises an HTTP 429 as throttling whatever its code', () => {
+    // Act
+    const throttled = isThrottling(awsError('SomethingNew', 429));
+
+    // Assess
+    expect(throttled).toBe(true);
+  });
+
+  it('does not treat validation errors or plain values as throttling', () => {
+    // Assess
+    expect(isThrottling(awsError('ValidationException'))).toBe(false);
+    expect(isThrottling('Throttling')).toBe(false);
+    expect(isThrottling(undefined)).toBe(false);
+  });
+
+  it('names the operation and keeps the cause when wrapping', () => {
+    // Prepare
+    const cause = awsError('ValidationException');
+
+    // Act
+    const error = normaliseAwsError(cause, 'ECS UpdateService (web)', wrap);
+
+    // Assess
+    expect(error).toBeInstanceOf(WrappedError);
+    expect(error.message).toBe('ECS UpdateService (web) failed: ValidationException: refused');
+    expect(error.cause).toBe(cause);
+  });
+
+  it('turns throttling into ThrottlingError', () => {
+    // Act
+    const error = normaliseAwsError(awsError('Throttling'), 'ELB ModifyListener', wrap);
+
+    // Assess
+    expect(error).toBeInstanceOf(ThrottlingError);
+    expect(error.message).toContain('ELB ModifyListener: throttled by AWS');
+  });
+
+  it('passes Greenlight errors through unchanged', () => {
+    // Prepare
+    const original = new InvalidInputError('bad container');
+
+    // Act
+    const error = normaliseAwsError(original, 'ECS RegisterTaskDefinition', wrap);
+
+    // Assess
+    expect(error).toBe(original);
+  });
+});
