@@ -29,7 +29,8 @@ export function nextStep(spec: DeploymentSpec, previousIndex: number | null, now
     holdSeconds: step.holdSeconds,
     gate: step.gate,
     startedAt: now,
-    deadlineAt: now + Math.max(step.holdSeconds, step.gate.stepTimeoutSeconds) * 1000,
+    // The gate gets its full timeout after the hold, like the bake: a long hold never leaves it no time.
+    deadlineAt: now + (step.holdSeconds + step.gate.stepTimeoutSeconds) * 1000,
   };
 }
 
@@ -50,7 +51,7 @@ export function bakeStep(spec: DeploymentSpec, now: number): StepCursor {
 /** Upper bound of a deployment's duration: the basis of the lock's lease. */
 export function maxDurationSeconds(spec: DeploymentSpec): number {
   const stepsSeconds = spec.plan.steps.reduce(
-    (sum, s) => sum + Math.max(s.holdSeconds, s.gate.stepTimeoutSeconds) + s.gate.intervalSeconds,
+    (sum, s) => sum + s.holdSeconds + s.gate.stepTimeoutSeconds + s.gate.intervalSeconds,
     0,
   );
   const bake = spec.bakeSeconds + spec.gate.stepTimeoutSeconds + spec.gate.intervalSeconds;

@@ -156,6 +156,7 @@ function readBody(req: http.IncomingMessage): Promise<Body> {
 }
 
 class UpstreamTimeoutError extends Error {
+  override readonly name = 'UpstreamTimeoutError';
   readonly code = 'ETIMEDOUT';
 }
 
@@ -352,6 +353,7 @@ export class AlbProxy {
   /** Requests, errors and exact latency percentiles over all 1-s buckets overlapping [fromMs, toMs). */
   metrics(targetGroup: string, fromMs: number, toMs: number): TrafficWindow {
     const group = this.group(targetGroup);
+    this.prune(group, this.now());
     let requests = 0;
     let errors = 0;
     const latencies: number[] = [];
@@ -486,7 +488,7 @@ export class AlbProxy {
     if (!bucket) {
       bucket = { requests: 0, errors: 0, latencies: [] };
       group.buckets.set(start, bucket);
-      for (const key of group.buckets.keys()) if (key < at - RETENTION_MS) group.buckets.delete(key);
+      this.prune(group, at);
     }
     const error = status >= 500;
     bucket.requests += 1;
@@ -496,6 +498,12 @@ export class AlbProxy {
       bucket.errors += 1;
       group.totals.errors += 1;
     }
+  }
+
+  /** Forgets buckets older than the retention, so memory stays bounded on long rehearsals. */
+  private prune(group: TargetGroup, at: number): void {
+    for (const key of group.buckets.keys())
+      if (key + BUCKET_MS <= at - RETENTION_MS) group.buckets.delete(key);
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {

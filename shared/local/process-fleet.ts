@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { InvalidInputError } from '../domain/errors';
+import { GreenlightError, InvalidInputError } from '../domain/errors';
 import type { Fleet, SlotRef, SlotStatus } from '../ports/fleet';
 import type { AlbProxy, TargetState } from './alb-proxy';
 import type { ImageCatalog } from './image-catalog';
@@ -239,6 +239,7 @@ export class ProcessFleet implements Fleet {
 
   /** Points the service at a revision and a desired count; the rollout runs in the background. */
   async deploy(slot: SlotRef, taskDefinition: string, desiredCount: number): Promise<void> {
+    this.assertOpen();
     const service = this.service(slot);
     checkDesiredCount(desiredCount);
     this.runnableImage(taskDefinition);
@@ -249,6 +250,7 @@ export class ProcessFleet implements Fleet {
 
   /** Changes the desired count only. */
   async scale(slot: SlotRef, desiredCount: number): Promise<void> {
+    this.assertOpen();
     const service = this.service(slot);
     checkDesiredCount(desiredCount);
     if (desiredCount > 0 && service.taskDefinition === null) {
@@ -301,7 +303,7 @@ export class ProcessFleet implements Fleet {
   }
 
   private assertOpen(): void {
-    if (this.closing) throw new InvalidInputError('the process fleet is stopped');
+    if (this.closing) throw new GreenlightError('the process fleet is stopped');
   }
 
   private service(slot: SlotRef): Service {

@@ -36,7 +36,7 @@ describe('nextStep', () => {
       holdSeconds: 60,
       gate: spec.gate,
       startedAt: NOW,
-      deadlineAt: NOW + 900_000,
+      deadlineAt: NOW + (60 + 900) * 1000,
     });
   });
 
@@ -78,7 +78,7 @@ describe('nextStep', () => {
     expect(cursor).toEqual({ done: true, index: 2 });
   });
 
-  it('sets the deadline to the step timeout when the hold is shorter', () => {
+  it('gives the gate its full step timeout after a short hold', () => {
     // Prepare
     const spec = parseSpec({
       plan: { steps: [{ weight: 10, holdSeconds: 60, gate: { stepTimeoutSeconds: 300 } }] },
@@ -88,10 +88,10 @@ describe('nextStep', () => {
     const cursor = nextStep(spec, null, NOW);
 
     // Assess
-    expect(cursor).toMatchObject({ startedAt: NOW, deadlineAt: NOW + 300_000 });
+    expect(cursor).toMatchObject({ startedAt: NOW, deadlineAt: NOW + (60 + 300) * 1000 });
   });
 
-  it('sets the deadline to the hold when the hold is longer than the step timeout', () => {
+  it('gives the gate its full step timeout after a hold longer than that timeout', () => {
     // Prepare
     const spec = parseSpec({
       plan: { steps: [{ weight: 10, holdSeconds: 1200, gate: { stepTimeoutSeconds: 300 } }] },
@@ -101,7 +101,7 @@ describe('nextStep', () => {
     const cursor = nextStep(spec, null, NOW);
 
     // Assess
-    expect(cursor).toMatchObject({ startedAt: NOW, deadlineAt: NOW + 1_200_000 });
+    expect(cursor).toMatchObject({ startedAt: NOW, deadlineAt: NOW + (1200 + 300) * 1000 });
   });
 
   it("carries each step's own merged gate", () => {
@@ -118,7 +118,7 @@ describe('nextStep', () => {
     expect(second).toMatchObject({ index: 1, weight: 20, gate: { ...spec.gate, minRequests: 3 } });
   });
 
-  it('yields every step of any plan in order with deadline startedAt + max(hold, stepTimeout) s', () => {
+  it('yields every step of any plan in order with deadline startedAt + (hold + stepTimeout) s', () => {
     fc.assert(
       fc.property(specInputArb, fc.integer({ min: 0, max: 4_000_000_000_000 }), (input, now) => {
         // Prepare
@@ -139,7 +139,7 @@ describe('nextStep', () => {
             holdSeconds: step.holdSeconds,
             gate: step.gate,
             startedAt: now,
-            deadlineAt: now + Math.max(step.holdSeconds, step.gate.stepTimeoutSeconds) * 1000,
+            deadlineAt: now + (step.holdSeconds + step.gate.stepTimeoutSeconds) * 1000,
           });
         });
       }),
@@ -200,11 +200,11 @@ describe('maxDurationSeconds', () => {
     const seconds = maxDurationSeconds(spec);
 
     // Assess
-    // launch 600 + 10, two steps of max(60, 900) + 10, bake 300 + 900 + 10, margin 600
-    expect(seconds).toBe(610 + 2 * 910 + 1210 + 600);
+    // launch 600 + 10, two steps of 60 + 900 + 10, bake 300 + 900 + 10, margin 600
+    expect(seconds).toBe(610 + 2 * 970 + 1210 + 600);
   });
 
-  it('counts a hold longer than the step timeout in full', () => {
+  it('counts every second of a hold on top of the step timeout', () => {
     // Prepare
     const short = parseSpec({ plan: { steps: [{ weight: 10, holdSeconds: 100 }] } });
     const long = parseSpec({ plan: { steps: [{ weight: 10, holdSeconds: 5000 }] } });
@@ -213,7 +213,7 @@ describe('maxDurationSeconds', () => {
     const difference = maxDurationSeconds(long) - maxDurationSeconds(short);
 
     // Assess
-    expect(difference).toBe(5000 - 900);
+    expect(difference).toBe(5000 - 100);
   });
 
   it('is at least the sum of every hold, the bake and the launch timeout, for any spec', () => {
