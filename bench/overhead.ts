@@ -11,8 +11,9 @@ import { DynamoStore } from '../shared/aws/dynamo-store';
 import { startDynalite } from '../shared/local/dynalite';
 import { runStateMachine } from '../shared/local/engine';
 import { systemClock } from '../shared/ports/clock';
-import { FakeFleet, FakeMetrics, FakeRouter, RecordingNotifier, silentLogger } from '../test/fixtures/fakes';
-import { fakeSpec } from '../test/fixtures/workflow';
+import { MemoryFleet, MemoryMetrics, MemoryRouter, silentLogger } from '../shared/local/memory-ports';
+import { MemoryNotifier } from '../shared/local/file-notifier';
+import { memorySpec } from '../shared/local/memory-world';
 import type { BenchResult } from './run';
 import { mean, quantile, textTable } from './stats';
 
@@ -24,15 +25,15 @@ export async function overhead(args: string[]): Promise<BenchResult> {
   if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new Error(`--deployments: expected 1 to 10000, got ${values.deployments}`);
   const dynamo = await startDynalite();
   const store = new DynamoStore({ client: dynamo.documentClient, tableName: dynamo.tableName });
-  const spec = fakeSpec({ plan: { preset: 'canary', weights: [5, 25, 50], holdSeconds: 0 }, bakeSeconds: 0 });
+  const spec = memorySpec({ plan: { preset: 'canary', weights: [5, 25, 50], holdSeconds: 0 }, bakeSeconds: 0 });
   const runs: { wallMs: number; transitions: number; status: string }[] = [];
   try {
     for (let i = 0; i < n; i++) {
-      const router = new FakeRouter();
-      const fleet = new FakeFleet(router);
+      const router = new MemoryRouter();
+      const fleet = new MemoryFleet(router);
       fleet.addService({ cluster: 'local', service: 'web-blue' }, 'web-blue-tg', 'app:1', 2);
       fleet.addService({ cluster: 'local', service: 'web-green' }, 'web-green-tg', null, 0);
-      const deps = { router, fleet, metrics: new FakeMetrics(), store, notifier: new RecordingNotifier(), clock: systemClock, logger: silentLogger() };
+      const deps = { router, fleet, metrics: new MemoryMetrics(), store, notifier: new MemoryNotifier(), clock: systemClock, logger: silentLogger() };
       const result = await runStateMachine({
         file: 'blue-green.asl.json',
         handlers: createDeploySteps(deps),

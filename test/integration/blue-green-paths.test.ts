@@ -1,8 +1,8 @@
 import { loadStateMachine } from '../../shared/local/engine';
-import { fakeWorld, request, runFake, statesEntered, fakeSpec, type FakeWorld } from '../fixtures/workflow';
+import { memoryRequest, memorySpec, memoryWorld, runInMemory, statesEntered, type MemoryWorld } from '../../shared/local/memory-world';
 
 /** Asserts the safety invariants every ended deployment must leave behind. */
-function expectSafeAfterRollback(world: FakeWorld) {
+function expectSafeAfterRollback(world: MemoryWorld) {
   expect(world.router.weights).toEqual({ blue: 100, green: 0 });
   expect(world.fleet.services.get('local/web-green')?.desiredCount).toBe(0);
   expect(world.fleet.services.get('local/web-blue')?.desiredCount).toBe(2);
@@ -12,9 +12,9 @@ function expectSafeAfterRollback(world: FakeWorld) {
 describe('blue-green state machine', () => {
   it('promotes a healthy release step by step, bakes, retires the old color and releases the lock', async () => {
     // Prepare
-    const world = fakeWorld();
+    const world = memoryWorld();
     // Act
-    const result = await runFake(world, request());
+    const result = await runInMemory(world, memoryRequest());
     // Assess
     expect(result.status).toBe('SUCCEEDED');
     expect(world.router.history).toEqual([
@@ -33,12 +33,12 @@ describe('blue-green state machine', () => {
   });
 
   it('deploys to blue when green is live', async () => {
-    const world = fakeWorld();
+    const world = memoryWorld();
     world.router.weights = { blue: 0, green: 100 };
     world.fleet.addService({ cluster: 'local', service: 'web-green' }, 'web-green-tg', 'app:1', 3);
     world.fleet.addService({ cluster: 'local', service: 'web-blue' }, 'web-blue-tg', null, 0);
 
-    const result = await runFake(world, request());
+    const result = await runInMemory(world, memoryRequest());
 
     expect(result.status).toBe('SUCCEEDED');
     expect(world.router.weights).toEqual({ blue: 100, green: 0 });
@@ -51,7 +51,7 @@ describe('blue-green state machine', () => {
     ['the second step', 25],
     ['the bake', 100],
   ])('rolls back when the gate fails during %s', async (_label, failingWeight) => {
-    const world = fakeWorld();
+    const world = memoryWorld();
     const sample = world.metrics.sample.bind(world.metrics);
     world.metrics.sample = async () => {
       const windows = await sample();
@@ -59,7 +59,7 @@ describe('blue-green state machine', () => {
       return windows;
     };
 
-    const result = await runFake(world, request());
+    const result = await runInMemory(world, memoryRequest());
 
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('DeploymentRolledBack');
@@ -92,13 +92,13 @@ describe('blue-green state machine', () => {
   });
 
   it.each(stepStates)('rolls back when %s throws', async (state) => {
-    const world = fakeWorld();
+    const world = memoryWorld();
 
-    const result = await runFake(world, request(), {
+    const result = await runInMemory(world, memoryRequest(), { stateOverrides: {
       [state]: async () => {
         throw Object.assign(new Error(`injected failure in ${state}`), { name: 'InjectedError' });
       },
-    });
+    } });
 
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('DeploymentRolledBack');
@@ -107,7 +107,7 @@ describe('blue-green state machine', () => {
   });
 
   it('retries a throttled step instead of rolling back', async () => {
-    const world = fakeWorld();
+    const world = memoryWorld();
     let calls = 0;
     const setWeights = world.router.setWeights.bind(world.router);
     world.router.setWeights = async (route, weights) => {
@@ -116,17 +116,17 @@ describe('blue-green state machine', () => {
       return setWeights(route, weights);
     };
 
-    const result = await runFake(world, request());
+    const result = await runInMemory(world, memoryRequest());
 
     expect(result.status).toBe('SUCCEEDED');
     expect(result.events.filter((e) => e.type === 'StateRetried' && e.state === 'ShiftTraffic')).toHaveLength(2);
   });
 
   it('rolls back when a step deadline passes while the gate stays inconclusive', async () => {
-    const world = fakeWorld();
+    const world = memoryWorld();
     world.metrics.windows.green = { requests: 3, errors: 0, p50Ms: 5, p99Ms: 9 };
 
-    const result = await runFake(world, request());
+    const result = await runInMemory(world, memoryRequest());
 
     expect(result.error).toBe('DeploymentRolledBack');
     expectSafeAfterRollback(world);
@@ -134,14 +134,14 @@ describe('blue-green state machine', () => {
   });
 
   it('rolls back when the new color never becomes healthy before the launch deadline', async () => {
-    const world = fakeWorld();
+    const world = memoryWorld();
     const deploy = world.fleet.deploy.bind(world.fleet);
     world.fleet.deploy = async (slot, td, count) => {
       await deploy(slot, td, count);
       world.router.health['web-green-tg'] = { healthy: 0, unhealthy: count, transitioning: 0 };
     };
 
-    const result = await runFake(world, request());
+    const result = await runInMemory(world, memoryRequest());
 
     expect(result.error).toBe('DeploymentRolledBack');
     expect(world.store.records.get('d-1')?.error).toMatchObject({ error: 'LaunchTimedOut' });
@@ -151,16 +151,16 @@ describe('blue-green state machine', () => {
   });
 
   it('records a rollback that could not complete and keeps the service locked', async () => {
-    const world = fakeWorld();
+    const world = memoryWorld();
 
-    const result = await runFake(world, request(), {
+    const result = await runInMemory(world, memoryRequest(), { stateOverrides: {
       Evaluate: async () => {
         throw new Error('boom');
       },
       Rollback: async () => {
         throw Object.assign(new Error('listener unreachable'), { name: 'NetworkingError' });
       },
-    });
+    } });
 
     expect(result.error).toBe('RollbackFailed');
     expect(world.store.records.get('d-1')).toMatchObject({ status: 'ROLLBACK_FAILED', error: { error: 'NetworkingError', cause: 'listener unreachable' } });
@@ -170,10 +170,10 @@ describe('blue-green state machine', () => {
 
   describe('rejections (nothing changes)', () => {
     it('rejects a request whose spec is invalid, naming the field', async () => {
-      const world = fakeWorld();
-      const bad = request({ spec: fakeSpec({ plan: { steps: [{ weight: 50 }, { weight: 20 }] } }) });
+      const world = memoryWorld();
+      const bad = memoryRequest({ spec: memorySpec({ plan: { steps: [{ weight: 50 }, { weight: 20 }] } }) });
 
-      const result = await runFake(world, bad);
+      const result = await runInMemory(world, bad);
 
       expect(result.error).toBe('DeploymentRejected');
       const record = world.store.records.get('d-1');
@@ -185,10 +185,10 @@ describe('blue-green state machine', () => {
     });
 
     it('rejects a second deployment while the service is locked, naming the holder, and leaves its lock alone', async () => {
-      const world = fakeWorld();
+      const world = memoryWorld();
       await world.store.acquireLock('local/web', 'd-running', 60_000, world.clock.now());
 
-      const result = await runFake(world, request({ deploymentId: 'd-2' }));
+      const result = await runInMemory(world, memoryRequest({ deploymentId: 'd-2' }));
 
       expect(result.error).toBe('DeploymentRejected');
       expect(world.store.records.get('d-2')?.error).toMatchObject({ error: 'LockConflictError' });
@@ -198,10 +198,10 @@ describe('blue-green state machine', () => {
     });
 
     it('rejects a deployment when traffic is split between colors', async () => {
-      const world = fakeWorld();
+      const world = memoryWorld();
       world.router.weights = { blue: 50, green: 50 };
 
-      const result = await runFake(world, request());
+      const result = await runInMemory(world, memoryRequest());
 
       expect(result.error).toBe('DeploymentRejected');
       expect(world.store.records.get('d-1')?.error?.cause).toContain('traffic is split (blue 50 %, green 50 %)');
@@ -210,9 +210,9 @@ describe('blue-green state machine', () => {
     });
 
     it('rejects a request without a valid deployment id without recording anything', async () => {
-      const world = fakeWorld();
+      const world = memoryWorld();
 
-      const result = await runFake(world, request({ deploymentId: 'has spaces' }));
+      const result = await runInMemory(world, memoryRequest({ deploymentId: 'has spaces' }));
 
       expect(result.error).toBe('DeploymentRejected');
       expect(world.store.records.size).toBe(0);
