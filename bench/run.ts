@@ -2,6 +2,7 @@
 import '../shared/local/polyfills';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { faults } from './faults';
 import { overhead } from './overhead';
 
 export interface BenchResult {
@@ -9,7 +10,7 @@ export interface BenchResult {
   data: Record<string, unknown>;
 }
 
-const BENCHMARKS: Record<string, (args: string[]) => Promise<BenchResult>> = { overhead };
+const BENCHMARKS: Record<string, (args: string[]) => Promise<BenchResult>> = { overhead, faults };
 
 async function main(): Promise<void> {
   const [name, ...args] = process.argv.slice(2);

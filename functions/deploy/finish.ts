@@ -52,6 +52,15 @@ export async function finish(deps: Deps, event: unknown): Promise<FinishResult> 
   const image = deployment.success ? deployment.data.image : (str(state.image) ?? 'unknown');
   const errorSource = outcome === 'ROLLBACK_FAILED' ? (state.rollbackError ?? state.error) : state.error;
   const error = describeError(StepsErrorSchema.safeParse(errorSource).data);
+  const retireError = describeError(StepsErrorSchema.safeParse(state.retireError).data);
+  const warning = retireError
+    ? `the old color could not be scaled down (${retireError.error}: ${retireError.cause}); scale it to 0 by hand`
+    : undefined;
+  const step = z
+    .object({ phase: z.enum(['step', 'bake']), index: z.number(), weight: z.number() })
+    .loose()
+    .safeParse(state.step);
+  const lastStep = step.success ? { phase: step.data.phase, index: step.data.index, weight: step.data.weight } : undefined;
 
   let recorded = false;
   if (id && service && cluster) {
@@ -67,7 +76,13 @@ export async function finish(deps: Deps, event: unknown): Promise<FinishResult> 
         startedAt: now,
       });
     }
-    await deps.store.updateDeployment(id, { status: outcome, endedAt: now, ...(error ? { error } : {}) });
+    await deps.store.updateDeployment(id, {
+      status: outcome,
+      endedAt: now,
+      ...(error ? { error } : {}),
+      ...(lastStep ? { lastStep } : {}),
+      ...(warning ? { warning } : {}),
+    });
     recorded = true;
     await recordEvent(deps, id, outcome, error ? `${outcome}: ${error.error}: ${error.cause}` : outcome);
   } else {
@@ -82,13 +97,27 @@ export async function finish(deps: Deps, event: unknown): Promise<FinishResult> 
     ...(deployment.success ? [`Live color before: ${deployment.data.liveColor}; new color: ${deployment.data.newColor}`] : []),
     `Duration: ${Math.round((now - startedAt) / 1000)} s`,
     ...(error ? [`Cause: ${error.error}: ${error.cause}`] : []),
+    ...(lastStep && outcome !== 'PROMOTED' ? [`Ended in: ${lastStep.phase === 'bake' ? 'the bake' : `step ${lastStep.index + 1}`} (${lastStep.weight} % on the new color)`] : []),
+    ...(warning ? [`WARNING: ${warning}`] : []),
     ...(outcome === 'ROLLBACK_FAILED' ? ['ACTION NEEDED: traffic may not be on a healthy color; the service stays locked.'] : []),
   ];
   await deps.notifier.notify({
+    // A retried Finish re-sends the same id, so the notification is delivered once where possible.
+    id: `${id ?? 'unknown'}/${outcome}`,
     subject,
     message: lines.join('\n'),
     attributes: { event: 'deployment', outcome, service: service ?? 'unknown', cluster: cluster ?? 'unknown' },
-    detail: { deploymentId: id ?? null, outcome, service, cluster, image, error: error ?? null, durationMs: now - startedAt },
+    detail: {
+      deploymentId: id ?? null,
+      outcome,
+      service,
+      cluster,
+      image,
+      error: error ?? null,
+      warning: warning ?? null,
+      lastStep: lastStep ?? null,
+      durationMs: now - startedAt,
+    },
   });
 
   // After a failed rollback the lock stays: no new deployment may start on a half-changed service.

@@ -32,6 +32,13 @@ export class SnsNotifier implements Notifier {
           Subject: snsSubject(notification.subject),
           Message: snsMessage(notification),
           MessageAttributes: messageAttributes(notification.attributes),
+          // FIFO topics deduplicate retried publishes by id; standard topics take no such fields.
+          ...(this.topicArn.endsWith('.fifo')
+            ? {
+                MessageGroupId: notification.attributes.service ?? 'greenlight',
+                ...(notification.id ? { MessageDeduplicationId: notification.id.slice(0, 128) } : {}),
+              }
+            : {}),
         }),
       );
     } catch (error) {

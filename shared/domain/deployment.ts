@@ -61,7 +61,11 @@ export interface DeploymentRecord {
   endedAt?: number;
   /** Weight on the new color when the deployment ended. */
   lastWeight?: number;
+  /** The plan step the deployment was in when it ended. */
+  lastStep?: { phase: 'step' | 'bake'; index: number; weight: number };
   error?: DeploymentError;
+  /** Something that went wrong without changing the outcome (e.g. the old color not scaled down). */
+  warning?: string;
 }
 
 export interface DeploymentEvent {

@@ -70,6 +70,8 @@ export interface RunOptions {
   /** Milliseconds between retries of each named state instead of its Retry backoff. */
   retryIntervalOverrides?: Record<string, number>;
   onEvent?: (event: EngineEvent) => void;
+  /** Called synchronously as each Task state invokes its handler (events arrive later). */
+  onTask?: (state: string) => void;
   executionName?: string;
 }
 
@@ -101,6 +103,18 @@ function lambdaContext(functionName: string): Context {
   };
 }
 
+const machines = new Map<string, StateMachine>();
+
+/** Validating a definition is costly: build each file's StateMachine once per process. */
+function compiled(file: string, definition: AslDefinition): StateMachine {
+  let machine = machines.get(file);
+  if (!machine) {
+    machine = new StateMachine(definition as never, { validationOptions: { checkPaths: true, checkArn: true } });
+    machines.set(file, machine);
+  }
+  return machine;
+}
+
 /** Runs one execution to its end. */
 export async function runStateMachine(options: RunOptions): Promise<RunResult> {
   const { definition, functionByState } = loadStateMachine(options.file);
@@ -108,9 +122,13 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
   for (const [state, key] of Object.entries(functionByState)) {
     const handler = options.handlers[key];
     if (!handler) throw new Error(`no local handler for function "${key}" (state ${state})`);
-    taskResourceLocalHandlers[state] = options.stateOverrides?.[state] ?? ((input) => handler(input, lambdaContext(key)));
+    const invoke = options.stateOverrides?.[state] ?? ((input: unknown) => handler(input, lambdaContext(key)));
+    taskResourceLocalHandlers[state] = (input) => {
+      options.onTask?.(state);
+      return invoke(input);
+    };
   }
-  const machine = new StateMachine(definition as never, { validationOptions: { checkPaths: true, checkArn: true } });
+  const machine = compiled(options.file, definition);
   const started = Date.now();
   const execution = machine.run(options.input as never, {
     overrides: {

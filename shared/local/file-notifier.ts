@@ -35,13 +35,17 @@ export class FileNotifier implements Notifier {
     this.clock = options.clock ?? systemClock;
   }
 
-  /** Appends the notification to the file and prints its subject. */
+  private readonly sentIds = new Set<string>();
+
+  /** Appends the notification to the file and prints its subject, once per id. */
   async notify(notification: Notification): Promise<void> {
+    if (notification.id !== undefined && this.sentIds.has(notification.id)) return;
     const line: NotificationLine = { sentAt: new Date(this.clock.now()).toISOString(), ...notification };
     await mkdir(dirname(this.path), { recursive: true });
     // One appendFile call per line: concurrent notifications never interleave within a line.
     await appendFile(this.path, `${JSON.stringify(line)}\n`, 'utf8');
     this.console?.write(`[notification] ${notification.subject}\n`);
+    if (notification.id !== undefined) this.sentIds.add(notification.id);
   }
 }
 
@@ -49,8 +53,9 @@ export class FileNotifier implements Notifier {
 export class MemoryNotifier implements Notifier {
   readonly sent: Notification[] = [];
 
-  /** Records a copy, so later changes by the caller do not rewrite history. */
+  /** Records a copy (once per id), so later changes by the caller do not rewrite history. */
   async notify(notification: Notification): Promise<void> {
+    if (notification.id !== undefined && this.sent.some((n) => n.id === notification.id)) return;
     this.sent.push(structuredClone(notification));
   }
 }

@@ -63,7 +63,11 @@ const ZERO_RETRY_DELAYS = Object.fromEntries(Object.keys(definition.States).map(
 export function runInMemory(
   world: MemoryWorld,
   input: unknown,
-  options: { stateOverrides?: Record<string, (input: unknown) => Promise<unknown>>; onEvent?: (event: EngineEvent) => void } = {},
+  options: {
+    stateOverrides?: Record<string, (input: unknown) => Promise<unknown>>;
+    onEvent?: (event: EngineEvent) => void;
+    onTask?: (state: string) => void;
+  } = {},
 ): Promise<RunResult> {
   return runStateMachine({
     file: BLUE_GREEN_FILE,

@@ -1,0 +1,181 @@
+/**
+ * Fault injection on the in-memory world (simulated AWS): every call a deployment makes to a port
+ * is a numbered call site; a run can make one of them fail — before its side effect, after it
+ * (the call took effect but the Lambda died), as a timeout after it, or throttled twice — and the
+ * safety invariants are checked once the workflow has ended.
+ */
+import { soleColor, otherColor, type Color } from '../domain/colors';
+import { ThrottlingError } from '../domain/errors';
+import type { DeployRequestInput } from '../domain/deployment';
+import type { RunResult } from './engine';
+import { memoryRequest, memorySpec, memoryWorld, runInMemory, type MemoryWorld } from './memory-world';
+
+export const FAULT_KINDS = ['error-before', 'error-after', 'timeout', 'throttle'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface CallSite {
+  index: number;
+  state: string;
+  call: string;
+}
+
+export interface FaultPoint extends CallSite {
+  kind: FaultKind;
+}
+
+/** The port methods a deployment calls, by the world's dependency name. */
+const PORT_METHODS: Record<string, string[]> = {
+  fleet: ['describe', 'registerRevision', 'deploy', 'scale'],
+  router: ['getWeights', 'setWeights', 'targetHealth'],
+  metrics: ['sample'],
+  store: ['acquireLock', 'releaseLock', 'createDeployment', 'updateDeployment', 'getDeployment', 'appendEvent', 'listEvents'],
+  notifier: ['notify'],
+};
+
+/** An injected failure; the name is what Step Functions would match on. */
+export class InjectedFault extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+class Injector {
+  readonly calls: CallSite[] = [];
+  state = '(none)';
+  private throttled: { call: string; remaining: number } | null = null;
+
+  constructor(private readonly fault: FaultPoint | null) {}
+
+  async call<T>(call: string, invoke: () => Promise<T>): Promise<T> {
+    const index = this.calls.length;
+    this.calls.push({ index, state: this.state, call });
+    const fault = this.fault;
+    if (fault?.kind === 'throttle' && fault.index === index) this.throttled = { call, remaining: 2 };
+    if (this.throttled?.call === call && this.throttled.remaining > 0) {
+      this.throttled.remaining -= 1;
+      throw new ThrottlingError(`injected throttling on ${call}`);
+    }
+    if (fault?.index !== index) return invoke();
+    if (fault.kind === 'error-before') throw new InjectedFault('InjectedFault', `injected failure before ${call} in ${fault.state}`);
+    const result = await invoke();
+    if (fault.kind === 'timeout') throw new InjectedFault('States.Timeout', `injected timeout after ${call} in ${fault.state}`);
+    if (fault.kind === 'error-after') throw new InjectedFault('InjectedFault', `injected failure after ${call} in ${fault.state}`);
+    return result;
+  }
+}
+
+function instrument(world: MemoryWorld, injector: Injector): MemoryWorld {
+  const wrapped = { ...world } as Record<string, unknown>;
+  for (const [port, methods] of Object.entries(PORT_METHODS)) {
+    const target = (world as unknown as Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>>)[port]!;
+    const proxy = Object.create(target) as Record<string, unknown>;
+    for (const method of methods) {
+      const original = target[method]!;
+      proxy[method] = (...args: unknown[]) => injector.call(`${port}.${method}`, () => original.apply(target, args));
+    }
+    wrapped[port] = proxy;
+  }
+  return wrapped as unknown as MemoryWorld;
+}
+
+export interface Scenario {
+  name: string;
+  request: DeployRequestInput;
+  /** Makes the world behave as the scenario needs (e.g. the new color serving errors). */
+  prepare?: (world: MemoryWorld) => void;
+}
+
+/** A healthy release (the promotion path) and a faulty one (the rollback path). */
+export const SCENARIOS: Scenario[] = [
+  { name: 'good release', request: memoryRequest({ spec: memorySpec({ bakeSeconds: 1 }) }) },
+  {
+    name: 'bad release',
+    request: memoryRequest({ spec: memorySpec({ bakeSeconds: 1 }) }),
+    prepare: (world) => {
+      world.metrics.windows.green = { requests: 200, errors: 40, p50Ms: 5, p99Ms: 20 };
+    },
+  },
+];
+
+export interface FaultRun {
+  scenario: string;
+  point: FaultPoint | null;
+  status: string;
+  outcome: string | null;
+  violations: string[];
+}
+
+async function runScenario(scenario: Scenario, fault: FaultPoint | null): Promise<{ world: MemoryWorld; injector: Injector; result: RunResult }> {
+  const world = memoryWorld();
+  scenario.prepare?.(world);
+  const injector = new Injector(fault);
+  const result = await runInMemory(instrument(world, injector), scenario.request, {
+    onTask: (state) => {
+      injector.state = state;
+    },
+  });
+  return { world, injector, result };
+}
+
+/** The call sites of a scenario's fault-free run: where faults can be injected. */
+export async function callSites(scenario: Scenario): Promise<CallSite[]> {
+  return (await runScenario(scenario, null)).injector.calls;
+}
+
+/**
+ * What must hold after any deployment, whatever failed: all traffic on one color whose tasks
+ * are up, the other color at 0, the lock free, a final record that agrees with the traffic, and
+ * exactly one outcome notification.
+ */
+export function invariantViolations(world: MemoryWorld, originalLive: Color): string[] {
+  const violations: string[] = [];
+  const live = soleColor(world.router.weights);
+  const slot = (color: Color) => world.fleet.services.get(`local/web-${color}`);
+  if (!live) {
+    violations.push(`traffic split: blue ${world.router.weights.blue} % / green ${world.router.weights.green} %`);
+  } else {
+    const liveSlot = slot(live);
+    const health = world.router.health[`web-${live}-tg`];
+    if (!liveSlot || liveSlot.desiredCount < 1 || !health || health.healthy < 1) {
+      violations.push(`live color ${live} has no healthy task (desired ${liveSlot?.desiredCount}, healthy ${health?.healthy})`);
+    }
+    const idle = slot(otherColor(live));
+    if (idle?.desiredCount !== 0) violations.push(`idle color ${otherColor(live)} still has ${idle?.desiredCount} tasks`);
+  }
+  if (world.store.locks.size > 0) violations.push(`lock still held by ${[...world.store.locks.values()].map((l) => l.owner).join(', ')}`);
+  const record = [...world.store.records.values()][0];
+  if (!record) violations.push('no deployment record');
+  else {
+    if (record.status === 'IN_PROGRESS') violations.push('record still IN_PROGRESS');
+    if (record.status !== 'PROMOTED' && !record.error) violations.push(`record ${record.status} without an error`);
+    const expectedLive = record.status === 'PROMOTED' ? otherColor(originalLive) : originalLive;
+    if (live && live !== expectedLive) violations.push(`record says ${record.status} but ${live} is live`);
+  }
+  const outcomes = world.notifier.sent.filter((n) => n.attributes.event === 'deployment');
+  if (outcomes.length !== 1) violations.push(`${outcomes.length} outcome notifications`);
+  return violations;
+}
+
+/** Runs the scenario once with the fault and checks the invariants. */
+export async function runWithFault(scenario: Scenario, point: FaultPoint | null): Promise<FaultRun> {
+  const { world, result } = await runScenario(scenario, point);
+  return {
+    scenario: scenario.name,
+    point,
+    status: result.status,
+    outcome: [...world.store.records.values()][0]?.status ?? null,
+    violations: invariantViolations(world, 'blue'),
+  };
+}
+
+/** Every call site of every scenario times every fault kind. */
+export async function faultMatrix(scenarios: Scenario[] = SCENARIOS, kinds: readonly FaultKind[] = FAULT_KINDS): Promise<{ scenario: Scenario; point: FaultPoint }[]> {
+  const points: { scenario: Scenario; point: FaultPoint }[] = [];
+  for (const scenario of scenarios) {
+    for (const site of await callSites(scenario)) {
+      for (const kind of kinds) points.push({ scenario, point: { ...site, kind } });
+    }
+  }
+  return points;
+}
