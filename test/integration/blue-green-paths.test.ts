@@ -82,12 +82,11 @@ describe('blue-green state machine', () => {
     'VerifyPromotion',
     'StartBake',
     'EvaluateBake',
-    'RetireOldColor',
   ];
 
   it('covers every Task state between Prepare and the outcome in the fault list', () => {
     const { functionByState } = loadStateMachine('blue-green.asl.json');
-    const outcomeStates = ['Prepare', 'Rejected', 'Rollback', 'Promoted', 'RolledBack', 'RollbackFailed'];
+    const outcomeStates = ['Prepare', 'Rejected', 'RetireOldColor', 'Rollback', 'Promoted', 'RolledBack', 'RollbackFailed'];
     expect(Object.keys(functionByState).filter((s) => !outcomeStates.includes(s)).sort()).toEqual([...stepStates].sort());
   });
 
@@ -104,6 +103,29 @@ describe('blue-green state machine', () => {
     expect(result.error).toBe('DeploymentRolledBack');
     expectSafeAfterRollback(world);
     expect(world.store.records.get('d-1')?.error).toEqual({ error: 'InjectedError', cause: `injected failure in ${state}` });
+  });
+
+  it('promotes with a warning, and never rolls back, when the old color cannot be scaled down after the bake', async () => {
+    const world = memoryWorld();
+    let attempts = 0;
+
+    const result = await runInMemory(world, memoryRequest(), {
+      stateOverrides: {
+        RetireOldColor: async () => {
+          attempts += 1;
+          throw Object.assign(new Error('service is being updated'), { name: 'InjectedError' });
+        },
+      },
+    });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(attempts).toBe(5);
+    expect(world.router.weights).toEqual({ blue: 0, green: 100 });
+    expect(world.store.records.get('d-1')).toMatchObject({
+      status: 'PROMOTED',
+      warning: 'the old color could not be scaled down (InjectedError: service is being updated); scale it to 0 by hand',
+    });
+    expect(world.notifier.sent[0]?.message).toContain('WARNING: the old color could not be scaled down');
   });
 
   it('retries a throttled step instead of rolling back', async () => {
