@@ -7,6 +7,7 @@ import type { DeploymentSpec } from '../../shared/domain/spec';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import { recordEvent, routeOf, slotOf, type DeployDeps } from './context';
+import { findAbandoned, repairAbandoned } from './repair';
 
 export interface PrepareResult {
   deployment: DeploymentContext;
@@ -17,7 +18,7 @@ export interface PrepareResult {
   launch: null;
 }
 
-type Deps = Pick<DeployDeps, 'fleet' | 'router' | 'store' | 'clock' | 'logger'>;
+type Deps = Pick<DeployDeps, 'fleet' | 'router' | 'store' | 'notifier' | 'clock' | 'logger'>;
 
 export async function prepare(deps: Deps, event: unknown): Promise<PrepareResult> {
   const request = parseInput(DeployRequestSchema, event);
@@ -40,8 +41,14 @@ export async function prepare(deps: Deps, event: unknown): Promise<PrepareResult
       status: 'IN_PROGRESS',
       startedAt: now,
     });
+    // Holding the lock, no other deployment runs: one left IN_PROGRESS died, and is repaired first.
+    const abandoned = await findAbandoned(deps, spec, deploymentId);
+    const repairedTo = abandoned ? await repairAbandoned(deps, spec, abandoned, deploymentId) : null;
     const weights = await deps.router.getWeights(routeOf(spec));
     const liveColor = soleColor(weights);
+    if (repairedTo && repairedTo !== liveColor) {
+      throw new ServiceStateError(`repair left ${repairedTo} live but the listener reports blue ${weights.blue} % / green ${weights.green} %`);
+    }
     if (!liveColor) {
       throw new ServiceStateError(
         `traffic is split (blue ${weights.blue} %, green ${weights.green} %): a previous deployment did not finish; restore a single live color first`,

@@ -28,7 +28,16 @@ const PORT_METHODS: Record<string, string[]> = {
   fleet: ['describe', 'registerRevision', 'deploy', 'scale'],
   router: ['getWeights', 'setWeights', 'targetHealth'],
   metrics: ['sample'],
-  store: ['acquireLock', 'releaseLock', 'createDeployment', 'updateDeployment', 'getDeployment', 'appendEvent', 'listEvents'],
+  store: [
+    'acquireLock',
+    'releaseLock',
+    'createDeployment',
+    'updateDeployment',
+    'getDeployment',
+    'listServiceDeployments',
+    'appendEvent',
+    'listEvents',
+  ],
   notifier: ['notify'],
 };
 

@@ -190,7 +190,7 @@ describe('blue-green state machine', () => {
     expect(world.notifier.sent[0]?.message).toContain('ACTION NEEDED');
   });
 
-  describe('rejections (nothing changes)', () => {
+  describe('starting conditions: locks, split traffic, invalid input', () => {
     it('rejects a request whose spec is invalid, naming the field', async () => {
       const world = memoryWorld();
       const bad = memoryRequest({ spec: memorySpec({ plan: { steps: [{ weight: 50 }, { weight: 20 }] } }) });
@@ -217,6 +217,61 @@ describe('blue-green state machine', () => {
       expect(world.store.records.get('d-2')?.error?.cause).toContain('being deployed by d-running');
       expect(world.store.locks.get('local/web')?.owner).toBe('d-running');
       expect(world.router.history).toEqual([]);
+    });
+
+    it('takes over an expired lock, repairs what the dead deployment left, then deploys', async () => {
+      const world = memoryWorld();
+      const now = world.clock.now();
+      await world.store.acquireLock('local/web', 'd-dead', 1000, now - 60_000);
+      await world.store.createDeployment({
+        id: 'd-dead',
+        service: 'web',
+        cluster: 'local',
+        image: 'registry.local/web:v1.9',
+        requestedBy: 'test',
+        status: 'IN_PROGRESS',
+        liveColor: 'blue',
+        newColor: 'green',
+        startedAt: now - 120_000,
+      });
+      world.router.weights = { blue: 75, green: 25 };
+      await world.fleet.deploy({ cluster: 'local', service: 'web-green' }, 'app:9', 2);
+
+      const result = await runInMemory(world, memoryRequest({ deploymentId: 'd-2' }));
+
+      expect(world.store.records.get('d-dead')).toMatchObject({ status: 'ROLLED_BACK', error: { error: 'Abandoned' } });
+      expect(world.store.records.get('d-dead')?.error?.cause).toContain('d-2 restored 100 % on blue and scaled green to 0');
+      expect(world.router.history.slice(0, 2)).toEqual([
+        { blue: 100, green: 0 },
+        { blue: 95, green: 5 },
+      ]);
+      expect(result.status).toBe('SUCCEEDED');
+      expect(world.store.records.get('d-2')?.status).toBe('PROMOTED');
+      expect(world.notifier.sent.map((n) => n.attributes.outcome)).toEqual(['REPAIRED', 'PROMOTED']);
+    });
+
+    it('refuses to repair onto a color with no healthy task', async () => {
+      const world = memoryWorld();
+      await world.store.createDeployment({
+        id: 'd-dead',
+        service: 'web',
+        cluster: 'local',
+        image: 'registry.local/web:v1.9',
+        requestedBy: 'test',
+        status: 'IN_PROGRESS',
+        liveColor: 'blue',
+        newColor: 'green',
+        startedAt: world.clock.now() - 120_000,
+      });
+      world.router.weights = { blue: 50, green: 50 };
+      world.router.health['web-blue-tg'] = { healthy: 0, unhealthy: 2, transitioning: 0 };
+
+      const result = await runInMemory(world, memoryRequest({ deploymentId: 'd-2' }));
+
+      expect(result.error).toBe('DeploymentRejected');
+      expect(world.store.records.get('d-2')?.error?.cause).toContain('neither color has a healthy task');
+      expect(world.router.weights).toEqual({ blue: 50, green: 50 });
+      expect(world.store.records.get('d-dead')?.status).toBe('IN_PROGRESS');
     });
 
     it('rejects a deployment when traffic is split between colors', async () => {

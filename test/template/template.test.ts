@@ -1,0 +1,624 @@
+/**
+ * The CloudFormation that `npm run package` builds from serverless.yml, checked offline: the state
+ * machines call our functions, every function has its own least-privilege role, nothing is
+ * granted on a wildcard it does not need, logs expire, the table keeps its history safe.
+ *
+ * Packaging runs once (about 10 s), with no AWS credentials and no ~/.aws, into a temporary folder.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { deployStepFactories } from '../../functions/deploy/index';
+import { TABLE_ATTRIBUTES, TABLE_KEY_SCHEMA, TTL_ATTRIBUTE } from '../../shared/aws/table';
+import { loadStateMachine, STATE_MACHINES_DIR } from '../../shared/local/engine';
+
+const ROOT = path.resolve(__dirname, '../..');
+const STAGE = 'ci';
+const FUNCTION_PREFIX = `greenlight-${STAGE}-`;
+/** One parameter overridden on the command line, the others left at their defaults. */
+const SERVICE_PATTERN = 'web-*';
+
+/**
+ * The only actions that may be granted on `Resource: "*"`, each because AWS offers no narrower
+ * resource for it (Service Authorization Reference: no resource type for the action).
+ */
+const RESOURCE_STAR_ALLOWED: Record<string, string> = {
+  'xray:PutTraceSegments': 'X-Ray has no resource-level permissions (Lambda and state machine tracing)',
+  'xray:PutTelemetryRecords': 'X-Ray has no resource-level permissions (Lambda and state machine tracing)',
+  'xray:GetSamplingRules': 'X-Ray has no resource-level permissions (state machine tracing)',
+  'xray:GetSamplingTargets': 'X-Ray has no resource-level permissions (state machine tracing)',
+  'ecs:DescribeTaskDefinition': 'ECS defines no resource type for DescribeTaskDefinition',
+  'elasticloadbalancing:DescribeListeners': 'ELB Describe* calls have no resource-level permissions',
+  'elasticloadbalancing:DescribeRules': 'ELB Describe* calls have no resource-level permissions',
+  'elasticloadbalancing:DescribeTargetHealth': 'ELB Describe* calls have no resource-level permissions',
+  'elasticloadbalancing:DescribeTargetGroups': 'ELB Describe* calls have no resource-level permissions',
+  'cloudwatch:GetMetricData': 'CloudWatch GetMetricData has no resource-level permissions',
+  // Step Functions logging to CloudWatch Logs (added by serverless-step-functions for
+  // loggingConfig): the log delivery APIs take no resource; AWS documents them on "*".
+  'logs:CreateLogDelivery': 'Step Functions log delivery: no resource-level permissions',
+  'logs:GetLogDelivery': 'Step Functions log delivery: no resource-level permissions',
+  'logs:UpdateLogDelivery': 'Step Functions log delivery: no resource-level permissions',
+  'logs:DeleteLogDelivery': 'Step Functions log delivery: no resource-level permissions',
+  'logs:ListLogDeliveries': 'Step Functions log delivery: no resource-level permissions',
+  'logs:PutResourcePolicy': 'Step Functions log delivery: no resource-level permissions',
+  'logs:DescribeResourcePolicies': 'Step Functions log delivery: no resource-level permissions',
+  'logs:DescribeLogGroups': 'Step Functions log delivery: no resource-level permissions',
+};
+
+const LOGS_AND_TRACES = [
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+];
+const READ_ROUTES = ['elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules'];
+const MODIFY_ROUTES = ['elasticloadbalancing:ModifyListener', 'elasticloadbalancing:ModifyRule'];
+const WHOLE_TABLE = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+
+/** Per function, every action its role allows: the calls its step makes through its ports. */
+const EXPECTED_ACTIONS: Record<string, string[]> = {
+  // lock, record, index, events; live color from the route; live service; copy of its revision
+  prepare: [
+    ...LOGS_AND_TRACES,
+    ...WHOLE_TABLE,
+    ...READ_ROUTES,
+    'ecs:DescribeServices',
+    'ecs:DescribeTaskDefinition',
+    'ecs:RegisterTaskDefinition',
+    'ecs:TagResource',
+    'iam:PassRole',
+  ],
+  launch: [...LOGS_AND_TRACES, 'dynamodb:PutItem', 'ecs:UpdateService'],
+  'check-launch': [
+    ...LOGS_AND_TRACES,
+    'dynamodb:PutItem',
+    'ecs:DescribeServices',
+    'elasticloadbalancing:DescribeTargetHealth',
+  ],
+  'next-step': [...LOGS_AND_TRACES, 'dynamodb:PutItem'],
+  'set-weights': [
+    ...LOGS_AND_TRACES,
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    ...READ_ROUTES,
+    ...MODIFY_ROUTES,
+  ],
+  'verify-weights': [...LOGS_AND_TRACES, ...READ_ROUTES],
+  evaluate: [
+    ...LOGS_AND_TRACES,
+    'dynamodb:PutItem',
+    'cloudwatch:GetMetricData',
+    'elasticloadbalancing:DescribeTargetGroups',
+    'elasticloadbalancing:DescribeTargetHealth',
+  ],
+  retire: [...LOGS_AND_TRACES, 'dynamodb:PutItem', ...READ_ROUTES, 'ecs:UpdateService'],
+  rollback: [
+    ...LOGS_AND_TRACES,
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    ...READ_ROUTES,
+    ...MODIFY_ROUTES,
+    'ecs:UpdateService',
+  ],
+  finish: [...LOGS_AND_TRACES, ...WHOLE_TABLE, 'sns:Publish'],
+};
+
+// ---- The template's shape, as far as these tests read it ------------------------------------------
+type Props = Record<string, unknown>;
+interface CfnResource {
+  Type: string;
+  Properties: Props;
+  DeletionPolicy?: string;
+}
+interface Template {
+  Resources: Record<string, CfnResource>;
+}
+interface Statement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Action?: string | string[];
+  NotAction?: unknown;
+  Resource?: unknown;
+  NotResource?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+interface PolicyDocument {
+  Statement: Statement[];
+}
+interface AslState {
+  Type: string;
+  Resource?: unknown;
+  TimeoutSeconds?: number;
+  Branches?: { States: Record<string, AslState> }[];
+  Iterator?: { States: Record<string, AslState> };
+  ItemProcessor?: { States: Record<string, AslState> };
+}
+
+const asArray = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+const actionsOf = (s: Statement) => asArray(s.Action);
+const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
+/** `{ "Fn::GetAtt": [logicalId, "Arn"] }` → logicalId, else undefined. */
+function getAttArnOf(value: unknown): string | undefined {
+  const getAtt = (value as { 'Fn::GetAtt'?: unknown } | null)?.['Fn::GetAtt'];
+  return Array.isArray(getAtt) && getAtt[1] === 'Arn' && typeof getAtt[0] === 'string'
+    ? getAtt[0]
+    : undefined;
+}
+/** The template string of `{ "Fn::Sub": "..." }`, else undefined. */
+function subOf(value: unknown): string | undefined {
+  const sub = (value as { 'Fn::Sub'?: unknown } | null)?.['Fn::Sub'];
+  return typeof sub === 'string' ? sub : undefined;
+}
+const camelCase = (key: string) => key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+let outDir: string;
+let template: Template;
+
+beforeAll(async () => {
+  outDir = mkdtempSync(path.join(os.tmpdir(), 'greenlight-package-'));
+  // No credentials of any kind, and no shared config files to find them in.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => !/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE|DEFAULT_PROFILE)$/.test(name),
+    ),
+  );
+  Object.assign(env, {
+    AWS_CONFIG_FILE: path.join(outDir, 'no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(outDir, 'no-aws-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
+  const args = [
+    'run',
+    '--silent',
+    'package',
+    '--',
+    '--stage',
+    STAGE,
+    '--region',
+    'eu-west-1',
+    '--package',
+    outDir,
+    '--param',
+    `ecsServicePattern=${SERVICE_PATTERN}`,
+  ];
+  try {
+    await promisify(execFile)('npm', args, { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`npm ${args.join(' ')} failed:\n${stdout ?? ''}\n${stderr ?? ''}`, { cause: error });
+  }
+  template = JSON.parse(
+    readFileSync(path.join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'),
+  ) as Template;
+}, 180_000);
+
+afterAll(() => {
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
+});
+
+const resourcesOfType = (type: string) =>
+  Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+
+/** Every function of the template by its serverless.yml key. */
+function functionsByKey(): Record<string, { logicalId: string; props: Props }> {
+  return Object.fromEntries(
+    resourcesOfType('AWS::Lambda::Function').map(([logicalId, r]) => {
+      const name = String(r.Properties.FunctionName);
+      expect(name.startsWith(FUNCTION_PREFIX)).toBe(true);
+      return [name.slice(FUNCTION_PREFIX.length), { logicalId, props: r.Properties }];
+    }),
+  );
+}
+
+/** Every policy document in the template: identity policies of roles and policies, resource policies. */
+function policyDocuments(): { where: string; document: PolicyDocument }[] {
+  const documents: { where: string; document: PolicyDocument }[] = [];
+  for (const [logicalId, resource] of Object.entries(template.Resources)) {
+    const p = resource.Properties;
+    if (resource.Type === 'AWS::IAM::Role') {
+      for (const policy of asArray(p.Policies as { PolicyName: string; PolicyDocument: PolicyDocument }[])) {
+        documents.push({ where: `${logicalId}/${policy.PolicyName}`, document: policy.PolicyDocument });
+      }
+    } else if (p && typeof p === 'object' && 'PolicyDocument' in p) {
+      documents.push({ where: logicalId, document: p.PolicyDocument as PolicyDocument });
+    }
+  }
+  return documents;
+}
+
+function roleStatements(roleLogicalId: string): Statement[] {
+  const role = template.Resources[roleLogicalId];
+  expect(role?.Type).toBe('AWS::IAM::Role');
+  return asArray(role?.Properties.Policies as { PolicyDocument: PolicyDocument }[]).flatMap(
+    (p) => p.PolicyDocument.Statement,
+  );
+}
+
+function roleOf(fn: { props: Props }): string {
+  const role = getAttArnOf(fn.props.Role);
+  if (!role)
+    throw new Error(`function role is not a role of this template: ${JSON.stringify(fn.props.Role)}`);
+  return role;
+}
+
+/** Task states of a definition, with those nested in Parallel and Map states. */
+function taskStates(states: Record<string, AslState>): [string, AslState][] {
+  return Object.entries(states).flatMap(([name, state]): [string, AslState][] => {
+    if (state.Type === 'Task') return [[name, state]];
+    const nested = [
+      ...asArray(state.Branches).map((b) => b.States),
+      state.Iterator?.States,
+      state.ItemProcessor?.States,
+    ];
+    return nested.flatMap((s) => (s ? taskStates(s) : []));
+  });
+}
+
+/** The deployed definition of a state machine, and what each `${name}` in it stands for. */
+function deployedDefinition(props: Props): {
+  states: Record<string, AslState>;
+  substitutions: Record<string, unknown>;
+} {
+  const definition = props.DefinitionString;
+  const sub = (definition as { 'Fn::Sub'?: unknown } | null)?.['Fn::Sub'];
+  const [text, substitutions] = Array.isArray(sub)
+    ? [String(sub[0]), (sub[1] ?? {}) as Record<string, unknown>]
+    : [typeof sub === 'string' ? sub : String(definition), {}];
+  return { states: (JSON.parse(text) as { States: Record<string, AslState> }).States, substitutions };
+}
+
+/** The Lambda logical id a deployed Task state invokes, or a description of why it is none. */
+function lambdaOfTask(state: AslState, substitutions: Record<string, unknown>): string {
+  const resource = String(state.Resource);
+  const substituted = /^\$\{([^}]+)\}$/.exec(resource);
+  if (substituted?.[1]) {
+    const target = getAttArnOf(substitutions[substituted[1]]);
+    if (target && template.Resources[target]?.Type === 'AWS::Lambda::Function') return target;
+    return `not a function of this template: ${JSON.stringify(substitutions[substituted[1]])}`;
+  }
+  const staticArn =
+    /^arn:\$\{AWS::Partition\}:lambda:\$\{AWS::Region\}:\$\{AWS::AccountId\}:function:([^:]+)$/.exec(
+      resource,
+    );
+  const byName = resourcesOfType('AWS::Lambda::Function').find(
+    ([, r]) => r.Properties.FunctionName === staticArn?.[1],
+  );
+  return byName ? byName[0] : `not a function of this template: ${resource}`;
+}
+
+describe('the packaged CloudFormation template', () => {
+  describe('functions', () => {
+    it('has one function per blue/green step, with the handler export of its key', () => {
+      const handlersSource = readFileSync(path.join(ROOT, 'functions/deploy/handlers.ts'), 'utf8');
+      const functions = functionsByKey();
+      expect(Object.keys(functions).sort()).toEqual(Object.keys(deployStepFactories).sort());
+      for (const [key, fn] of Object.entries(functions)) {
+        const exportName = camelCase(key);
+        expect({ key, handler: fn.props.Handler }).toEqual({
+          key,
+          handler: `functions/deploy/handlers.${exportName}`,
+        });
+        expect({
+          key,
+          exported: new RegExp(`^export const ${exportName} = `, 'm').test(handlersSource),
+        }).toEqual({ key, exported: true });
+      }
+    });
+
+    it('runs every function on nodejs22.x, arm64, traced, with the table, the topic and the service name', () => {
+      for (const [key, { props }] of Object.entries(functionsByKey())) {
+        expect({
+          key,
+          runtime: props.Runtime,
+          architectures: props.Architectures,
+          tracing: props.TracingConfig,
+        }).toEqual({
+          key,
+          runtime: 'nodejs22.x',
+          architectures: ['arm64'],
+          tracing: { Mode: 'Active' },
+        });
+        const variables = (props.Environment as { Variables: Props }).Variables;
+        expect(variables).toMatchObject({
+          TABLE_NAME: { Ref: 'DeploymentsTable' },
+          TOPIC_ARN: { Ref: 'NotificationsTopic' },
+          POWERTOOLS_SERVICE_NAME: 'greenlight',
+        });
+      }
+    });
+
+    it('packages one artifact per function', () => {
+      for (const [key, { props }] of Object.entries(functionsByKey())) {
+        const s3Key = String((props.Code as { S3Key: string }).S3Key);
+        expect(path.basename(s3Key)).toBe(`${key}.zip`);
+        expect({ key, artifact: existsSync(path.join(outDir, `${key}.zip`)) }).toEqual({
+          key,
+          artifact: true,
+        });
+      }
+    });
+  });
+
+  describe('state machines', () => {
+    const files = readdirSync(STATE_MACHINES_DIR).filter((f) => f.endsWith('.asl.json'));
+
+    it('deploys every file of statemachines/ and nothing else', () => {
+      const deployed = resourcesOfType('AWS::StepFunctions::StateMachine').map(([, r]) =>
+        sorted(Object.keys(deployedDefinition(r.Properties).states)),
+      );
+      const inFiles = files.map((file) => sorted(Object.keys(loadStateMachine(file).definition.States)));
+      expect(deployed.map((names) => names.join(',')).sort()).toEqual(
+        inFiles.map((names) => names.join(',')).sort(),
+      );
+    });
+
+    it('resolves every Task state to a Lambda function of the template', () => {
+      const machines = resourcesOfType('AWS::StepFunctions::StateMachine');
+      expect(machines.length).toBeGreaterThan(0);
+      for (const [machine, resource] of machines) {
+        const { states, substitutions } = deployedDefinition(resource.Properties);
+        for (const [name, state] of taskStates(states)) {
+          const target = lambdaOfTask(state, substitutions);
+          expect({ machine, state: name, targetType: template.Resources[target]?.Type ?? target }).toEqual({
+            machine,
+            state: name,
+            targetType: 'AWS::Lambda::Function',
+          });
+        }
+      }
+    });
+
+    it.each(files)('%s: each Task state invokes the function its Fn::GetAtt key names', (file) => {
+      const { definition, functionByState } = loadStateMachine(file);
+      const machine = resourcesOfType('AWS::StepFunctions::StateMachine')
+        .map(([, r]) => deployedDefinition(r.Properties))
+        .find((d) => sorted(Object.keys(d.states)).join() === sorted(Object.keys(definition.States)).join());
+      expect(machine).toBeDefined();
+      for (const [state, key] of Object.entries(functionByState)) {
+        const target = lambdaOfTask(machine!.states[state]!, machine!.substitutions);
+        expect({ state, functionName: template.Resources[target]?.Properties.FunctionName }).toEqual({
+          state,
+          functionName: `${FUNCTION_PREFIX}${key}`,
+        });
+      }
+    });
+
+    it('gives every function a timeout shorter than the Task states that invoke it', () => {
+      for (const [, resource] of resourcesOfType('AWS::StepFunctions::StateMachine')) {
+        const { states, substitutions } = deployedDefinition(resource.Properties);
+        for (const [name, state] of taskStates(states)) {
+          const fn = template.Resources[lambdaOfTask(state, substitutions)];
+          expect({
+            state: name,
+            shorter: Number(fn?.Properties.Timeout) < Number(state.TimeoutSeconds),
+          }).toEqual({ state: name, shorter: true });
+        }
+      }
+    });
+
+    it('lets each state machine role invoke exactly the functions its Task states name, and nothing else of Lambda', () => {
+      for (const [machine, resource] of resourcesOfType('AWS::StepFunctions::StateMachine')) {
+        const { states, substitutions } = deployedDefinition(resource.Properties);
+        const used = sorted(taskStates(states).map(([, state]) => lambdaOfTask(state, substitutions)));
+        const statements = roleStatements(
+          getAttArnOf(resource.Properties.RoleArn) ?? `${machine}: RoleArn is not a role of this template`,
+        );
+        const invoked: string[] = [];
+        for (const statement of statements) {
+          const lambdaActions = actionsOf(statement).filter((a) => a.startsWith('lambda:'));
+          if (lambdaActions.length === 0) continue;
+          expect(actionsOf(statement)).toEqual(['lambda:InvokeFunction']);
+          for (const target of asArray(statement.Resource)) {
+            // The function itself, or `${functionArn}:*` (its versions and aliases).
+            const sub = (target as { 'Fn::Sub'?: unknown })['Fn::Sub'];
+            const logicalId =
+              getAttArnOf(target) ??
+              (Array.isArray(sub) && sub[0] === '${functionArn}:*'
+                ? getAttArnOf((sub[1] as Props).functionArn)
+                : undefined);
+            expect({ target, type: logicalId && template.Resources[logicalId]?.Type }).toEqual({
+              target,
+              type: 'AWS::Lambda::Function',
+            });
+            invoked.push(logicalId!);
+          }
+        }
+        expect(sorted(invoked)).toEqual(used);
+      }
+    });
+
+    it('logs every execution to a log group of the template and traces it', () => {
+      for (const [machine, resource] of resourcesOfType('AWS::StepFunctions::StateMachine')) {
+        const logging = resource.Properties.LoggingConfiguration as {
+          Level: string;
+          Destinations: { CloudWatchLogsLogGroup: { LogGroupArn: unknown } }[];
+        };
+        expect({ machine, level: logging.Level }).toEqual({ machine, level: 'ALL' });
+        for (const destination of logging.Destinations) {
+          const logGroup = getAttArnOf(destination.CloudWatchLogsLogGroup.LogGroupArn);
+          expect(logGroup && template.Resources[logGroup]?.Type).toBe('AWS::Logs::LogGroup');
+        }
+        expect(resource.Properties.TracingConfiguration).toEqual({ Enabled: true });
+      }
+    });
+  });
+
+  describe('IAM', () => {
+    it('never allows an action wildcard (`*`, `ecs:*`, `ecs:Describe*`) or NotAction / NotResource', () => {
+      for (const { where, document } of policyDocuments()) {
+        for (const statement of document.Statement.filter((s) => s.Effect === 'Allow')) {
+          expect({ where, notAction: statement.NotAction, notResource: statement.NotResource }).toEqual({
+            where,
+            notAction: undefined,
+            notResource: undefined,
+          });
+          for (const action of actionsOf(statement))
+            expect({ where, action, wildcard: action.includes('*') }).toEqual({
+              where,
+              action,
+              wildcard: false,
+            });
+        }
+      }
+    });
+
+    it('allows Resource "*" only for the actions that have no narrower resource', () => {
+      for (const { where, document } of policyDocuments()) {
+        for (const statement of document.Statement.filter(
+          (s) => s.Effect === 'Allow' && asArray(s.Resource).includes('*'),
+        )) {
+          for (const action of actionsOf(statement)) {
+            expect({ where, action, allowedOnStar: action in RESOURCE_STAR_ALLOWED }).toEqual({
+              where,
+              action,
+              allowedOnStar: true,
+            });
+          }
+        }
+      }
+    });
+
+    it('gives every function its own role, trusted by Lambda only, with no managed policies', () => {
+      const functions = Object.values(functionsByKey());
+      const roles = functions.map(roleOf);
+      expect(new Set(roles).size).toBe(functions.length);
+      for (const role of roles) {
+        const props = template.Resources[role]!.Properties;
+        expect(props.ManagedPolicyArns).toBeUndefined();
+        expect((props.AssumeRolePolicyDocument as PolicyDocument).Statement).toEqual([
+          { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ]);
+      }
+      // No role in the template beyond the functions' and the state machines'.
+      const stateMachineRoles = resourcesOfType('AWS::StepFunctions::StateMachine').map(([, r]) =>
+        getAttArnOf(r.Properties.RoleArn),
+      );
+      expect(sorted(resourcesOfType('AWS::IAM::Role').map(([id]) => id))).toEqual(
+        sorted([...roles, ...stateMachineRoles.map(String)]),
+      );
+    });
+
+    it.each(Object.keys(EXPECTED_ACTIONS))('%s: its role allows exactly the calls the step makes', (key) => {
+      const fn = functionsByKey()[key];
+      expect(fn).toBeDefined();
+      const statements = roleStatements(roleOf(fn!));
+      expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
+      expect(sorted(statements.flatMap(actionsOf))).toEqual(sorted(EXPECTED_ACTIONS[key]!));
+    });
+
+    it.each(Object.keys(EXPECTED_ACTIONS))(
+      '%s: its role scopes every action to this stack or to the stage parameters',
+      (key) => {
+        const fn = functionsByKey()[key]!;
+        const functionName = String(fn.props.FunctionName);
+        for (const statement of roleStatements(roleOf(fn))) {
+          const resources = asArray(statement.Resource);
+          for (const action of actionsOf(statement)) {
+            const service = action.split(':')[0];
+            if (action in RESOURCE_STAR_ALLOWED) {
+              expect({ action, resources }).toEqual({ action, resources: ['*'] });
+            } else if (service === 'logs') {
+              expect({ action, resources }).toEqual({
+                action,
+                resources: [
+                  {
+                    'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${functionName}:*`,
+                  },
+                ],
+              });
+            } else if (service === 'dynamodb') {
+              expect({ action, resources }).toEqual({
+                action,
+                resources: [{ 'Fn::GetAtt': ['DeploymentsTable', 'Arn'] }],
+              });
+            } else if (service === 'sns') {
+              expect({ action, resources }).toEqual({ action, resources: [{ Ref: 'NotificationsTopic' }] });
+            } else if (action === 'ecs:DescribeServices' || action === 'ecs:UpdateService') {
+              expect({ action, resources: resources.map(subOf) }).toEqual({
+                action,
+                resources: [
+                  `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service/*/${SERVICE_PATTERN}`,
+                ],
+              });
+            } else if (action === 'ecs:RegisterTaskDefinition' || action === 'ecs:TagResource') {
+              expect({ action, resources: resources.map(subOf) }).toEqual({
+                action,
+                resources: [
+                  'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/gl-*:*',
+                ],
+              });
+              if (action === 'ecs:TagResource')
+                expect(statement.Condition).toEqual({
+                  StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' },
+                });
+            } else if (action === 'iam:PassRole') {
+              expect({ action, resources: resources.map(subOf) }).toEqual({
+                action,
+                resources: [
+                  'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/gl-*',
+                  'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/ecsTaskExecutionRole',
+                ],
+              });
+              expect(statement.Condition).toEqual({
+                StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
+              });
+            } else if (
+              action === 'elasticloadbalancing:ModifyListener' ||
+              action === 'elasticloadbalancing:ModifyRule'
+            ) {
+              expect({ action, resources: resources.map(subOf) }).toEqual({
+                action,
+                resources: [
+                  'arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:listener/app/gl-*/*/*',
+                  'arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:listener-rule/app/gl-*/*/*/*',
+                ],
+              });
+            } else {
+              throw new Error(`${key}: no scoping rule in this test for ${action}`);
+            }
+          }
+        }
+      },
+    );
+  });
+
+  describe('logs', () => {
+    it('sets a retention on every log group', () => {
+      const logGroups = resourcesOfType('AWS::Logs::LogGroup');
+      expect(logGroups.length).toBeGreaterThan(Object.keys(functionsByKey()).length);
+      for (const [logicalId, { Properties }] of logGroups) {
+        expect({
+          logicalId,
+          retention: Number.isInteger(Properties.RetentionInDays) && Number(Properties.RetentionInDays) > 0,
+        }).toEqual({ logicalId, retention: true });
+      }
+    });
+
+    it("creates every function's log group in the stack", () => {
+      const names = resourcesOfType('AWS::Logs::LogGroup').map(([, r]) => r.Properties.LogGroupName);
+      for (const { props } of Object.values(functionsByKey()))
+        expect(names).toContain(`/aws/lambda/${String(props.FunctionName)}`);
+    });
+  });
+
+  describe('state', () => {
+    it('declares the table as shared/aws/table.ts describes it, with PITR, TTL and encryption', () => {
+      const [[, table] = []] = resourcesOfType('AWS::DynamoDB::Table');
+      expect(table?.Properties).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: TABLE_KEY_SCHEMA,
+        AttributeDefinitions: TABLE_ATTRIBUTES,
+        TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+      });
+    });
+
+    it('encrypts the notification topic', () => {
+      expect(template.Resources.NotificationsTopic?.Properties.KmsMasterKeyId).toBe('alias/aws/sns');
+    });
+  });
+});
