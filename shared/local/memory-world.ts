@@ -3,7 +3,7 @@
  * blue live at 2 tasks and green at 0, run through the real state machine file and step handlers
  * with every wait and retry delay at 0. Used by path tests, fault injection and overhead benchmarks.
  */
-import { createDeploySteps } from '../../functions/deploy';
+import { createDeploySteps, type DeployDeps } from '../../functions/deploy';
 import type { DeployRequestInput } from '../domain/deployment';
 import type { DeploymentSpecInput } from '../domain/spec';
 import type { Clock } from '../ports';
@@ -13,15 +13,21 @@ import { MemoryFleet, MemoryMetrics, MemoryRouter, MemoryStore, TickingClock, si
 
 export const BLUE_GREEN_FILE = 'blue-green.asl.json';
 
-/** A spec for the in-memory service `web` (override any field). */
-export function memorySpec(overrides: Partial<DeploymentSpecInput> = {}): DeploymentSpecInput {
+/** The two slots of an in-memory service: ECS services `NAME-blue`/`NAME-green`, target groups `NAME-blue-tg`/`NAME-green-tg`. */
+export function memorySlots(service: string) {
   return {
-    service: 'web',
+    blue: { service: `${service}-blue`, targetGroup: `${service}-blue-tg` },
+    green: { service: `${service}-green`, targetGroup: `${service}-green-tg` },
+  };
+}
+
+/** A spec for the in-memory service `web` (override any field; `service` also renames the slots). */
+export function memorySpec(overrides: Partial<DeploymentSpecInput> = {}): DeploymentSpecInput {
+  const service = overrides.service ?? 'web';
+  return {
+    service,
     cluster: 'local',
-    slots: {
-      blue: { service: 'web-blue', targetGroup: 'web-blue-tg' },
-      green: { service: 'web-green', targetGroup: 'web-green-tg' },
-    },
+    slots: memorySlots(service),
     traffic: { listener: 'local-listener' },
     container: { name: 'app', port: 8080 },
     plan: { preset: 'canary', weights: [5, 25], holdSeconds: 0 },
@@ -37,11 +43,12 @@ export function memoryRequest(overrides: Partial<DeployRequestInput> = {}): Depl
 }
 
 /** Blue live with 2 healthy tasks on `app:1`, green empty, all traffic on blue. */
-export function memoryWorld(options: { clock?: Clock } = {}) {
+export function memoryWorld(options: { clock?: Clock; service?: string } = {}) {
   const router = new MemoryRouter();
   const fleet = new MemoryFleet(router);
-  fleet.addService({ cluster: 'local', service: 'web-blue' }, 'web-blue-tg', 'app:1', 2);
-  fleet.addService({ cluster: 'local', service: 'web-green' }, 'web-green-tg', null, 0);
+  const slots = memorySlots(options.service ?? 'web');
+  fleet.addService({ cluster: 'local', service: slots.blue.service }, slots.blue.targetGroup, 'app:1', 2);
+  fleet.addService({ cluster: 'local', service: slots.green.service }, slots.green.targetGroup, null, 0);
   return {
     router,
     fleet,
@@ -61,7 +68,7 @@ const ZERO_RETRY_DELAYS = Object.fromEntries(Object.keys(definition.States).map(
 
 /** Runs one deployment in the world, to its end. */
 export function runInMemory(
-  world: MemoryWorld,
+  world: DeployDeps,
   input: unknown,
   options: {
     stateOverrides?: Record<string, (input: unknown) => Promise<unknown>>;
