@@ -40,6 +40,7 @@ export async function prepare(deps: Deps, event: unknown): Promise<PrepareResult
       requestedBy: request.requestedBy,
       status: 'IN_PROGRESS',
       startedAt: now,
+      spec,
     });
     // Holding the lock, no other deployment runs: one left IN_PROGRESS died, and is repaired first.
     const abandoned = await findAbandoned(deps, spec, deploymentId);

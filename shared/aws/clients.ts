@@ -7,6 +7,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, type TranslateConfig } from '@aws-sdk/lib-dynamodb';
 
@@ -34,6 +35,9 @@ export const cloudWatchClient = once(() => new CloudWatchClient({ ...CLIENT_RETR
 
 /** The container's SNS client. */
 export const snsClient = once(() => new SNSClient({ ...CLIENT_RETRY_CONFIG }));
+
+/** The container's Step Functions client. */
+export const sfnClient = once(() => new SFNClient({ ...CLIENT_RETRY_CONFIG }));
 
 /** The container's DynamoDB document client. */
 export const dynamoDocumentClient = once(() =>

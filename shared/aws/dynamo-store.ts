@@ -58,6 +58,9 @@ const LOCK_ATTEMPTS = 3;
 const lockPk = (key: string) => `LOCK#${key}`;
 const deploymentPk = (id: string) => `DEPLOYMENT#${id}`;
 const servicePk = (service: string) => `SERVICE#${service}`;
+/** Markers of unfinished deployments, so reconcile finds them without a scan. */
+const OPEN_PK = 'OPEN';
+const openSk = (id: string) => `${SERVICE_DEPLOYMENT_PREFIX}${id}`;
 /** Fixed width so that string order is numeric order (epoch ms fit in 13 digits until year 2286). */
 const sortableTime = (ms: number) => String(Math.max(0, Math.floor(ms))).padStart(15, '0');
 
@@ -148,6 +151,7 @@ export class DynamoStore implements Store {
       if (!isConditionalCheckFailed(error)) throw this.fail('createDeployment', error);
       stored = (await this.getDeployment(record.id)) ?? record;
     }
+    if (record.status === 'IN_PROGRESS') await this.putOpenMarker(record.id);
     try {
       await this.client.send(
         new PutCommand({
@@ -197,6 +201,36 @@ export class DynamoStore implements Store {
       );
     } catch (error) {
       if (isConditionalCheckFailed(error)) throw notFound(id);
+      throw this.fail('updateDeployment', error);
+    }
+    if (patch.status !== undefined && patch.status !== 'IN_PROGRESS') await this.deleteOpenMarker(id);
+  }
+
+  /** Deployments still IN_PROGRESS (their execution may have died: reconcile checks). */
+  async listOpenDeployments(): Promise<DeploymentRecord[]> {
+    const markers = await this.query(OPEN_PK, SERVICE_DEPLOYMENT_PREFIX, true, 1000, 'listOpenDeployments');
+    const open: DeploymentRecord[] = [];
+    for (const marker of markers) {
+      const record = await this.getDeployment(String(marker.id));
+      if (record?.status === 'IN_PROGRESS') open.push(record);
+      // A marker outlives its record's final write only if that write's second step failed.
+      else await this.deleteOpenMarker(String(marker.id));
+    }
+    return open;
+  }
+
+  private async putOpenMarker(id: string): Promise<void> {
+    try {
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: OPEN_PK, sk: openSk(id), id } }));
+    } catch (error) {
+      throw this.fail('createDeployment', error);
+    }
+  }
+
+  private async deleteOpenMarker(id: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: OPEN_PK, sk: openSk(id) } }));
+    } catch (error) {
       throw this.fail('updateDeployment', error);
     }
   }

@@ -14,3 +14,14 @@ export type DeployEnv = z.output<typeof DeployEnvSchema>;
 export function deployEnv(env: NodeJS.ProcessEnv = process.env): DeployEnv {
   return parseInput(DeployEnvSchema, env, 'env');
 }
+
+export const ReconcileEnvSchema = DeployEnvSchema.extend({
+  /** The blue/green state machine whose executions reconcile inspects. */
+  STATE_MACHINE_ARN: z.string().regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/, 'expected a state machine ARN'),
+});
+export type ReconcileEnv = z.output<typeof ReconcileEnvSchema>;
+
+/** Reads and validates the reconcile function's environment. */
+export function reconcileEnv(env: NodeJS.ProcessEnv = process.env): ReconcileEnv {
+  return parseInput(ReconcileEnvSchema, env, 'env');
+}

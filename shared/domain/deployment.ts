@@ -59,6 +59,8 @@ export interface DeploymentRecord {
   taskDefinition?: string;
   startedAt: number;
   endedAt?: number;
+  /** The validated spec, kept so an unfinished deployment can be repaired without its execution. */
+  spec?: DeploymentSpec;
   /** Weight on the new color when the deployment ended. */
   lastWeight?: number;
   /** The plan step the deployment was in when it ended. */

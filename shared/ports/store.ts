@@ -17,6 +17,8 @@ export interface Store {
   createDeployment(record: DeploymentRecord): Promise<void>;
   updateDeployment(id: string, patch: Partial<Omit<DeploymentRecord, 'id'>>): Promise<void>;
   getDeployment(id: string): Promise<DeploymentRecord | null>;
+  /** Every deployment still IN_PROGRESS, oldest first. */
+  listOpenDeployments(): Promise<DeploymentRecord[]>;
   /** The service's deployments, newest first (ids and start times). */
   listServiceDeployments(service: string, limit?: number): Promise<{ id: string; startedAt: number }[]>;
   appendEvent(deploymentId: string, event: DeploymentEvent): Promise<void>;

@@ -130,6 +130,32 @@ describe('DynamoStore on dynalite', () => {
     });
   });
 
+  describe('open deployments', () => {
+    it('lists a deployment while it is IN_PROGRESS and no longer once it has an outcome', async () => {
+      // Prepare
+      const open = unique('open');
+      const done = unique('done');
+      await store.createDeployment(record({ id: open, startedAt: T0 }));
+      await store.createDeployment(record({ id: done, startedAt: T0 + 1 }));
+
+      // Act
+      await store.updateDeployment(done, { status: 'PROMOTED', endedAt: T0 + 5 });
+      const ids = (await store.listOpenDeployments()).map((r) => r.id);
+
+      // Assess
+      expect(ids).toContain(open);
+      expect(ids).not.toContain(done);
+    });
+
+    it('never lists a deployment created with an outcome already (a rejection)', async () => {
+      const id = unique('rejected');
+
+      await store.createDeployment(record({ id, status: 'REJECTED' }));
+
+      expect((await store.listOpenDeployments()).map((r) => r.id)).not.toContain(id);
+    });
+  });
+
   describe('deployment records', () => {
     it('creates a record and reads it back without key attributes', async () => {
       // Prepare

@@ -60,10 +60,16 @@ const WHOLE_TABLE = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateIte
 /** Per function, every action its role allows: the calls its step makes through its ports. */
 const EXPECTED_ACTIONS: Record<string, string[]> = {
   // lock, record, index, events; live color from the route; live service; copy of its revision
+  // ... and the repair of an abandoned deployment: weights, target health, scale down, notify
   prepare: [
     ...LOGS_AND_TRACES,
     ...WHOLE_TABLE,
+    'dynamodb:Query',
     ...READ_ROUTES,
+    ...MODIFY_ROUTES,
+    'elasticloadbalancing:DescribeTargetHealth',
+    'ecs:UpdateService',
+    'sns:Publish',
     'ecs:DescribeServices',
     'ecs:DescribeTaskDefinition',
     'ecs:RegisterTaskDefinition',
@@ -103,6 +109,19 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'ecs:UpdateService',
   ],
   finish: [...LOGS_AND_TRACES, ...WHOLE_TABLE, 'sns:Publish'],
+  // open deployments, execution status, then the same repair as prepare's
+  reconcile: [
+    ...LOGS_AND_TRACES,
+    ...WHOLE_TABLE,
+    'dynamodb:Query',
+    'states:DescribeExecution',
+    ...READ_ROUTES,
+    ...MODIFY_ROUTES,
+    'elasticloadbalancing:DescribeTargetHealth',
+    'ecs:DescribeServices',
+    'ecs:UpdateService',
+    'sns:Publish',
+  ],
 };
 
 // ---- The template's shape, as far as these tests read it ------------------------------------------
@@ -291,9 +310,19 @@ function lambdaOfTask(state: AslState, substitutions: Record<string, unknown>): 
 
 describe('the packaged CloudFormation template', () => {
   describe('functions', () => {
+    it('has the scheduled reconcile function, run every 5 minutes with the state machine ARN', () => {
+      const reconcile = functionsByKey().reconcile;
+      expect(reconcile?.props.Handler).toBe('functions/reconcile/handlers.reconcile');
+      expect((reconcile?.props.Environment as { Variables: Record<string, unknown> }).Variables.STATE_MACHINE_ARN).toEqual({
+        Ref: 'BlueGreenStateMachine',
+      });
+      const rules = resourcesOfType('AWS::Events::Rule').map(([, r]) => r.Properties.ScheduleExpression);
+      expect(rules).toContain('rate(5 minutes)');
+    });
+
     it('has one function per blue/green step, with the handler export of its key', () => {
       const handlersSource = readFileSync(path.join(ROOT, 'functions/deploy/handlers.ts'), 'utf8');
-      const functions = functionsByKey();
+      const { reconcile: _reconcile, ...functions } = functionsByKey();
       expect(Object.keys(functions).sort()).toEqual(Object.keys(deployStepFactories).sort());
       for (const [key, fn] of Object.entries(functions)) {
         const exportName = camelCase(key);
@@ -574,6 +603,13 @@ describe('the packaged CloudFormation template', () => {
                 resources: [
                   'arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:listener/app/gl-*/*/*',
                   'arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:listener-rule/app/gl-*/*/*/*',
+                ],
+              });
+            } else if (action === 'states:DescribeExecution') {
+              expect({ action, resources: resources.map(subOf) }).toEqual({
+                action,
+                resources: [
+                  `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:greenlight-${STAGE}-blue-green:*`,
                 ],
               });
             } else {

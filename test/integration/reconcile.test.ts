@@ -1,0 +1,84 @@
+import { reconcile } from '../../functions/reconcile/reconcile';
+import { SpecSchema } from '../../shared/domain/spec';
+import type { ExecutionStatus } from '../../shared/ports/executions';
+import { memorySpec, memoryWorld } from '../../shared/local/memory-world';
+
+/** A world where deployment d-dead was at 25 % on green when its execution stopped. */
+async function abandonedWorld(status: ExecutionStatus) {
+  const world = memoryWorld();
+  const now = world.clock.now();
+  await world.store.createDeployment({
+    id: 'd-dead',
+    service: 'web',
+    cluster: 'local',
+    image: 'registry.local/web:v2',
+    requestedBy: 'test',
+    status: 'IN_PROGRESS',
+    startedAt: now - 60_000,
+    liveColor: 'blue',
+    newColor: 'green',
+    spec: SpecSchema.parse(memorySpec()),
+  });
+  await world.store.acquireLock('local/web', 'd-dead', 3_600_000, now - 60_000);
+  await world.fleet.deploy({ cluster: 'local', service: 'web-green' }, 'app:2', 2);
+  world.router.weights = { blue: 75, green: 25 };
+  const executions = { status: jest.fn(async () => status) };
+  return { world, deps: { ...world, executions } };
+}
+
+describe('reconcile', () => {
+  it.each(['ABORTED', 'FAILED', 'TIMED_OUT', 'NOT_FOUND'] as const)(
+    'restores safety for a deployment whose execution is %s',
+    async (status) => {
+      const { world, deps } = await abandonedWorld(status);
+
+      const report = await reconcile(deps);
+
+      expect(report).toEqual({ checked: 1, running: 0, repaired: [{ id: 'd-dead', live: 'blue' }], skipped: [] });
+      expect(world.router.weights).toEqual({ blue: 100, green: 0 });
+      expect(world.fleet.services.get('local/web-green')?.desiredCount).toBe(0);
+      expect(world.store.records.get('d-dead')).toMatchObject({ status: 'ROLLED_BACK', error: { error: 'Abandoned' } });
+      expect(world.store.locks.size).toBe(0);
+      expect(world.notifier.sent.map((n) => n.attributes.outcome)).toEqual(['REPAIRED']);
+      expect(deps.executions.status).toHaveBeenCalledWith('d-dead');
+    },
+  );
+
+  it('leaves a deployment whose execution is still running alone', async () => {
+    const { world, deps } = await abandonedWorld('RUNNING');
+
+    const report = await reconcile(deps);
+
+    expect(report).toEqual({ checked: 1, running: 1, repaired: [], skipped: [] });
+    expect(world.router.weights).toEqual({ blue: 75, green: 25 });
+    expect(world.store.locks.get('local/web')?.owner).toBe('d-dead');
+  });
+
+  it('skips a dead deployment whose lock a newer deployment holds (that one repairs first)', async () => {
+    const { world, deps } = await abandonedWorld('ABORTED');
+    world.store.locks.set('local/web', { owner: 'd-new', expiresAt: world.clock.now() + 60_000 });
+
+    const report = await reconcile(deps);
+
+    expect(report.skipped).toEqual([{ id: 'd-dead', reason: 'lock held by d-new, which repairs the service first' }]);
+    expect(world.router.weights).toEqual({ blue: 75, green: 25 });
+  });
+
+  it('reports, without touching anything, a dead deployment that has no spec to repair with', async () => {
+    const { world, deps } = await abandonedWorld('FAILED');
+    const record = world.store.records.get('d-dead')!;
+    delete record.spec;
+
+    const report = await reconcile(deps);
+
+    expect(report.skipped).toEqual([{ id: 'd-dead', reason: 'execution FAILED and the record has no usable spec: repair by hand' }]);
+    expect(world.router.weights).toEqual({ blue: 75, green: 25 });
+  });
+
+  it('finds nothing to do when every deployment has finished', async () => {
+    const { world, deps } = await abandonedWorld('SUCCEEDED');
+    await world.store.updateDeployment('d-dead', { status: 'PROMOTED' });
+
+    expect(await reconcile(deps)).toEqual({ checked: 0, running: 0, repaired: [], skipped: [] });
+  });
+});
