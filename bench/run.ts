@@ -2,15 +2,18 @@
 import '../shared/local/polyfills';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { alerts } from './alerts';
 import { faults } from './faults';
+import { gate } from './gate';
 import { overhead } from './overhead';
+import { scale } from './scale';
 
 export interface BenchResult {
   table: string;
   data: Record<string, unknown>;
 }
 
-const BENCHMARKS: Record<string, (args: string[]) => Promise<BenchResult>> = { overhead, faults };
+const BENCHMARKS: Record<string, (args: string[]) => Promise<BenchResult>> = { overhead, faults, scale, gate, alerts };
 
 async function main(): Promise<void> {
   const [name, ...args] = process.argv.slice(2);

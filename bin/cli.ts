@@ -2,12 +2,15 @@
 import '../shared/local/polyfills';
 import { parseArgs } from 'node:util';
 import { runDemo } from '../shared/local/demo';
+import { alertsCommand, readStdin } from './alerts';
 
 const USAGE = `usage: greenlight <command> [options]
 
 commands:
   demo [--rate N] [--work-dir DIR]   run a blue/green deployment in the local rehearsal under load:
                                      a good release (promoted) and a faulty one (rolled back)
+  alerts explain [--json] < event    print the alert an ECS task state change event would send
+                                     (no AWS calls: not enriched, no dedupe)
   help                               show this text
 `;
 
@@ -33,6 +36,8 @@ export function main(argv: string[]): void {
     switch (command) {
       case 'demo':
         return demo(args);
+      case 'alerts':
+        return alertsCommand(args, { readInput: readStdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
       case undefined:
       case 'help':
       case '--help':

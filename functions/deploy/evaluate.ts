@@ -47,7 +47,14 @@ export async function evaluate(deps: Deps, event: unknown): Promise<Observation>
     deps.metrics.sample(targetGroups, step.startedAt, now),
     deps.router.targetHealth(targetGroups[deployment.newColor]),
   ]);
-  const verdict = evaluateGate(step.gate, traffic[deployment.newColor], health);
+  const live = deployment.liveColor;
+  // During steps the live color serving the same window is the baseline. In the bake it serves
+  // nothing (metric buckets may still hold a few earlier requests), so the limits alone judge.
+  const baseline =
+    step.phase === 'step'
+      ? { window: traffic[live], names: { candidate: deployment.newColor, baseline: live } }
+      : undefined;
+  const verdict = evaluateGate(step.gate, traffic[deployment.newColor], health, baseline);
   const sameStep = previous !== null && previous.stepIndex === step.index && previous.phase === step.phase;
   const observation = decide({
     gate: step.gate,

@@ -1,5 +1,6 @@
 /** The health gate: pure decisions from traffic and target-health readings. */
 import type { Gate } from './spec';
+import { evaluateSequential } from './statistics/sequential-gate';
 
 /** Traffic served by one target group over a window. */
 export interface TrafficWindow {
@@ -17,6 +18,14 @@ export interface TargetHealth {
   transitioning: number;
 }
 
+/** The live color's traffic, to judge the new color against. */
+export interface Baseline {
+  /** The live color's window: the same window as the new color's during a step (an earlier one during the bake). */
+  window: TrafficWindow;
+  /** Names used in reasons; default "the new color" and "the live color". */
+  names?: { candidate: string; baseline: string };
+}
+
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 
 export interface GateVerdict {
@@ -27,8 +36,18 @@ export interface GateVerdict {
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-/** Judges the new color's window against the gate's thresholds. Too little traffic never passes. */
-export function evaluateGate(gate: Gate, traffic: TrafficWindow, health: TargetHealth): GateVerdict {
+/**
+ * Judges the new color's window: sequentially against the live color's `baseline` and the hard
+ * limits (mode `sequential`, see statistics/sequential-gate.ts), or against the thresholds only
+ * (mode `fixed-window`, the baseline unused). Too little traffic never passes.
+ */
+export function evaluateGate(
+  gate: Gate,
+  traffic: TrafficWindow,
+  health: TargetHealth,
+  baseline?: Baseline,
+): GateVerdict {
+  if (gate.mode === 'sequential') return evaluateSequential(gate, traffic, health, baseline);
   const failures: string[] = [];
   if (health.healthy < gate.minHealthyTargets) {
     failures.push(`healthy targets ${health.healthy} < ${gate.minHealthyTargets} required`);
@@ -83,11 +102,13 @@ export interface Observation {
 /**
  * What the workflow does after an evaluation: roll back after enough consecutive failures or
  * at the deadline, advance once the gate passes and the hold has elapsed, otherwise wait.
+ * A `fixed-window` gate is judged once, when the hold (its window) ends.
  */
 export function decide(input: ObservationInput): Observation {
   const { gate, verdict, now } = input;
   const consecutiveFailures =
     verdict.verdict === 'fail' ? input.previousFailures + 1 : verdict.verdict === 'pass' ? 0 : input.previousFailures;
+  if (gate.mode === 'fixed-window') return decideAtWindowEnd(input, consecutiveFailures);
   if (consecutiveFailures >= gate.consecutiveFailures) {
     return {
       decision: 'rollback',
@@ -98,6 +119,44 @@ export function decide(input: ObservationInput): Observation {
   const holdEndsAt = input.stepStartedAt + input.holdSeconds * 1000;
   if (verdict.verdict === 'pass' && now >= holdEndsAt) {
     return { decision: 'advance', consecutiveFailures, reasons: verdict.reasons };
+  }
+  if (now >= input.deadlineAt) {
+    return {
+      decision: 'rollback',
+      consecutiveFailures,
+      reasons: [`step deadline passed without a passing gate (${verdict.verdict})`, ...verdict.reasons],
+    };
+  }
+  return { decision: 'wait', consecutiveFailures, reasons: verdict.reasons };
+}
+
+/**
+ * A fixed window (CodeDeploy canary with a CloudWatch alarm): nothing is decided before the window
+ * ends; then a pass advances and a fail rolls back at once. Inconclusive waits for the deadline.
+ */
+function decideAtWindowEnd(input: ObservationInput, consecutiveFailures: number): Observation {
+  const { verdict, now } = input;
+  const windowEndsAt = input.stepStartedAt + input.holdSeconds * 1000;
+  if (now < windowEndsAt) {
+    const left = Math.ceil((windowEndsAt - now) / 1000);
+    return {
+      decision: 'wait',
+      consecutiveFailures,
+      reasons: [
+        `fixed window: judged when the ${input.holdSeconds} s window ends, in ${left} s`,
+        ...verdict.reasons,
+      ],
+    };
+  }
+  if (verdict.verdict === 'pass') {
+    return { decision: 'advance', consecutiveFailures, reasons: verdict.reasons };
+  }
+  if (verdict.verdict === 'fail') {
+    return {
+      decision: 'rollback',
+      consecutiveFailures,
+      reasons: [`gate failed at the end of the ${input.holdSeconds} s window`, ...verdict.reasons],
+    };
   }
   if (now >= input.deadlineAt) {
     return {

@@ -26,6 +26,24 @@ export const GateSchema = z
     consecutiveFailures: z.number().int().min(1).max(100).default(2),
     /** Longest a step may wait for a passing gate before rolling back. */
     stepTimeoutSeconds: z.number().int().min(1).max(86_400).default(900),
+    /**
+     * `sequential`: every evaluation, a sequential test against the live color and the limits,
+     * deciding as soon as the evidence is enough. `fixed-window`: thresholds on the whole window,
+     * judged once when the step's hold ends (CodeDeploy canary with a CloudWatch alarm).
+     */
+    mode: z.enum(['sequential', 'fixed-window']).default('sequential'),
+    /** Sequential mode: highest chance of rolling back a new color that is as good as the live one (α). */
+    falseRollbackRate: z.number().positive().max(0.2).default(0.01),
+    /** Sequential mode: highest chance of passing a new color worse by minDetectableIncrease (β). */
+    missRate: z.number().positive().max(0.5).default(0.01),
+    /** Sequential mode: the smallest rise of the 5xx share (absolute, 0.02 = +2 points) caught with 1 − missRate. */
+    minDetectableIncrease: z.number().min(0.001).max(0.5).default(0.02),
+    /** Sequential mode: compare the new color with the live color's window (5xx share and p99). */
+    compareWithBaseline: z.boolean().default(true),
+    /** Sequential mode: highest new-color p99 as a multiple of the live color's p99 (plus p99ToleranceMs). */
+    maxP99RatioToBaseline: z.number().min(1).max(100).default(1.5),
+    /** Sequential mode: latency added to the live p99 × maxP99RatioToBaseline before the new color's p99 fails. */
+    p99ToleranceMs: z.number().min(0).max(600_000).default(50),
   })
   .strict();
 export type Gate = z.output<typeof GateSchema>;
@@ -43,6 +61,13 @@ const GateOverridesSchema = z
     intervalSeconds: GateSchema.shape.intervalSeconds.removeDefault().optional(),
     consecutiveFailures: GateSchema.shape.consecutiveFailures.removeDefault().optional(),
     stepTimeoutSeconds: GateSchema.shape.stepTimeoutSeconds.removeDefault().optional(),
+    mode: GateSchema.shape.mode.removeDefault().optional(),
+    falseRollbackRate: GateSchema.shape.falseRollbackRate.removeDefault().optional(),
+    missRate: GateSchema.shape.missRate.removeDefault().optional(),
+    minDetectableIncrease: GateSchema.shape.minDetectableIncrease.removeDefault().optional(),
+    compareWithBaseline: GateSchema.shape.compareWithBaseline.removeDefault().optional(),
+    maxP99RatioToBaseline: GateSchema.shape.maxP99RatioToBaseline.removeDefault().optional(),
+    p99ToleranceMs: GateSchema.shape.p99ToleranceMs.removeDefault().optional(),
   })
   .strict();
 
@@ -64,6 +89,8 @@ export const StepSchema = z
 /** Discriminated on `preset` (absent: custom) so a bad plan's issues name the field, not just `plan`. */
 const PlanSchema = z.discriminatedUnion('preset', [
   z.object({ preset: z.literal('all-at-once') }).strict(),
+  /** CodeDeployDefault.ECSCanary10Percent5Minutes: 10 % for 5 minutes judged at the end (fixed window), then 100 %. */
+  z.object({ preset: z.literal('codedeploy-canary-10-5') }).strict(),
   z
     .object({
       preset: z.literal('canary'),
@@ -149,11 +176,16 @@ export type DeploymentSpecInput = z.input<typeof SpecSchema>;
 
 type ParsedPlan = z.output<typeof PlanSchema>;
 
+/** The CodeDeploy canary's one step: its weight and its window, judged once at the end. */
+const CODEDEPLOY_CANARY_10_5 = { weight: 10, holdSeconds: 300 } as const;
+
 function planWeights(plan: ParsedPlan): number[] {
   if ('steps' in plan) return plan.steps.map((s) => s.weight);
   switch (plan.preset) {
     case 'all-at-once':
       return [];
+    case 'codedeploy-canary-10-5':
+      return [CODEDEPLOY_CANARY_10_5.weight];
     case 'canary':
       return plan.weights;
     case 'linear':
@@ -164,6 +196,10 @@ function planWeights(plan: ParsedPlan): number[] {
 function expandPlan(plan: ParsedPlan, gate: Gate): PlanStep[] {
   if ('steps' in plan) {
     return plan.steps.map((s) => ({ weight: s.weight, holdSeconds: s.holdSeconds, gate: withOverrides(gate, s.gate) }));
+  }
+  if (plan.preset === 'codedeploy-canary-10-5') {
+    const { weight, holdSeconds } = CODEDEPLOY_CANARY_10_5;
+    return [{ weight, holdSeconds, gate: { ...gate, mode: 'fixed-window' } }];
   }
   const holdSeconds = plan.preset === 'all-at-once' ? 0 : plan.holdSeconds;
   return planWeights(plan).map((weight) => ({ weight, holdSeconds, gate }));

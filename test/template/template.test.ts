@@ -109,6 +109,16 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'ecs:UpdateService',
   ],
   finish: [...LOGS_AND_TRACES, ...WHOLE_TABLE, 'sns:Publish'],
+  // stop claims, crash-loop windows, running deployment lookup; log link; the alert
+  'task-stopped': [
+    ...LOGS_AND_TRACES,
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:Query',
+    'ecs:DescribeTaskDefinition',
+    'sns:Publish',
+  ],
   // open deployments, execution status, then the same repair as prepare's
   reconcile: [
     ...LOGS_AND_TRACES,
@@ -320,9 +330,20 @@ describe('the packaged CloudFormation template', () => {
       expect(rules).toContain('rate(5 minutes)');
     });
 
+    it('has the stopped-task alert function, triggered by stopped ECS tasks only', () => {
+      const fn = functionsByKey()['task-stopped'];
+      expect(fn?.props.Handler).toBe('functions/alerts/handlers.taskStopped');
+      const patterns = resourcesOfType('AWS::Events::Rule').map(([, r]) => r.Properties.EventPattern);
+      expect(patterns).toContainEqual({
+        source: ['aws.ecs'],
+        'detail-type': ['ECS Task State Change'],
+        detail: { lastStatus: ['STOPPED'] },
+      });
+    });
+
     it('has one function per blue/green step, with the handler export of its key', () => {
       const handlersSource = readFileSync(path.join(ROOT, 'functions/deploy/handlers.ts'), 'utf8');
-      const { reconcile: _reconcile, ...functions } = functionsByKey();
+      const { reconcile: _reconcile, 'task-stopped': _alerts, ...functions } = functionsByKey();
       expect(Object.keys(functions).sort()).toEqual(Object.keys(deployStepFactories).sort());
       for (const [key, fn] of Object.entries(functions)) {
         const exportName = camelCase(key);

@@ -11,8 +11,11 @@ import {
 import { GateSchema, type Gate } from '../../../shared/domain/spec';
 import { gateArb } from '../../fixtures/specArbitraries';
 
-/** maxErrorRate 1 %, maxP99Ms 1000, minHealthyTargets 1, minRequests 20, consecutiveFailures 2. */
+/** maxErrorRate 1 %, maxP99Ms 1000, minHealthyTargets 1, minRequests 20, consecutiveFailures 2, sequential. */
 const GATE: Gate = GateSchema.parse({});
+/** The threshold rules of the classic gate, also the CodeDeploy-style preset's (sequential: test/unit/statistics). */
+const FIXED: Gate = { ...GATE, mode: 'fixed-window' };
+const fixedGateArb = gateArb.map((g): Gate => ({ ...g, mode: 'fixed-window' }));
 const HEALTHY: TargetHealth = { healthy: 2, unhealthy: 0, transitioning: 0 };
 const traffic = (requests: number, errors = 0, p99Ms: number | null = 100): TrafficWindow => ({
   requests,
@@ -37,7 +40,7 @@ const p99Arb = fc.option(fc.double({ min: 0, max: 1_000_000, noNaN: true }), { n
 describe('evaluateGate', () => {
   it('is inconclusive with too few requests, even when every request failed', () => {
     // Act
-    const result = evaluateGate(GATE, traffic(19, 19, 5000), HEALTHY);
+    const result = evaluateGate(FIXED, traffic(19, 19, 5000), HEALTHY);
 
     // Assess
     expect(result).toEqual({ verdict: 'inconclusive', reasons: ['19 requests < 20 needed for a verdict'] });
@@ -45,7 +48,7 @@ describe('evaluateGate', () => {
 
   it('is inconclusive with no traffic at all', () => {
     // Act
-    const result = evaluateGate(GATE, traffic(0, 0, null), HEALTHY);
+    const result = evaluateGate(FIXED, traffic(0, 0, null), HEALTHY);
 
     // Assess
     expect(result.verdict).toBe('inconclusive');
@@ -84,7 +87,7 @@ describe('evaluateGate', () => {
 
   it('fails when the 5xx rate is above the maximum, naming the rates and the counts', () => {
     // Act
-    const result = evaluateGate(GATE, traffic(100, 5), HEALTHY);
+    const result = evaluateGate(FIXED, traffic(100, 5), HEALTHY);
 
     // Assess
     expect(result).toEqual({ verdict: 'fail', reasons: ['5xx rate 5.0% > 1.0% (5 of 100 requests)'] });
@@ -92,7 +95,7 @@ describe('evaluateGate', () => {
 
   it('judges errors from exactly minRequests requests', () => {
     // Act
-    const result = evaluateGate(GATE, traffic(20, 1), HEALTHY);
+    const result = evaluateGate(FIXED, traffic(20, 1), HEALTHY);
 
     // Assess
     expect(result).toEqual({ verdict: 'fail', reasons: ['5xx rate 5.0% > 1.0% (1 of 20 requests)'] });
@@ -100,7 +103,7 @@ describe('evaluateGate', () => {
 
   it('passes at exactly the maximum 5xx rate', () => {
     // Act
-    const result = evaluateGate(GATE, traffic(100, 1), HEALTHY);
+    const result = evaluateGate(FIXED, traffic(100, 1), HEALTHY);
 
     // Assess
     expect(result.verdict).toBe('pass');
@@ -108,7 +111,7 @@ describe('evaluateGate', () => {
 
   it('fails when p99 latency is above the maximum, naming both', () => {
     // Act
-    const result = evaluateGate(GATE, traffic(100, 0, 1500.4), HEALTHY);
+    const result = evaluateGate(FIXED, traffic(100, 0, 1500.4), HEALTHY);
 
     // Assess
     expect(result).toEqual({ verdict: 'fail', reasons: ['p99 latency 1500 ms > 1000 ms'] });
@@ -116,7 +119,7 @@ describe('evaluateGate', () => {
 
   it('passes at exactly the maximum p99 latency', () => {
     // Act
-    const result = evaluateGate(GATE, traffic(100, 0, 1000), HEALTHY);
+    const result = evaluateGate(FIXED, traffic(100, 0, 1000), HEALTHY);
 
     // Assess
     expect(result.verdict).toBe('pass');
@@ -124,7 +127,7 @@ describe('evaluateGate', () => {
 
   it('fails with too few healthy targets even with no traffic', () => {
     // Act
-    const result = evaluateGate(GATE, traffic(0, 0, null), { healthy: 0, unhealthy: 2, transitioning: 0 });
+    const result = evaluateGate(FIXED, traffic(0, 0, null), { healthy: 0, unhealthy: 2, transitioning: 0 });
 
     // Assess
     expect(result).toEqual({ verdict: 'fail', reasons: ['healthy targets 0 < 1 required'] });
@@ -154,7 +157,11 @@ describe('evaluateGate', () => {
 
   it('lists every failing rule at once', () => {
     // Act
-    const result = evaluateGate(GATE, traffic(200, 50, 3000), { healthy: 0, unhealthy: 3, transitioning: 1 });
+    const result = evaluateGate(FIXED, traffic(200, 50, 3000), {
+      healthy: 0,
+      unhealthy: 3,
+      transitioning: 1,
+    });
 
     // Assess
     expect(result).toEqual({
@@ -169,7 +176,7 @@ describe('evaluateGate', () => {
 
   it('ignores latency and errors below minRequests: only target health can fail it', () => {
     // Act
-    const result = evaluateGate(GATE, traffic(10, 10, 60_000), {
+    const result = evaluateGate(FIXED, traffic(10, 10, 60_000), {
       healthy: 0,
       unhealthy: 1,
       transitioning: 0,
@@ -181,7 +188,7 @@ describe('evaluateGate', () => {
 
   it('passes within every threshold, stating the rate, the p99 and the request count', () => {
     // Act
-    const result = evaluateGate(GATE, traffic(200, 1, 250.6), HEALTHY);
+    const result = evaluateGate(FIXED, traffic(200, 1, 250.6), HEALTHY);
 
     // Assess
     expect(result).toEqual({
@@ -192,7 +199,7 @@ describe('evaluateGate', () => {
 
   it('passes without a p99 reading, saying so', () => {
     // Act
-    const result = evaluateGate(GATE, traffic(20, 0, null), HEALTHY);
+    const result = evaluateGate(FIXED, traffic(20, 0, null), HEALTHY);
 
     // Assess
     expect(result).toEqual({
@@ -203,7 +210,7 @@ describe('evaluateGate', () => {
 
   it('passes with zero healthy targets when the gate requires none', () => {
     // Prepare
-    const gate = { ...GATE, minHealthyTargets: 0 };
+    const gate = { ...FIXED, minHealthyTargets: 0 };
 
     // Act
     const result = evaluateGate(gate, traffic(100), { healthy: 0, unhealthy: 0, transitioning: 0 });
@@ -245,7 +252,7 @@ describe('evaluateGate', () => {
   it('passes only with enough requests and healthy targets, an error rate and p99 within limits', () => {
     fc.assert(
       fc.property(
-        gateArb,
+        fixedGateArb,
         fc
           .integer({ min: 0, max: 20_000 })
           .chain((requests) => fc.tuple(fc.constant(requests), fc.integer({ min: 0, max: requests }))),
@@ -398,7 +405,7 @@ describe('decide', () => {
   });
 
   const inputArb = fc.record({
-    gate: gateArb,
+    gate: gateArb.map((g) => ({ ...g, mode: 'sequential' as const })),
     verdict: fc.constantFrom<Verdict>('pass', 'fail', 'inconclusive').map((v) => verdict(v)),
     previousFailures: fc.integer({ min: 0, max: 150 }),
     stepStartedAt: fc.integer({ min: 0, max: 1_000_000 }),

@@ -13,6 +13,13 @@ const DEFAULT_GATE: Gate = {
   intervalSeconds: 10,
   consecutiveFailures: 2,
   stepTimeoutSeconds: 900,
+  mode: 'sequential',
+  falseRollbackRate: 0.01,
+  missRate: 0.01,
+  minDetectableIncrease: 0.02,
+  compareWithBaseline: true,
+  maxP99RatioToBaseline: 1.5,
+  p99ToleranceMs: 50,
 };
 
 /** Parses `input` as a spec and returns the InvalidInputError it throws (fails the test when none). */

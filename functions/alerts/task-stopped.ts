@@ -1,0 +1,194 @@
+/**
+ * ECS Task State Change (EventBridge) → classified, deduplicated, enriched, redacted alert on SNS.
+ * A malformed or uninteresting event is logged and skipped, never thrown: a throw makes Lambda
+ * retry the event. Only a failure to record or publish throws, after handing the claim back, so the
+ * retry resumes where this attempt stopped instead of being taken for a duplicate.
+ */
+import { assessTaskEvent } from '../../shared/domain/alerts/assess';
+import type { AlertCategory, Classification } from '../../shared/domain/alerts/classify';
+import { buildDigest, buildStopAlert, type AlertMessage } from '../../shared/domain/alerts/message';
+import { windowKey, type AlertPolicy } from '../../shared/domain/alerts/policy';
+import type { TaskStop } from '../../shared/domain/alerts/task-event';
+import {
+  planNotifications,
+  type NotificationPlan,
+  type WindowCount,
+} from '../../shared/domain/alerts/window';
+import { lambdaHandler, type Logger } from '../../shared/lambda';
+import type { AlertStore, StopRef } from '../../shared/ports/alert-store';
+import type { Clock } from '../../shared/ports/clock';
+import type { DeploymentLookup } from '../../shared/ports/deployment-lookup';
+import type { Notifier } from '../../shared/ports/notifier';
+import type { TaskDefinitions } from '../../shared/ports/task-definitions';
+import { enrichStop } from './enrich';
+
+export interface TaskStoppedDeps {
+  alerts: AlertStore;
+  notifier: Notifier;
+  clock: Clock;
+  logger: Logger;
+  policy: AlertPolicy;
+  /** Optional enrichment sources: without them the alert says "not enriched". */
+  taskDefinitions?: TaskDefinitions;
+  deployments?: DeploymentLookup;
+}
+
+export type TaskStoppedOutcome =
+  | 'malformed'
+  | 'not-stopped'
+  | 'cluster-not-selected'
+  | 'not-alerted'
+  | 'duplicate'
+  /** Counted in a crash-loop window without a message of its own. */
+  | 'counted'
+  | 'published';
+
+export interface TaskStoppedResult {
+  outcome: TaskStoppedOutcome;
+  taskArn?: string;
+  category?: AlertCategory;
+  /** Alertable stops of the service in the current window, this one included. */
+  windowCount?: number;
+  /** Subjects of the messages published by this invocation. */
+  published: string[];
+}
+
+/** Handles one EventBridge event. */
+export async function handleTaskStopped(deps: TaskStoppedDeps, event: unknown): Promise<TaskStoppedResult> {
+  const assessment = assessTaskEvent(event, deps.policy);
+  switch (assessment.status) {
+    case 'malformed':
+      // The issues name fields and expectations, never values: the event may carry secrets.
+      deps.logger.warn('malformed ECS task state change event skipped', {
+        taskArn: assessment.taskArn,
+        issues: assessment.issues,
+      });
+      return {
+        outcome: 'malformed',
+        ...(assessment.taskArn ? { taskArn: assessment.taskArn } : {}),
+        published: [],
+      };
+    case 'not-stopped':
+    case 'cluster-not-selected':
+      deps.logger.debug('task state change skipped', {
+        taskArn: assessment.stop.taskArn,
+        reason: assessment.status,
+      });
+      return { outcome: assessment.status, taskArn: assessment.stop.taskArn, published: [] };
+    case 'not-alerted':
+      deps.logger.info('expected task stop not alerted', {
+        taskArn: assessment.stop.taskArn,
+        category: assessment.classification.category,
+      });
+      return {
+        outcome: 'not-alerted',
+        taskArn: assessment.stop.taskArn,
+        category: assessment.classification.category,
+        published: [],
+      };
+    case 'alert':
+      return alert(deps, assessment.stop, assessment.classification);
+  }
+}
+
+async function alert(
+  deps: TaskStoppedDeps,
+  stop: TaskStop,
+  classification: Classification,
+): Promise<TaskStoppedResult> {
+  const { policy } = deps;
+  const now = deps.clock.now();
+  const ref: StopRef = { taskArn: stop.taskArn, version: stop.version ?? 'none' };
+  const base = { taskArn: stop.taskArn, category: classification.category };
+  const claim = await deps.alerts.claimStop(ref, {
+    now,
+    leaseMs: policy.claimLeaseMs,
+    retainMs: policy.dedupeRetainMs,
+  });
+  if (claim.status === 'duplicate') {
+    deps.logger.info('duplicate task stop suppressed', { ...base, version: ref.version });
+    return { outcome: 'duplicate', ...base, published: [] };
+  }
+
+  let counted: WindowCount | null = claim.saved?.counted ?? null;
+  let published = claim.saved?.published ?? 0;
+  const subjects: string[] = [];
+  try {
+    counted ??= await deps.alerts.countStop(
+      windowKey(stop),
+      {
+        category: classification.category,
+        exitCode: classification.exitCode ?? null,
+        container: classification.container ?? null,
+      },
+      { now, windowMs: policy.windowMs, retainMs: policy.dedupeRetainMs },
+    );
+    const messages = await compose(
+      deps,
+      stop,
+      classification,
+      planNotifications(counted, policy.digestThreshold),
+    );
+    for (let i = published; i < messages.length; i++) {
+      const message = messages[i]!;
+      await deps.notifier.notify(message);
+      published = i + 1;
+      subjects.push(message.subject);
+    }
+  } catch (error) {
+    const progress = counted ? { counted, published } : null;
+    await deps.alerts.releaseStop(ref, claim.token, progress).catch((releaseError: unknown) => {
+      // The claim's lease runs out instead, and a retry after it resumes (counting again at worst).
+      deps.logger.error('could not release the claim of a failed task stop', {
+        ...base,
+        error: releaseError as Error,
+      });
+    });
+    throw error;
+  }
+
+  const completed = await deps.alerts.completeStop(ref, claim.token).catch((error: unknown) => {
+    // Everything is sent: a duplicate arriving after the lease may send it again, nothing is lost.
+    deps.logger.warn('could not mark a task stop as sent', { ...base, error: error as Error });
+    return false;
+  });
+  const result: TaskStoppedResult = {
+    outcome: published > 0 ? 'published' : 'counted',
+    ...base,
+    windowCount: counted.window.count,
+    published: subjects,
+  };
+  deps.logger.info('task stop handled', { ...base, ...result, resumed: claim.resumed, completed });
+  return result;
+}
+
+/** The plan's messages, in a fixed order (a retry skips the ones already published): final tally, alert, digest. */
+async function compose(
+  deps: TaskStoppedDeps,
+  stop: TaskStop,
+  classification: Classification,
+  plan: NotificationPlan,
+): Promise<AlertMessage[]> {
+  const { policy } = deps;
+  const messages: AlertMessage[] = [];
+  if (plan.finalDigest) messages.push(buildDigest({ stop, window: plan.finalDigest, final: true, policy }));
+  if (!plan.alert && !plan.digest) return messages;
+  const enrichment = await enrichStop(deps, stop);
+  if (plan.alert) messages.push(buildStopAlert({ stop, classification, enrichment, policy }));
+  if (plan.digest) {
+    messages.push(
+      buildDigest({
+        stop,
+        window: plan.digest,
+        final: false,
+        policy,
+        latest: { stop, classification, enrichment },
+      }),
+    );
+  }
+  return messages;
+}
+
+/** The Lambda handler for one set of dependencies. */
+export const createTaskStoppedHandler = (deps: TaskStoppedDeps) =>
+  lambdaHandler(deps.logger, (event: unknown) => handleTaskStopped(deps, event));

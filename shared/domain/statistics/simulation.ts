@@ -1,0 +1,128 @@
+/**
+ * Simulated canary steps: traffic drawn interval by interval, judged by the real evaluateGate and
+ * decide, as the workflow does with cumulative windows since the step started. For the gate
+ * benchmark and the calibration tests: what a gate does to a good or a bad release.
+ *
+ * Model: each interval, requestsPerSecond × intervalSeconds requests, each sent to the new color
+ * with probability weight/100; 5xx per color ~ Binomial(requests, error rate). Latency per color
+ * is lognormal with log-sd `latencySigma`, so the window's p99 is the true p99 times
+ * exp(N(0, (3.73·σ)²/n)), the asymptotic sampling error of a quantile; the errors of successive
+ * windows are those of one growing sample (a cumulative sum), not independent draws.
+ */
+import { decide, evaluateGate, type TargetHealth, type TrafficWindow } from '../gate';
+import type { Gate } from '../spec';
+import { binomial, binomialSampler, normal, type Random } from './random';
+
+/** The releases the simulation compares: live (blue) and new (green) colors. */
+export interface Scenario {
+  blueErrorRate: number;
+  greenErrorRate: number;
+  blueP99Ms: number;
+  greenP99Ms: number;
+}
+
+export interface StepSetup {
+  gate: Gate;
+  /** Percent of traffic on the new color. */
+  weight: number;
+  holdSeconds: number;
+  requestsPerSecond: number;
+  /** Log-sd of per-request latency (0.5: p99 ≈ 3.2 × median). */
+  latencySigma?: number;
+  /** Healthy targets reported for the new color. */
+  healthyTargets?: number;
+}
+
+export interface StepOutcome {
+  decision: 'advance' | 'rollback';
+  /** Requests the new color served until the decision. */
+  greenRequests: number;
+  seconds: number;
+  reasons: string[];
+}
+
+/** sqrt(q(1 − q)) / φ(z_q) for q = 0.99: the quantile's sampling sd in units of σ/√n. */
+const P99_SAMPLING_FACTOR = Math.sqrt(0.99 * 0.01) / (Math.exp(-(2.3263 ** 2) / 2) / Math.sqrt(2 * Math.PI));
+
+class ColorWindow {
+  requests = 0;
+  errors = 0;
+  private noise = 0;
+
+  constructor(
+    private readonly errorRate: number,
+    private readonly trueP99Ms: number,
+    private readonly logSd: number,
+  ) {}
+
+  add(random: Random, requests: number): void {
+    if (requests === 0) return;
+    this.requests += requests;
+    this.errors += binomial(random, requests, this.errorRate);
+    this.noise += Math.sqrt(requests) * normal(random);
+  }
+
+  snapshot(): TrafficWindow {
+    if (this.requests === 0) return { requests: 0, errors: 0, p50Ms: null, p99Ms: null };
+    const p99Ms = this.trueP99Ms * Math.exp((P99_SAMPLING_FACTOR * this.logSd * this.noise) / this.requests);
+    return {
+      requests: this.requests,
+      errors: this.errors,
+      p50Ms: p99Ms / Math.exp(2.3263 * this.logSd),
+      p99Ms,
+    };
+  }
+}
+
+const routeSamplers = new Map<string, (random: Random) => number>();
+/** The router's split, one CDF per (requests, weight) for the whole process: simulations repeat it millions of times. */
+function routeSampler(n: number, p: number): (random: Random) => number {
+  const key = `${n}/${p}`;
+  let sampler = routeSamplers.get(key);
+  if (!sampler) {
+    if (routeSamplers.size >= 64) routeSamplers.clear();
+    sampler = binomialSampler(n, p);
+    routeSamplers.set(key, sampler);
+  }
+  return sampler;
+}
+
+/** Runs one step until the gate advances or rolls back (the step deadline bounds it). */
+export function simulateStep(setup: StepSetup, scenario: Scenario, random: Random): StepOutcome {
+  const { gate, weight, holdSeconds, requestsPerSecond } = setup;
+  const sigma = setup.latencySigma ?? 0.5;
+  const health: TargetHealth = { healthy: setup.healthyTargets ?? 2, unhealthy: 0, transitioning: 0 };
+  const blue = new ColorWindow(scenario.blueErrorRate, scenario.blueP99Ms, sigma);
+  const green = new ColorWindow(scenario.greenErrorRate, scenario.greenP99Ms, sigma);
+  const perInterval = Math.round(requestsPerSecond * gate.intervalSeconds);
+  const deadlineAt = (holdSeconds + gate.stepTimeoutSeconds) * 1000;
+  const names = { candidate: 'green', baseline: 'blue' };
+  const route = routeSampler(perInterval, weight / 100);
+  let previousFailures = 0;
+  for (let seconds = gate.intervalSeconds; ; seconds += gate.intervalSeconds) {
+    const toGreen = route(random);
+    green.add(random, toGreen);
+    blue.add(random, perInterval - toGreen);
+    // decide() waits on anything before a fixed window ends: skip evaluations it would ignore.
+    if (gate.mode === 'fixed-window' && seconds < holdSeconds) continue;
+    const verdict = evaluateGate(gate, green.snapshot(), health, { window: blue.snapshot(), names });
+    const observation = decide({
+      gate,
+      verdict,
+      previousFailures,
+      stepStartedAt: 0,
+      holdSeconds,
+      deadlineAt,
+      now: seconds * 1000,
+    });
+    if (observation.decision !== 'wait') {
+      return {
+        decision: observation.decision,
+        greenRequests: green.requests,
+        seconds,
+        reasons: observation.reasons,
+      };
+    }
+    previousFailures = observation.consecutiveFailures;
+  }
+}

@@ -1,0 +1,16 @@
+/** Which Greenlight deployment, if any, is running on an ECS service right now. */
+import type { RunningDeployment } from '../domain/alerts/enrichment';
+
+export type { RunningDeployment };
+
+export interface DeploymentLookup {
+  /**
+   * The deployment holding the service's lock. `service` is the ECS service name from the task's
+   * group; for blue/green slots (`web-blue`, `web-green`) the logical service (`web`) is tried first.
+   */
+  runningDeployment(ref: {
+    cluster: string;
+    clusterArn?: string;
+    service: string;
+  }): Promise<RunningDeployment | null>;
+}

@@ -1,0 +1,152 @@
+import { handleTaskStopped, type TaskStoppedDeps } from '../../../functions/alerts/task-stopped';
+import { DynamoAlertStore } from '../../../shared/aws/dynamo-alert-store';
+import { DynamoDeploymentLookup, logicalServiceNames } from '../../../shared/aws/dynamo-deployment-lookup';
+import { DynamoStore } from '../../../shared/aws/dynamo-store';
+import { DEFAULT_ALERT_POLICY } from '../../../shared/domain/alerts/policy';
+import { lockKey } from '../../../shared/domain/deployment';
+import { createLogger } from '../../../shared/lambda';
+import { startDynalite, type LocalDynamo } from '../../../shared/local/dynalite';
+import { MemoryNotifier } from '../../../shared/local/file-notifier';
+import { ManualClock } from '../../../shared/local/memory-ports';
+import { loadEvent, taskId, variant } from '../../fixtures/ecs-events';
+
+const T0 = Date.UTC(2026, 2, 2, 10, 0, 0);
+
+describe('stopped-task alerts on dynalite', () => {
+  let dynamo: LocalDynamo;
+  let clusterCounter = 0;
+
+  beforeAll(async () => {
+    dynamo = await startDynalite({ tableName: 'greenlight-alerts-flow' });
+  });
+
+  afterAll(async () => {
+    await dynamo.stop();
+  });
+
+  /** A handler on the real adapters; each test uses its own cluster, hence its own keys. */
+  function setup() {
+    const clock = new ManualClock(T0);
+    const notifier = new MemoryNotifier();
+    const cluster = `prod-${++clusterCounter}`;
+    const deps: TaskStoppedDeps = {
+      alerts: new DynamoAlertStore({ client: dynamo.documentClient, tableName: dynamo.tableName }),
+      deployments: new DynamoDeploymentLookup({
+        client: dynamo.documentClient,
+        tableName: dynamo.tableName,
+        clock,
+      }),
+      notifier,
+      clock,
+      logger: createLogger({ logLevel: 'SILENT' }),
+      policy: { ...DEFAULT_ALERT_POLICY },
+    };
+    const clusterArn = `arn:aws:ecs:eu-west-1:111122223333:cluster/${cluster}`;
+    const event = (n: number, version = 6) => {
+      const e = variant('out-of-memory', { taskId: taskId(n), version, detail: { clusterArn } });
+      e.detail.taskArn = e.detail.taskArn.replace('/prod/', `/${cluster}/`);
+      return e;
+    };
+    return { deps, clock, notifier, cluster, event };
+  }
+
+  it('sends one alert per stop however often EventBridge delivers it, even concurrently', async () => {
+    // Prepare
+    const { deps, notifier, event } = setup();
+
+    // Act
+    const results = await Promise.all(Array.from({ length: 8 }, () => handleTaskStopped(deps, event(1))));
+
+    // Assess
+    expect(results.filter((r) => r.outcome === 'published')).toHaveLength(1);
+    expect(results.filter((r) => r.outcome === 'duplicate')).toHaveLength(7);
+    expect(notifier.sent).toHaveLength(1);
+  });
+
+  it('turns 37 stops in 10 minutes into three messages', async () => {
+    // Prepare
+    const { deps, notifier, clock, cluster, event } = setup();
+
+    // Act
+    for (let i = 1; i <= 37; i++) {
+      await handleTaskStopped(deps, event(i));
+      await handleTaskStopped(deps, event(i)); // every stop delivered twice
+      clock.advance(16_000);
+    }
+    clock.advance(2 * 60_000);
+    await handleTaskStopped(deps, event(100));
+
+    // Assess
+    expect(notifier.sent.map((n) => `${n.attributes.kind}: ${n.subject}`)).toEqual([
+      `alert: [high] web-blue (${cluster}): out of memory (app, exit 137)`,
+      `digest: [critical] web-blue (${cluster}): 5 tasks stopped in 2 min, all out of memory, last exit 137`,
+      `digest: [critical] web-blue (${cluster}): 37 tasks stopped in 10 min, all out of memory, last exit 137`,
+      `alert: [high] web-blue (${cluster}): out of memory (app, exit 137)`,
+    ]);
+  });
+
+  it('names the Greenlight deployment holding the logical service lock of a blue/green slot', async () => {
+    // Prepare
+    const { deps, notifier, cluster, event } = setup();
+    const store = new DynamoStore({ client: dynamo.documentClient, tableName: dynamo.tableName });
+    await store.acquireLock(lockKey({ cluster, service: 'web' }), 'web-2026-03-02-1', 600_000, T0);
+    await store.appendEvent('web-2026-03-02-1', {
+      at: T0,
+      type: 'PREPARED',
+      message: 'blue is live; deploying web:2 to green',
+    });
+    await store.appendEvent('web-2026-03-02-1', {
+      at: T0 + 5,
+      type: 'STEP_STARTED',
+      message: 'step 1 of 2: 5 % to green',
+    });
+
+    // Act
+    await handleTaskStopped(deps, event(1));
+
+    // Assess
+    expect(notifier.sent[0]?.detail.deployment).toEqual({
+      id: 'web-2026-03-02-1',
+      step: 'STEP_STARTED: step 1 of 2: 5 % to green',
+    });
+  });
+
+  it('finds no deployment once the lock has expired or for another service', async () => {
+    // Prepare
+    const { deps, notifier, cluster, clock, event } = setup();
+    const store = new DynamoStore({ client: dynamo.documentClient, tableName: dynamo.tableName });
+    await store.acquireLock(`${cluster}/web`, 'web-old', 1_000, T0);
+    await store.acquireLock(`${cluster}/api`, 'api-1', 600_000, T0);
+    clock.advance(2_000);
+
+    // Act
+    await handleTaskStopped(deps, event(1));
+
+    // Assess
+    expect(notifier.sent[0]?.detail.deployment).toBeNull();
+    expect(notifier.sent[0]?.message).toContain('Greenlight deployment: none running on this service');
+  });
+
+  it('ignores the stopping event of a task when it arrives after the STOPPED one', async () => {
+    // Prepare
+    const { deps, notifier } = setup();
+
+    // Act
+    const stopped = await handleTaskStopped(deps, loadEvent('out-of-memory'));
+    const stopping = await handleTaskStopped(deps, loadEvent('out-of-memory-stopping'));
+
+    // Assess
+    expect([stopped.outcome, stopping.outcome]).toEqual(['published', 'not-stopped']);
+    expect(notifier.sent).toHaveLength(1);
+  });
+});
+
+describe('logicalServiceNames', () => {
+  it('tries the logical name of a blue/green slot first', () => {
+    // Act + Assess
+    expect(logicalServiceNames('web-blue')).toEqual(['web', 'web-blue']);
+    expect(logicalServiceNames('web-green')).toEqual(['web', 'web-green']);
+    expect(logicalServiceNames('web')).toEqual(['web']);
+    expect(logicalServiceNames('-blue')).toEqual(['-blue']);
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * Statistical tests of the sequential gate's error rates: seeded simulations through the real
+ * evaluateGate and decide (deterministic), each rate checked against its configured value plus
+ * three binomial standard deviations of the empirical rate.
+ */
+import { GateSchema } from '../../../shared/domain/spec';
+import { seededRandom } from '../../../shared/domain/statistics/random';
+import { simulateStep, type Scenario, type StepSetup } from '../../../shared/domain/statistics/simulation';
+
+const RUNS = 2000;
+
+/** The share of RUNS simulated steps that end in `decision`. */
+function rate(setup: StepSetup, scenario: Scenario, decision: 'advance' | 'rollback', seed: number): number {
+  const random = seededRandom(seed);
+  let count = 0;
+  for (let i = 0; i < RUNS; i++) if (simulateStep(setup, scenario, random).decision === decision) count++;
+  return count / RUNS;
+}
+
+/** Configured rate + 3 standard deviations of an empirical rate over RUNS runs. */
+const tolerance = (p: number) => p + 3 * Math.sqrt((p * (1 - p)) / RUNS);
+
+const same = (errorRate: number, p99Ms = 120): Scenario => ({
+  blueErrorRate: errorRate,
+  greenErrorRate: errorRate,
+  blueP99Ms: p99Ms,
+  greenP99Ms: p99Ms,
+});
+const worse = (errorRate: number, increase: number): Scenario => ({
+  ...same(errorRate),
+  greenErrorRate: errorRate + increase,
+});
+
+describe('sequential gate error rates (simulated)', () => {
+  it('rolls back a good green (same 5xx share as blue) no more often than α, with the default gate', () => {
+    // Prepare
+    const gate = GateSchema.parse({ intervalSeconds: 1 });
+    const setup = { gate, weight: 10, holdSeconds: 0, requestsPerSecond: 200 };
+
+    // Act
+    const falseRollbacks = rate(setup, same(0.005), 'rollback', 11);
+
+    // Assess
+    expect(falseRollbacks).toBeLessThanOrEqual(tolerance(gate.falseRollbackRate));
+  });
+
+  it('keeps α for the bare SPRT too: one failing evaluation rolls back, α = β = 5 %, 50 % weight, 2 % 5xx', () => {
+    // Prepare
+    const gate = GateSchema.parse({
+      intervalSeconds: 1,
+      consecutiveFailures: 1,
+      falseRollbackRate: 0.05,
+      missRate: 0.05,
+      maxErrorRate: 1,
+    });
+    const setup = { gate, weight: 50, holdSeconds: 0, requestsPerSecond: 200 };
+
+    // Act
+    const falseRollbacks = rate(setup, same(0.02), 'rollback', 12);
+
+    // Assess
+    expect(falseRollbacks).toBeLessThanOrEqual(tolerance(0.05));
+  });
+
+  it('misses a green worse by exactly δ no more often than β', () => {
+    // Prepare
+    const gate = GateSchema.parse({ intervalSeconds: 1, maxErrorRate: 1 });
+    const setup = { gate, weight: 10, holdSeconds: 0, requestsPerSecond: 200 };
+
+    // Act
+    const misses = rate(setup, worse(0.005, gate.minDetectableIncrease), 'advance', 13);
+
+    // Assess
+    expect(misses).toBeLessThanOrEqual(tolerance(gate.missRate));
+  });
+
+  it('bakes with zero blue requests: a good green passes within α, a bad one is rolled back within β', () => {
+    // Prepare
+    const gate = GateSchema.parse({ intervalSeconds: 1 });
+    const setup = { gate, weight: 100, holdSeconds: 0, requestsPerSecond: 200 };
+
+    // Act
+    const falseRollbacks = rate(setup, same(0.005), 'rollback', 14);
+    const misses = rate(setup, worse(0.005, 0.05), 'advance', 15);
+
+    // Assess
+    expect(falseRollbacks).toBeLessThanOrEqual(tolerance(gate.falseRollbackRate));
+    expect(misses).toBeLessThanOrEqual(tolerance(gate.missRate));
+  });
+
+  it('passes a good green with far fewer requests than a 5-minute window, and never on a handful', () => {
+    // Prepare
+    const gate = GateSchema.parse({ intervalSeconds: 1 });
+    const setup = { gate, weight: 10, holdSeconds: 0, requestsPerSecond: 200 };
+    const random = seededRandom(16);
+    // With no error at all the 1 % limit's SPRT needs n·ln(0.97/0.99) ≤ ln(β/(1−α)): 226 requests.
+    const fewestForAPass = Math.ceil(Math.log(0.01 / 0.99) / Math.log(0.97 / 0.99));
+
+    // Act
+    const passes = Array.from({ length: 501 }, () => simulateStep(setup, same(0.005), random))
+      .filter((o) => o.decision === 'advance')
+      .map((o) => o.greenRequests)
+      .sort((a, b) => a - b);
+
+    // Assess
+    expect(fewestForAPass).toBe(226);
+    expect(passes[0]).toBeGreaterThanOrEqual(fewestForAPass);
+    expect(passes[Math.floor(passes.length / 2)]).toBeLessThan(1000);
+  });
+});

@@ -1,0 +1,405 @@
+import fc from 'fast-check';
+import {
+  evaluateGate,
+  type Baseline,
+  type TargetHealth,
+  type TrafficWindow,
+  type Verdict,
+} from '../../../shared/domain/gate';
+import { GateSchema, type Gate } from '../../../shared/domain/spec';
+import { MIN_REQUESTS_FOR_P99 } from '../../../shared/domain/statistics/sequential-gate';
+import { gateArb } from '../../fixtures/specArbitraries';
+
+/** Defaults: sequential, α = β = 1 %, δ = +2 pp, maxErrorRate 1 %, maxP99Ms 1000, p99 ≤ live × 1.5 + 50 ms, minRequests 20. */
+const GATE: Gate = GateSchema.parse({});
+const HEALTHY: TargetHealth = { healthy: 2, unhealthy: 0, transitioning: 0 };
+const NAMES = { candidate: 'green', baseline: 'blue' };
+const window = (requests: number, errors = 0, p99Ms: number | null = 100): TrafficWindow => ({
+  requests,
+  errors,
+  p50Ms: null,
+  p99Ms,
+});
+const blue = (requests: number, errors = 0, p99Ms: number | null = 100): Baseline => ({
+  window: window(requests, errors, p99Ms),
+  names: NAMES,
+});
+const SETTINGS = '(α=1%, β=1%, δ=+2 pp)';
+const RANK: Record<Verdict, number> = { fail: 0, inconclusive: 1, pass: 2 };
+
+describe('evaluateGate (sequential)', () => {
+  describe('5xx: new color against the live color on the same window', () => {
+    it('fails a clearly worse new color, naming both rates, the counts, the ratio, the boundary and the settings', () => {
+      // Act
+      const result = evaluateGate(GATE, window(200, 39), HEALTHY, blue(1800, 2));
+
+      // Assess
+      expect(result.verdict).toBe('fail');
+      expect(result.reasons[0]).toBe(
+        `5xx rate 19.5% on green (39 of 200 requests) vs 0.1% on blue (2 of 1800 requests): SPRT log-likelihood ratio 32.4 ≥ 4.6 ${SETTINGS}`,
+      );
+    });
+
+    it('passes a new color that is not worse by δ, before any fixed request count', () => {
+      // Act
+      const result = evaluateGate(GATE, window(500, 2), HEALTHY, blue(4500, 23));
+
+      // Assess
+      expect(result).toEqual({
+        verdict: 'pass',
+        reasons: [
+          `5xx rate 0.4% on green (2 of 500 requests) vs 0.5% on blue (23 of 4500 requests): SPRT log-likelihood ratio -6.8 ≤ -4.6 ${SETTINGS}`,
+          `5xx rate 0.4% on green (2 of 500 requests) within the 1.0% limit: SPRT log-likelihood ratio -8.0 ≤ -4.6 ${SETTINGS}`,
+          'p99 latency 100 ms ≤ 1000 ms',
+          'p99 latency 100 ms on green ≤ 200 ms (blue p99 100 ms × 1.5 + 50 ms)',
+        ],
+      });
+    });
+
+    it('is inconclusive while the evidence lies between the boundaries, saying more requests are needed', () => {
+      // Act
+      const result = evaluateGate(GATE, window(200, 2), HEALTHY, blue(1800, 9));
+
+      // Assess
+      expect(result).toEqual({
+        verdict: 'inconclusive',
+        reasons: [
+          `5xx rate 1.0% on green (2 of 200 requests) vs 0.5% on blue (9 of 1800 requests): SPRT log-likelihood ratio -0.8 between -4.6 and 4.6, more requests needed ${SETTINGS}`,
+          `5xx rate 1.0% on green (2 of 200 requests) against the 1.0% limit: SPRT log-likelihood ratio -1.8 between -4.6 and 4.6, more requests needed ${SETTINGS}`,
+        ],
+      });
+    });
+
+    it('needs 228 clean requests on the new color to pass when neither color errs (α = β = 1 %, δ = 2 pp)', () => {
+      // Act
+      const before = evaluateGate(GATE, window(227), HEALTHY, blue(2043));
+      const at = evaluateGate(GATE, window(228), HEALTHY, blue(2052));
+
+      // Assess
+      expect(before.verdict).toBe('inconclusive');
+      expect(at.verdict).toBe('pass');
+    });
+
+    it('waits for minRequests on the live color before comparing, rather than skipping the comparison', () => {
+      // Act
+      const result = evaluateGate(GATE, window(500, 1), HEALTHY, blue(10));
+
+      // Assess
+      expect(result).toEqual({
+        verdict: 'inconclusive',
+        reasons: ['comparison with blue needs 20 requests on it, 10 so far'],
+      });
+    });
+
+    it('still fails on the limit while it waits for the live color', () => {
+      // Act
+      const result = evaluateGate(GATE, window(500, 50), HEALTHY, blue(10));
+
+      // Assess
+      expect(result.verdict).toBe('fail');
+      expect(result.reasons[0]).toMatch(
+        /^5xx rate 10\.0% > 1\.0% \(50 of 500 requests\) on green: SPRT log-likelihood ratio/,
+      );
+    });
+
+    it('uses the configured rates and δ, and names them', () => {
+      // Prepare
+      const gate = {
+        ...GATE,
+        falseRollbackRate: 0.05,
+        missRate: 0.2,
+        minDetectableIncrease: 0.005,
+        maxErrorRate: 1,
+      };
+
+      // Act
+      const result = evaluateGate(gate, window(2000, 30), HEALTHY, blue(18_000, 90));
+
+      // Assess
+      expect(result.verdict).toBe('fail');
+      expect(result.reasons).toHaveLength(1);
+      expect(result.reasons[0]).toMatch(/≥ 2\.8 \(α=5%, β=20%, δ=\+0\.5 pp\)$/);
+    });
+
+    it('says "the new color" and "the live color" when the baseline has no names', () => {
+      // Act
+      const result = evaluateGate(GATE, window(200, 39), HEALTHY, { window: window(1800, 2) });
+
+      // Assess
+      expect(result.reasons[0]).toMatch(
+        /^5xx rate 19\.5% on the new color \(39 of 200 requests\) vs 0\.1% on the live color \(2 of 1800 requests\)/,
+      );
+    });
+
+    it('does not compare when compareWithBaseline is off, and says nothing about it', () => {
+      // Act
+      const result = evaluateGate(
+        { ...GATE, compareWithBaseline: false },
+        window(500, 8),
+        HEALTHY,
+        blue(4500, 0, 10),
+      );
+
+      // Assess
+      expect(result.verdict).toBe('inconclusive');
+      expect(result.reasons).toEqual([
+        `5xx rate 1.6% on green (8 of 500 requests) against the 1.0% limit: SPRT log-likelihood ratio -1.3 between -4.6 and 4.6, more requests needed ${SETTINGS}`,
+      ]);
+    });
+  });
+
+  describe('5xx limit (maxErrorRate) and the bake: no live traffic to compare with', () => {
+    it('falls back to the limit when the live color served no request, saying so', () => {
+      // Act
+      const result = evaluateGate(GATE, window(500, 1), HEALTHY, blue(0, 0, null));
+
+      // Assess
+      expect(result).toEqual({
+        verdict: 'pass',
+        reasons: [
+          `5xx rate 0.2% on green (1 of 500 requests) within the 1.0% limit: SPRT log-likelihood ratio -9.1 ≤ -4.6 ${SETTINGS}`,
+          'p99 latency 100 ms ≤ 1000 ms',
+          'no comparison with blue: it served no request in this window (as during the bake); 5xx judged on the 1.0% limit only',
+        ],
+      });
+    });
+
+    it('falls back to the limit without a baseline window', () => {
+      // Act
+      const result = evaluateGate(GATE, window(500, 25), HEALTHY);
+
+      // Assess
+      expect(result).toEqual({
+        verdict: 'fail',
+        reasons: [
+          `5xx rate 5.0% > 1.0% (25 of 500 requests) on the new color: SPRT log-likelihood ratio 17.8 ≥ 4.6 ${SETTINGS}`,
+        ],
+      });
+    });
+
+    it('fails on the first error against a 0 % limit, with an infinite ratio', () => {
+      // Act
+      const result = evaluateGate({ ...GATE, maxErrorRate: 0 }, window(300, 1), HEALTHY, blue(2700));
+
+      // Assess
+      expect(result.reasons).toEqual([
+        `5xx rate 0.3% > 0.0% (1 of 300 requests) on green: SPRT log-likelihood ratio ∞ ≥ 4.6 ${SETTINGS}`,
+      ]);
+    });
+
+    it('has no 5xx rule with a 100 % limit and no baseline, and says so', () => {
+      // Act
+      const result = evaluateGate({ ...GATE, maxErrorRate: 1 }, window(300, 300), HEALTHY);
+
+      // Assess
+      expect(result).toEqual({
+        verdict: 'pass',
+        reasons: [
+          'p99 latency 100 ms ≤ 1000 ms',
+          'no comparison with the live color: no baseline window; no 5xx rule applies',
+        ],
+      });
+    });
+
+    it('judges a bake the same with a zero-request live window as with none, whatever that window claims', () => {
+      fc.assert(
+        fc.property(
+          fc
+            .integer({ min: 0, max: 5000 })
+            .chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 0, max: n }))),
+          fc.option(fc.integer({ min: 1, max: 100_000 }), { nil: null }),
+          ([requests, errors], liveP99) => {
+            // Act
+            const bake = evaluateGate(GATE, window(requests, errors), HEALTHY, blue(0, 0, liveP99));
+            const none = evaluateGate(GATE, window(requests, errors), HEALTHY);
+
+            // Assess
+            expect(bake.verdict).toBe(none.verdict);
+          },
+        ),
+      );
+    });
+  });
+
+  describe('p99 latency', () => {
+    it('fails above live p99 × ratio + tolerance, naming the figures', () => {
+      // Act
+      const result = evaluateGate(GATE, window(500, 1, 400), HEALTHY, blue(4500, 20, 120));
+
+      // Assess
+      expect(result).toEqual({
+        verdict: 'fail',
+        reasons: ['p99 latency 400 ms on green > 230 ms (blue p99 120 ms × 1.5 + 50 ms)'],
+      });
+    });
+
+    it('passes at exactly the tolerated p99', () => {
+      // Act
+      const result = evaluateGate(GATE, window(500, 0, 230), HEALTHY, blue(4500, 0, 120));
+
+      // Assess
+      expect(result.verdict).toBe('pass');
+      expect(result.reasons).toContain(
+        'p99 latency 230 ms on green ≤ 230 ms (blue p99 120 ms × 1.5 + 50 ms)',
+      );
+    });
+
+    it(`waits for ${MIN_REQUESTS_FOR_P99} requests on the new color before comparing p99s`, () => {
+      // Act
+      const result = evaluateGate(GATE, window(60, 0, 400), HEALTHY, blue(540, 2, 120));
+
+      // Assess
+      expect(result.verdict).toBe('inconclusive');
+      expect(result.reasons).toContain('p99 comparison with blue needs 100 requests on green, 60 so far');
+    });
+
+    it(`does not compare p99s when the live color has fewer than ${MIN_REQUESTS_FOR_P99} requests or no p99`, () => {
+      // Act
+      const few = evaluateGate(GATE, window(500, 0, 900), HEALTHY, blue(99, 0, 10));
+      const none = evaluateGate(GATE, window(500, 0, 900), HEALTHY, blue(4500, 0, null));
+
+      // Assess
+      expect(few.verdict).toBe('pass');
+      expect(none.verdict).toBe('pass');
+      expect([...few.reasons, ...none.reasons].some((r) => r.includes('× 1.5'))).toBe(false);
+    });
+
+    it('keeps the absolute maximum as a hard limit even when the live color is as slow', () => {
+      // Act
+      const result = evaluateGate(GATE, window(500, 0, 1500), HEALTHY, blue(4500, 0, 1400));
+
+      // Assess
+      expect(result).toEqual({ verdict: 'fail', reasons: ['p99 latency 1500 ms > 1000 ms'] });
+    });
+  });
+
+  describe('target health and too few requests', () => {
+    it('fails with too few healthy targets, even without traffic', () => {
+      // Act
+      const result = evaluateGate(
+        GATE,
+        window(0, 0, null),
+        { healthy: 0, unhealthy: 2, transitioning: 0 },
+        blue(0),
+      );
+
+      // Assess
+      expect(result).toEqual({ verdict: 'fail', reasons: ['healthy targets 0 < 1 required'] });
+    });
+
+    it('lists the health failure with the statistical ones', () => {
+      // Act
+      const result = evaluateGate(
+        GATE,
+        window(200, 39),
+        { healthy: 0, unhealthy: 1, transitioning: 0 },
+        blue(1800, 2),
+      );
+
+      // Assess
+      expect(result.verdict).toBe('fail');
+      expect(result.reasons[0]).toBe('healthy targets 0 < 1 required');
+      expect(result.reasons).toHaveLength(3);
+    });
+
+    it('is inconclusive below minRequests, even when every request failed', () => {
+      // Act
+      const result = evaluateGate(GATE, window(19, 19, 5000), HEALTHY, blue(171, 0));
+
+      // Assess
+      expect(result).toEqual({ verdict: 'inconclusive', reasons: ['19 requests < 20 needed for a verdict'] });
+    });
+  });
+
+  describe('properties', () => {
+    const sequentialGateArb = gateArb.map((g): Gate => ({ ...g, mode: 'sequential' }));
+    const windowArb = (maxRequests: number) =>
+      fc.integer({ min: 0, max: maxRequests }).chain((requests) =>
+        fc.record({
+          requests: fc.constant(requests),
+          errors: fc.integer({ min: 0, max: requests }),
+          p50Ms: fc.constant(null),
+          p99Ms: fc.option(fc.double({ min: 0, max: 2000, noNaN: true }), { nil: null }),
+        }),
+      );
+    const baselineArb = fc.option(
+      windowArb(50_000).map((w): Baseline => ({ window: w, names: NAMES })),
+      { nil: undefined },
+    );
+    const healthArb = fc.record({
+      healthy: fc.integer({ min: 0, max: 5 }),
+      unhealthy: fc.integer({ min: 0, max: 5 }),
+      transitioning: fc.integer({ min: 0, max: 5 }),
+    });
+
+    it('never passes with fewer than minRequests requests on the new color', () => {
+      fc.assert(
+        fc.property(
+          sequentialGateArb,
+          windowArb(20_000),
+          baselineArb,
+          healthArb,
+          (gate, traffic, baseline, health) => {
+            // Act
+            const result = evaluateGate(gate, traffic, health, baseline);
+
+            // Assess
+            if (traffic.requests < gate.minRequests) expect(result.verdict).not.toBe('pass');
+            if (result.verdict === 'pass') {
+              expect(traffic.requests).toBeGreaterThanOrEqual(gate.minRequests);
+              expect(health.healthy).toBeGreaterThanOrEqual(gate.minHealthyTargets);
+            }
+            expect(result.reasons.length).toBeGreaterThan(0);
+          },
+        ),
+      );
+    });
+
+    it('never gets better with more errors on the new color (fail < inconclusive < pass)', () => {
+      fc.assert(
+        fc.property(
+          sequentialGateArb,
+          windowArb(20_000).chain((w) =>
+            fc.tuple(
+              fc.constant(w),
+              fc.integer({ min: 0, max: w.requests }),
+              fc.integer({ min: 0, max: w.requests }),
+            ),
+          ),
+          baselineArb,
+          healthArb,
+          (gate, [traffic, a, b], baseline, health) => {
+            // Prepare
+            const [fewer, more] = a <= b ? [a, b] : [b, a];
+
+            // Act
+            const before = evaluateGate(gate, { ...traffic, errors: fewer }, health, baseline);
+            const after = evaluateGate(gate, { ...traffic, errors: more }, health, baseline);
+
+            // Assess
+            expect(RANK[after.verdict]).toBeLessThanOrEqual(RANK[before.verdict]);
+          },
+        ),
+      );
+    });
+
+    it('passes only once a comparison that can run has the live color at minRequests or more', () => {
+      fc.assert(
+        fc.property(sequentialGateArb, windowArb(20_000), baselineArb, (gate, traffic, baseline) => {
+          // Act
+          const result = evaluateGate(gate, traffic, HEALTHY, baseline);
+
+          // Assess
+          if (
+            result.verdict === 'pass' &&
+            gate.compareWithBaseline &&
+            baseline &&
+            baseline.window.requests > 0
+          ) {
+            expect(baseline.window.requests).toBeGreaterThanOrEqual(gate.minRequests);
+          }
+        }),
+      );
+    });
+  });
+});
