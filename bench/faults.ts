@@ -32,7 +32,9 @@ export async function faults(): Promise<BenchResult> {
     table:
       `fault injection (in-memory world; each cell: runs whose invariants held / runs)\n${table}\n\n` +
       `${survived} of ${runs.length} injection points survived; outcomes ${JSON.stringify(outcomes)}; ${((Date.now() - started) / 1000).toFixed(1)} s` +
-      (failures.length ? `\nVIOLATIONS:\n${failures.map((f) => `  ${JSON.stringify(f.point)}: ${f.violations.join('; ')}`).join('\n')}` : ''),
+      (failures.length
+        ? `\nVIOLATIONS:\n${failures.map((f) => `  ${JSON.stringify(f.point)}: ${f.violations.join('; ')}`).join('\n')}`
+        : ''),
     data: { points: runs.length, survived, outcomes, failures, runs },
   };
 }

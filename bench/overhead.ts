@@ -22,10 +22,14 @@ const ZERO_WAITS = { WaitForNewColor: 0, ObserveWait: 0, BakeWait: 0 };
 export async function overhead(args: string[]): Promise<BenchResult> {
   const { values } = parseArgs({ args, options: { deployments: { type: 'string', default: '20' } } });
   const n = Number(values.deployments);
-  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new Error(`--deployments: expected 1 to 10000, got ${values.deployments}`);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000)
+    throw new Error(`--deployments: expected 1 to 10000, got ${values.deployments}`);
   const dynamo = await startDynalite();
   const store = new DynamoStore({ client: dynamo.documentClient, tableName: dynamo.tableName });
-  const spec = memorySpec({ plan: { preset: 'canary', weights: [5, 25, 50], holdSeconds: 0 }, bakeSeconds: 0 });
+  const spec = memorySpec({
+    plan: { preset: 'canary', weights: [5, 25, 50], holdSeconds: 0 },
+    bakeSeconds: 0,
+  });
   const runs: { wallMs: number; transitions: number; status: string }[] = [];
   try {
     for (let i = 0; i < n; i++) {
@@ -33,7 +37,15 @@ export async function overhead(args: string[]): Promise<BenchResult> {
       const fleet = new MemoryFleet(router);
       fleet.addService({ cluster: 'local', service: 'web-blue' }, 'web-blue-tg', 'app:1', 2);
       fleet.addService({ cluster: 'local', service: 'web-green' }, 'web-green-tg', null, 0);
-      const deps = { router, fleet, metrics: new MemoryMetrics(), store, notifier: new MemoryNotifier(), clock: systemClock, logger: silentLogger() };
+      const deps = {
+        router,
+        fleet,
+        metrics: new MemoryMetrics(),
+        store,
+        notifier: new MemoryNotifier(),
+        clock: systemClock,
+        logger: silentLogger(),
+      };
       const result = await runStateMachine({
         file: 'blue-green.asl.json',
         handlers: createDeploySteps(deps),
@@ -60,7 +72,20 @@ export async function overhead(args: string[]): Promise<BenchResult> {
   };
   const table = textTable(
     ['deployments', 'succeeded', 'overhead mean', 'p50', 'p95', 'transitions/deployment', 'ms/transition'],
-    [[String(n), String(summary.succeeded), `${summary.overheadMsMean} ms`, `${summary.overheadMsP50} ms`, `${summary.overheadMsP95} ms`, String(transitions), String(summary.msPerTransition)]],
+    [
+      [
+        String(n),
+        String(summary.succeeded),
+        `${summary.overheadMsMean} ms`,
+        `${summary.overheadMsP50} ms`,
+        `${summary.overheadMsP95} ms`,
+        String(transitions),
+        String(summary.msPerTransition),
+      ],
+    ],
   );
-  return { table: `orchestration overhead (local engine + dynalite; waits at 0)\n${table}`, data: { summary, runs } };
+  return {
+    table: `orchestration overhead (local engine + dynalite; waits at 0)\n${table}`,
+    data: { summary, runs },
+  };
 }

@@ -13,7 +13,13 @@ export interface BenchResult {
   data: Record<string, unknown>;
 }
 
-const BENCHMARKS: Record<string, (args: string[]) => Promise<BenchResult>> = { overhead, faults, scale, gate, alerts };
+const BENCHMARKS: Record<string, (args: string[]) => Promise<BenchResult>> = {
+  overhead,
+  faults,
+  scale,
+  gate,
+  alerts,
+};
 
 async function main(): Promise<void> {
   const [name, ...args] = process.argv.slice(2);
@@ -26,7 +32,10 @@ async function main(): Promise<void> {
   const dir = path.resolve(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${name}.json`);
-  writeFileSync(file, `${JSON.stringify({ benchmark: name, at: new Date().toISOString(), node: process.version, ...result.data }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ benchmark: name, at: new Date().toISOString(), node: process.version, ...result.data }, null, 2)}\n`,
+  );
   process.stdout.write(`${result.table}\n\nresults: ${path.relative(process.cwd(), file)}\n`);
 }
 

@@ -16,7 +16,10 @@ import { mean, quantile, textTable } from './stats';
 const spec = (service: string) => memorySpec({ service, bakeSeconds: 1 });
 
 export async function scale(args: string[]): Promise<BenchResult> {
-  const { values } = parseArgs({ args, options: { services: { type: 'string', default: '50' }, requests: { type: 'string', default: '20' } } });
+  const { values } = parseArgs({
+    args,
+    options: { services: { type: 'string', default: '50' }, requests: { type: 'string', default: '20' } },
+  });
   const services = Number(values.services);
   const requests = Number(values.requests);
   const dynamo = await startDynalite();
@@ -27,10 +30,15 @@ export async function scale(args: string[]): Promise<BenchResult> {
     const single = await runInMemory(alone, memoryRequest({ deploymentId: 'solo-1', spec: spec('solo') }));
 
     // Many services at once.
-    const worlds = Array.from({ length: services }, (_, i) => ({ ...memoryWorld({ service: `svc-${i}` }), store }));
+    const worlds = Array.from({ length: services }, (_, i) => ({
+      ...memoryWorld({ service: `svc-${i}` }),
+      store,
+    }));
     const started = Date.now();
     const results = await Promise.all(
-      worlds.map((world, i) => runInMemory(world, memoryRequest({ deploymentId: `svc-${i}-d1`, spec: spec(`svc-${i}`) }))),
+      worlds.map((world, i) =>
+        runInMemory(world, memoryRequest({ deploymentId: `svc-${i}-d1`, spec: spec(`svc-${i}`) })),
+      ),
     );
     const wallMs = Date.now() - started;
     let correct = 0;
@@ -39,18 +47,29 @@ export async function scale(args: string[]): Promise<BenchResult> {
       const probe = await store.acquireLock(`local/svc-${i}`, 'probe', 1000, world.clock.now());
       if (probe.acquired) await store.releaseLock(`local/svc-${i}`, 'probe');
       const retired = world.fleet.services.get(`local/svc-${i}-blue`)?.desiredCount === 0;
-      if (results[i]!.status === 'SUCCEEDED' && record?.status === 'PROMOTED' && world.router.weights.green === 100 && retired && probe.acquired) correct += 1;
+      if (
+        results[i]!.status === 'SUCCEEDED' &&
+        record?.status === 'PROMOTED' &&
+        world.router.weights.green === 100 &&
+        retired &&
+        probe.acquired
+      )
+        correct += 1;
     }
     const durations = results.map((r) => r.durationMs);
 
     // Many requests for one service at once.
     const contested = { ...memoryWorld({ service: 'hot' }), store };
     const contest = await Promise.all(
-      Array.from({ length: requests }, (_, i) => runInMemory(contested, memoryRequest({ deploymentId: `hot-${i}`, spec: spec('hot') }))),
+      Array.from({ length: requests }, (_, i) =>
+        runInMemory(contested, memoryRequest({ deploymentId: `hot-${i}`, spec: spec('hot') })),
+      ),
     );
     const records = await Promise.all(contest.map((_, i) => store.getDeployment(`hot-${i}`)));
     const ran = records.filter((r) => r?.status === 'PROMOTED').length;
-    const refused = records.filter((r) => r?.status === 'REJECTED' && r.error?.error === 'LockConflictError').length;
+    const refused = records.filter(
+      (r) => r?.status === 'REJECTED' && r.error?.error === 'LockConflictError',
+    ).length;
 
     const summary = {
       services,
@@ -68,10 +87,16 @@ export async function scale(args: string[]): Promise<BenchResult> {
     const table = textTable(
       ['check', 'result'],
       [
-        [`${services} services deployed at once`, `${correct}/${services} promoted, lock released, old color at 0`],
+        [
+          `${services} services deployed at once`,
+          `${correct}/${services} promoted, lock released, old color at 0`,
+        ],
         ['one deployment alone', `${single.durationMs} ms`],
         [`${services} at once: wall time`, `${wallMs} ms (${summary.perDeploymentWallMs} ms per deployment)`],
-        [`${services} at once: each deployment`, `mean ${summary.concurrentMeanMs} ms, p95 ${summary.concurrentP95Ms} ms (${summary.slowdownVsAlone}× alone)`],
+        [
+          `${services} at once: each deployment`,
+          `mean ${summary.concurrentMeanMs} ms, p95 ${summary.concurrentP95Ms} ms (${summary.slowdownVsAlone}× alone)`,
+        ],
         [`${requests} requests for one service`, `${ran} ran, ${refused} refused with LockConflictError`],
       ],
     );

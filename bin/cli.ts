@@ -25,7 +25,10 @@ async function demo(args: string[]): Promise<number> {
     process.stderr.write(`--rate: expected an integer from 1 to 2000, got "${values.rate}"\n`);
     return 2;
   }
-  const report = await runDemo({ ratePerSecond: rate, ...(values['work-dir'] ? { workDir: values['work-dir'] } : {}) });
+  const report = await runDemo({
+    ratePerSecond: rate,
+    ...(values['work-dir'] ? { workDir: values['work-dir'] } : {}),
+  });
   return report.passed ? 0 : 1;
 }
 
@@ -37,7 +40,12 @@ export function main(argv: string[]): void {
       case 'demo':
         return demo(args);
       case 'alerts':
-        return alertsCommand(args, { readInput: readStdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
+        return alertsCommand(args, {
+          readInput: readStdin,
+          stdout: process.stdout,
+          stderr: process.stderr,
+          env: process.env,
+        });
       case undefined:
       case 'help':
       case '--help':

@@ -7,13 +7,20 @@ import type { Context } from 'aws-lambda';
 export type { Logger };
 
 /** A structured JSON logger; level from POWERTOOLS_LOG_LEVEL unless given. */
-export function createLogger(options: { serviceName?: string; logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT' } = {}) {
-  return new Logger({ serviceName: options.serviceName ?? 'greenlight', ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
+export function createLogger(
+  options: { serviceName?: string; logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT' } = {},
+) {
+  return new Logger({
+    serviceName: options.serviceName ?? 'greenlight',
+    ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+  });
 }
 
 export type StepFunction<I, O> = (event: I, context: Context) => Promise<O>;
 
 /** Wraps a step in middy with the logger's Lambda context (request id, cold start) on every line. */
 export function lambdaHandler<I, O>(logger: Logger, fn: (event: I) => Promise<O>): StepFunction<I, O> {
-  return middy(async (event: I): Promise<O> => fn(event)).use(injectLambdaContext(logger, { resetKeys: true })) as StepFunction<I, O>;
+  return middy(async (event: I): Promise<O> => fn(event)).use(
+    injectLambdaContext(logger, { resetKeys: true }),
+  ) as StepFunction<I, O>;
 }

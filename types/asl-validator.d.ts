@@ -3,6 +3,9 @@ declare module 'asl-validator' {
     isValid: boolean;
     errors: { message?: string; 'Error code'?: string; path?: string }[];
   }
-  function validator(definition: unknown, options?: { checkPaths?: boolean; checkArn?: boolean }): ValidationResult;
+  function validator(
+    definition: unknown,
+    options?: { checkPaths?: boolean; checkArn?: boolean },
+  ): ValidationResult;
   export = validator;
 }

@@ -19,7 +19,8 @@ export async function checkLaunch(deps: Deps, event: unknown): Promise<LaunchSta
     `${status.runningCount}/${deployment.desiredCount} tasks running, ` +
     `${health.healthy} healthy in the target group${onRevision ? '' : ', service not yet on the new revision'}`;
   const deadlineExceeded = !ready && deps.clock.now() >= launch.deadlineAt;
-  if (ready) await recordEvent(deps, deployment.id, 'NEW_COLOR_READY', `${deployment.newColor} ready: ${reason}`);
+  if (ready)
+    await recordEvent(deps, deployment.id, 'NEW_COLOR_READY', `${deployment.newColor} ready: ${reason}`);
   return {
     deadlineAt: launch.deadlineAt,
     ready,
@@ -28,4 +29,5 @@ export async function checkLaunch(deps: Deps, event: unknown): Promise<LaunchSta
   };
 }
 
-export const createCheckLaunchHandler = (deps: Deps) => lambdaHandler(deps.logger, (event: unknown) => checkLaunch(deps, event));
+export const createCheckLaunchHandler = (deps: Deps) =>
+  lambdaHandler(deps.logger, (event: unknown) => checkLaunch(deps, event));

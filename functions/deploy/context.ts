@@ -62,6 +62,10 @@ export async function recordEvent(
   try {
     await deps.store.appendEvent(deploymentId, event);
   } catch (error) {
-    deps.logger.warn('could not record a history event', { deploymentId, event: type, error: error as Error });
+    deps.logger.warn('could not record a history event', {
+      deploymentId,
+      event: type,
+      error: error as Error,
+    });
   }
 }

@@ -1,7 +1,14 @@
 /** Evaluate / EvaluateBake: judge the new color since the step started and decide what comes next. */
 import { z } from 'zod';
 import type { Color } from '../../shared/domain/colors';
-import { decide, evaluateGate, type Decision, type TargetHealth, type TrafficWindow, type Verdict } from '../../shared/domain/gate';
+import {
+  decide,
+  evaluateGate,
+  type Decision,
+  type TargetHealth,
+  type TrafficWindow,
+  type Verdict,
+} from '../../shared/domain/gate';
 import { GateSchema } from '../../shared/domain/spec';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
@@ -68,10 +75,16 @@ export async function evaluate(deps: Deps, event: unknown): Promise<Observation>
   if (observation.decision !== 'wait') {
     const label = step.phase === 'bake' ? 'bake' : `step ${step.index + 1}`;
     const outcome = observation.decision === 'advance' ? 'passed' : 'failed';
-    await recordEvent(deps, deployment.id, observation.decision === 'advance' ? 'GATE_PASSED' : 'GATE_FAILED', `${label} ${outcome}: ${observation.reasons.join('; ')}`, {
-      traffic,
-      health,
-    });
+    await recordEvent(
+      deps,
+      deployment.id,
+      observation.decision === 'advance' ? 'GATE_PASSED' : 'GATE_FAILED',
+      `${label} ${outcome}: ${observation.reasons.join('; ')}`,
+      {
+        traffic,
+        health,
+      },
+    );
   }
   return {
     stepIndex: step.index,
@@ -86,4 +99,5 @@ export async function evaluate(deps: Deps, event: unknown): Promise<Observation>
   };
 }
 
-export const createEvaluateHandler = (deps: Deps) => lambdaHandler(deps.logger, (event: unknown) => evaluate(deps, event));
+export const createEvaluateHandler = (deps: Deps) =>
+  lambdaHandler(deps.logger, (event: unknown) => evaluate(deps, event));

@@ -1,6 +1,11 @@
 /** Promoted / RolledBack / Rejected / RollbackFailed: record the outcome, notify, release the lock. */
 import { z } from 'zod';
-import { DeploymentIdSchema, lockKey, type DeploymentError, type Outcome } from '../../shared/domain/deployment';
+import {
+  DeploymentIdSchema,
+  lockKey,
+  type DeploymentError,
+  type Outcome,
+} from '../../shared/domain/deployment';
 import { SpecSchema } from '../../shared/domain/spec';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
@@ -24,7 +29,9 @@ export interface FinishResult {
 type Deps = Pick<DeployDeps, 'store' | 'notifier' | 'clock' | 'logger'>;
 
 /** The human message inside a Step Functions error: Lambda wraps it as JSON with errorMessage. */
-export function describeError(error: z.infer<typeof StepsErrorSchema> | undefined): DeploymentError | undefined {
+export function describeError(
+  error: z.infer<typeof StepsErrorSchema> | undefined,
+): DeploymentError | undefined {
   if (!error) return undefined;
   let cause = typeof error.Cause === 'string' ? error.Cause : JSON.stringify(error.Cause ?? '');
   try {
@@ -42,7 +49,16 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v.leng
 export async function finish(deps: Deps, event: unknown): Promise<FinishResult> {
   const { outcome, state } = parseInput(InputSchema, event);
   const now = deps.clock.now();
-  const deployment = z.object({ id: DeploymentIdSchema, image: z.string(), liveColor: z.string(), newColor: z.string(), startedAt: z.number() }).loose().safeParse(state.deployment);
+  const deployment = z
+    .object({
+      id: DeploymentIdSchema,
+      image: z.string(),
+      liveColor: z.string(),
+      newColor: z.string(),
+      startedAt: z.number(),
+    })
+    .loose()
+    .safeParse(state.deployment);
   const id = deployment.success ? deployment.data.id : DeploymentIdSchema.safeParse(state.deploymentId).data;
   // A rejected request may carry an invalid spec: use what can be read of it.
   const parsedSpec = SpecSchema.safeParse(state.spec);
@@ -60,7 +76,9 @@ export async function finish(deps: Deps, event: unknown): Promise<FinishResult> 
     .object({ phase: z.enum(['step', 'bake']), index: z.number(), weight: z.number() })
     .loose()
     .safeParse(state.step);
-  const lastStep = step.success ? { phase: step.data.phase, index: step.data.index, weight: step.data.weight } : undefined;
+  const lastStep = step.success
+    ? { phase: step.data.phase, index: step.data.index, weight: step.data.weight }
+    : undefined;
 
   let recorded = false;
   if (id && service && cluster) {
@@ -86,7 +104,10 @@ export async function finish(deps: Deps, event: unknown): Promise<FinishResult> 
     recorded = true;
     await recordEvent(deps, id, outcome, error ? `${outcome}: ${error.error}: ${error.cause}` : outcome);
   } else {
-    deps.logger.error('deployment outcome cannot be recorded: no valid deployment id, service or cluster', { outcome, error });
+    deps.logger.error('deployment outcome cannot be recorded: no valid deployment id, service or cluster', {
+      outcome,
+      error,
+    });
   }
 
   const startedAt = deployment.success ? deployment.data.startedAt : now;
@@ -94,19 +115,32 @@ export async function finish(deps: Deps, event: unknown): Promise<FinishResult> 
   const lines = [
     `Deployment ${id ?? '(no id)'} of ${service ?? 'an unknown service'} on cluster ${cluster ?? 'unknown'}: ${outcome}.`,
     `Image: ${image}`,
-    ...(deployment.success ? [`Live color before: ${deployment.data.liveColor}; new color: ${deployment.data.newColor}`] : []),
+    ...(deployment.success
+      ? [`Live color before: ${deployment.data.liveColor}; new color: ${deployment.data.newColor}`]
+      : []),
     `Duration: ${Math.round((now - startedAt) / 1000)} s`,
     ...(error ? [`Cause: ${error.error}: ${error.cause}`] : []),
-    ...(lastStep && outcome !== 'PROMOTED' ? [`Ended in: ${lastStep.phase === 'bake' ? 'the bake' : `step ${lastStep.index + 1}`} (${lastStep.weight} % on the new color)`] : []),
+    ...(lastStep && outcome !== 'PROMOTED'
+      ? [
+          `Ended in: ${lastStep.phase === 'bake' ? 'the bake' : `step ${lastStep.index + 1}`} (${lastStep.weight} % on the new color)`,
+        ]
+      : []),
     ...(warning ? [`WARNING: ${warning}`] : []),
-    ...(outcome === 'ROLLBACK_FAILED' ? ['ACTION NEEDED: traffic may not be on a healthy color; the service stays locked.'] : []),
+    ...(outcome === 'ROLLBACK_FAILED'
+      ? ['ACTION NEEDED: traffic may not be on a healthy color; the service stays locked.']
+      : []),
   ];
   await deps.notifier.notify({
     // A retried Finish re-sends the same id, so the notification is delivered once where possible.
     id: `${id ?? 'unknown'}/${outcome}`,
     subject,
     message: lines.join('\n'),
-    attributes: { event: 'deployment', outcome, service: service ?? 'unknown', cluster: cluster ?? 'unknown' },
+    attributes: {
+      event: 'deployment',
+      outcome,
+      service: service ?? 'unknown',
+      cluster: cluster ?? 'unknown',
+    },
     detail: {
       deploymentId: id ?? null,
       outcome,
@@ -128,4 +162,5 @@ export async function finish(deps: Deps, event: unknown): Promise<FinishResult> 
   return { deploymentId: id ?? null, status: outcome, recorded, lockReleased };
 }
 
-export const createFinishHandler = (deps: Deps) => lambdaHandler(deps.logger, (event: unknown) => finish(deps, event));
+export const createFinishHandler = (deps: Deps) =>
+  lambdaHandler(deps.logger, (event: unknown) => finish(deps, event));

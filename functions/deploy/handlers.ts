@@ -3,7 +3,13 @@
  * Production adapters and SDK clients are built once per container, at cold start.
  */
 import { AlbRouter } from '../../shared/aws/alb-router';
-import { cloudWatchClient, dynamoDocumentClient, ecsClient, elbv2Client, snsClient } from '../../shared/aws/clients';
+import {
+  cloudWatchClient,
+  dynamoDocumentClient,
+  ecsClient,
+  elbv2Client,
+  snsClient,
+} from '../../shared/aws/clients';
 import { CloudWatchMetrics } from '../../shared/aws/cloudwatch-metrics';
 import { DynamoStore } from '../../shared/aws/dynamo-store';
 import { EcsFleet } from '../../shared/aws/ecs-fleet';

@@ -16,9 +16,15 @@ export async function launch(deps: Deps, event: unknown): Promise<LaunchState> {
   const { deployment, spec } = parseInput(StepContextSchema, event);
   const slot = slotOf(spec, deployment.newColor);
   await deps.fleet.deploy(slot, deployment.taskDefinition, deployment.desiredCount);
-  await recordEvent(deps, deployment.id, 'LAUNCHED', `${deployment.newColor} (${slot.service}) launching ${deployment.desiredCount} tasks`, {
-    taskDefinition: deployment.taskDefinition,
-  });
+  await recordEvent(
+    deps,
+    deployment.id,
+    'LAUNCHED',
+    `${deployment.newColor} (${slot.service}) launching ${deployment.desiredCount} tasks`,
+    {
+      taskDefinition: deployment.taskDefinition,
+    },
+  );
   return {
     deadlineAt: deps.clock.now() + spec.launch.timeoutSeconds * 1000,
     ready: false,
@@ -27,4 +33,5 @@ export async function launch(deps: Deps, event: unknown): Promise<LaunchState> {
   };
 }
 
-export const createLaunchHandler = (deps: Deps) => lambdaHandler(deps.logger, (event: unknown) => launch(deps, event));
+export const createLaunchHandler = (deps: Deps) =>
+  lambdaHandler(deps.logger, (event: unknown) => launch(deps, event));

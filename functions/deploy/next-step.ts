@@ -6,7 +6,10 @@ import { lambdaHandler } from '../../shared/lambda';
 import { recordEvent, StepContextSchema, type DeployDeps } from './context';
 
 const InputSchema = StepContextSchema.extend({
-  step: z.object({ index: z.number().int().min(0) }).loose().nullable(),
+  step: z
+    .object({ index: z.number().int().min(0) })
+    .loose()
+    .nullable(),
   phase: z.enum(['step', 'bake']),
 });
 
@@ -30,4 +33,5 @@ export async function advance(deps: Deps, event: unknown): Promise<StepCursor> {
   return cursor;
 }
 
-export const createNextStepHandler = (deps: Deps) => lambdaHandler(deps.logger, (event: unknown) => advance(deps, event));
+export const createNextStepHandler = (deps: Deps) =>
+  lambdaHandler(deps.logger, (event: unknown) => advance(deps, event));

@@ -48,7 +48,9 @@ export async function prepare(deps: Deps, event: unknown): Promise<PrepareResult
     const weights = await deps.router.getWeights(routeOf(spec));
     const liveColor = soleColor(weights);
     if (repairedTo && repairedTo !== liveColor) {
-      throw new ServiceStateError(`repair left ${repairedTo} live but the listener reports blue ${weights.blue} % / green ${weights.green} %`);
+      throw new ServiceStateError(
+        `repair left ${repairedTo} live but the listener reports blue ${weights.blue} % / green ${weights.green} %`,
+      );
     }
     if (!liveColor) {
       throw new ServiceStateError(
@@ -78,10 +80,16 @@ export async function prepare(deps: Deps, event: unknown): Promise<PrepareResult
       startedAt: now,
     };
     await deps.store.updateDeployment(deploymentId, { liveColor, newColor, taskDefinition });
-    await recordEvent(deps, deploymentId, 'PREPARED', `${liveColor} is live; deploying ${request.image} to ${newColor}`, {
-      taskDefinition,
-      desiredCount: live.desiredCount,
-    });
+    await recordEvent(
+      deps,
+      deploymentId,
+      'PREPARED',
+      `${liveColor} is live; deploying ${request.image} to ${newColor}`,
+      {
+        taskDefinition,
+        desiredCount: live.desiredCount,
+      },
+    );
     return { deployment, spec, step: null, observation: null, launch: null };
   } catch (error) {
     // Nothing has changed on the service yet: free it for the next deployment at once.
@@ -90,4 +98,5 @@ export async function prepare(deps: Deps, event: unknown): Promise<PrepareResult
   }
 }
 
-export const createPrepareHandler = (deps: Deps) => lambdaHandler(deps.logger, (event: unknown) => prepare(deps, event));
+export const createPrepareHandler = (deps: Deps) =>
+  lambdaHandler(deps.logger, (event: unknown) => prepare(deps, event));

@@ -17,7 +17,11 @@ type Deps = Pick<DeployDeps, 'fleet' | 'router' | 'store' | 'notifier' | 'clock'
 const RECENT_DEPLOYMENTS = 5;
 
 /** The service's latest deployment that never finished, other than `currentId`. */
-export async function findAbandoned(deps: Pick<Deps, 'store'>, spec: DeploymentSpec, currentId: string): Promise<DeploymentRecord | null> {
+export async function findAbandoned(
+  deps: Pick<Deps, 'store'>,
+  spec: DeploymentSpec,
+  currentId: string,
+): Promise<DeploymentRecord | null> {
   for (const ref of await deps.store.listServiceDeployments(spec.service, RECENT_DEPLOYMENTS)) {
     if (ref.id === currentId) continue;
     const record = await deps.store.getDeployment(ref.id);
@@ -36,7 +40,12 @@ async function isHealthy(deps: Deps, spec: DeploymentSpec, color: Color): Promis
  * Restores a single live color for a deployment abandoned by `abandoned` and returns that color.
  * Only called by the holder of the service's lock, so no other deployment is running.
  */
-export async function repairAbandoned(deps: Deps, spec: DeploymentSpec, abandoned: DeploymentRecord, repairedBy: string): Promise<Color> {
+export async function repairAbandoned(
+  deps: Deps,
+  spec: DeploymentSpec,
+  abandoned: DeploymentRecord,
+  repairedBy: string,
+): Promise<Color> {
   const preferred = abandoned.liveColor ?? null;
   const candidates: Color[] = preferred ? [preferred, otherColor(preferred)] : ['blue', 'green'];
   let live: Color | null = null;
@@ -61,7 +70,10 @@ export async function repairAbandoned(deps: Deps, spec: DeploymentSpec, abandone
   await deps.store.updateDeployment(abandoned.id, {
     status: live === abandoned.newColor ? 'PROMOTED' : 'ROLLED_BACK',
     endedAt: deps.clock.now(),
-    error: { error: 'Abandoned', cause: `the deployment stopped without finishing (lock lease expired); ${what}` },
+    error: {
+      error: 'Abandoned',
+      cause: `the deployment stopped without finishing (lock lease expired); ${what}`,
+    },
   });
   await recordEvent(deps, abandoned.id, 'REPAIRED', `stopped without finishing; ${what}`);
   await deps.notifier.notify({

@@ -13,8 +13,14 @@ export async function retire(deps: Deps, event: unknown): Promise<{ retired: str
   await assertWeights(deps.router, routeOf(spec), weightsFor(deployment.newColor, 100));
   const slot = slotOf(spec, deployment.liveColor);
   await deps.fleet.scale(slot, 0);
-  await recordEvent(deps, deployment.id, 'OLD_COLOR_RETIRED', `${deployment.liveColor} (${slot.service}) scaled to 0`);
+  await recordEvent(
+    deps,
+    deployment.id,
+    'OLD_COLOR_RETIRED',
+    `${deployment.liveColor} (${slot.service}) scaled to 0`,
+  );
   return { retired: deployment.liveColor };
 }
 
-export const createRetireHandler = (deps: Deps) => lambdaHandler(deps.logger, (event: unknown) => retire(deps, event));
+export const createRetireHandler = (deps: Deps) =>
+  lambdaHandler(deps.logger, (event: unknown) => retire(deps, event));

@@ -16,8 +16,14 @@ export async function rollback(deps: Deps, event: unknown): Promise<{ weights: W
   await deps.store.updateDeployment(deployment.id, { lastWeight: 0 });
   // Only once no traffic can reach it is the new color scaled down.
   await deps.fleet.scale(slotOf(spec, deployment.newColor), 0);
-  await recordEvent(deps, deployment.id, 'ROLLBACK_DONE', `100 % on ${deployment.liveColor}; ${deployment.newColor} scaled to 0`);
+  await recordEvent(
+    deps,
+    deployment.id,
+    'ROLLBACK_DONE',
+    `100 % on ${deployment.liveColor}; ${deployment.newColor} scaled to 0`,
+  );
   return { weights };
 }
 
-export const createRollbackHandler = (deps: Deps) => lambdaHandler(deps.logger, (event: unknown) => rollback(deps, event));
+export const createRollbackHandler = (deps: Deps) =>
+  lambdaHandler(deps.logger, (event: unknown) => rollback(deps, event));

@@ -14,10 +14,17 @@ export async function setWeights(deps: Deps, event: unknown): Promise<Weights> {
   const weights = weightsFor(deployment.newColor, weight);
   await deps.router.setWeights(routeOf(spec), weights);
   await deps.store.updateDeployment(deployment.id, { lastWeight: weight });
-  await recordEvent(deps, deployment.id, 'WEIGHTS_SET', `weights blue ${weights.blue} % / green ${weights.green} %`, {
-    weights,
-  });
+  await recordEvent(
+    deps,
+    deployment.id,
+    'WEIGHTS_SET',
+    `weights blue ${weights.blue} % / green ${weights.green} %`,
+    {
+      weights,
+    },
+  );
   return weights;
 }
 
-export const createSetWeightsHandler = (deps: Deps) => lambdaHandler(deps.logger, (event: unknown) => setWeights(deps, event));
+export const createSetWeightsHandler = (deps: Deps) =>
+  lambdaHandler(deps.logger, (event: unknown) => setWeights(deps, event));

@@ -10,7 +10,11 @@ import type { RouteRef } from '../../shared/ports/router';
 type Deps = Pick<DeployDeps, 'router' | 'logger'>;
 
 /** Reads the route's weights and throws WeightsMismatchError unless they equal `expected`. */
-export async function assertWeights(router: DeployDeps['router'], route: RouteRef, expected: Weights): Promise<Weights> {
+export async function assertWeights(
+  router: DeployDeps['router'],
+  route: RouteRef,
+  expected: Weights,
+): Promise<Weights> {
   const actual = await router.getWeights(route);
   if (actual.blue !== expected.blue || actual.green !== expected.green) {
     throw new WeightsMismatchError(

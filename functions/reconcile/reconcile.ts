@@ -10,7 +10,10 @@ import type { Executions } from '../../shared/ports/executions';
 import type { DeployDeps } from '../deploy/context';
 import { repairAbandoned } from '../deploy/repair';
 
-export interface ReconcileDeps extends Pick<DeployDeps, 'fleet' | 'router' | 'store' | 'notifier' | 'clock' | 'logger'> {
+export interface ReconcileDeps extends Pick<
+  DeployDeps,
+  'fleet' | 'router' | 'store' | 'notifier' | 'clock' | 'logger'
+> {
   executions: Executions;
 }
 
@@ -22,7 +25,11 @@ export interface ReconcileReport {
   skipped: { id: string; reason: string }[];
 }
 
-async function reconcileOne(deps: ReconcileDeps, record: DeploymentRecord, report: ReconcileReport): Promise<void> {
+async function reconcileOne(
+  deps: ReconcileDeps,
+  record: DeploymentRecord,
+  report: ReconcileReport,
+): Promise<void> {
   const status = await deps.executions.status(record.id);
   if (status === 'RUNNING' || status === 'PENDING_REDRIVE') {
     report.running += 1;
@@ -30,7 +37,10 @@ async function reconcileOne(deps: ReconcileDeps, record: DeploymentRecord, repor
   }
   const spec = SpecSchema.safeParse(record.spec);
   if (!spec.success) {
-    report.skipped.push({ id: record.id, reason: `execution ${status} and the record has no usable spec: repair by hand` });
+    report.skipped.push({
+      id: record.id,
+      reason: `execution ${status} and the record has no usable spec: repair by hand`,
+    });
     return;
   }
   const key = lockKey(spec.data);
@@ -38,7 +48,10 @@ async function reconcileOne(deps: ReconcileDeps, record: DeploymentRecord, repor
   // deployment already started, and it repairs the service itself before anything else.
   const lock = await deps.store.acquireLock(key, record.id, 10 * 60_000, deps.clock.now());
   if (!lock.acquired) {
-    report.skipped.push({ id: record.id, reason: `lock held by ${lock.heldBy}, which repairs the service first` });
+    report.skipped.push({
+      id: record.id,
+      reason: `lock held by ${lock.heldBy}, which repairs the service first`,
+    });
     return;
   }
   try {
@@ -55,8 +68,10 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const open = await deps.store.listOpenDeployments();
   const report: ReconcileReport = { checked: open.length, running: 0, repaired: [], skipped: [] };
   for (const record of open) await reconcileOne(deps, record, report);
-  if (report.repaired.length > 0 || report.skipped.length > 0) deps.logger.warn('reconcile acted', { ...report });
+  if (report.repaired.length > 0 || report.skipped.length > 0)
+    deps.logger.warn('reconcile acted', { ...report });
   return report;
 }
 
-export const createReconcileHandler = (deps: ReconcileDeps) => lambdaHandler(deps.logger, () => reconcile(deps));
+export const createReconcileHandler = (deps: ReconcileDeps) =>
+  lambdaHandler(deps.logger, () => reconcile(deps));

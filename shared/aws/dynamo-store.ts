@@ -221,7 +221,9 @@ export class DynamoStore implements Store {
 
   private async putOpenMarker(id: string): Promise<void> {
     try {
-      await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: OPEN_PK, sk: openSk(id), id } }));
+      await this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: { pk: OPEN_PK, sk: openSk(id), id } }),
+      );
     } catch (error) {
       throw this.fail('createDeployment', error);
     }
@@ -229,7 +231,9 @@ export class DynamoStore implements Store {
 
   private async deleteOpenMarker(id: string): Promise<void> {
     try {
-      await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: OPEN_PK, sk: openSk(id) } }));
+      await this.client.send(
+        new DeleteCommand({ TableName: this.tableName, Key: { pk: OPEN_PK, sk: openSk(id) } }),
+      );
     } catch (error) {
       throw this.fail('updateDeployment', error);
     }

@@ -18,11 +18,17 @@ export class SfnExecutions implements Executions {
 
   async status(deploymentId: string): Promise<ExecutionStatus> {
     try {
-      const output = await this.client.send(new DescribeExecutionCommand({ executionArn: `${this.executionArnPrefix}${deploymentId}` }));
+      const output = await this.client.send(
+        new DescribeExecutionCommand({ executionArn: `${this.executionArnPrefix}${deploymentId}` }),
+      );
       return (output.status ?? 'NOT_FOUND') as ExecutionStatus;
     } catch (error) {
       if (errorCode(error) === 'ExecutionDoesNotExist') return 'NOT_FOUND';
-      throw normaliseAwsError(error, `DescribeExecution ${deploymentId}`, (message, cause) => new SfnExecutionsError(message, { cause }));
+      throw normaliseAwsError(
+        error,
+        `DescribeExecution ${deploymentId}`,
+        (message, cause) => new SfnExecutionsError(message, { cause }),
+      );
     }
   }
 }

@@ -6,7 +6,9 @@ export const DeployEnvSchema = z.object({
   /** The DynamoDB table of locks, deployment records and history. */
   TABLE_NAME: z.string().min(1),
   /** The SNS topic deployment notifications go to. */
-  TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, 'expected an SNS topic ARN'),
+  TOPIC_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, 'expected an SNS topic ARN'),
 });
 export type DeployEnv = z.output<typeof DeployEnvSchema>;
 
@@ -17,7 +19,12 @@ export function deployEnv(env: NodeJS.ProcessEnv = process.env): DeployEnv {
 
 export const ReconcileEnvSchema = DeployEnvSchema.extend({
   /** The blue/green state machine whose executions reconcile inspects. */
-  STATE_MACHINE_ARN: z.string().regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/, 'expected a state machine ARN'),
+  STATE_MACHINE_ARN: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/,
+      'expected a state machine ARN',
+    ),
 });
 export type ReconcileEnv = z.output<typeof ReconcileEnvSchema>;
 

@@ -25,7 +25,8 @@ export function soleColor(weights: Weights): Color | null {
 export function weightsProblem(weights: Weights): string | null {
   for (const color of COLORS) {
     const w = weights[color];
-    if (!Number.isInteger(w) || w < 0 || w > 100) return `${color}: expected an integer from 0 to 100, got ${w}`;
+    if (!Number.isInteger(w) || w < 0 || w > 100)
+      return `${color}: expected an integer from 0 to 100, got ${w}`;
   }
   if (weights.blue + weights.green !== 100) {
     return `blue + green must equal 100, got ${weights.blue} + ${weights.green} = ${weights.blue + weights.green}`;

@@ -107,7 +107,11 @@ export interface Observation {
 export function decide(input: ObservationInput): Observation {
   const { gate, verdict, now } = input;
   const consecutiveFailures =
-    verdict.verdict === 'fail' ? input.previousFailures + 1 : verdict.verdict === 'pass' ? 0 : input.previousFailures;
+    verdict.verdict === 'fail'
+      ? input.previousFailures + 1
+      : verdict.verdict === 'pass'
+        ? 0
+        : input.previousFailures;
   if (gate.mode === 'fixed-window') return decideAtWindowEnd(input, consecutiveFailures);
   if (consecutiveFailures >= gate.consecutiveFailures) {
     return {

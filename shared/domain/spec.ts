@@ -151,7 +151,11 @@ export const SpecSchema = z
   .strict()
   .superRefine((spec, ctx) => {
     if (spec.slots.blue.service === spec.slots.green.service) {
-      ctx.addIssue({ code: 'custom', path: ['slots', 'green', 'service'], message: 'must differ from slots.blue.service' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['slots', 'green', 'service'],
+        message: 'must differ from slots.blue.service',
+      });
     }
     if (spec.slots.blue.targetGroup === spec.slots.green.targetGroup) {
       ctx.addIssue({
@@ -164,7 +168,11 @@ export const SpecSchema = z
     weights.forEach((w, i) => {
       if (i > 0 && w <= weights[i - 1]!) {
         const path = 'steps' in spec.plan ? ['plan', 'steps', i, 'weight'] : ['plan', 'weights', i];
-        ctx.addIssue({ code: 'custom', path, message: `must be greater than the previous step's ${weights[i - 1]}` });
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `must be greater than the previous step's ${weights[i - 1]}`,
+        });
       }
     });
   })
@@ -189,13 +197,19 @@ function planWeights(plan: ParsedPlan): number[] {
     case 'canary':
       return plan.weights;
     case 'linear':
-      return Array.from({ length: plan.increments - 1 }, (_, i) => Math.round(((i + 1) * 100) / plan.increments));
+      return Array.from({ length: plan.increments - 1 }, (_, i) =>
+        Math.round(((i + 1) * 100) / plan.increments),
+      );
   }
 }
 
 function expandPlan(plan: ParsedPlan, gate: Gate): PlanStep[] {
   if ('steps' in plan) {
-    return plan.steps.map((s) => ({ weight: s.weight, holdSeconds: s.holdSeconds, gate: withOverrides(gate, s.gate) }));
+    return plan.steps.map((s) => ({
+      weight: s.weight,
+      holdSeconds: s.holdSeconds,
+      gate: withOverrides(gate, s.gate),
+    }));
   }
   if (plan.preset === 'codedeploy-canary-10-5') {
     const { weight, holdSeconds } = CODEDEPLOY_CANARY_10_5;

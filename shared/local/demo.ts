@@ -42,19 +42,31 @@ export interface DemoReport {
 
 const DEMO_PLAN: Partial<DeploymentSpecInput> = {
   plan: { preset: 'canary', weights: [10, 50], holdSeconds: 3 },
-  gate: { intervalSeconds: 1, minRequests: 20, maxErrorRate: 0.01, maxP99Ms: 500, consecutiveFailures: 2, stepTimeoutSeconds: 30 },
+  gate: {
+    intervalSeconds: 1,
+    minRequests: 20,
+    maxErrorRate: 0.01,
+    maxP99Ms: 500,
+    consecutiveFailures: 2,
+    stepTimeoutSeconds: 30,
+  },
   launch: { timeoutSeconds: 60, pollSeconds: 1 },
   bakeSeconds: 4,
 };
 
-const fmtPct = (errors: number, requests: number) => (requests === 0 ? '  -  ' : `${((errors / requests) * 100).toFixed(1)}%`);
+const fmtPct = (errors: number, requests: number) =>
+  requests === 0 ? '  -  ' : `${((errors / requests) * 100).toFixed(1)}%`;
 
 /** One terminal line per interesting workflow event. */
 function progressPrinter(out: NonNullable<DemoOptions['out']>, label: string, started: number) {
   return (event: EngineEvent) => {
     const t = `${((event.at - started) / 1000).toFixed(1).padStart(5)}s`;
     if (event.type === 'StateExited' && (event.state === 'Evaluate' || event.state === 'EvaluateBake')) {
-      const output = event.output as { observation?: Observation; step?: { weight: number; index: number }; deployment?: { newColor: Color; liveColor: Color } };
+      const output = event.output as {
+        observation?: Observation;
+        step?: { weight: number; index: number };
+        deployment?: { newColor: Color; liveColor: Color };
+      };
       const o = output.observation;
       const d = output.deployment;
       if (!o || !d) return;
@@ -66,7 +78,19 @@ function progressPrinter(out: NonNullable<DemoOptions['out']>, label: string, st
           `${d.newColor} ${fmtPct(n.errors, n.requests)} 5xx of ${String(n.requests).padStart(4)}  ` +
           `${d.liveColor} ${fmtPct(l.errors, l.requests)} of ${String(l.requests).padStart(5)}  ${o.verdict} → ${o.decision}\n`,
       );
-    } else if (event.type === 'StateEntered' && ['Prepare', 'LaunchNewColor', 'Promote', 'RetireOldColor', 'Rollback', 'Promoted', 'RolledBack', 'Rejected'].includes(event.state ?? '')) {
+    } else if (
+      event.type === 'StateEntered' &&
+      [
+        'Prepare',
+        'LaunchNewColor',
+        'Promote',
+        'RetireOldColor',
+        'Rollback',
+        'Promoted',
+        'RolledBack',
+        'Rejected',
+      ].includes(event.state ?? '')
+    ) {
       out.write(`  ${label} ${t}  ${event.state}\n`);
     }
   };
@@ -93,11 +117,14 @@ function summarise(
   for (const [tg, figures] of Object.entries(stats.byTargetGroup)) {
     const color = colorOfTargetGroup(tg);
     if (color) failedByColor[color] += figures.failed;
-    if (color && color === newColor && figures.firstFailureAt !== null) firstNewColorFailure = figures.firstFailureAt;
+    if (color && color === newColor && figures.firstFailureAt !== null)
+      firstNewColorFailure = figures.firstFailureAt;
   }
   let detectMs: number | null = null;
   if (result.record?.status === 'ROLLED_BACK' && firstNewColorFailure !== null && newColor) {
-    const restored = rehearsal.weightChanges.find((c) => c.at >= firstNewColorFailure! && c.weights[newColor] === 0);
+    const restored = rehearsal.weightChanges.find(
+      (c) => c.at >= firstNewColorFailure! && c.weights[newColor] === 0,
+    );
     if (restored) detectMs = restored.at - firstNewColorFailure;
   }
   return {
@@ -116,7 +143,17 @@ function summarise(
 }
 
 function table(rows: DeploymentReport[]): string {
-  const header = ['version', 'outcome', 'expected', 'duration', 'requests', 'failed', 'failed blue/green', 'detect', 'transitions'];
+  const header = [
+    'version',
+    'outcome',
+    'expected',
+    'duration',
+    'requests',
+    'failed',
+    'failed blue/green',
+    'detect',
+    'transitions',
+  ];
   const body = rows.map((r) => [
     r.version,
     r.outcome,
@@ -137,10 +174,17 @@ function table(rows: DeploymentReport[]): string {
 export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   const out = options.out ?? process.stdout;
   const rate = options.ratePerSecond ?? 200;
-  out.write('Greenlight local rehearsal — AWS is simulated here: ECS services are local processes, the ALB is a\n');
-  out.write('weighted reverse proxy on 127.0.0.1, DynamoDB is dynalite, SNS is .greenlight/notifications.jsonl.\n');
+  out.write(
+    'Greenlight local rehearsal — AWS is simulated here: ECS services are local processes, the ALB is a\n',
+  );
+  out.write(
+    'weighted reverse proxy on 127.0.0.1, DynamoDB is dynalite, SNS is .greenlight/notifications.jsonl.\n',
+  );
   out.write('The state machine file and the step handlers are the ones deployed to AWS.\n\n');
-  const rehearsal = await Rehearsal.start({ ...(options.workDir ? { workDir: options.workDir } : {}), console: out });
+  const rehearsal = await Rehearsal.start({
+    ...(options.workDir ? { workDir: options.workDir } : {}),
+    console: out,
+  });
   let load: LoadGenerator | null = null;
   const onSignal = () => {
     out.write('\ninterrupted: stopping the rehearsal\n');
@@ -152,7 +196,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   process.once('SIGTERM', onSignal);
   try {
     out.write('v1: starting service "web" on blue (2 tasks of greenlight/demo-app:v1)\n');
-    const base = await rehearsal.createService({ service: 'web', image: 'greenlight/demo-app:v1', desiredCount: 2 });
+    const base = await rehearsal.createService({
+      service: 'web',
+      image: 'greenlight/demo-app:v1',
+      desiredCount: 2,
+    });
     load = new LoadGenerator({ url: `${rehearsal.proxy.url}/`, ratePerSecond: rate, maxInFlight: 200 });
     load.start();
     out.write(`load: ${rate} requests/s on ${rehearsal.proxy.url}\n\n`);
@@ -167,19 +215,30 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       out.write(`${release.version}: deploying ${release.image} (expected: ${release.expected})\n`);
       const from = Date.now();
       const result = await rehearsal.deploy(
-        { deploymentId: `demo-${release.version}-${from}`, image: release.image, spec: { ...base, ...DEMO_PLAN }, requestedBy: 'greenlight demo' },
+        {
+          deploymentId: `demo-${release.version}-${from}`,
+          image: release.image,
+          spec: { ...base, ...DEMO_PLAN },
+          requestedBy: 'greenlight demo',
+        },
         { onEvent: progressPrinter(out, release.version, from) },
       );
       // Let requests sent during the deployment finish before counting them.
       await new Promise((resolve) => setTimeout(resolve, 500));
-      reports.push(summarise(rehearsal, load, release.version, release.expected, result, { from, to: Date.now() - 500 }));
-      out.write(`${release.version}: ${result.record?.status ?? result.status}${result.record?.error ? ` (${result.record.error.error}: ${result.record.error.cause})` : ''}\n\n`);
+      reports.push(
+        summarise(rehearsal, load, release.version, release.expected, result, { from, to: Date.now() - 500 }),
+      );
+      out.write(
+        `${release.version}: ${result.record?.status ?? result.status}${result.record?.error ? ` (${result.record.error.error}: ${result.record.error.cause})` : ''}\n\n`,
+      );
     }
     await load.stop();
     const [good, bad] = reports;
-    const passed = good?.outcome === 'PROMOTED' && good.failedRequests === 0 && bad?.outcome === 'ROLLED_BACK';
+    const passed =
+      good?.outcome === 'PROMOTED' && good.failedRequests === 0 && bad?.outcome === 'ROLLED_BACK';
     const report: DemoReport = {
-      simulated: 'local rehearsal: AWS services simulated by local processes, a weighted proxy, dynalite and a JSONL sink',
+      simulated:
+        'local rehearsal: AWS services simulated by local processes, a weighted proxy, dynalite and a JSONL sink',
       ratePerSecond: rate,
       deployments: reports,
       passed,
@@ -188,7 +247,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     await mkdir(rehearsal.workDir, { recursive: true });
     await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
     out.write(`${table(reports)}\n\nreport: ${path.relative(process.cwd(), file)}\n`);
-    out.write(passed ? 'demo passed: v2 promoted with 0 failed requests, v3 rolled back automatically\n' : 'demo FAILED: outcomes differ from the expected ones\n');
+    out.write(
+      passed
+        ? 'demo passed: v2 promoted with 0 failed requests, v3 rolled back automatically\n'
+        : 'demo FAILED: outcomes differ from the expected ones\n',
+    );
     return report;
   } finally {
     process.off('SIGINT', onSignal);

@@ -36,8 +36,13 @@ function functionKeyOf(resource: Json | undefined): string | null {
  * Lambda ARNs (what Step Functions sees after deployment). Returns the definition and, per Task
  * state, the function key it invokes.
  */
-export function loadStateMachine(file: string): { definition: AslDefinition; functionByState: Record<string, string> } {
-  const definition = JSON.parse(readFileSync(path.resolve(STATE_MACHINES_DIR, file), 'utf8')) as AslDefinition;
+export function loadStateMachine(file: string): {
+  definition: AslDefinition;
+  functionByState: Record<string, string>;
+} {
+  const definition = JSON.parse(
+    readFileSync(path.resolve(STATE_MACHINES_DIR, file), 'utf8'),
+  ) as AslDefinition;
   const functionByState: Record<string, string> = {};
   for (const [name, state] of Object.entries(definition.States)) {
     if (state.Type !== 'Task') continue;
@@ -109,7 +114,9 @@ const machines = new Map<string, StateMachine>();
 function compiled(file: string, definition: AslDefinition): StateMachine {
   let machine = machines.get(file);
   if (!machine) {
-    machine = new StateMachine(definition as never, { validationOptions: { checkPaths: true, checkArn: true } });
+    machine = new StateMachine(definition as never, {
+      validationOptions: { checkPaths: true, checkArn: true },
+    });
     machines.set(file, machine);
   }
   return machine;
@@ -122,7 +129,8 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
   for (const [state, key] of Object.entries(functionByState)) {
     const handler = options.handlers[key];
     if (!handler) throw new Error(`no local handler for function "${key}" (state ${state})`);
-    const invoke = options.stateOverrides?.[state] ?? ((input: unknown) => handler(input, lambdaContext(key)));
+    const invoke =
+      options.stateOverrides?.[state] ?? ((input: unknown) => handler(input, lambdaContext(key)));
     taskResourceLocalHandlers[state] = (input) => {
       options.onTask?.(state);
       return invoke(input);

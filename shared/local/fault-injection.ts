@@ -66,10 +66,13 @@ class Injector {
       throw new ThrottlingError(`injected throttling on ${call}`);
     }
     if (fault?.index !== index) return invoke();
-    if (fault.kind === 'error-before') throw new InjectedFault('InjectedFault', `injected failure before ${call} in ${fault.state}`);
+    if (fault.kind === 'error-before')
+      throw new InjectedFault('InjectedFault', `injected failure before ${call} in ${fault.state}`);
     const result = await invoke();
-    if (fault.kind === 'timeout') throw new InjectedFault('States.Timeout', `injected timeout after ${call} in ${fault.state}`);
-    if (fault.kind === 'error-after') throw new InjectedFault('InjectedFault', `injected failure after ${call} in ${fault.state}`);
+    if (fault.kind === 'timeout')
+      throw new InjectedFault('States.Timeout', `injected timeout after ${call} in ${fault.state}`);
+    if (fault.kind === 'error-after')
+      throw new InjectedFault('InjectedFault', `injected failure after ${call} in ${fault.state}`);
     return result;
   }
 }
@@ -77,11 +80,14 @@ class Injector {
 function instrument(world: MemoryWorld, injector: Injector): MemoryWorld {
   const wrapped = { ...world } as Record<string, unknown>;
   for (const [port, methods] of Object.entries(PORT_METHODS)) {
-    const target = (world as unknown as Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>>)[port]!;
+    const target = (
+      world as unknown as Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>>
+    )[port]!;
     const proxy = Object.create(target) as Record<string, unknown>;
     for (const method of methods) {
       const original = target[method]!;
-      proxy[method] = (...args: unknown[]) => injector.call(`${port}.${method}`, () => original.apply(target, args));
+      proxy[method] = (...args: unknown[]) =>
+        injector.call(`${port}.${method}`, () => original.apply(target, args));
     }
     wrapped[port] = proxy;
   }
@@ -115,7 +121,10 @@ export interface FaultRun {
   violations: string[];
 }
 
-async function runScenario(scenario: Scenario, fault: FaultPoint | null): Promise<{ world: MemoryWorld; injector: Injector; result: RunResult }> {
+async function runScenario(
+  scenario: Scenario,
+  fault: FaultPoint | null,
+): Promise<{ world: MemoryWorld; injector: Injector; result: RunResult }> {
   const world = memoryWorld();
   scenario.prepare?.(world);
   const injector = new Injector(fault);
@@ -142,22 +151,29 @@ export function invariantViolations(world: MemoryWorld, originalLive: Color): st
   const live = soleColor(world.router.weights);
   const slot = (color: Color) => world.fleet.services.get(`local/web-${color}`);
   if (!live) {
-    violations.push(`traffic split: blue ${world.router.weights.blue} % / green ${world.router.weights.green} %`);
+    violations.push(
+      `traffic split: blue ${world.router.weights.blue} % / green ${world.router.weights.green} %`,
+    );
   } else {
     const liveSlot = slot(live);
     const health = world.router.health[`web-${live}-tg`];
     if (!liveSlot || liveSlot.desiredCount < 1 || !health || health.healthy < 1) {
-      violations.push(`live color ${live} has no healthy task (desired ${liveSlot?.desiredCount}, healthy ${health?.healthy})`);
+      violations.push(
+        `live color ${live} has no healthy task (desired ${liveSlot?.desiredCount}, healthy ${health?.healthy})`,
+      );
     }
     const idle = slot(otherColor(live));
-    if (idle?.desiredCount !== 0) violations.push(`idle color ${otherColor(live)} still has ${idle?.desiredCount} tasks`);
+    if (idle?.desiredCount !== 0)
+      violations.push(`idle color ${otherColor(live)} still has ${idle?.desiredCount} tasks`);
   }
-  if (world.store.locks.size > 0) violations.push(`lock still held by ${[...world.store.locks.values()].map((l) => l.owner).join(', ')}`);
+  if (world.store.locks.size > 0)
+    violations.push(`lock still held by ${[...world.store.locks.values()].map((l) => l.owner).join(', ')}`);
   const record = [...world.store.records.values()][0];
   if (!record) violations.push('no deployment record');
   else {
     if (record.status === 'IN_PROGRESS') violations.push('record still IN_PROGRESS');
-    if (record.status !== 'PROMOTED' && !record.error) violations.push(`record ${record.status} without an error`);
+    if (record.status !== 'PROMOTED' && !record.error)
+      violations.push(`record ${record.status} without an error`);
     const expectedLive = record.status === 'PROMOTED' ? otherColor(originalLive) : originalLive;
     if (live && live !== expectedLive) violations.push(`record says ${record.status} but ${live} is live`);
   }
@@ -179,7 +195,10 @@ export async function runWithFault(scenario: Scenario, point: FaultPoint | null)
 }
 
 /** Every call site of every scenario times every fault kind. */
-export async function faultMatrix(scenarios: Scenario[] = SCENARIOS, kinds: readonly FaultKind[] = FAULT_KINDS): Promise<{ scenario: Scenario; point: FaultPoint }[]> {
+export async function faultMatrix(
+  scenarios: Scenario[] = SCENARIOS,
+  kinds: readonly FaultKind[] = FAULT_KINDS,
+): Promise<{ scenario: Scenario; point: FaultPoint }[]> {
   const points: { scenario: Scenario; point: FaultPoint }[] = [];
   for (const scenario of scenarios) {
     for (const site of await callSites(scenario)) {

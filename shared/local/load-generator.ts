@@ -96,19 +96,29 @@ export class LoadGenerator {
     const done = (status: number, targetGroup: string | null) => {
       if (finished) return;
       finished = true;
-      this.samples.push({ at, ok: status > 0 && status < 500, status, targetGroup, latencyMs: Date.now() - at });
+      this.samples.push({
+        at,
+        ok: status > 0 && status < 500,
+        status,
+        targetGroup,
+        latencyMs: Date.now() - at,
+      });
       this.inFlight -= 1;
       if (this.inFlight === 0 && this.idle) {
         this.idle();
         this.idle = null;
       }
     };
-    const req = http.get(this.options.url, { agent: this.agent, timeout: this.options.timeoutMs ?? 5000 }, (res) => {
-      const tg = res.headers['x-greenlight-target-group'];
-      res.resume();
-      res.on('end', () => done(res.statusCode ?? 0, typeof tg === 'string' ? tg : null));
-      res.on('error', () => done(0, typeof tg === 'string' ? tg : null));
-    });
+    const req = http.get(
+      this.options.url,
+      { agent: this.agent, timeout: this.options.timeoutMs ?? 5000 },
+      (res) => {
+        const tg = res.headers['x-greenlight-target-group'];
+        res.resume();
+        res.on('end', () => done(res.statusCode ?? 0, typeof tg === 'string' ? tg : null));
+        res.on('error', () => done(0, typeof tg === 'string' ? tg : null));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', () => done(0, null));
   }

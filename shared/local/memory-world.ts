@@ -9,7 +9,14 @@ import type { DeploymentSpecInput } from '../domain/spec';
 import type { Clock } from '../ports';
 import { loadStateMachine, runStateMachine, type EngineEvent, type RunResult } from './engine';
 import { MemoryNotifier } from './file-notifier';
-import { MemoryFleet, MemoryMetrics, MemoryRouter, MemoryStore, TickingClock, silentLogger } from './memory-ports';
+import {
+  MemoryFleet,
+  MemoryMetrics,
+  MemoryRouter,
+  MemoryStore,
+  TickingClock,
+  silentLogger,
+} from './memory-ports';
 
 export const BLUE_GREEN_FILE = 'blue-green.asl.json';
 
@@ -39,7 +46,13 @@ export function memorySpec(overrides: Partial<DeploymentSpecInput> = {}): Deploy
 }
 
 export function memoryRequest(overrides: Partial<DeployRequestInput> = {}): DeployRequestInput {
-  return { deploymentId: 'd-1', image: 'registry.local/web:v2', spec: memorySpec(), requestedBy: 'test', ...overrides };
+  return {
+    deploymentId: 'd-1',
+    image: 'registry.local/web:v2',
+    spec: memorySpec(),
+    requestedBy: 'test',
+    ...overrides,
+  };
 }
 
 /** Blue live with 2 healthy tasks on `app:1`, green empty, all traffic on blue. */
@@ -63,7 +76,11 @@ export function memoryWorld(options: { clock?: Clock; service?: string } = {}) {
 export type MemoryWorld = ReturnType<typeof memoryWorld>;
 
 const { definition } = loadStateMachine(BLUE_GREEN_FILE);
-const ZERO_WAITS = Object.fromEntries(Object.entries(definition.States).filter(([, s]) => s.Type === 'Wait').map(([name]) => [name, 0]));
+const ZERO_WAITS = Object.fromEntries(
+  Object.entries(definition.States)
+    .filter(([, s]) => s.Type === 'Wait')
+    .map(([name]) => [name, 0]),
+);
 const ZERO_RETRY_DELAYS = Object.fromEntries(Object.keys(definition.States).map((name) => [name, 0]));
 
 /** Runs one deployment in the world, to its end. */
@@ -87,4 +104,5 @@ export function runInMemory(
 }
 
 /** Names of the states the execution entered, in order. */
-export const statesEntered = (result: RunResult) => result.events.filter((e) => e.type === 'StateEntered').map((e) => e.state);
+export const statesEntered = (result: RunResult) =>
+  result.events.filter((e) => e.type === 'StateEntered').map((e) => e.state);

@@ -7,7 +7,13 @@
 import './polyfills';
 import path from 'node:path';
 import { createDeploySteps, type DeployDeps } from '../../functions/deploy';
-import { DeployRequestSchema, type DeployRequest, type DeployRequestInput, type DeploymentEvent, type DeploymentRecord } from '../domain/deployment';
+import {
+  DeployRequestSchema,
+  type DeployRequest,
+  type DeployRequestInput,
+  type DeploymentEvent,
+  type DeploymentRecord,
+} from '../domain/deployment';
 import type { Weights } from '../domain/colors';
 import { InvalidInputError } from '../domain/errors';
 import type { DeploymentSpecInput } from '../domain/spec';
@@ -86,7 +92,12 @@ export class Rehearsal {
     try {
       proxy = await AlbProxy.start(options.proxy);
       const taskDefinitions = new LocalTaskDefinitions();
-      const fleet = new ProcessFleet({ proxy, taskDefinitions, catalog, logDir: path.join(workDir, 'tasks') });
+      const fleet = new ProcessFleet({
+        proxy,
+        taskDefinitions,
+        catalog,
+        logDir: path.join(workDir, 'tasks'),
+      });
       const notifier: Notifier = new FileNotifier({
         path: path.join(workDir, 'notifications.jsonl'),
         ...(options.console ? { console: options.console } : {}),
@@ -121,7 +132,9 @@ export class Rehearsal {
    * listener forwarding 100 % to blue. Resolves when blue is steady and healthy.
    * Returns the spec fields that describe it.
    */
-  async createService(options: LocalServiceOptions): Promise<Pick<DeploymentSpecInput, 'service' | 'cluster' | 'slots' | 'traffic' | 'container'>> {
+  async createService(
+    options: LocalServiceOptions,
+  ): Promise<Pick<DeploymentSpecInput, 'service' | 'cluster' | 'slots' | 'traffic' | 'container'>> {
     const containerName = options.containerName ?? 'app';
     const containerPort = options.containerPort ?? 8080;
     this.catalog.resolve(options.image);
@@ -152,10 +165,14 @@ export class Rehearsal {
       });
     }
     this.proxy.setWeights({ [slots.blue.targetGroup]: 100, [slots.green.targetGroup]: 0 });
-    await this.waitUntil(async () => {
-      const status = await this.fleet.describe({ cluster: LOCAL_CLUSTER, service: slots.blue.service });
-      return status.steady;
-    }, 60_000, `${slots.blue.service} did not become steady`);
+    await this.waitUntil(
+      async () => {
+        const status = await this.fleet.describe({ cluster: LOCAL_CLUSTER, service: slots.blue.service });
+        return status.steady;
+      },
+      60_000,
+      `${slots.blue.service} did not become steady`,
+    );
     return {
       service: options.service,
       cluster: LOCAL_CLUSTER,
@@ -174,13 +191,17 @@ export class Rehearsal {
     this.catalog.resolve(request.image);
     const { spec } = request;
     if (spec.traffic.listener !== LOCAL_LISTENER) {
-      throw new InvalidInputError(`spec.traffic.listener: expected "${LOCAL_LISTENER}" in the local rehearsal, got "${spec.traffic.listener}"`);
+      throw new InvalidInputError(
+        `spec.traffic.listener: expected "${LOCAL_LISTENER}" in the local rehearsal, got "${spec.traffic.listener}"`,
+      );
     }
     const groups = this.proxy.targetGroups();
     for (const color of ['blue', 'green'] as const) {
       const slot = spec.slots[color];
       if (!groups.includes(slot.targetGroup)) {
-        throw new InvalidInputError(`spec.slots.${color}.targetGroup: no local target group "${slot.targetGroup}" (known: ${groups.join(', ')})`);
+        throw new InvalidInputError(
+          `spec.slots.${color}.targetGroup: no local target group "${slot.targetGroup}" (known: ${groups.join(', ')})`,
+        );
       }
     }
     return request;

@@ -1,8 +1,7 @@
 import type { DeploymentEvent, DeploymentRecord } from '../domain/deployment';
 
 export type LockResult =
-  | { acquired: true; expiresAt: number }
-  | { acquired: false; heldBy: string; expiresAt: number };
+  { acquired: true; expiresAt: number } | { acquired: false; heldBy: string; expiresAt: number };
 
 /** Durable state: per-service locks, deployment records and their event history. */
 export interface Store {

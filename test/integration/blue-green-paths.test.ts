@@ -1,5 +1,12 @@
 import { loadStateMachine } from '../../shared/local/engine';
-import { memoryRequest, memorySpec, memoryWorld, runInMemory, statesEntered, type MemoryWorld } from '../../shared/local/memory-world';
+import {
+  memoryRequest,
+  memorySpec,
+  memoryWorld,
+  runInMemory,
+  statesEntered,
+  type MemoryWorld,
+} from '../../shared/local/memory-world';
 
 /** Asserts the safety invariants every ended deployment must leave behind. */
 function expectSafeAfterRollback(world: MemoryWorld) {
@@ -22,14 +29,30 @@ describe('blue-green state machine', () => {
       { blue: 75, green: 25 },
       { blue: 0, green: 100 },
     ]);
-    expect(world.fleet.services.get('local/web-green')).toMatchObject({ desiredCount: 2, taskDefinition: 'app:2' });
+    expect(world.fleet.services.get('local/web-green')).toMatchObject({
+      desiredCount: 2,
+      taskDefinition: 'app:2',
+    });
     expect(world.fleet.services.get('local/web-blue')?.desiredCount).toBe(0);
-    expect(world.fleet.revisions).toEqual([{ from: 'app:1', container: 'app', image: 'registry.local/web:v2', id: 'app:2' }]);
-    expect(world.store.records.get('d-1')).toMatchObject({ status: 'PROMOTED', liveColor: 'blue', newColor: 'green' });
+    expect(world.fleet.revisions).toEqual([
+      { from: 'app:1', container: 'app', image: 'registry.local/web:v2', id: 'app:2' },
+    ]);
+    expect(world.store.records.get('d-1')).toMatchObject({
+      status: 'PROMOTED',
+      liveColor: 'blue',
+      newColor: 'green',
+    });
     expect(world.store.locks.size).toBe(0);
     expect(world.notifier.sent).toHaveLength(1);
-    expect(world.notifier.sent[0]?.attributes).toEqual({ event: 'deployment', outcome: 'PROMOTED', service: 'web', cluster: 'local' });
-    expect(statesEntered(result)).toEqual(expect.arrayContaining(['StartBake', 'EvaluateBake', 'RetireOldColor', 'Promoted']));
+    expect(world.notifier.sent[0]?.attributes).toEqual({
+      event: 'deployment',
+      outcome: 'PROMOTED',
+      service: 'web',
+      cluster: 'local',
+    });
+    expect(statesEntered(result)).toEqual(
+      expect.arrayContaining(['StartBake', 'EvaluateBake', 'RetireOldColor', 'Promoted']),
+    );
   });
 
   it('deploys to blue when green is live', async () => {
@@ -42,7 +65,10 @@ describe('blue-green state machine', () => {
 
     expect(result.status).toBe('SUCCEEDED');
     expect(world.router.weights).toEqual({ blue: 100, green: 0 });
-    expect(world.fleet.services.get('local/web-blue')).toMatchObject({ desiredCount: 3, taskDefinition: 'app:2' });
+    expect(world.fleet.services.get('local/web-blue')).toMatchObject({
+      desiredCount: 3,
+      taskDefinition: 'app:2',
+    });
     expect(world.fleet.services.get('local/web-green')?.desiredCount).toBe(0);
   });
 
@@ -55,7 +81,8 @@ describe('blue-green state machine', () => {
     const sample = world.metrics.sample.bind(world.metrics);
     world.metrics.sample = async () => {
       const windows = await sample();
-      if (world.router.weights.green === failingWeight) windows.green = { requests: 200, errors: 40, p50Ms: 5, p99Ms: 20 };
+      if (world.router.weights.green === failingWeight)
+        windows.green = { requests: 200, errors: 40, p50Ms: 5, p99Ms: 20 };
       return windows;
     };
 
@@ -86,23 +113,40 @@ describe('blue-green state machine', () => {
 
   it('covers every Task state between Prepare and the outcome in the fault list', () => {
     const { functionByState } = loadStateMachine('blue-green.asl.json');
-    const outcomeStates = ['Prepare', 'Rejected', 'RetireOldColor', 'Rollback', 'Promoted', 'RolledBack', 'RollbackFailed'];
-    expect(Object.keys(functionByState).filter((s) => !outcomeStates.includes(s)).sort()).toEqual([...stepStates].sort());
+    const outcomeStates = [
+      'Prepare',
+      'Rejected',
+      'RetireOldColor',
+      'Rollback',
+      'Promoted',
+      'RolledBack',
+      'RollbackFailed',
+    ];
+    expect(
+      Object.keys(functionByState)
+        .filter((s) => !outcomeStates.includes(s))
+        .sort(),
+    ).toEqual([...stepStates].sort());
   });
 
   it.each(stepStates)('rolls back when %s throws', async (state) => {
     const world = memoryWorld();
 
-    const result = await runInMemory(world, memoryRequest(), { stateOverrides: {
-      [state]: async () => {
-        throw Object.assign(new Error(`injected failure in ${state}`), { name: 'InjectedError' });
+    const result = await runInMemory(world, memoryRequest(), {
+      stateOverrides: {
+        [state]: async () => {
+          throw Object.assign(new Error(`injected failure in ${state}`), { name: 'InjectedError' });
+        },
       },
-    } });
+    });
 
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('DeploymentRolledBack');
     expectSafeAfterRollback(world);
-    expect(world.store.records.get('d-1')?.error).toEqual({ error: 'InjectedError', cause: `injected failure in ${state}` });
+    expect(world.store.records.get('d-1')?.error).toEqual({
+      error: 'InjectedError',
+      cause: `injected failure in ${state}`,
+    });
   });
 
   it('promotes with a warning, and never rolls back, when the old color cannot be scaled down after the bake', async () => {
@@ -123,7 +167,8 @@ describe('blue-green state machine', () => {
     expect(world.router.weights).toEqual({ blue: 0, green: 100 });
     expect(world.store.records.get('d-1')).toMatchObject({
       status: 'PROMOTED',
-      warning: 'the old color could not be scaled down (InjectedError: service is being updated); scale it to 0 by hand',
+      warning:
+        'the old color could not be scaled down (InjectedError: service is being updated); scale it to 0 by hand',
     });
     expect(world.notifier.sent[0]?.message).toContain('WARNING: the old color could not be scaled down');
   });
@@ -141,7 +186,9 @@ describe('blue-green state machine', () => {
     const result = await runInMemory(world, memoryRequest());
 
     expect(result.status).toBe('SUCCEEDED');
-    expect(result.events.filter((e) => e.type === 'StateRetried' && e.state === 'ShiftTraffic')).toHaveLength(2);
+    expect(result.events.filter((e) => e.type === 'StateRetried' && e.state === 'ShiftTraffic')).toHaveLength(
+      2,
+    );
   });
 
   it('rolls back when a step deadline passes while the gate stays inconclusive', async () => {
@@ -152,7 +199,9 @@ describe('blue-green state machine', () => {
 
     expect(result.error).toBe('DeploymentRolledBack');
     expectSafeAfterRollback(world);
-    expect(world.store.records.get('d-1')?.error?.cause).toContain('step deadline passed without a passing gate (inconclusive)');
+    expect(world.store.records.get('d-1')?.error?.cause).toContain(
+      'step deadline passed without a passing gate (inconclusive)',
+    );
   });
 
   it('rolls back when the new color never becomes healthy before the launch deadline', async () => {
@@ -167,7 +216,9 @@ describe('blue-green state machine', () => {
 
     expect(result.error).toBe('DeploymentRolledBack');
     expect(world.store.records.get('d-1')?.error).toMatchObject({ error: 'LaunchTimedOut' });
-    expect(world.store.records.get('d-1')?.error?.cause).toContain('launch deadline passed: 2/2 tasks running, 0 healthy');
+    expect(world.store.records.get('d-1')?.error?.cause).toContain(
+      'launch deadline passed: 2/2 tasks running, 0 healthy',
+    );
     expectSafeAfterRollback(world);
     expect(world.router.history).toEqual([{ blue: 100, green: 0 }]);
   });
@@ -175,17 +226,22 @@ describe('blue-green state machine', () => {
   it('records a rollback that could not complete and keeps the service locked', async () => {
     const world = memoryWorld();
 
-    const result = await runInMemory(world, memoryRequest(), { stateOverrides: {
-      Evaluate: async () => {
-        throw new Error('boom');
+    const result = await runInMemory(world, memoryRequest(), {
+      stateOverrides: {
+        Evaluate: async () => {
+          throw new Error('boom');
+        },
+        Rollback: async () => {
+          throw Object.assign(new Error('listener unreachable'), { name: 'NetworkingError' });
+        },
       },
-      Rollback: async () => {
-        throw Object.assign(new Error('listener unreachable'), { name: 'NetworkingError' });
-      },
-    } });
+    });
 
     expect(result.error).toBe('RollbackFailed');
-    expect(world.store.records.get('d-1')).toMatchObject({ status: 'ROLLBACK_FAILED', error: { error: 'NetworkingError', cause: 'listener unreachable' } });
+    expect(world.store.records.get('d-1')).toMatchObject({
+      status: 'ROLLBACK_FAILED',
+      error: { error: 'NetworkingError', cause: 'listener unreachable' },
+    });
     expect(world.store.locks.get('local/web')?.owner).toBe('d-1');
     expect(world.notifier.sent[0]?.message).toContain('ACTION NEEDED');
   });
@@ -201,7 +257,9 @@ describe('blue-green state machine', () => {
       const record = world.store.records.get('d-1');
       expect(record?.status).toBe('REJECTED');
       expect(record?.error?.error).toBe('InvalidInputError');
-      expect(record?.error?.cause).toContain("spec.plan.steps[1].weight: must be greater than the previous step's 50");
+      expect(record?.error?.cause).toContain(
+        "spec.plan.steps[1].weight: must be greater than the previous step's 50",
+      );
       expect(world.router.history).toEqual([]);
       expect(world.fleet.revisions).toEqual([]);
     });
@@ -239,8 +297,13 @@ describe('blue-green state machine', () => {
 
       const result = await runInMemory(world, memoryRequest({ deploymentId: 'd-2' }));
 
-      expect(world.store.records.get('d-dead')).toMatchObject({ status: 'ROLLED_BACK', error: { error: 'Abandoned' } });
-      expect(world.store.records.get('d-dead')?.error?.cause).toContain('d-2 restored 100 % on blue and scaled green to 0');
+      expect(world.store.records.get('d-dead')).toMatchObject({
+        status: 'ROLLED_BACK',
+        error: { error: 'Abandoned' },
+      });
+      expect(world.store.records.get('d-dead')?.error?.cause).toContain(
+        'd-2 restored 100 % on blue and scaled green to 0',
+      );
       expect(world.router.history.slice(0, 2)).toEqual([
         { blue: 100, green: 0 },
         { blue: 95, green: 5 },
@@ -281,7 +344,9 @@ describe('blue-green state machine', () => {
       const result = await runInMemory(world, memoryRequest());
 
       expect(result.error).toBe('DeploymentRejected');
-      expect(world.store.records.get('d-1')?.error?.cause).toContain('traffic is split (blue 50 %, green 50 %)');
+      expect(world.store.records.get('d-1')?.error?.cause).toContain(
+        'traffic is split (blue 50 %, green 50 %)',
+      );
       expect(world.store.locks.size).toBe(0);
       expect(world.fleet.revisions).toEqual([]);
     });
@@ -293,8 +358,13 @@ describe('blue-green state machine', () => {
 
       expect(result.error).toBe('DeploymentRejected');
       expect(world.store.records.size).toBe(0);
-      expect(world.notifier.sent[0]?.detail).toMatchObject({ outcome: 'REJECTED', error: { error: 'InvalidInputError' } });
-      expect(String((world.notifier.sent[0]?.detail.error as { cause: string }).cause)).toContain('deploymentId: expected 1–80 letters');
+      expect(world.notifier.sent[0]?.detail).toMatchObject({
+        outcome: 'REJECTED',
+        error: { error: 'InvalidInputError' },
+      });
+      expect(String((world.notifier.sent[0]?.detail.error as { cause: string }).cause)).toContain(
+        'deploymentId: expected 1–80 letters',
+      );
     });
   });
 });

@@ -1,9 +1,4 @@
-import {
-  callSites,
-  invariantViolations,
-  runWithFault,
-  SCENARIOS,
-} from '../../shared/local/fault-injection';
+import { callSites, invariantViolations, runWithFault, SCENARIOS } from '../../shared/local/fault-injection';
 import { memoryWorld } from '../../shared/local/memory-world';
 
 const [good, bad] = SCENARIOS;
@@ -14,9 +9,20 @@ describe('fault injection', () => {
     const rollbackSites = await callSites(bad!);
 
     expect(sites.map((s) => `${s.state} ${s.call}`)).toEqual(
-      expect.arrayContaining(['Prepare store.acquireLock', 'ShiftTraffic router.setWeights', 'RetireOldColor fleet.scale', 'Promoted notifier.notify']),
+      expect.arrayContaining([
+        'Prepare store.acquireLock',
+        'ShiftTraffic router.setWeights',
+        'RetireOldColor fleet.scale',
+        'Promoted notifier.notify',
+      ]),
     );
-    expect(rollbackSites.map((s) => `${s.state} ${s.call}`)).toEqual(expect.arrayContaining(['Rollback router.setWeights', 'Rollback fleet.scale', 'RolledBack store.releaseLock']));
+    expect(rollbackSites.map((s) => `${s.state} ${s.call}`)).toEqual(
+      expect.arrayContaining([
+        'Rollback router.setWeights',
+        'Rollback fleet.scale',
+        'RolledBack store.releaseLock',
+      ]),
+    );
   });
 
   it('reports the violations of a world left unsafe', () => {
@@ -27,7 +33,12 @@ describe('fault injection', () => {
 
     const violations = invariantViolations(world, 'blue');
 
-    expect(violations).toEqual(['traffic split: blue 40 % / green 60 %', 'lock still held by d-stuck', 'no deployment record', '0 outcome notifications']);
+    expect(violations).toEqual([
+      'traffic split: blue 40 % / green 60 %',
+      'lock still held by d-stuck',
+      'no deployment record',
+      '0 outcome notifications',
+    ]);
   });
 
   // A representative subset runs in `npm test`; `npm run bench -- faults` runs the whole matrix.
@@ -36,19 +47,24 @@ describe('fault injection', () => {
     ['good release', 'timeout'],
     ['bad release', 'error-before'],
     ['bad release', 'throttle'],
-  ] as const)('keeps every invariant when any call of the %s fails (%s)', async (scenarioName, kind) => {
-    const scenario = SCENARIOS.find((s) => s.name === scenarioName)!;
-    const sites = await callSites(scenario);
+  ] as const)(
+    'keeps every invariant when any call of the %s fails (%s)',
+    async (scenarioName, kind) => {
+      const scenario = SCENARIOS.find((s) => s.name === scenarioName)!;
+      const sites = await callSites(scenario);
 
-    const failures: string[] = [];
-    for (const site of sites) {
-      const run = await runWithFault(scenario, { ...site, kind });
-      if (run.violations.length > 0) failures.push(`${site.state} ${site.call} #${site.index}: ${run.violations.join('; ')}`);
-    }
+      const failures: string[] = [];
+      for (const site of sites) {
+        const run = await runWithFault(scenario, { ...site, kind });
+        if (run.violations.length > 0)
+          failures.push(`${site.state} ${site.call} #${site.index}: ${run.violations.join('; ')}`);
+      }
 
-    expect(failures).toEqual([]);
-    expect(sites.length).toBeGreaterThan(20);
-  }, 60_000);
+      expect(failures).toEqual([]);
+      expect(sites.length).toBeGreaterThan(20);
+    },
+    60_000,
+  );
 
   it('rolls back (not forward) when the new color is launched but the step then dies', async () => {
     const sites = await callSites(good!);

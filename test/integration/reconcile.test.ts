@@ -34,10 +34,18 @@ describe('reconcile', () => {
 
       const report = await reconcile(deps);
 
-      expect(report).toEqual({ checked: 1, running: 0, repaired: [{ id: 'd-dead', live: 'blue' }], skipped: [] });
+      expect(report).toEqual({
+        checked: 1,
+        running: 0,
+        repaired: [{ id: 'd-dead', live: 'blue' }],
+        skipped: [],
+      });
       expect(world.router.weights).toEqual({ blue: 100, green: 0 });
       expect(world.fleet.services.get('local/web-green')?.desiredCount).toBe(0);
-      expect(world.store.records.get('d-dead')).toMatchObject({ status: 'ROLLED_BACK', error: { error: 'Abandoned' } });
+      expect(world.store.records.get('d-dead')).toMatchObject({
+        status: 'ROLLED_BACK',
+        error: { error: 'Abandoned' },
+      });
       expect(world.store.locks.size).toBe(0);
       expect(world.notifier.sent.map((n) => n.attributes.outcome)).toEqual(['REPAIRED']);
       expect(deps.executions.status).toHaveBeenCalledWith('d-dead');
@@ -60,7 +68,9 @@ describe('reconcile', () => {
 
     const report = await reconcile(deps);
 
-    expect(report.skipped).toEqual([{ id: 'd-dead', reason: 'lock held by d-new, which repairs the service first' }]);
+    expect(report.skipped).toEqual([
+      { id: 'd-dead', reason: 'lock held by d-new, which repairs the service first' },
+    ]);
     expect(world.router.weights).toEqual({ blue: 75, green: 25 });
   });
 
@@ -71,7 +81,9 @@ describe('reconcile', () => {
 
     const report = await reconcile(deps);
 
-    expect(report.skipped).toEqual([{ id: 'd-dead', reason: 'execution FAILED and the record has no usable spec: repair by hand' }]);
+    expect(report.skipped).toEqual([
+      { id: 'd-dead', reason: 'execution FAILED and the record has no usable spec: repair by hand' },
+    ]);
     expect(world.router.weights).toEqual({ blue: 75, green: 25 });
   });
 

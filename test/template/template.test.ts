@@ -323,7 +323,9 @@ describe('the packaged CloudFormation template', () => {
     it('has the scheduled reconcile function, run every 5 minutes with the state machine ARN', () => {
       const reconcile = functionsByKey().reconcile;
       expect(reconcile?.props.Handler).toBe('functions/reconcile/handlers.reconcile');
-      expect((reconcile?.props.Environment as { Variables: Record<string, unknown> }).Variables.STATE_MACHINE_ARN).toEqual({
+      expect(
+        (reconcile?.props.Environment as { Variables: Record<string, unknown> }).Variables.STATE_MACHINE_ARN,
+      ).toEqual({
         Ref: 'BlueGreenStateMachine',
       });
       const rules = resourcesOfType('AWS::Events::Rule').map(([, r]) => r.Properties.ScheduleExpression);

@@ -16,15 +16,21 @@ describe('state machine files', () => {
     expect(result.isValid).toBe(true);
   });
 
-  it.each(files)('%s gives every state a Comment and every Task a timeout and a catch-all or an end', (file) => {
-    const { definition } = loadStateMachine(file);
-    for (const [name, state] of Object.entries(definition.States)) {
-      expect({ name, comment: typeof state.Comment }).toEqual({ name, comment: 'string' });
-      if (state.Type === 'Task') {
-        expect({ name, timeout: typeof state.TimeoutSeconds }).toEqual({ name, timeout: 'number' });
-        const catches = (state.Catch ?? []) as { ErrorEquals: string[] }[];
-        expect({ name, catchAll: catches.some((c) => c.ErrorEquals.includes('States.ALL')) }).toEqual({ name, catchAll: true });
+  it.each(files)(
+    '%s gives every state a Comment and every Task a timeout and a catch-all or an end',
+    (file) => {
+      const { definition } = loadStateMachine(file);
+      for (const [name, state] of Object.entries(definition.States)) {
+        expect({ name, comment: typeof state.Comment }).toEqual({ name, comment: 'string' });
+        if (state.Type === 'Task') {
+          expect({ name, timeout: typeof state.TimeoutSeconds }).toEqual({ name, timeout: 'number' });
+          const catches = (state.Catch ?? []) as { ErrorEquals: string[] }[];
+          expect({ name, catchAll: catches.some((c) => c.ErrorEquals.includes('States.ALL')) }).toEqual({
+            name,
+            catchAll: true,
+          });
+        }
       }
-    }
-  });
+    },
+  );
 });

@@ -9,7 +9,8 @@ const STATE_MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:greenl
 
 describe('SfnExecutions', () => {
   beforeEach(() => sfn.reset());
-  const executions = () => new SfnExecutions({ client: new SFNClient({ region: 'eu-west-1' }), stateMachineArn: STATE_MACHINE });
+  const executions = () =>
+    new SfnExecutions({ client: new SFNClient({ region: 'eu-west-1' }), stateMachineArn: STATE_MACHINE });
 
   it('describes the execution named after the deployment', async () => {
     sfn.on(DescribeExecutionCommand).resolves({ status: 'ABORTED' });
@@ -23,13 +24,17 @@ describe('SfnExecutions', () => {
   });
 
   it('reports an execution that does not exist as NOT_FOUND', async () => {
-    sfn.on(DescribeExecutionCommand).rejects(Object.assign(new Error('no such execution'), { name: 'ExecutionDoesNotExist' }));
+    sfn
+      .on(DescribeExecutionCommand)
+      .rejects(Object.assign(new Error('no such execution'), { name: 'ExecutionDoesNotExist' }));
 
     expect(await executions().status('d-404')).toBe('NOT_FOUND');
   });
 
   it('maps throttling to ThrottlingError', async () => {
-    sfn.on(DescribeExecutionCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    sfn
+      .on(DescribeExecutionCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
 
     await expect(executions().status('d-1')).rejects.toBeInstanceOf(ThrottlingError);
   });
