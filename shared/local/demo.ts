@@ -11,6 +11,7 @@ import type { Observation } from '../../functions/deploy/evaluate';
 import type { EngineEvent } from './engine';
 import { LoadGenerator } from './load-generator';
 import { Rehearsal, type DeployResult } from './rehearsal';
+import { textTable } from './text-table';
 
 export interface DemoOptions {
   ratePerSecond?: number;
@@ -143,31 +144,30 @@ function summarise(
 }
 
 function table(rows: DeploymentReport[]): string {
-  const header = [
-    'version',
-    'outcome',
-    'expected',
-    'duration',
-    'requests',
-    'failed',
-    'failed blue/green',
-    'detect',
-    'transitions',
-  ];
-  const body = rows.map((r) => [
-    r.version,
-    r.outcome,
-    r.expected,
-    `${(r.durationMs / 1000).toFixed(1)} s`,
-    String(r.requests),
-    String(r.failedRequests),
-    `${r.failedByColor.blue}/${r.failedByColor.green}`,
-    r.detectMs === null ? '-' : `${r.detectMs} ms`,
-    String(r.stateTransitions),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+  return textTable(
+    [
+      'version',
+      'outcome',
+      'expected',
+      'duration',
+      'requests',
+      'failed',
+      'failed blue/green',
+      'detect',
+      'transitions',
+    ],
+    rows.map((r) => [
+      r.version,
+      r.outcome,
+      r.expected,
+      `${(r.durationMs / 1000).toFixed(1)} s`,
+      String(r.requests),
+      String(r.failedRequests),
+      `${r.failedByColor.blue}/${r.failedByColor.green}`,
+      r.detectMs === null ? '-' : `${r.detectMs} ms`,
+      String(r.stateTransitions),
+    ]),
+  );
 }
 
 /** Runs the demo; resolves with the report (also written to disk). */
