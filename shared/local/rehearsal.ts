@@ -73,6 +73,7 @@ export class Rehearsal {
   private stopped = false;
   /** Every weight change the workflow made, with its time: the basis of detection-time figures. */
   readonly weightChanges: { at: number; weights: Weights }[] = [];
+  private readonly executions = new Map<string, Promise<DeployResult>>();
 
   private constructor(
     readonly workDir: string,
@@ -210,6 +211,20 @@ export class Rehearsal {
   /** Runs one deployment through the blue/green state machine, to its end. */
   async deploy(input: DeployRequestInput, options: DeployOptions = {}): Promise<DeployResult> {
     const request = this.validate(input);
+    // Like StartExecution with an existing execution name: the same deployment id is the same
+    // deployment, never a second one.
+    const existing = this.executions.get(request.deploymentId);
+    if (existing) return existing;
+    const execution = this.execute(request, input, options);
+    this.executions.set(request.deploymentId, execution);
+    return execution;
+  }
+
+  private async execute(
+    request: DeployRequest,
+    input: DeployRequestInput,
+    options: DeployOptions,
+  ): Promise<DeployResult> {
     const scale = options.timeScale ?? 1;
     const { spec } = request;
     const waitTimeOverrides: Record<string, number> =

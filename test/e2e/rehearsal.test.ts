@@ -62,6 +62,25 @@ describe('local rehearsal (end to end, real processes behind the weighted proxy)
     );
   }, 90_000);
 
+  it('treats a repeated deployment id as the same deployment, never a second one', async () => {
+    const first = rehearsal.deploy({
+      deploymentId: 'e2e-good',
+      image: 'greenlight/demo-app:v2',
+      spec: { ...base, ...FAST_PLAN },
+    });
+
+    const again = await rehearsal.deploy({
+      deploymentId: 'e2e-good',
+      image: 'greenlight/demo-app:v2',
+      spec: { ...base, ...FAST_PLAN },
+    });
+
+    expect(again).toBe(await first);
+    expect(
+      (await rehearsal.deps.store.listEvents('e2e-good')).filter((e) => e.type === 'PREPARED'),
+    ).toHaveLength(1);
+  });
+
   it('rolls a faulty release back automatically and restores all traffic to the live color', async () => {
     const result = await rehearsal.deploy({
       deploymentId: 'e2e-bad',
