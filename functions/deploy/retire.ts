@@ -1,5 +1,6 @@
 /** RetireOldColor: with 100 % read back on the new color, scale the old color to 0. */
 import { weightsFor } from '../../shared/domain/colors';
+import { ServiceStateError } from '../../shared/domain/errors';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import { recordEvent, routeOf, slotOf, StepContextSchema, type DeployDeps } from './context';
@@ -13,6 +14,11 @@ export async function retire(deps: Deps, event: unknown): Promise<{ retired: str
   await assertWeights(deps.router, routeOf(spec), weightsFor(deployment.newColor, 100));
   const slot = slotOf(spec, deployment.liveColor);
   await deps.fleet.scale(slot, 0);
+  // Read the scale-down back too: a desired count that did not take is retried, not reported done.
+  const after = await deps.fleet.describe(slot);
+  if (after.desiredCount !== 0) {
+    throw new ServiceStateError(`${slot.service} still wants ${after.desiredCount} tasks after scaling to 0`);
+  }
   await recordEvent(
     deps,
     deployment.id,

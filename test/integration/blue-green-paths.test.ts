@@ -173,6 +173,29 @@ describe('blue-green state machine', () => {
     expect(world.notifier.sent[0]?.message).toContain('WARNING: the old color could not be scaled down');
   });
 
+  it("reads the old color's scale-down back and retries it when it did not take", async () => {
+    const world = memoryWorld();
+    const scale = world.fleet.scale.bind(world.fleet);
+    let ignored = 0;
+    world.fleet.scale = async (slot, count) => {
+      // The first scale-down of blue is lost, as if another actor reset the desired count.
+      if (slot.service === 'web-blue' && count === 0 && ignored === 0) {
+        ignored += 1;
+        return;
+      }
+      return scale(slot, count);
+    };
+
+    const result = await runInMemory(world, memoryRequest());
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(
+      result.events.filter((e) => e.type === 'StateRetried' && e.state === 'RetireOldColor'),
+    ).toHaveLength(1);
+    expect(world.fleet.services.get('local/web-blue')?.desiredCount).toBe(0);
+    expect(world.store.records.get('d-1')?.warning).toBeUndefined();
+  });
+
   it('retries a throttled step instead of rolling back', async () => {
     const world = memoryWorld();
     let calls = 0;

@@ -99,7 +99,13 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'elasticloadbalancing:DescribeTargetGroups',
     'elasticloadbalancing:DescribeTargetHealth',
   ],
-  retire: [...LOGS_AND_TRACES, 'dynamodb:PutItem', ...READ_ROUTES, 'ecs:UpdateService'],
+  retire: [
+    ...LOGS_AND_TRACES,
+    'dynamodb:PutItem',
+    ...READ_ROUTES,
+    'ecs:UpdateService',
+    'ecs:DescribeServices',
+  ],
   rollback: [
     ...LOGS_AND_TRACES,
     'dynamodb:PutItem',
