@@ -11,7 +11,7 @@ import { DynamoStore } from '../shared/aws/dynamo-store';
 import { startDynalite } from '../shared/local/dynalite';
 import { runStateMachine } from '../shared/local/engine';
 import { systemClock } from '../shared/ports/clock';
-import { MemoryFleet, MemoryMetrics, MemoryRouter, silentLogger } from '../shared/local/memory-ports';
+import { MemoryAlarms, MemoryFleet, MemoryMetrics, MemoryRouter, silentLogger } from '../shared/local/memory-ports';
 import { MemoryNotifier } from '../shared/local/file-notifier';
 import { memorySpec } from '../shared/local/memory-world';
 import type { BenchResult } from './run';
@@ -38,6 +38,7 @@ export async function overhead(args: string[]): Promise<BenchResult> {
       fleet.addService({ cluster: 'local', service: 'web-blue' }, 'web-blue-tg', 'app:1', 2);
       fleet.addService({ cluster: 'local', service: 'web-green' }, 'web-green-tg', null, 0);
       const deps = {
+        alarms: new MemoryAlarms(),
         router,
         fleet,
         metrics: new MemoryMetrics(),

@@ -7,10 +7,12 @@ import type { RouteRef } from '../../shared/ports/router';
 import type { SlotRef } from '../../shared/ports/fleet';
 import type { Clock, Fleet, Metrics, Notifier, Router, Store } from '../../shared/ports';
 import type { Logger } from '../../shared/lambda';
+import type { Alarms } from '../../shared/ports/alarms';
 import type { Color } from '../../shared/domain/colors';
 
 /** Every port a blue/green step may use; each step takes only the ones it needs. */
 export interface DeployDeps {
+  alarms: Alarms;
   fleet: Fleet;
   router: Router;
   metrics: Metrics;

@@ -44,15 +44,16 @@ export interface Observation {
   health: TargetHealth;
 }
 
-type Deps = Pick<DeployDeps, 'metrics' | 'router' | 'store' | 'clock' | 'logger'>;
+type Deps = Pick<DeployDeps, 'alarms' | 'metrics' | 'router' | 'store' | 'clock' | 'logger'>;
 
 export async function evaluate(deps: Deps, event: unknown): Promise<Observation> {
   const { deployment, spec, step, previous } = parseInput(InputSchema, event);
   const now = deps.clock.now();
   const targetGroups = { blue: spec.slots.blue.targetGroup, green: spec.slots.green.targetGroup };
-  const [traffic, health] = await Promise.all([
+  const [traffic, health, alarmsFiring] = await Promise.all([
     deps.metrics.sample(targetGroups, step.startedAt, now),
     deps.router.targetHealth(targetGroups[deployment.newColor]),
+    spec.alarms.length > 0 ? deps.alarms.firing(spec.alarms) : Promise.resolve([]),
   ]);
   const live = deployment.liveColor;
   // During steps the live color serving the same window is the baseline. In the bake it serves
@@ -71,6 +72,7 @@ export async function evaluate(deps: Deps, event: unknown): Promise<Observation>
     holdSeconds: step.holdSeconds,
     deadlineAt: step.deadlineAt,
     now,
+    alarmsFiring,
   });
   if (observation.decision !== 'wait') {
     const label = step.phase === 'bake' ? 'bake' : `step ${step.index + 1}`;

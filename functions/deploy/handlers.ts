@@ -3,6 +3,7 @@
  * Production adapters and SDK clients are built once per container, at cold start.
  */
 import { AlbRouter } from '../../shared/aws/alb-router';
+import { CloudWatchAlarms } from '../../shared/aws/cloudwatch-alarms';
 import {
   cloudWatchClient,
   dynamoDocumentClient,
@@ -22,6 +23,7 @@ import { createDeploySteps, type DeployDeps } from './index';
 const env = deployEnv();
 
 const deps: DeployDeps = {
+  alarms: new CloudWatchAlarms({ client: cloudWatchClient() }),
   fleet: new EcsFleet({ client: ecsClient() }),
   router: new AlbRouter({ client: elbv2Client() }),
   metrics: new CloudWatchMetrics({ client: cloudWatchClient(), elbv2: elbv2Client() }),

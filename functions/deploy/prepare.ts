@@ -18,11 +18,19 @@ export interface PrepareResult {
   launch: null;
 }
 
-type Deps = Pick<DeployDeps, 'fleet' | 'router' | 'store' | 'notifier' | 'clock' | 'logger'>;
+type Deps = Pick<DeployDeps, 'alarms' | 'fleet' | 'router' | 'store' | 'notifier' | 'clock' | 'logger'>;
 
 export async function prepare(deps: Deps, event: unknown): Promise<PrepareResult> {
   const request = parseInput(DeployRequestSchema, event);
   const { spec, deploymentId } = request;
+  if (spec.alarms.length > 0 && !request.force) {
+    const firing = await deps.alarms.firing(spec.alarms);
+    if (firing.length > 0) {
+      throw new ServiceStateError(
+        `alarms already in ALARM: ${firing.join(', ')}; resolve them first or deploy with force`,
+      );
+    }
+  }
   const now = deps.clock.now();
   const key = lockKey(spec);
   const lock = await deps.store.acquireLock(key, deploymentId, maxDurationSeconds(spec) * 1000, now);

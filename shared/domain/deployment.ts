@@ -18,6 +18,8 @@ export const DeployRequestSchema = z
       .max(1024)
       .regex(/^[^\s]+$/, 'expected an image reference without spaces'),
     spec: SpecSchema,
+    /** Start even though some of the spec's alarms are in ALARM already. */
+    force: z.boolean().default(false),
     /** Who or what asked for the deployment (user, pipeline execution). */
     requestedBy: z.string().max(256).default('unknown'),
   })

@@ -91,6 +91,8 @@ export interface ObservationInput {
   holdSeconds: number;
   deadlineAt: number;
   now: number;
+  /** Names of the deployment's CloudWatch alarms now in ALARM: any one rolls back at once. */
+  alarmsFiring?: string[];
 }
 
 export interface Observation {
@@ -112,6 +114,14 @@ export function decide(input: ObservationInput): Observation {
       : verdict.verdict === 'pass'
         ? 0
         : input.previousFailures;
+  const alarms = input.alarmsFiring ?? [];
+  if (alarms.length > 0) {
+    return {
+      decision: 'rollback',
+      consecutiveFailures,
+      reasons: [`alarm${alarms.length > 1 ? 's' : ''} in ALARM: ${alarms.join(', ')}`, ...verdict.reasons],
+    };
+  }
   if (gate.mode === 'fixed-window') return decideAtWindowEnd(input, consecutiveFailures);
   if (consecutiveFailures >= gate.consecutiveFailures) {
     return {

@@ -145,6 +145,8 @@ export const SpecSchema = z
       })
       .strict()
       .default({ timeoutSeconds: 600, pollSeconds: 10 }),
+    /** CloudWatch alarms (names) watched for the whole deployment: any in ALARM rolls back at once. */
+    alarms: z.array(z.string().min(1).max(255)).max(100).default([]),
     /** Time at 100 % with the old color still at full size and the gate still watching. */
     bakeSeconds: seconds(86_400).default(300),
   })

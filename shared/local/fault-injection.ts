@@ -25,6 +25,7 @@ export interface FaultPoint extends CallSite {
 
 /** The port methods a deployment calls, by the world's dependency name. */
 const PORT_METHODS: Record<string, string[]> = {
+  alarms: ['firing'],
   fleet: ['describe', 'registerRevision', 'deploy', 'scale'],
   router: ['getWeights', 'setWeights', 'targetHealth'],
   metrics: ['sample'],

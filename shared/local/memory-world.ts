@@ -10,6 +10,7 @@ import type { Clock } from '../ports';
 import { loadStateMachine, runStateMachine, type EngineEvent, type RunResult } from './engine';
 import { MemoryNotifier } from './file-notifier';
 import {
+  MemoryAlarms,
   MemoryFleet,
   MemoryMetrics,
   MemoryRouter,
@@ -63,6 +64,7 @@ export function memoryWorld(options: { clock?: Clock; service?: string } = {}) {
   fleet.addService({ cluster: 'local', service: slots.blue.service }, slots.blue.targetGroup, 'app:1', 2);
   fleet.addService({ cluster: 'local', service: slots.green.service }, slots.green.targetGroup, null, 0);
   return {
+    alarms: new MemoryAlarms(),
     router,
     fleet,
     metrics: new MemoryMetrics(),

@@ -29,6 +29,7 @@ import { FileNotifier } from './file-notifier';
 import { ImageCatalog } from './image-catalog';
 import { LocalMetrics } from './local-metrics';
 import { LocalRouter } from './local-router';
+import { MemoryAlarms } from './memory-ports';
 import { ProcessFleet } from './process-fleet';
 import { LocalTaskDefinitions } from './task-definitions';
 
@@ -104,7 +105,10 @@ export class Rehearsal {
         ...(options.console ? { console: options.console } : {}),
       });
       const router = new LocalRouter(proxy, { listener: LOCAL_LISTENER });
+      const alarms = new MemoryAlarms();
       const deps: DeployDeps = {
+        // Simulated: local alarms are set by hand (rehearsal.alarms.inAlarm), not computed from metrics.
+        alarms,
         fleet,
         router,
         metrics: new LocalMetrics(proxy),

@@ -196,6 +196,25 @@ describe('blue-green state machine', () => {
     expect(world.store.records.get('d-1')?.warning).toBeUndefined();
   });
 
+  it("rolls back at once when one of the spec's alarms goes into ALARM during a step", async () => {
+    const world = memoryWorld();
+    const setWeights = world.router.setWeights.bind(world.router);
+    world.router.setWeights = async (route, weights) => {
+      await setWeights(route, weights);
+      if (weights.green === 25) world.alarms.inAlarm.add('web-p99');
+    };
+
+    const result = await runInMemory(
+      world,
+      memoryRequest({ spec: memorySpec({ alarms: ['web-5xx', 'web-p99'] }) }),
+    );
+
+    expect(result.error).toBe('DeploymentRolledBack');
+    expectSafeAfterRollback(world);
+    expect(world.store.records.get('d-1')?.error?.cause).toContain('alarm in ALARM: web-p99');
+    expect(world.store.records.get('d-1')?.lastStep).toEqual({ phase: 'step', index: 1, weight: 25 });
+  });
+
   it('retries a throttled step instead of rolling back', async () => {
     const world = memoryWorld();
     let calls = 0;
@@ -358,6 +377,23 @@ describe('blue-green state machine', () => {
       expect(world.store.records.get('d-2')?.error?.cause).toContain('neither color has a healthy task');
       expect(world.router.weights).toEqual({ blue: 50, green: 50 });
       expect(world.store.records.get('d-dead')?.status).toBe('IN_PROGRESS');
+    });
+
+    it("refuses to start while one of the spec's alarms is already in ALARM, unless forced", async () => {
+      const world = memoryWorld();
+      world.alarms.inAlarm.add('web-5xx');
+      const spec = memorySpec({ alarms: ['web-5xx'] });
+
+      const refused = await runInMemory(world, memoryRequest({ spec }));
+      const forced = await runInMemory(world, memoryRequest({ deploymentId: 'd-forced', spec, force: true }));
+
+      expect(refused.error).toBe('DeploymentRejected');
+      expect(world.store.records.get('d-1')?.error?.cause).toBe(
+        'alarms already in ALARM: web-5xx; resolve them first or deploy with force',
+      );
+      // Forced past the start, the firing alarm still fails the gate at its first evaluation.
+      expect(forced.error).toBe('DeploymentRolledBack');
+      expect(world.store.records.get('d-forced')?.error?.cause).toContain('alarm in ALARM: web-5xx');
     });
 
     it('rejects a deployment when traffic is split between colors', async () => {

@@ -75,6 +75,7 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'ecs:RegisterTaskDefinition',
     'ecs:TagResource',
     'iam:PassRole',
+    'cloudwatch:DescribeAlarms',
   ],
   launch: [...LOGS_AND_TRACES, 'dynamodb:PutItem', 'ecs:UpdateService'],
   'check-launch': [
@@ -96,6 +97,7 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     ...LOGS_AND_TRACES,
     'dynamodb:PutItem',
     'cloudwatch:GetMetricData',
+    'cloudwatch:DescribeAlarms',
     'elasticloadbalancing:DescribeTargetGroups',
     'elasticloadbalancing:DescribeTargetHealth',
   ],
@@ -633,6 +635,11 @@ describe('the packaged CloudFormation template', () => {
                   'arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:listener/app/gl-*/*/*',
                   'arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:listener-rule/app/gl-*/*/*/*',
                 ],
+              });
+            } else if (action === 'cloudwatch:DescribeAlarms') {
+              expect({ action, resources: resources.map(subOf) }).toEqual({
+                action,
+                resources: ['arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*'],
               });
             } else if (action === 'states:DescribeExecution') {
               expect({ action, resources: resources.map(subOf) }).toEqual({
