@@ -11,7 +11,13 @@ import { DynamoStore } from '../shared/aws/dynamo-store';
 import { startDynalite } from '../shared/local/dynalite';
 import { runStateMachine } from '../shared/local/engine';
 import { systemClock } from '../shared/ports/clock';
-import { MemoryAlarms, MemoryFleet, MemoryMetrics, MemoryRouter, silentLogger } from '../shared/local/memory-ports';
+import {
+  MemoryAlarms,
+  MemoryFleet,
+  MemoryMetrics,
+  MemoryRouter,
+  silentLogger,
+} from '../shared/local/memory-ports';
 import { MemoryNotifier } from '../shared/local/file-notifier';
 import { memorySpec } from '../shared/local/memory-world';
 import type { BenchResult } from './run';
