@@ -6,12 +6,15 @@ import type { Context } from 'aws-lambda';
 
 export type { Logger };
 
-/** A structured JSON logger; level from POWERTOOLS_LOG_LEVEL unless given. */
+/**
+ * A structured JSON logger. Unless given, the service name comes from POWERTOOLS_SERVICE_NAME and
+ * the level from POWERTOOLS_LOG_LEVEL (Powertools reads both itself).
+ */
 export function createLogger(
   options: { serviceName?: string; logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT' } = {},
 ) {
   return new Logger({
-    serviceName: options.serviceName ?? 'greenlight',
+    ...(options.serviceName ? { serviceName: options.serviceName } : {}),
     ...(options.logLevel ? { logLevel: options.logLevel } : {}),
   });
 }
