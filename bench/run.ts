@@ -19,6 +19,8 @@ const BENCHMARKS: Record<string, (args: string[]) => Promise<BenchResult>> = {
   scale,
   gate,
   alerts,
+  blast: (args) => (require('./blast') as typeof import('./blast')).blast(args),
+  'api-calls': (args) => (require('./api-calls') as typeof import('./api-calls')).apiCalls(args),
 };
 
 async function main(): Promise<void> {

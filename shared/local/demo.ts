@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Color } from '../domain/colors';
 import type { DeploymentSpecInput } from '../domain/spec';
 import type { Observation } from '../../functions/deploy/evaluate';
+import { deploymentFigures, type ColorTargetGroups } from './deployment-figures';
 import type { EngineEvent } from './engine';
 import { LoadGenerator } from './load-generator';
 import { Rehearsal, type DeployResult } from './rehearsal';
@@ -97,49 +98,28 @@ function progressPrinter(out: NonNullable<DemoOptions['out']>, label: string, st
   };
 }
 
-function colorOfTargetGroup(tg: string): Color | null {
-  if (tg.endsWith('-blue-tg')) return 'blue';
-  if (tg.endsWith('-green-tg')) return 'green';
-  return null;
-}
-
 function summarise(
   rehearsal: Rehearsal,
   load: LoadGenerator,
+  slots: ColorTargetGroups,
   version: string,
   expected: string,
   result: DeployResult,
   window: { from: number; to: number },
 ): DeploymentReport {
-  const stats = load.stats(window.from, window.to);
-  const failedByColor: Record<Color, number> = { blue: 0, green: 0 };
-  let firstNewColorFailure: number | null = null;
-  const newColor = result.record?.newColor ?? null;
-  for (const [tg, figures] of Object.entries(stats.byTargetGroup)) {
-    const color = colorOfTargetGroup(tg);
-    if (color) failedByColor[color] += figures.failed;
-    if (color && color === newColor && figures.firstFailureAt !== null)
-      firstNewColorFailure = figures.firstFailureAt;
-  }
-  let detectMs: number | null = null;
-  if (result.record?.status === 'ROLLED_BACK' && firstNewColorFailure !== null && newColor) {
-    const restored = rehearsal.weightChanges.find(
-      (c) => c.at >= firstNewColorFailure! && c.weights[newColor] === 0,
-    );
-    if (restored) detectMs = restored.at - firstNewColorFailure;
-  }
+  const figures = deploymentFigures(rehearsal, load, slots, result, window);
   return {
     version,
-    image: result.record?.image ?? '',
-    outcome: result.record?.status ?? result.status,
+    image: figures.image,
+    outcome: figures.outcome,
     expected,
-    durationMs: result.durationMs,
-    requests: stats.requests,
-    failedRequests: stats.failed,
-    failedByColor,
-    detectMs,
-    stateTransitions: result.stateTransitions,
-    cause: result.record?.error ? `${result.record.error.error}: ${result.record.error.cause}` : null,
+    durationMs: figures.durationMs,
+    requests: figures.requests,
+    failedRequests: figures.failedRequests,
+    failedByColor: figures.failedByColor,
+    detectMs: figures.detectMs,
+    stateTransitions: figures.stateTransitions,
+    cause: figures.cause,
   };
 }
 
@@ -226,7 +206,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       // Let requests sent during the deployment finish before counting them.
       await new Promise((resolve) => setTimeout(resolve, 500));
       reports.push(
-        summarise(rehearsal, load, release.version, release.expected, result, { from, to: Date.now() - 500 }),
+        summarise(rehearsal, load, base.slots, release.version, release.expected, result, {
+          from,
+          to: Date.now() - 500,
+        }),
       );
       out.write(
         `${release.version}: ${result.record?.status ?? result.status}${result.record?.error ? ` (${result.record.error.error}: ${result.record.error.cause})` : ''}\n\n`,

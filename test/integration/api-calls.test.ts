@@ -1,0 +1,174 @@
+/**
+ * One canary deployment through the real state machine and step handlers with the production AWS
+ * adapters on a mocked account (shared/local/mock-aws.ts): what the adapters send, in order.
+ */
+import type { ModifyListenerCommandInput } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { MOCK_AWS } from '../../shared/local/mock-aws';
+import { MOCK_IMAGES, runMockedDeployment, type MockedDeployment } from '../../shared/local/mock-aws-run';
+
+const NEW_REVISION = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:42';
+
+function inputs<T = Record<string, unknown>>(run: MockedDeployment, api: string): T[] {
+  return run.calls.filter((c) => c.api === api).map((c) => c.input as T);
+}
+
+/** The blue/green weights each ModifyListener wrote, in order. */
+function writtenWeights(run: MockedDeployment) {
+  return inputs<ModifyListenerCommandInput>(run, 'elasticloadbalancing:ModifyListener').map((input) => {
+    const { DefaultActions } = input;
+    const tuples = DefaultActions?.find((a) => a.Type === 'forward')?.ForwardConfig?.TargetGroups ?? [];
+    const weight = (arn: string) => tuples.find((t) => t.TargetGroupArn === arn)?.Weight;
+    return { blue: weight(MOCK_AWS.targetGroups.blue), green: weight(MOCK_AWS.targetGroups.green) };
+  });
+}
+
+const lastIndex = (run: MockedDeployment, match: (api: string, input: Record<string, unknown>) => boolean) =>
+  run.calls.findLastIndex((c) => match(c.api, c.input as Record<string, unknown>));
+
+const outcomeAttributes = (outcome: string) => ({
+  event: { DataType: 'String', StringValue: 'deployment' },
+  outcome: { DataType: 'String', StringValue: outcome },
+  service: { DataType: 'String', StringValue: 'web' },
+  cluster: { DataType: 'String', StringValue: 'prod' },
+});
+
+describe('a canary deployment with the production adapters on mocked AWS', () => {
+  let good: MockedDeployment;
+  let bad: MockedDeployment;
+
+  beforeAll(async () => {
+    good = await runMockedDeployment({ release: 'good' });
+    bad = await runMockedDeployment({ release: 'bad' });
+  });
+
+  describe('a good release', () => {
+    it('is promoted', () => {
+      expect(good.result.status).toBe('SUCCEEDED');
+      expect(good.result.output).toMatchObject({ finish: { status: 'PROMOTED', lockReleased: true } });
+    });
+
+    it('registers a copy of the live revision with only the image changed and AWS tags dropped', () => {
+      expect(inputs(good, 'ecs:DescribeTaskDefinition')).toEqual([
+        {
+          taskDefinition: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:41',
+          include: ['TAGS'],
+        },
+      ]);
+      const [registered] = inputs(good, 'ecs:RegisterTaskDefinition');
+      expect(registered).toMatchObject({
+        family: 'web',
+        cpu: '512',
+        containerDefinitions: [
+          { name: 'app', image: MOCK_IMAGES.good },
+          { name: 'log-router', image: expect.stringContaining('fluent-bit') },
+        ],
+        tags: [{ key: 'team', value: 'shop' }],
+      });
+      expect(registered).not.toHaveProperty('revision');
+      expect(registered).not.toHaveProperty('taskDefinitionArn');
+    });
+
+    it('moves traffic 95/5 → 75/25 → 0/100, rewriting the whole forward action each time', () => {
+      expect(writtenWeights(good)).toEqual([
+        { blue: 95, green: 5 },
+        { blue: 75, green: 25 },
+        { blue: 0, green: 100 },
+      ]);
+      expect(inputs(good, 'elasticloadbalancing:ModifyListener')[0]).toEqual({
+        ListenerArn: MOCK_AWS.listenerArn,
+        DefaultActions: [
+          {
+            Type: 'forward',
+            Order: 1,
+            ForwardConfig: {
+              TargetGroups: [
+                { TargetGroupArn: MOCK_AWS.targetGroups.blue, Weight: 95 },
+                { TargetGroupArn: MOCK_AWS.targetGroups.green, Weight: 5 },
+              ],
+              TargetGroupStickinessConfig: { Enabled: false },
+            },
+          },
+        ],
+      });
+      expect(good.aws.listenerWeights()).toEqual({ blue: 0, green: 100 });
+    });
+
+    it('launches green on the new revision, and retires blue only after 100 % on green is read back', () => {
+      expect(inputs(good, 'ecs:UpdateService')).toEqual([
+        { cluster: 'prod', service: 'web-green', taskDefinition: NEW_REVISION, desiredCount: 2 },
+        { cluster: 'prod', service: 'web-blue', desiredCount: 0 },
+      ]);
+      const promotion = lastIndex(good, (api) => api === 'elasticloadbalancing:ModifyListener');
+      const readBack = lastIndex(good, (api) => api === 'elasticloadbalancing:DescribeListeners');
+      const retire = lastIndex(
+        good,
+        (api, input) => api === 'ecs:UpdateService' && input.service === 'web-blue',
+      );
+      expect(promotion).toBeLessThan(readBack);
+      expect(readBack).toBeLessThan(retire);
+      expect(good.aws.service('green')).toMatchObject({
+        taskDefinition: NEW_REVISION,
+        desiredCount: 2,
+        runningCount: 2,
+      });
+      expect(good.aws.service('blue')).toMatchObject({ desiredCount: 0, runningCount: 0 });
+    });
+
+    it('publishes exactly one notification, with the PROMOTED attributes', () => {
+      expect(good.counts['sns:Publish']).toBe(1);
+      expect(good.aws.published).toEqual([
+        expect.objectContaining({
+          TopicArn: MOCK_AWS.topicArn,
+          Subject: `greenlight: web promoted (${MOCK_IMAGES.good})`,
+          MessageAttributes: outcomeAttributes('PROMOTED'),
+        }),
+      ]);
+    });
+
+    it('reads metrics once per gate evaluation and looks the load balancer up once', () => {
+      const evaluations = (good.invocations.Evaluate ?? 0) + (good.invocations.EvaluateBake ?? 0);
+      expect(evaluations).toBeGreaterThan(0);
+      expect(good.counts['cloudwatch:GetMetricData']).toBe(evaluations);
+      expect(good.counts['elasticloadbalancing:DescribeTargetGroups']).toBe(1);
+      expect(Object.keys(good.counts).filter((api) => api.includes('unfaked'))).toEqual([]);
+    });
+  });
+
+  describe('a bad release (20 % 5xx on the new color)', () => {
+    it('is rolled back', () => {
+      expect(bad.result.status).toBe('FAILED');
+      expect(bad.result.error).toBe('DeploymentRolledBack');
+    });
+
+    it('puts 100 % back on blue last, then scales green to 0 after reading the weights back', () => {
+      expect(writtenWeights(bad)).toEqual([
+        { blue: 95, green: 5 },
+        { blue: 100, green: 0 },
+      ]);
+      expect(bad.aws.listenerWeights()).toEqual({ blue: 100, green: 0 });
+      expect(inputs(bad, 'ecs:UpdateService')).toEqual([
+        { cluster: 'prod', service: 'web-green', taskDefinition: NEW_REVISION, desiredCount: 2 },
+        { cluster: 'prod', service: 'web-green', desiredCount: 0 },
+      ]);
+      const restore = lastIndex(bad, (api) => api === 'elasticloadbalancing:ModifyListener');
+      const readBack = lastIndex(bad, (api) => api === 'elasticloadbalancing:DescribeListeners');
+      const scaleDown = lastIndex(bad, (api) => api === 'ecs:UpdateService');
+      expect(restore).toBeLessThan(readBack);
+      expect(readBack).toBeLessThan(scaleDown);
+      expect(bad.aws.service('green')).toMatchObject({ desiredCount: 0, runningCount: 0 });
+      expect(bad.aws.service('blue')).toMatchObject({ desiredCount: 2, runningCount: 2 });
+    });
+
+    it('publishes exactly one notification, with the ROLLED_BACK attributes', () => {
+      expect(bad.aws.published).toEqual([
+        expect.objectContaining({ MessageAttributes: outcomeAttributes('ROLLED_BACK') }),
+      ]);
+    });
+
+    it('releases the lock', () => {
+      expect(inputs(bad, 'dynamodb:DeleteItem')).toContainEqual(
+        expect.objectContaining({ Key: { pk: 'LOCK#prod/web', sk: 'LOCK' } }),
+      );
+    });
+  });
+});
