@@ -1,5 +1,6 @@
 /** Rollback: all traffic back on the live color (read back), then the new color scaled to 0. */
 import { weightsFor, type Weights } from '../../shared/domain/colors';
+import { ServiceStateError } from '../../shared/domain/errors';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import { recordEvent, routeOf, slotOf, StepContextSchema, type DeployDeps } from './context';
@@ -15,7 +16,13 @@ export async function rollback(deps: Deps, event: unknown): Promise<{ weights: W
   const weights = await assertWeights(deps.router, route, safe);
   await deps.store.updateDeployment(deployment.id, { lastWeight: 0 });
   // Only once no traffic can reach it is the new color scaled down.
-  await deps.fleet.scale(slotOf(spec, deployment.newColor), 0);
+  const slot = slotOf(spec, deployment.newColor);
+  await deps.fleet.scale(slot, 0);
+  // Read the scale-down back: a desired count that did not take is retried with the rollback.
+  const after = await deps.fleet.describe(slot);
+  if (after.desiredCount !== 0) {
+    throw new ServiceStateError(`${slot.service} still wants ${after.desiredCount} tasks after scaling to 0`);
+  }
   await recordEvent(
     deps,
     deployment.id,

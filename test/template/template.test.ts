@@ -115,6 +115,7 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     ...READ_ROUTES,
     ...MODIFY_ROUTES,
     'ecs:UpdateService',
+    'ecs:DescribeServices',
   ],
   finish: [...LOGS_AND_TRACES, ...WHOLE_TABLE, 'sns:Publish'],
   // stop claims, crash-loop windows, running deployment lookup; log link; the alert
