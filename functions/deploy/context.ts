@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { COLORS } from '../../shared/domain/colors';
 import { DeploymentIdSchema, type DeploymentContext } from '../../shared/domain/deployment';
+import { ServiceStateError } from '../../shared/domain/errors';
 import { SpecSchema, type DeploymentSpec } from '../../shared/domain/spec';
 import type { RouteRef } from '../../shared/ports/router';
 import type { SlotRef } from '../../shared/ports/fleet';
@@ -69,5 +70,14 @@ export async function recordEvent(
       event: type,
       error: error as Error,
     });
+  }
+}
+
+/** Scales a slot to 0 and reads the desired count back: a scale-down that did not take throws (and is retried). */
+export async function scaleToZero(fleet: Fleet, slot: SlotRef): Promise<void> {
+  await fleet.scale(slot, 0);
+  const after = await fleet.describe(slot);
+  if (after.desiredCount !== 0) {
+    throw new ServiceStateError(`${slot.service} still wants ${after.desiredCount} tasks after scaling to 0`);
   }
 }

@@ -1,9 +1,8 @@
 /** RetireOldColor: with 100 % read back on the new color, scale the old color to 0. */
 import { weightsFor } from '../../shared/domain/colors';
-import { ServiceStateError } from '../../shared/domain/errors';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
-import { recordEvent, routeOf, slotOf, StepContextSchema, type DeployDeps } from './context';
+import { recordEvent, routeOf, slotOf, scaleToZero, StepContextSchema, type DeployDeps } from './context';
 import { assertWeights } from './verify-weights';
 
 type Deps = Pick<DeployDeps, 'router' | 'fleet' | 'store' | 'clock' | 'logger'>;
@@ -13,12 +12,7 @@ export async function retire(deps: Deps, event: unknown): Promise<{ retired: str
   // Never scale the old color down on weights that did not take effect.
   await assertWeights(deps.router, routeOf(spec), weightsFor(deployment.newColor, 100));
   const slot = slotOf(spec, deployment.liveColor);
-  await deps.fleet.scale(slot, 0);
-  // Read the scale-down back too: a desired count that did not take is retried, not reported done.
-  const after = await deps.fleet.describe(slot);
-  if (after.desiredCount !== 0) {
-    throw new ServiceStateError(`${slot.service} still wants ${after.desiredCount} tasks after scaling to 0`);
-  }
+  await scaleToZero(deps.fleet, slot);
   await recordEvent(
     deps,
     deployment.id,

@@ -1,9 +1,8 @@
 /** Rollback: all traffic back on the live color (read back), then the new color scaled to 0. */
 import { weightsFor, type Weights } from '../../shared/domain/colors';
-import { ServiceStateError } from '../../shared/domain/errors';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
-import { recordEvent, routeOf, slotOf, StepContextSchema, type DeployDeps } from './context';
+import { recordEvent, routeOf, slotOf, scaleToZero, StepContextSchema, type DeployDeps } from './context';
 import { assertWeights } from './verify-weights';
 
 type Deps = Pick<DeployDeps, 'router' | 'fleet' | 'store' | 'clock' | 'logger'>;
@@ -17,12 +16,7 @@ export async function rollback(deps: Deps, event: unknown): Promise<{ weights: W
   await deps.store.updateDeployment(deployment.id, { lastWeight: 0 });
   // Only once no traffic can reach it is the new color scaled down.
   const slot = slotOf(spec, deployment.newColor);
-  await deps.fleet.scale(slot, 0);
-  // Read the scale-down back: a desired count that did not take is retried with the rollback.
-  const after = await deps.fleet.describe(slot);
-  if (after.desiredCount !== 0) {
-    throw new ServiceStateError(`${slot.service} still wants ${after.desiredCount} tasks after scaling to 0`);
-  }
+  await scaleToZero(deps.fleet, slot);
   await recordEvent(
     deps,
     deployment.id,

@@ -10,6 +10,7 @@ import type { DeploymentSpecInput } from '../domain/spec';
 import type { Observation } from '../../functions/deploy/evaluate';
 import { deploymentFigures, type ColorTargetGroups } from './deployment-figures';
 import type { EngineEvent } from './engine';
+import type { DeploymentFigures } from './deployment-figures';
 import { LoadGenerator } from './load-generator';
 import { Rehearsal, type DeployResult } from './rehearsal';
 import { textTable } from './text-table';
@@ -20,19 +21,10 @@ export interface DemoOptions {
   out?: { write(chunk: string): unknown };
 }
 
-export interface DeploymentReport {
+/** One deployment of the demo: its figures, with the version and the outcome it should have had. */
+export interface DeploymentReport extends DeploymentFigures {
   version: string;
-  image: string;
-  outcome: string;
   expected: string;
-  durationMs: number;
-  requests: number;
-  failedRequests: number;
-  failedByColor: Record<Color, number>;
-  /** Bad release: first failed request from the new color → traffic 100 % on the live color. */
-  detectMs: number | null;
-  stateTransitions: number;
-  cause: string | null;
 }
 
 export interface DemoReport {
