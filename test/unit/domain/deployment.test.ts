@@ -29,7 +29,7 @@ describe('DeployRequestSchema', () => {
     const request = parseInput(DeployRequestSchema, input);
 
     // Assess
-    expect(request).toEqual({ ...input, requestedBy: 'unknown', spec: parseSpec() });
+    expect(request).toEqual({ ...input, requestedBy: 'unknown', force: false, spec: parseSpec() });
   });
 
   it('keeps the given requestedBy', () => {

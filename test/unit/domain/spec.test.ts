@@ -36,6 +36,13 @@ function specError(input: unknown): InvalidInputError {
 const withPlan = (plan: unknown) => ({ ...validSpecInput(), plan });
 
 describe('SpecSchema', () => {
+  describe('alarms', () => {
+    it('keeps the named alarms and refuses an empty name, naming the field', () => {
+      expect(parseSpec({ alarms: ['web-5xx', 'web-p99'] }).alarms).toEqual(['web-5xx', 'web-p99']);
+      expect(() => parseSpec({ alarms: ['web-5xx', ''] })).toThrow(/spec\.alarms\[1\]/);
+    });
+  });
+
   describe('defaults', () => {
     it('applies the default gate, launch, bake and canary plan to a minimal spec', () => {
       // Prepare
@@ -50,6 +57,7 @@ describe('SpecSchema', () => {
         gate: DEFAULT_GATE,
         launch: { timeoutSeconds: 600, pollSeconds: 10 },
         bakeSeconds: 300,
+        alarms: [],
         plan: {
           steps: [
             { weight: 5, holdSeconds: 60, gate: DEFAULT_GATE },
