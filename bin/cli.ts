@@ -2,6 +2,7 @@
 import '../shared/local/polyfills';
 import { parseArgs } from 'node:util';
 import { runDemo } from '../shared/local/demo';
+import { specCommand } from './spec';
 import { alertsCommand, readStdin } from './alerts';
 
 const USAGE = `usage: greenlight <command> [options]
@@ -11,6 +12,7 @@ commands:
                                      a good release (promoted) and a faulty one (rolled back)
   alerts explain [--json] < event    print the alert an ECS task state change event would send
                                      (no AWS calls: not enriched, no dedupe)
+  spec validate FILE.json            check a deployment spec; print it with defaults and plan steps
   help                               show this text
 `;
 
@@ -39,6 +41,8 @@ export function main(argv: string[]): void {
     switch (command) {
       case 'demo':
         return demo(args);
+      case 'spec':
+        return specCommand(args, { stdout: process.stdout, stderr: process.stderr });
       case 'alerts':
         return alertsCommand(args, {
           readInput: readStdin,
