@@ -9,6 +9,7 @@ import {
   type TrafficWindow,
   type Verdict,
 } from '../../shared/domain/gate';
+import { manualControl } from '../../shared/domain/deployment';
 import { GateSchema } from '../../shared/domain/spec';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
@@ -24,6 +25,7 @@ const InputSchema = StepContextSchema.extend({
       gate: GateSchema,
       startedAt: z.number(),
       deadlineAt: z.number(),
+      approval: z.boolean().optional(),
     })
     .loose(),
   previous: z
@@ -50,10 +52,12 @@ export async function evaluate(deps: Deps, event: unknown): Promise<Observation>
   const { deployment, spec, step, previous } = parseInput(InputSchema, event);
   const now = deps.clock.now();
   const targetGroups = { blue: spec.slots.blue.targetGroup, green: spec.slots.green.targetGroup };
-  const [traffic, health, alarmsFiring] = await Promise.all([
+  const [traffic, health, alarmsFiring, record] = await Promise.all([
     deps.metrics.sample(targetGroups, step.startedAt, now),
     deps.router.targetHealth(targetGroups[deployment.newColor]),
     spec.alarms.length > 0 ? deps.alarms.firing(spec.alarms) : Promise.resolve([]),
+    // Manual commands (abort, promote, pause, approvals) live on the record.
+    deps.store.getDeployment(deployment.id),
   ]);
   const live = deployment.liveColor;
   // During steps the live color serving the same window is the baseline. In the bake it serves
@@ -73,14 +77,16 @@ export async function evaluate(deps: Deps, event: unknown): Promise<Observation>
     deadlineAt: step.deadlineAt,
     now,
     alarmsFiring,
+    control: manualControl(record, step),
+    phase: step.phase,
   });
   if (observation.decision !== 'wait') {
     const label = step.phase === 'bake' ? 'bake' : `step ${step.index + 1}`;
-    const outcome = observation.decision === 'advance' ? 'passed' : 'failed';
+    const outcome = { advance: 'passed', promote: 'promoted', rollback: 'failed' }[observation.decision];
     await recordEvent(
       deps,
       deployment.id,
-      observation.decision === 'advance' ? 'GATE_PASSED' : 'GATE_FAILED',
+      { advance: 'GATE_PASSED', promote: 'PROMOTED_EARLY', rollback: 'GATE_FAILED' }[observation.decision],
       `${label} ${outcome}: ${observation.reasons.join('; ')}`,
       {
         traffic,

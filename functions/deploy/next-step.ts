@@ -20,6 +20,10 @@ export async function advance(deps: Deps, event: unknown): Promise<StepCursor> {
   const now = deps.clock.now();
   const cursor = phase === 'bake' ? bakeStep(spec, now) : nextStep(spec, step?.index ?? null, now);
   if (!cursor.done) {
+    // The current step on the record: what an approval applies to, and what alerts show.
+    await deps.store.updateDeployment(deployment.id, {
+      currentStep: { phase: cursor.phase, index: cursor.index, weight: cursor.weight },
+    });
     const what =
       cursor.phase === 'bake'
         ? `bake for ${cursor.holdSeconds} s at 100 %`

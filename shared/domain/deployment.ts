@@ -70,6 +70,42 @@ export interface DeploymentRecord {
   error?: DeploymentError;
   /** Something that went wrong without changing the outcome (e.g. the old color not scaled down). */
   warning?: string;
+  /** The plan step in progress (the bake counts as the step after the last). */
+  currentStep?: { phase: 'step' | 'bake'; index: number; weight: number };
+  /** The latest manual command (abort, promote, pause, resume). */
+  control?: { action: ControlAction; by: string; at: number };
+  /** Indexes of the plan steps a person has approved. */
+  approvedSteps?: number[];
+}
+
+export const CONTROL_ACTIONS = ['approve', 'promote', 'abort', 'pause', 'resume'] as const;
+export type ManualAction = (typeof CONTROL_ACTIONS)[number];
+/** The commands kept as the record's `control` (approvals are kept per step instead). */
+export type ControlAction = Exclude<ManualAction, 'approve'>;
+
+/** What people have asked of a running deployment, as the gate's decision needs it. */
+export interface ManualControl {
+  abortedBy?: string;
+  promotedBy?: string;
+  pausedBy?: string;
+  /** The current step needs an approval that has not been given yet. */
+  awaitingApproval?: boolean;
+}
+
+/** The manual control in force for step `stepIndex` (of phase `phase`) of the record's deployment. */
+export function manualControl(
+  record: Pick<DeploymentRecord, 'control' | 'approvedSteps'> | null,
+  step: { index: number; phase: 'step' | 'bake'; approval?: boolean },
+): ManualControl {
+  const control = record?.control;
+  return {
+    ...(control?.action === 'abort' ? { abortedBy: control.by } : {}),
+    ...(control?.action === 'promote' ? { promotedBy: control.by } : {}),
+    ...(control?.action === 'pause' ? { pausedBy: control.by } : {}),
+    ...(step.phase === 'step' && step.approval && !(record?.approvedSteps ?? []).includes(step.index)
+      ? { awaitingApproval: true }
+      : {}),
+  };
 }
 
 export interface DeploymentEvent {

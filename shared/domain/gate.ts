@@ -1,4 +1,5 @@
 /** The health gate: pure decisions from traffic and target-health readings. */
+import type { ManualControl } from './deployment';
 import type { Gate } from './spec';
 import { evaluateSequential } from './statistics/sequential-gate';
 
@@ -80,7 +81,8 @@ export function evaluateGate(
   };
 }
 
-export type Decision = 'advance' | 'wait' | 'rollback';
+/** `promote` skips the remaining steps (a person asked to); in the bake it is `advance`. */
+export type Decision = 'advance' | 'wait' | 'rollback' | 'promote';
 
 export interface ObservationInput {
   gate: Gate;
@@ -93,6 +95,9 @@ export interface ObservationInput {
   now: number;
   /** Names of the deployment's CloudWatch alarms now in ALARM: any one rolls back at once. */
   alarmsFiring?: string[];
+  /** What people asked for: abort, promote, pause, or an approval still awaited. */
+  control?: ManualControl;
+  phase?: 'step' | 'bake';
 }
 
 export interface Observation {
@@ -114,6 +119,14 @@ export function decide(input: ObservationInput): Observation {
       : verdict.verdict === 'pass'
         ? 0
         : input.previousFailures;
+  const control = input.control ?? {};
+  if (control.abortedBy) {
+    return {
+      decision: 'rollback',
+      consecutiveFailures,
+      reasons: [`aborted by ${control.abortedBy}`, ...verdict.reasons],
+    };
+  }
   const alarms = input.alarmsFiring ?? [];
   if (alarms.length > 0) {
     return {
@@ -122,14 +135,57 @@ export function decide(input: ObservationInput): Observation {
       reasons: [`alarm${alarms.length > 1 ? 's' : ''} in ALARM: ${alarms.join(', ')}`, ...verdict.reasons],
     };
   }
-  if (gate.mode === 'fixed-window') return decideAtWindowEnd(input, consecutiveFailures);
-  if (consecutiveFailures >= gate.consecutiveFailures) {
+  if (control.pausedBy) {
+    // Paused: no step is taken and no deadline runs out, but failures still roll back.
+    if (gate.mode === 'sequential' && consecutiveFailures >= gate.consecutiveFailures) {
+      return failedRollback(consecutiveFailures, verdict);
+    }
     return {
-      decision: 'rollback',
+      decision: 'wait',
       consecutiveFailures,
-      reasons: [`gate failed ${consecutiveFailures} consecutive evaluations`, ...verdict.reasons],
+      reasons: [`paused by ${control.pausedBy}`, ...verdict.reasons],
     };
   }
+  if (control.promotedBy && verdict.verdict !== 'fail') {
+    return {
+      decision: input.phase === 'bake' ? 'advance' : 'promote',
+      consecutiveFailures,
+      reasons: [`promoted by ${control.promotedBy}`, ...verdict.reasons],
+    };
+  }
+  const outcome =
+    gate.mode === 'fixed-window'
+      ? decideAtWindowEnd(input, consecutiveFailures)
+      : decideSequential(input, consecutiveFailures);
+  if (outcome.decision === 'advance' && control.awaitingApproval) {
+    if (now >= input.deadlineAt) {
+      return {
+        decision: 'rollback',
+        consecutiveFailures,
+        reasons: ['no approval before the step deadline', ...verdict.reasons],
+      };
+    }
+    return {
+      decision: 'wait',
+      consecutiveFailures,
+      reasons: ['gate passed; waiting for approval', ...verdict.reasons],
+    };
+  }
+  return outcome;
+}
+
+function failedRollback(consecutiveFailures: number, verdict: GateVerdict): Observation {
+  return {
+    decision: 'rollback',
+    consecutiveFailures,
+    reasons: [`gate failed ${consecutiveFailures} consecutive evaluations`, ...verdict.reasons],
+  };
+}
+
+/** Roll back after enough consecutive failures or at the deadline; advance on a pass once the hold is over. */
+function decideSequential(input: ObservationInput, consecutiveFailures: number): Observation {
+  const { gate, verdict, now } = input;
+  if (consecutiveFailures >= gate.consecutiveFailures) return failedRollback(consecutiveFailures, verdict);
   const holdEndsAt = input.stepStartedAt + input.holdSeconds * 1000;
   if (verdict.verdict === 'pass' && now >= holdEndsAt) {
     return { decision: 'advance', consecutiveFailures, reasons: verdict.reasons };

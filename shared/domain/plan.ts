@@ -13,6 +13,8 @@ export type StepCursor =
       gate: Gate;
       startedAt: number;
       deadlineAt: number;
+      /** The step waits for a person's approval once its gate has passed. */
+      approval?: true;
     }
   | { done: true; index: number };
 
@@ -31,6 +33,7 @@ export function nextStep(spec: DeploymentSpec, previousIndex: number | null, now
     startedAt: now,
     // The gate gets its full timeout after the hold, like the bake: a long hold never leaves it no time.
     deadlineAt: now + (step.holdSeconds + step.gate.stepTimeoutSeconds) * 1000,
+    ...(step.approval ? { approval: true as const } : {}),
   };
 }
 

@@ -83,6 +83,8 @@ export const StepSchema = z
     holdSeconds: seconds(86_400).default(0),
     /** Gate settings that differ from the spec's gate for this step. */
     gate: GateOverridesSchema.optional(),
+    /** Once the gate has passed and the hold elapsed, wait for a person to approve this step. */
+    approval: z.boolean().optional(),
   })
   .strict();
 
@@ -119,6 +121,7 @@ export interface PlanStep {
   weight: number;
   holdSeconds: number;
   gate: Gate;
+  approval?: true;
 }
 
 export const SpecSchema = z
@@ -211,6 +214,7 @@ function expandPlan(plan: ParsedPlan, gate: Gate): PlanStep[] {
       weight: s.weight,
       holdSeconds: s.holdSeconds,
       gate: withOverrides(gate, s.gate),
+      ...(s.approval ? { approval: true as const } : {}),
     }));
   }
   if (plan.preset === 'codedeploy-canary-10-5') {

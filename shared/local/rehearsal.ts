@@ -7,12 +7,14 @@
 import './polyfills';
 import path from 'node:path';
 import { createDeploySteps, type DeployDeps } from '../../functions/deploy';
+import { controlDeployment } from '../../functions/deploy/control';
 import {
   DeployRequestSchema,
   type DeployRequest,
   type DeployRequestInput,
   type DeploymentEvent,
   type DeploymentRecord,
+  type ManualAction,
 } from '../domain/deployment';
 import type { Weights } from '../domain/colors';
 import { InvalidInputError } from '../domain/errors';
@@ -250,6 +252,11 @@ export class Rehearsal {
     const record = await this.deps.store.getDeployment(request.deploymentId);
     const history = await this.deps.store.listEvents(request.deploymentId);
     return { ...result, deploymentId: request.deploymentId, record, history };
+  }
+
+  /** A manual command for a running deployment: approve, promote, abort, pause or resume. */
+  control(input: { deploymentId: string; action: ManualAction; by: string }): Promise<DeploymentRecord> {
+    return controlDeployment(this.deps, input);
   }
 
   /** Stops every task process, the proxy and dynalite. Safe to call more than once. */

@@ -84,7 +84,7 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'ecs:DescribeServices',
     'elasticloadbalancing:DescribeTargetHealth',
   ],
-  'next-step': [...LOGS_AND_TRACES, 'dynamodb:PutItem'],
+  'next-step': [...LOGS_AND_TRACES, 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   'set-weights': [
     ...LOGS_AND_TRACES,
     'dynamodb:PutItem',
@@ -96,6 +96,7 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   evaluate: [
     ...LOGS_AND_TRACES,
     'dynamodb:PutItem',
+    'dynamodb:GetItem',
     'cloudwatch:GetMetricData',
     'cloudwatch:DescribeAlarms',
     'elasticloadbalancing:DescribeTargetGroups',

@@ -117,7 +117,8 @@ export function simulateStep(setup: StepSetup, scenario: Scenario, random: Rando
     });
     if (observation.decision !== 'wait') {
       return {
-        decision: observation.decision,
+        // No manual control in the simulation: promote never occurs.
+        decision: observation.decision === 'rollback' ? 'rollback' : 'advance',
         greenRequests: green.requests,
         seconds,
         reasons: observation.reasons,
