@@ -1,8 +1,9 @@
 /** What the blue/green steps share: their dependencies and the workflow document's shape. */
 import { z } from 'zod';
 import { COLORS } from '../../shared/domain/colors';
-import { DeploymentIdSchema, type DeploymentContext } from '../../shared/domain/deployment';
-import { ServiceStateError } from '../../shared/domain/errors';
+import { DeploymentIdSchema, lockKey, type DeploymentContext } from '../../shared/domain/deployment';
+import { LockConflictError, ServiceStateError } from '../../shared/domain/errors';
+import { maxDurationSeconds } from '../../shared/domain/plan';
 import { SpecSchema, type DeploymentSpec } from '../../shared/domain/spec';
 import type { RouteRef } from '../../shared/ports/router';
 import type { SlotRef } from '../../shared/ports/fleet';
@@ -80,4 +81,21 @@ export async function scaleToZero(fleet: Fleet, slot: SlotRef): Promise<void> {
   if (after.desiredCount !== 0) {
     throw new ServiceStateError(`${slot.service} still wants ${after.desiredCount} tasks after scaling to 0`);
   }
+}
+
+/**
+ * Extends the service lock's lease by the plan's longest duration from now. Called at every gate
+ * evaluation, so a deployment kept waiting (paused, awaiting approval) never loses its lock to a
+ * newer deployment that would "repair" it while it still runs.
+ */
+export async function renewLock(
+  deps: Pick<DeployDeps, 'store'>,
+  spec: DeploymentSpec,
+  deploymentId: string,
+  now: number,
+): Promise<void> {
+  const key = lockKey(spec);
+  const lock = await deps.store.acquireLock(key, deploymentId, maxDurationSeconds(spec) * 1000, now);
+  if (!lock.acquired)
+    throw new LockConflictError(`deployment ${deploymentId} lost the lock of ${key} to ${lock.heldBy}`);
 }

@@ -13,7 +13,7 @@ import { manualControl } from '../../shared/domain/deployment';
 import { GateSchema } from '../../shared/domain/spec';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
-import { recordEvent, StepContextSchema, type DeployDeps } from './context';
+import { recordEvent, renewLock, StepContextSchema, type DeployDeps } from './context';
 
 const InputSchema = StepContextSchema.extend({
   step: z
@@ -58,6 +58,7 @@ export async function evaluate(deps: Deps, event: unknown): Promise<Observation>
     spec.alarms.length > 0 ? deps.alarms.firing(spec.alarms) : Promise.resolve([]),
     // Manual commands (abort, promote, pause, approvals) live on the record.
     deps.store.getDeployment(deployment.id),
+    renewLock(deps, spec, deployment.id, now),
   ]);
   const live = deployment.liveColor;
   // During steps the live color serving the same window is the baseline. In the bake it serves

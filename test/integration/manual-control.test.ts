@@ -113,6 +113,24 @@ describe('manual control', () => {
     expect(result.status).toBe('SUCCEEDED');
   });
 
+  it('keeps renewing the lock lease while a paused deployment waits, so no newer deployment takes over', async () => {
+    const world = memoryWorld();
+    const leases: number[] = [];
+    onShift(world, 5, () => command(world, 'pause'));
+    const sample = world.metrics.sample.bind(world.metrics);
+    world.metrics.sample = async () => {
+      leases.push(world.store.locks.get('local/web')!.expiresAt);
+      if (leases.length === 10) await command(world, 'resume');
+      return sample();
+    };
+
+    const result = await runInMemory(world, memoryRequest());
+
+    expect(result.status).toBe('SUCCEEDED');
+    // Every evaluation pushed the lease further out.
+    expect(leases.slice(0, 10).every((lease, i) => i === 0 || lease > leases[i - 1]!)).toBe(true);
+  });
+
   it('refuses a command for an unknown or finished deployment, and an unknown action', async () => {
     const world = memoryWorld();
     await runInMemory(world, memoryRequest());
