@@ -190,14 +190,7 @@ function decideSequential(input: ObservationInput, consecutiveFailures: number):
   if (verdict.verdict === 'pass' && now >= holdEndsAt) {
     return { decision: 'advance', consecutiveFailures, reasons: verdict.reasons };
   }
-  if (now >= input.deadlineAt) {
-    return {
-      decision: 'rollback',
-      consecutiveFailures,
-      reasons: [`step deadline passed without a passing gate (${verdict.verdict})`, ...verdict.reasons],
-    };
-  }
-  return { decision: 'wait', consecutiveFailures, reasons: verdict.reasons };
+  return waitUntilDeadline(input, consecutiveFailures);
 }
 
 /**
@@ -228,7 +221,13 @@ function decideAtWindowEnd(input: ObservationInput, consecutiveFailures: number)
       reasons: [`gate failed at the end of the ${input.holdSeconds} s window`, ...verdict.reasons],
     };
   }
-  if (now >= input.deadlineAt) {
+  return waitUntilDeadline(input, consecutiveFailures);
+}
+
+/** No decision yet: wait, unless the step's deadline has passed, which rolls back. */
+function waitUntilDeadline(input: ObservationInput, consecutiveFailures: number): Observation {
+  const { verdict } = input;
+  if (input.now >= input.deadlineAt) {
     return {
       decision: 'rollback',
       consecutiveFailures,
