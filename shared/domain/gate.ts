@@ -81,6 +81,18 @@ export function evaluateGate(
   };
 }
 
+/**
+ * Several signals' verdicts as one: any failure fails (with every failing signal's reasons);
+ * otherwise `primary` (the traffic verdict) decides, so a side signal that looks fine (probes,
+ * task stops) never passes a step the traffic has not passed.
+ */
+export function combineVerdicts(primary: GateVerdict, ...others: GateVerdict[]): GateVerdict {
+  const all = [primary, ...others];
+  const failing = all.filter((v) => v.verdict === 'fail');
+  if (failing.length > 0) return { verdict: 'fail', reasons: failing.flatMap((v) => v.reasons) };
+  return { verdict: primary.verdict, reasons: all.flatMap((v) => v.reasons) };
+}
+
 /** `promote` skips the remaining steps (a person asked to); in the bake it is `advance`. */
 export type Decision = 'advance' | 'wait' | 'rollback' | 'promote';
 

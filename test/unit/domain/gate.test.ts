@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import {
+  combineVerdicts,
   decide,
   evaluateGate,
   type GateVerdict,
@@ -457,5 +458,27 @@ describe('decide', () => {
         if (input.verdict.verdict === 'pass' && holdElapsed) expect(result.decision).toBe('advance');
       }),
     );
+  });
+});
+
+describe('combineVerdicts', () => {
+  const pass = { verdict: 'pass' as const, reasons: ['traffic ok'] };
+  const inconclusive = { verdict: 'inconclusive' as const, reasons: ['too few'] };
+  const probeFail = { verdict: 'fail' as const, reasons: ['probe failed'] };
+  const stopFail = { verdict: 'fail' as const, reasons: ['task stopped'] };
+
+  it('fails when any signal fails, with the failing reasons only', () => {
+    expect(combineVerdicts(pass, probeFail, stopFail)).toEqual({
+      verdict: 'fail',
+      reasons: ['probe failed', 'task stopped'],
+    });
+  });
+
+  it('lets the primary verdict decide otherwise: side signals never pass a step', () => {
+    expect(combineVerdicts(inconclusive, { verdict: 'pass', reasons: ['probes ok'] })).toEqual({
+      verdict: 'inconclusive',
+      reasons: ['too few', 'probes ok'],
+    });
+    expect(combineVerdicts(pass).verdict).toBe('pass');
   });
 });
