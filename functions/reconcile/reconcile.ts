@@ -14,7 +14,7 @@ export interface ReconcileDeps extends Pick<
   DeployDeps,
   'fleet' | 'router' | 'store' | 'notifier' | 'clock' | 'logger'
 > {
-  executions: Executions;
+  executions: Pick<Executions, 'status'>;
 }
 
 export interface ReconcileReport {

@@ -27,3 +27,6 @@ export class WeightsMismatchError extends GreenlightError {}
 
 /** A transient refusal by a dependency (throttling, busy); the state machine retries it. */
 export class ThrottlingError extends GreenlightError {}
+
+/** An idempotency key (API header, pipeline job id) already started a deployment from a different request. */
+export class IdempotencyConflictError extends GreenlightError {}

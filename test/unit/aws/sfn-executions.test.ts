@@ -1,4 +1,4 @@
-import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { SfnExecutions } from '../../../shared/aws/sfn-executions';
@@ -37,5 +37,44 @@ describe('SfnExecutions', () => {
       .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
 
     await expect(executions().status('d-1')).rejects.toBeInstanceOf(ThrottlingError);
+  });
+});
+
+describe('SfnExecutions.start', () => {
+  beforeEach(() => sfn.reset());
+  const executions = () =>
+    new SfnExecutions({ client: new SFNClient({ region: 'eu-west-1' }), stateMachineArn: STATE_MACHINE });
+  const alreadyExists = Object.assign(new Error('Execution Already Exists'), {
+    name: 'ExecutionAlreadyExists',
+  });
+
+  it('starts the execution named after the deployment with the input as given', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn', startDate: new Date() });
+
+    expect(await executions().start('web-1', '{"a":1}')).toBe('started');
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
+      stateMachineArn: STATE_MACHINE,
+      name: 'web-1',
+      input: '{"a":1}',
+    });
+  });
+
+  it('tells an existing execution with the same input from one with another input', async () => {
+    sfn.on(StartExecutionCommand).rejects(alreadyExists);
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED', input: '{"a":1}' });
+
+    expect(await executions().start('web-1', '{"a":1}')).toBe('same-input');
+    expect(await executions().start('web-1', '{"a":2}')).toBe('different-input');
+    expect(sfn).toHaveReceivedCommandWith(DescribeExecutionCommand, {
+      executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:greenlight-prod-blue-green:web-1',
+    });
+  });
+
+  it('maps throttling on start to ThrottlingError', async () => {
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+
+    await expect(executions().start('web-1', '{}')).rejects.toBeInstanceOf(ThrottlingError);
   });
 });
