@@ -15,6 +15,7 @@ import {
   MemoryAlarms,
   MemoryFleet,
   MemoryMetrics,
+  MemoryProbe,
   MemoryRouter,
   silentLogger,
 } from '../shared/local/memory-ports';
@@ -48,6 +49,7 @@ export async function overhead(args: string[]): Promise<BenchResult> {
         router,
         fleet,
         metrics: new MemoryMetrics(),
+        probe: new MemoryProbe(),
         store,
         notifier: new MemoryNotifier(),
         clock: systemClock,

@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { runDemo } from '../shared/local/demo';
 import { specCommand } from './spec';
 import { alertsCommand, readStdin } from './alerts';
+import { DEPLOYMENT_COMMANDS, deploymentsCommand } from './deployments';
+import { serveCommand } from './serve';
 
 const USAGE = `usage: greenlight <command> [options]
 
@@ -13,6 +15,14 @@ commands:
   alerts explain [--json] < event    print the alert an ECS task state change event would send
                                      (no AWS calls: not enriched, no dedupe)
   spec validate FILE.json            check a deployment spec; print it with defaults and plan steps
+  deploy --spec FILE --image IMAGE   start a deployment through the deploy API [--idempotency-key K] [--wait]
+  status ID | history ID             a deployment's record | its events
+  approve|promote|abort|pause|resume ID   manual control of a running deployment
+  deployments SERVICE                the service's recent deployments
+                                     (these take --api URL or GREENLIGHT_API_URL, and --json;
+                                     greenlight deploy --help for details)
+  serve [--port N] [--rate N]        the local rehearsal behind a local deploy API (simulated API
+                                     Gateway) with a demo service, for the commands above
   help                               show this text
 `;
 
@@ -50,12 +60,21 @@ export function main(argv: string[]): void {
           stderr: process.stderr,
           env: process.env,
         });
+      case 'serve':
+        return serveCommand(args, { stdout: process.stdout, stderr: process.stderr });
       case undefined:
       case 'help':
       case '--help':
         process.stdout.write(USAGE);
         return 0;
       default:
+        if ((DEPLOYMENT_COMMANDS as readonly string[]).includes(command)) {
+          return deploymentsCommand(command, args, {
+            stdout: process.stdout,
+            stderr: process.stderr,
+            env: process.env,
+          });
+        }
         process.stderr.write(`unknown command "${command}"\n${USAGE}`);
         return 2;
     }

@@ -21,9 +21,20 @@ export function createLogger(
 
 export type StepFunction<I, O> = (event: I, context: Context) => Promise<O>;
 
-/** Wraps a step in middy with the logger's Lambda context (request id, cold start) on every line. */
-export function lambdaHandler<I, O>(logger: Logger, fn: (event: I) => Promise<O>): StepFunction<I, O> {
+/**
+ * Wraps a step in middy with the logger's Lambda context (request id, cold start) on every line.
+ * `logEvent: false` keeps the event out of the logs even when POWERTOOLS_LOGGER_LOG_EVENT is set
+ * (events that carry credentials).
+ */
+export function lambdaHandler<I, O>(
+  logger: Logger,
+  fn: (event: I) => Promise<O>,
+  options: { logEvent?: boolean } = {},
+): StepFunction<I, O> {
   return middy(async (event: I): Promise<O> => fn(event)).use(
-    injectLambdaContext(logger, { resetKeys: true }),
+    injectLambdaContext(logger, {
+      resetKeys: true,
+      ...(options.logEvent !== undefined ? { logEvent: options.logEvent } : {}),
+    }),
   ) as StepFunction<I, O>;
 }

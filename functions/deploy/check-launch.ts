@@ -1,27 +1,56 @@
 /** CheckNewColor: is the new color steady on the new revision and healthy in its target group? */
 import { z } from 'zod';
+import { GreenlightError } from '../../shared/domain/errors';
+import { judgeLaunchStops } from '../../shared/domain/task-stops';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import { recordEvent, slotOf, StepContextSchema, type DeployDeps } from './context';
 import type { LaunchState } from './launch';
 
-const InputSchema = StepContextSchema.extend({ launch: z.object({ deadlineAt: z.number() }).loose() });
+/**
+ * The new color's tasks keep stopping on failures while it launches: waiting for the launch
+ * deadline would only repeat the crash, so the launch fails now (and the workflow rolls back).
+ */
+export class NewColorCrashLoopError extends GreenlightError {}
+
+const InputSchema = StepContextSchema.extend({
+  // An execution whose launch began before `startedAt` was recorded has only its deadline.
+  launch: z.object({ deadlineAt: z.number(), startedAt: z.number().optional() }).loose(),
+});
 
 type Deps = Pick<DeployDeps, 'fleet' | 'router' | 'store' | 'clock' | 'logger'>;
 
 export async function checkLaunch(deps: Deps, event: unknown): Promise<LaunchState> {
   const { deployment, spec, launch } = parseInput(InputSchema, event);
-  const status = await deps.fleet.describe(slotOf(spec, deployment.newColor));
+  const slot = slotOf(spec, deployment.newColor);
+  const startedAt = launch.startedAt ?? launch.deadlineAt - spec.launch.timeoutSeconds * 1000;
+  const status = await deps.fleet.describe(slot);
   const health = await deps.router.targetHealth(spec.slots[deployment.newColor].targetGroup);
   const onRevision = status.taskDefinition === deployment.taskDefinition;
   const ready = onRevision && status.steady && health.healthy >= deployment.desiredCount;
-  const reason =
+  let reason =
     `${status.runningCount}/${deployment.desiredCount} tasks running, ` +
     `${health.healthy} healthy in the target group${onRevision ? '' : ', service not yet on the new revision'}`;
+  if (!ready) {
+    // Only while waiting: a color that became steady and healthy goes on, and the gate watches
+    // its stops from the first step (as ECS's circuit breaker forgets failures once a task is healthy).
+    const stops = judgeLaunchStops(
+      await deps.fleet.stoppedTasks(slot, startedAt),
+      { ...slot, color: deployment.newColor },
+      deployment.desiredCount,
+    );
+    if (stops.crashLoop) {
+      const message = `${deployment.newColor} (${slot.service}) is crash-looping: ${stops.reason}`;
+      await recordEvent(deps, deployment.id, 'NEW_COLOR_CRASH_LOOP', message);
+      throw new NewColorCrashLoopError(message);
+    }
+    if (stops.failures > 0) reason += `; ${stops.reason}`;
+  }
   const deadlineExceeded = !ready && deps.clock.now() >= launch.deadlineAt;
   if (ready)
     await recordEvent(deps, deployment.id, 'NEW_COLOR_READY', `${deployment.newColor} ready: ${reason}`);
   return {
+    startedAt,
     deadlineAt: launch.deadlineAt,
     ready,
     deadlineExceeded,

@@ -10,6 +10,7 @@ import type { SlotRef } from '../../shared/ports/fleet';
 import type { Clock, Fleet, Metrics, Notifier, Router, Store } from '../../shared/ports';
 import type { Logger } from '../../shared/lambda';
 import type { Alarms } from '../../shared/ports/alarms';
+import type { Probe } from '../../shared/ports/probe';
 import type { Color } from '../../shared/domain/colors';
 
 /** Every port a blue/green step may use; each step takes only the ones it needs. */
@@ -18,6 +19,7 @@ export interface DeployDeps {
   fleet: Fleet;
   router: Router;
   metrics: Metrics;
+  probe: Probe;
   store: Store;
   notifier: Notifier;
   clock: Clock;
@@ -45,6 +47,16 @@ export function routeOf(spec: DeploymentSpec): RouteRef {
   return {
     listener: spec.traffic.listener,
     ...(spec.traffic.rule ? { rule: spec.traffic.rule } : {}),
+    targetGroups: { blue: spec.slots.blue.targetGroup, green: spec.slots.green.targetGroup },
+  };
+}
+
+/** The test listener's route (the test-traffic phase), or null when the spec has none. */
+export function testRouteOf(spec: Pick<DeploymentSpec, 'testTraffic' | 'slots'>): RouteRef | null {
+  if (!spec.testTraffic) return null;
+  return {
+    listener: spec.testTraffic.listener,
+    ...(spec.testTraffic.rule ? { rule: spec.testTraffic.rule } : {}),
     targetGroups: { blue: spec.slots.blue.targetGroup, green: spec.slots.green.targetGroup },
   };
 }

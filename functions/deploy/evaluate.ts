@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { Color } from '../../shared/domain/colors';
 import {
+  combineVerdicts,
   decide,
   evaluateGate,
   type Decision,
@@ -10,10 +11,13 @@ import {
   type Verdict,
 } from '../../shared/domain/gate';
 import { manualControl } from '../../shared/domain/deployment';
+import { judgeProbes, summarizeProbes, type ProbeSummary } from '../../shared/domain/probes';
 import { GateSchema } from '../../shared/domain/spec';
+import { judgeTaskStops } from '../../shared/domain/task-stops';
+import { judgeUnhealthyTargets } from '../../shared/domain/unhealthy-targets';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
-import { recordEvent, renewLock, StepContextSchema, type DeployDeps } from './context';
+import { recordEvent, renewLock, slotOf, StepContextSchema, type DeployDeps } from './context';
 
 const InputSchema = StepContextSchema.extend({
   step: z
@@ -29,7 +33,13 @@ const InputSchema = StepContextSchema.extend({
     })
     .loose(),
   previous: z
-    .object({ stepIndex: z.number(), phase: z.string(), consecutiveFailures: z.number().int().min(0) })
+    .object({
+      stepIndex: z.number(),
+      phase: z.string(),
+      consecutiveFailures: z.number().int().min(0),
+      at: z.number().optional(),
+      stopsSince: z.number().optional(),
+    })
     .loose()
     .nullable(),
 });
@@ -44,20 +54,30 @@ export interface Observation {
   at: number;
   traffic: Record<Color, TrafficWindow>;
   health: TargetHealth;
+  /** Start of the window in which the new color's task stops were counted (see stopsWindowStart). */
+  stopsSince: number;
+  /** The round of probes judged with the traffic, when the spec has probes. */
+  probes?: ProbeSummary;
 }
 
-type Deps = Pick<DeployDeps, 'alarms' | 'metrics' | 'router' | 'store' | 'clock' | 'logger'>;
+type Deps = Pick<
+  DeployDeps,
+  'alarms' | 'fleet' | 'metrics' | 'probe' | 'router' | 'store' | 'clock' | 'logger'
+>;
 
 export async function evaluate(deps: Deps, event: unknown): Promise<Observation> {
   const { deployment, spec, step, previous } = parseInput(InputSchema, event);
   const now = deps.clock.now();
   const targetGroups = { blue: spec.slots.blue.targetGroup, green: spec.slots.green.targetGroup };
-  const [traffic, health, alarmsFiring, record] = await Promise.all([
+  const stopsSince = stopsWindowStart(step, previous);
+  const [traffic, health, alarmsFiring, record, probeResults, stoppedTasks] = await Promise.all([
     deps.metrics.sample(targetGroups, step.startedAt, now),
     deps.router.targetHealth(targetGroups[deployment.newColor]),
     spec.alarms.length > 0 ? deps.alarms.firing(spec.alarms) : Promise.resolve([]),
     // Manual commands (abort, promote, pause, approvals) live on the record.
     deps.store.getDeployment(deployment.id),
+    spec.probes ? deps.probe.run(spec.probes) : Promise.resolve(null),
+    deps.fleet.stoppedTasks(slotOf(spec, deployment.newColor), stopsSince),
     renewLock(deps, spec, deployment.id, now),
   ]);
   const live = deployment.liveColor;
@@ -67,7 +87,21 @@ export async function evaluate(deps: Deps, event: unknown): Promise<Observation>
     step.phase === 'step'
       ? { window: traffic[live], names: { candidate: deployment.newColor, baseline: live } }
       : undefined;
-  const verdict = evaluateGate(step.gate, traffic[deployment.newColor], health, baseline);
+  const trafficVerdict = evaluateGate(step.gate, traffic[deployment.newColor], health, baseline);
+  // Fast fleet signals: a new-color task stopping on a failure, or a target the balancer marked
+  // unhealthy, fails the evaluation even while the traffic looks fine; they never pass it alone.
+  const newColor = { ...slotOf(spec, deployment.newColor), color: deployment.newColor };
+  const fleetVerdict = combineVerdicts(
+    trafficVerdict,
+    judgeTaskStops(step.gate, stoppedTasks, newColor),
+    judgeUnhealthyTargets(step.gate, health, deployment.newColor),
+  );
+  // Probes can fail a step or the bake, never pass one the traffic has not passed.
+  const verdict =
+    spec.probes && probeResults
+      ? combineVerdicts(fleetVerdict, judgeProbes(spec.probes, probeResults))
+      : fleetVerdict;
+  const probes = spec.probes && probeResults ? summarizeProbes(spec.probes, probeResults) : undefined;
   const sameStep = previous !== null && previous.stepIndex === step.index && previous.phase === step.phase;
   const observation = decide({
     gate: step.gate,
@@ -92,6 +126,7 @@ export async function evaluate(deps: Deps, event: unknown): Promise<Observation>
       {
         traffic,
         health,
+        ...(probes ? { probes } : {}),
       },
     );
   }
@@ -105,7 +140,27 @@ export async function evaluate(deps: Deps, event: unknown): Promise<Observation>
     at: now,
     traffic,
     health,
+    stopsSince,
+    ...(probes ? { probes } : {}),
   };
+}
+
+/**
+ * Where the count of new-color task stops starts. Not at the launch: it handed over a steady,
+ * healthy color, and check-launch fails fast on a crash loop. Within a step (or the bake), at the
+ * step's first window, so maxTaskStops is a budget per step. A new step's (or the bake's) window
+ * starts at the previous step's last evaluation rather than at its own start, so a task stopping
+ * during the calls in between (next step, promotion) is still judged.
+ */
+function stopsWindowStart(
+  step: { index: number; phase: string; startedAt: number },
+  previous: { stepIndex: number; phase: string; at?: number; stopsSince?: number } | null,
+): number {
+  if (previous === null) return step.startedAt;
+  if (previous.stepIndex === step.index && previous.phase === step.phase) {
+    return previous.stopsSince ?? step.startedAt;
+  }
+  return Math.min(step.startedAt, previous.at ?? step.startedAt);
 }
 
 export const createEvaluateHandler = (deps: Deps) =>

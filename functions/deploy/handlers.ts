@@ -14,6 +14,7 @@ import {
 import { CloudWatchMetrics } from '../../shared/aws/cloudwatch-metrics';
 import { DynamoStore } from '../../shared/aws/dynamo-store';
 import { EcsFleet } from '../../shared/aws/ecs-fleet';
+import { HttpProbe } from '../../shared/aws/http-probe';
 import { SnsNotifier } from '../../shared/aws/sns-notifier';
 import { deployEnv } from '../../shared/config/env';
 import { createLogger } from '../../shared/lambda';
@@ -27,6 +28,8 @@ const deps: DeployDeps = {
   fleet: new EcsFleet({ client: ecsClient() }),
   router: new AlbRouter({ client: elbv2Client() }),
   metrics: new CloudWatchMetrics({ client: cloudWatchClient(), elbv2: elbv2Client() }),
+  // Plain HTTP from the function: reaching an internal test listener needs the function in the VPC.
+  probe: new HttpProbe(),
   store: new DynamoStore({ client: dynamoDocumentClient(), tableName: env.TABLE_NAME }),
   notifier: new SnsNotifier({ client: snsClient(), topicArn: env.TOPIC_ARN }),
   clock: systemClock,
@@ -42,6 +45,7 @@ export const nextStep = steps['next-step'];
 export const setWeights = steps['set-weights'];
 export const verifyWeights = steps['verify-weights'];
 export const evaluate = steps.evaluate;
+export const evaluateTestTraffic = steps['evaluate-test-traffic'];
 export const retire = steps.retire;
 export const rollback = steps.rollback;
 export const finish = steps.finish;

@@ -6,6 +6,7 @@ import type { StepFunction } from '../../shared/lambda';
 import { createCheckLaunchHandler } from './check-launch';
 import type { DeployDeps } from './context';
 import { createEvaluateHandler } from './evaluate';
+import { createEvaluateTestTrafficHandler } from './evaluate-test-traffic';
 import { createFinishHandler } from './finish';
 import { createLaunchHandler } from './launch';
 import { createNextStepHandler } from './next-step';
@@ -25,6 +26,7 @@ export const deployStepFactories: Record<string, (deps: DeployDeps) => StepFunct
   'set-weights': createSetWeightsHandler,
   'verify-weights': createVerifyWeightsHandler,
   evaluate: createEvaluateHandler,
+  'evaluate-test-traffic': createEvaluateTestTrafficHandler,
   retire: createRetireHandler,
   rollback: createRollbackHandler,
   finish: createFinishHandler,

@@ -1,6 +1,16 @@
-/** NextStep / StartBake: the next plan step (or the bake) with its weight, hold, gate and deadline. */
+/**
+ * NextStep / StartBake / StartTestTraffic: the next plan step (or the bake) with its weight, hold,
+ * gate and deadline; or the test-traffic phase with its hold, interval and deadline.
+ */
 import { z } from 'zod';
-import { bakeStep, nextStep, type StepCursor } from '../../shared/domain/plan';
+import { InvalidInputError } from '../../shared/domain/errors';
+import {
+  bakeStep,
+  nextStep,
+  testTrafficPhase,
+  type StepCursor,
+  type TestTrafficCursor,
+} from '../../shared/domain/plan';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import { recordEvent, StepContextSchema, type DeployDeps } from './context';
@@ -10,14 +20,18 @@ const InputSchema = StepContextSchema.extend({
     .object({ index: z.number().int().min(0) })
     .loose()
     .nullable(),
-  phase: z.enum(['step', 'bake']),
+  phase: z.enum(['step', 'bake', 'test']),
 });
+
+/** The test-traffic phase as the workflow carries it: no round of probes judged yet. */
+export type TestTrafficState = TestTrafficCursor & { observation: null };
 
 type Deps = Pick<DeployDeps, 'store' | 'clock' | 'logger'>;
 
-export async function advance(deps: Deps, event: unknown): Promise<StepCursor> {
+export async function advance(deps: Deps, event: unknown): Promise<StepCursor | TestTrafficState> {
   const { deployment, spec, step, phase } = parseInput(InputSchema, event);
   const now = deps.clock.now();
+  if (phase === 'test') return startTestTraffic(deps, deployment.id, spec, now);
   const cursor = phase === 'bake' ? bakeStep(spec, now) : nextStep(spec, step?.index ?? null, now);
   if (!cursor.done) {
     // The current step on the record: what an approval applies to, and what alerts show.
@@ -35,6 +49,28 @@ export async function advance(deps: Deps, event: unknown): Promise<StepCursor> {
     });
   }
   return cursor;
+}
+
+async function startTestTraffic(
+  deps: Deps,
+  deploymentId: string,
+  spec: z.output<typeof InputSchema>['spec'],
+  now: number,
+): Promise<TestTrafficState> {
+  const cursor = testTrafficPhase(spec, now);
+  if (!cursor) {
+    throw new InvalidInputError('spec.testTraffic: required for the test-traffic phase', [
+      { path: 'spec.testTraffic', message: 'required' },
+    ]);
+  }
+  await recordEvent(
+    deps,
+    deploymentId,
+    'TEST_TRAFFIC_STARTED',
+    `test traffic: ${spec.testTraffic!.listener} on the new color for at least ${cursor.holdSeconds} s, probes every ${cursor.intervalSeconds} s`,
+    { holdSeconds: cursor.holdSeconds, deadlineAt: cursor.deadlineAt },
+  );
+  return { ...cursor, observation: null };
 }
 
 export const createNextStepHandler = (deps: Deps) =>

@@ -6,7 +6,7 @@ import { maxDurationSeconds } from '../../shared/domain/plan';
 import type { DeploymentSpec } from '../../shared/domain/spec';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
-import { recordEvent, routeOf, slotOf, type DeployDeps } from './context';
+import { recordEvent, routeOf, slotOf, testRouteOf, type DeployDeps } from './context';
 import { findAbandoned, repairAbandoned } from './repair';
 
 export interface PrepareResult {
@@ -66,6 +66,9 @@ export async function prepare(deps: Deps, event: unknown): Promise<PrepareResult
       );
     }
     const newColor = otherColor(liveColor);
+    // Read the test route now so one that does not forward to both colors is refused before any change.
+    const testRoute = testRouteOf(spec);
+    if (testRoute) await deps.router.getWeights(testRoute);
     const live = await deps.fleet.describe(slotOf(spec, liveColor));
     if (!live.taskDefinition || live.desiredCount < 1) {
       throw new ServiceStateError(

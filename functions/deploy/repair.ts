@@ -5,10 +5,11 @@
  * abandoned record closed with what was done.
  */
 import { otherColor, weightsFor, type Color } from '../../shared/domain/colors';
-import type { DeploymentRecord } from '../../shared/domain/deployment';
+import { lockKey, type DeploymentRecord } from '../../shared/domain/deployment';
 import { ServiceStateError } from '../../shared/domain/errors';
 import type { DeploymentSpec } from '../../shared/domain/spec';
-import { recordEvent, routeOf, slotOf, type DeployDeps } from './context';
+import type { RouteRef } from '../../shared/ports/router';
+import { recordEvent, routeOf, slotOf, testRouteOf, type DeployDeps } from './context';
 import { assertWeights } from './verify-weights';
 
 type Deps = Pick<DeployDeps, 'fleet' | 'router' | 'store' | 'notifier' | 'clock' | 'logger'>;
@@ -25,7 +26,7 @@ export async function findAbandoned(
   for (const ref of await deps.store.listServiceDeployments(spec.service, RECENT_DEPLOYMENTS)) {
     if (ref.id === currentId) continue;
     const record = await deps.store.getDeployment(ref.id);
-    if (record && record.cluster === spec.cluster && record.status === 'IN_PROGRESS') return record;
+    if (record && lockKey(record) === lockKey(spec) && record.status === 'IN_PROGRESS') return record;
   }
   return null;
 }
@@ -34,6 +35,19 @@ async function isHealthy(deps: Deps, spec: DeploymentSpec, color: Color): Promis
   const status = await deps.fleet.describe(slotOf(spec, color));
   const health = await deps.router.targetHealth(spec.slots[color].targetGroup);
   return status.runningCount > 0 && health.healthy > 0;
+}
+
+/**
+ * The test routes to restore: the abandoned deployment's (it may have moved its test listener) and
+ * the current spec's, each once.
+ */
+function testRoutesOf(specs: (DeploymentSpec | undefined)[]): RouteRef[] {
+  const routes = new Map<string, RouteRef>();
+  for (const spec of specs) {
+    const route = spec && testRouteOf(spec);
+    if (route) routes.set(`${route.listener} ${route.rule ?? ''}`, route);
+  }
+  return [...routes.values()];
 }
 
 /**
@@ -65,8 +79,14 @@ export async function repairAbandoned(
   const weights = weightsFor(idle, 0);
   await deps.router.setWeights(route, weights);
   await assertWeights(deps.router, route, weights);
+  const testRoutes = testRoutesOf([abandoned.spec, spec]);
+  for (const testRoute of testRoutes) {
+    await deps.router.setWeights(testRoute, weights);
+    await assertWeights(deps.router, testRoute, weights);
+  }
   await deps.fleet.scale(slotOf(spec, idle), 0);
-  const what = `${repairedBy} restored 100 % on ${live} and scaled ${idle} to 0`;
+  const where = testRoutes.length > 0 ? ' (production and test listeners)' : '';
+  const what = `${repairedBy} restored 100 % on ${live}${where} and scaled ${idle} to 0`;
   await deps.store.updateDeployment(abandoned.id, {
     status: live === abandoned.newColor ? 'PROMOTED' : 'ROLLED_BACK',
     endedAt: deps.clock.now(),
@@ -79,7 +99,7 @@ export async function repairAbandoned(
   await deps.notifier.notify({
     id: `${abandoned.id}/REPAIRED`,
     subject: `greenlight: ${spec.service} repaired after an unfinished deployment`,
-    message: `Deployment ${abandoned.id} of ${spec.service} on ${spec.cluster} stopped without finishing. Before starting ${repairedBy}, Greenlight restored 100 % of traffic on ${live} and scaled ${idle} to 0.`,
+    message: `Deployment ${abandoned.id} of ${spec.service} on ${spec.cluster} stopped without finishing. Before starting ${repairedBy}, Greenlight restored 100 % of traffic on ${live}${where} and scaled ${idle} to 0.`,
     attributes: { event: 'repair', outcome: 'REPAIRED', service: spec.service, cluster: spec.cluster },
     detail: { deploymentId: abandoned.id, repairedBy, live, idle },
   });

@@ -1,24 +1,44 @@
-/** ShiftTraffic / Promote: set the listener's weights for the new color's share. */
+/** ShiftTraffic / Promote / ShiftTestTraffic: set a route's weights for the new color's share. */
 import { z } from 'zod';
 import { weightsFor, type Weights } from '../../shared/domain/colors';
+import { InvalidInputError } from '../../shared/domain/errors';
+import type { DeploymentSpec } from '../../shared/domain/spec';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
-import { recordEvent, routeOf, StepContextSchema, type DeployDeps } from './context';
+import type { RouteRef } from '../../shared/ports/router';
+import { recordEvent, routeOf, StepContextSchema, testRouteOf, type DeployDeps } from './context';
 
-export const WeightInputSchema = StepContextSchema.extend({ weight: z.number().int().min(0).max(100) });
+export const WeightInputSchema = StepContextSchema.extend({
+  weight: z.number().int().min(0).max(100),
+  /** `production`: the spec's traffic route; `test`: its testTraffic route. */
+  route: z.enum(['production', 'test']).default('production'),
+});
 
 type Deps = Pick<DeployDeps, 'router' | 'store' | 'clock' | 'logger'>;
 
+/** The route a weights step acts on; `test` needs the spec's testTraffic. */
+export function routeNamed(spec: DeploymentSpec, route: 'production' | 'test'): RouteRef {
+  if (route === 'production') return routeOf(spec);
+  const test = testRouteOf(spec);
+  if (!test) {
+    throw new InvalidInputError('spec.testTraffic: required to set the test route', [
+      { path: 'spec.testTraffic', message: 'required' },
+    ]);
+  }
+  return test;
+}
+
 export async function setWeights(deps: Deps, event: unknown): Promise<Weights> {
-  const { deployment, spec, weight } = parseInput(WeightInputSchema, event);
+  const { deployment, spec, weight, route } = parseInput(WeightInputSchema, event);
   const weights = weightsFor(deployment.newColor, weight);
-  await deps.router.setWeights(routeOf(spec), weights);
-  await deps.store.updateDeployment(deployment.id, { lastWeight: weight });
+  await deps.router.setWeights(routeNamed(spec, route), weights);
+  // lastWeight is production traffic's; the test listener carries none.
+  if (route === 'production') await deps.store.updateDeployment(deployment.id, { lastWeight: weight });
   await recordEvent(
     deps,
     deployment.id,
-    'WEIGHTS_SET',
-    `weights blue ${weights.blue} % / green ${weights.green} %`,
+    route === 'production' ? 'WEIGHTS_SET' : 'TEST_WEIGHTS_SET',
+    `${route === 'production' ? 'weights' : 'test listener weights'} blue ${weights.blue} % / green ${weights.green} %`,
     {
       weights,
     },

@@ -1,10 +1,10 @@
-/** VerifyTraffic / VerifyPromotion: read the weights back; a mismatch is retried by the state machine. */
+/** VerifyTraffic / VerifyPromotion / VerifyTestTraffic: read the weights back; a mismatch is retried by the state machine. */
 import { weightsFor, type Weights } from '../../shared/domain/colors';
 import { WeightsMismatchError } from '../../shared/domain/errors';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
-import { routeOf, type DeployDeps } from './context';
-import { WeightInputSchema } from './set-weights';
+import type { DeployDeps } from './context';
+import { routeNamed, WeightInputSchema } from './set-weights';
 import type { RouteRef } from '../../shared/ports/router';
 
 type Deps = Pick<DeployDeps, 'router' | 'logger'>;
@@ -25,8 +25,8 @@ export async function assertWeights(
 }
 
 export async function verifyWeights(deps: Deps, event: unknown): Promise<Weights> {
-  const { deployment, spec, weight } = parseInput(WeightInputSchema, event);
-  return assertWeights(deps.router, routeOf(spec), weightsFor(deployment.newColor, weight));
+  const { deployment, spec, weight, route } = parseInput(WeightInputSchema, event);
+  return assertWeights(deps.router, routeNamed(spec, route), weightsFor(deployment.newColor, weight));
 }
 
 export const createVerifyWeightsHandler = (deps: Deps) =>

@@ -1,7 +1,8 @@
 /**
  * Reconcile (scheduled): finds deployments left IN_PROGRESS whose execution is no longer running
  * (failed outside our Catch paths, aborted, timed out, or never found) and restores safety for
- * them — one live color, the other at 0, the record closed, the lock released — then reports.
+ * them — one live color, the other at 0, the record closed, the lock released. Then it restores
+ * listeners left split with no deployment running, and reports.
  */
 import { lockKey, type DeploymentRecord } from '../../shared/domain/deployment';
 import { SpecSchema } from '../../shared/domain/spec';
@@ -9,6 +10,7 @@ import { lambdaHandler } from '../../shared/lambda';
 import type { Executions } from '../../shared/ports/executions';
 import type { DeployDeps } from '../deploy/context';
 import { repairAbandoned } from '../deploy/repair';
+import { restoreSplitListeners, type ListenerRestored } from './split-listeners';
 
 export interface ReconcileDeps extends Pick<
   DeployDeps,
@@ -21,6 +23,8 @@ export interface ReconcileReport {
   checked: number;
   running: number;
   repaired: { id: string; live: string }[];
+  /** Listeners found split with no deployment running, put back on their live color. */
+  listenersRestored: ListenerRestored[];
   /** Deployments that could not be repaired now, with why (retried on the next run). */
   skipped: { id: string; reason: string }[];
 }
@@ -66,9 +70,16 @@ async function reconcileOne(
 
 export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const open = await deps.store.listOpenDeployments();
-  const report: ReconcileReport = { checked: open.length, running: 0, repaired: [], skipped: [] };
+  const report: ReconcileReport = {
+    checked: open.length,
+    running: 0,
+    repaired: [],
+    listenersRestored: [],
+    skipped: [],
+  };
   for (const record of open) await reconcileOne(deps, record, report);
-  if (report.repaired.length > 0 || report.skipped.length > 0)
+  report.listenersRestored = await restoreSplitListeners(deps, report.skipped);
+  if (report.repaired.length > 0 || report.listenersRestored.length > 0 || report.skipped.length > 0)
     deps.logger.warn('reconcile acted', { ...report });
   return report;
 }

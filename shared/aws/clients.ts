@@ -4,6 +4,7 @@
  * network I/O; region and credentials come from the SDK's default chain (the Lambda environment).
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -38,6 +39,9 @@ export const snsClient = once(() => new SNSClient({ ...CLIENT_RETRY_CONFIG }));
 
 /** The container's Step Functions client. */
 export const sfnClient = once(() => new SFNClient({ ...CLIENT_RETRY_CONFIG }));
+
+/** The container's CodePipeline client (job results). */
+export const codePipelineClient = once(() => new CodePipelineClient({ ...CLIENT_RETRY_CONFIG }));
 
 /** The container's DynamoDB document client. */
 export const dynamoDocumentClient = once(() =>

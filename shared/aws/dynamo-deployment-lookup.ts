@@ -39,6 +39,7 @@ export class DynamoDeploymentLookup implements DeploymentLookup {
     service: string;
   }): Promise<RunningDeployment | null> {
     const now = this.clock.now();
+    // Locks are keyed by cluster name (lockKey); the ARN is still read for locks taken before that.
     const clusters = [...new Set([ref.cluster, ref.clusterArn].filter((c): c is string => Boolean(c)))];
     for (const service of logicalServiceNames(ref.service)) {
       for (const cluster of clusters) {

@@ -7,6 +7,7 @@
  * | deployment record  | `DEPLOYMENT#<id>`   | `RECORD`                             |
  * | deployment event   | `DEPLOYMENT#<id>`   | `EVENT#<at, 15 digits>#<seq>#<rand>` |
  * | service index      | `SERVICE#<service>` | `DEPLOYMENT#<startedAt, 15 digits>#<id>` |
+ * | known services     | `SERVICES`          | `SERVICE#<service>`                  |
  *
  * dynalite has no TTL and no transactions, so nothing here relies on either: lock expiry is a
  * timestamp comparison in the write condition, and the `ttl` attribute only lets AWS clean up.
@@ -60,6 +61,8 @@ const deploymentPk = (id: string) => `DEPLOYMENT#${id}`;
 const servicePk = (service: string) => `SERVICE#${service}`;
 /** Markers of unfinished deployments, so reconcile finds them without a scan. */
 const OPEN_PK = 'OPEN';
+const SERVICES_PK = 'SERVICES';
+const SERVICE_PREFIX = 'SERVICE#';
 const openSk = (id: string) => `${SERVICE_DEPLOYMENT_PREFIX}${id}`;
 /** Fixed width so that string order is numeric order (epoch ms fit in 13 digits until year 2286). */
 const sortableTime = (ms: number) => String(Math.max(0, Math.floor(ms))).padStart(15, '0');
@@ -164,9 +167,20 @@ export class DynamoStore implements Store {
           },
         }),
       );
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: SERVICES_PK, sk: `${SERVICE_PREFIX}${stored.service}`, service: stored.service },
+        }),
+      );
     } catch (error) {
       throw this.fail('createDeployment', error);
     }
+  }
+
+  async listServices(): Promise<string[]> {
+    const items = await this.query(SERVICES_PK, SERVICE_PREFIX, true, Infinity, 'listServices');
+    return items.map((item) => String(item.service));
   }
 
   /** Sets the patch's defined fields on an existing record; throws DeploymentNotFoundError if absent. */

@@ -32,3 +32,21 @@ export type ReconcileEnv = z.output<typeof ReconcileEnvSchema>;
 export function reconcileEnv(env: NodeJS.ProcessEnv = process.env): ReconcileEnv {
   return parseInput(ReconcileEnvSchema, env, 'env');
 }
+
+/** The deploy API starts executions of the state machine and reads the table; it sends no notification. */
+export const ApiEnvSchema = ReconcileEnvSchema.pick({ TABLE_NAME: true, STATE_MACHINE_ARN: true });
+export type ApiEnv = z.output<typeof ApiEnvSchema>;
+
+/** Reads and validates the API function's environment. */
+export function apiEnv(env: NodeJS.ProcessEnv = process.env): ApiEnv {
+  return parseInput(ApiEnvSchema, env, 'env');
+}
+
+/** The CodePipeline trigger starts executions of the state machine and reads deployment records. */
+export const PipelineEnvSchema = ReconcileEnvSchema.pick({ TABLE_NAME: true, STATE_MACHINE_ARN: true });
+export type PipelineEnv = z.output<typeof PipelineEnvSchema>;
+
+/** Reads and validates the pipeline function's environment. */
+export function pipelineEnv(env: NodeJS.ProcessEnv = process.env): PipelineEnv {
+  return parseInput(PipelineEnvSchema, env, 'env');
+}

@@ -115,7 +115,16 @@ export interface DeploymentEvent {
   data?: Record<string, unknown>;
 }
 
-/** The per-service lock key: one deployment per ECS cluster and service at a time. */
+/** A cluster's name, whether the spec names it or gives its ARN (`arn:aws:ecs:R:A:cluster/NAME`). */
+export function clusterName(cluster: string): string {
+  const arn = /^arn:aws[a-z-]*:ecs:[^:]*:[^:]*:cluster\/(.+)$/.exec(cluster);
+  return arn ? arn[1]! : cluster;
+}
+
+/**
+ * The per-service lock key: one deployment per ECS cluster and service at a time. The cluster is
+ * reduced to its name so that two specs naming it differently (name, ARN) share one lock.
+ */
 export function lockKey(spec: Pick<DeploymentSpec, 'cluster' | 'service'>): string {
-  return `${spec.cluster}/${spec.service}`;
+  return `${clusterName(spec.cluster)}/${spec.service}`;
 }

@@ -1,5 +1,6 @@
 /** The deployment spec: what a user writes to describe a service and how to deploy it. */
 import { z } from 'zod';
+import { HISTORY_EVENT_BUDGET, maxHistoryEvents } from './plan';
 
 /** ECS/ELB names and ARNs: printable, no spaces. */
 const resourceName = z
@@ -18,6 +19,13 @@ export const GateSchema = z
     maxP99Ms: z.number().positive().max(600_000).default(1000),
     /** Fewest healthy targets the new color may have. */
     minHealthyTargets: z.number().int().min(0).max(10_000).default(1),
+    /**
+     * New-color task stops with a failure (crash, out of memory, failed health checks, failed start)
+     * allowed per step (and in the bake). Expected stops (scale-in, deployments, StopTask) never count.
+     */
+    maxTaskStops: z.number().int().min(0).max(10_000).default(0),
+    /** Most new-color targets that may be unhealthy in their target group at an evaluation. */
+    maxUnhealthyTargets: z.number().int().min(0).max(10_000).default(0),
     /** Requests the new color must have served before any verdict other than inconclusive. */
     minRequests: z.number().int().min(1).max(10_000_000).default(20),
     /** Seconds between two evaluations. */
@@ -57,6 +65,8 @@ const GateOverridesSchema = z
     maxErrorRate: GateSchema.shape.maxErrorRate.removeDefault().optional(),
     maxP99Ms: GateSchema.shape.maxP99Ms.removeDefault().optional(),
     minHealthyTargets: GateSchema.shape.minHealthyTargets.removeDefault().optional(),
+    maxTaskStops: GateSchema.shape.maxTaskStops.removeDefault().optional(),
+    maxUnhealthyTargets: GateSchema.shape.maxUnhealthyTargets.removeDefault().optional(),
     minRequests: GateSchema.shape.minRequests.removeDefault().optional(),
     intervalSeconds: GateSchema.shape.intervalSeconds.removeDefault().optional(),
     consecutiveFailures: GateSchema.shape.consecutiveFailures.removeDefault().optional(),
@@ -124,6 +134,70 @@ export interface PlanStep {
   approval?: true;
 }
 
+/** Longest a round of probes may take, so one fits in an evaluation (its Lambda times out at 30 s). */
+export const MAX_PROBE_ROUND_MS = 20_000;
+
+/** Synthetic HTTP probes: requests Greenlight sends itself, judged on status, body and latency. */
+export const ProbesSchema = z
+  .object({
+    /** What to request, e.g. the test listener's address and a path (`http://...:8443/health/deep`). */
+    url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).max(2048),
+    /** Statuses that count as a passing probe. */
+    expectStatus: z.array(z.number().int().min(100).max(599)).min(1).max(20).default([200]),
+    /** Text the response body must contain (first 64 KiB). */
+    bodyContains: z.string().min(1).max(1024).optional(),
+    /** Slowest passing response, headers and body. */
+    maxLatencyMs: z.number().int().min(1).max(60_000).default(2000),
+    /** Probes per evaluation; fewer results than this is inconclusive. */
+    requests: z.number().int().min(1).max(100).default(10),
+    /** Probes in flight at once. */
+    concurrency: z.number().int().min(1).max(10).default(2),
+    /** Time allowed to each probe before it counts as failed. */
+    timeoutMs: z.number().int().min(100).max(MAX_PROBE_ROUND_MS).default(3000),
+    /** Failed probes an evaluation tolerates before it fails. */
+    maxFailures: z.number().int().min(0).max(99).default(0),
+  })
+  .strict()
+  .superRefine((probes, ctx) => {
+    const roundMs = Math.ceil(probes.requests / probes.concurrency) * probes.timeoutMs;
+    if (roundMs > MAX_PROBE_ROUND_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['timeoutMs'],
+        message: `a round of probes must fit in ${MAX_PROBE_ROUND_MS} ms, got ceil(${probes.requests} requests / ${probes.concurrency} concurrency) × ${probes.timeoutMs} ms = ${roundMs} ms: lower requests or timeoutMs, or raise concurrency`,
+      });
+    }
+    if (probes.maxFailures >= probes.requests) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxFailures'],
+        message: `must be less than requests (${probes.requests}), or no probe could ever fail an evaluation`,
+      });
+    }
+  });
+export type ProbesConfig = z.output<typeof ProbesSchema>;
+
+/**
+ * The test-traffic phase: before any production traffic, the test listener (or rule) sends all its
+ * traffic to the new color while probes judge it.
+ */
+export const TestTrafficSchema = z
+  .object({
+    listener: resourceName,
+    /** When set, the test weights live on this listener rule instead of the listener's default action. */
+    rule: resourceName.optional(),
+    /** Least time on test traffic, even when the probes pass earlier. */
+    holdSeconds: seconds(86_400).default(60),
+    /** Seconds between two rounds of probes. */
+    intervalSeconds: z.number().int().min(1).max(300).default(10),
+    /** Failing rounds in a row that roll back. */
+    consecutiveFailures: z.number().int().min(1).max(100).default(2),
+    /** Longest the phase may wait for passing probes after its hold before rolling back. */
+    timeoutSeconds: z.number().int().min(1).max(86_400).default(300),
+  })
+  .strict();
+export type TestTraffic = z.output<typeof TestTrafficSchema>;
+
 export const SpecSchema = z
   .object({
     /** Logical service name: the lock key and the name in history and notifications. */
@@ -152,9 +226,32 @@ export const SpecSchema = z
     alarms: z.array(z.string().min(1).max(255)).max(100).default([]),
     /** Time at 100 % with the old color still at full size and the gate still watching. */
     bakeSeconds: seconds(86_400).default(300),
+    /** Synthetic HTTP probes, judged at every evaluation: they can fail a step, never pass one alone. */
+    probes: ProbesSchema.optional(),
+    /** An optional phase before production traffic: the test listener sends all it carries to the new color. */
+    testTraffic: TestTrafficSchema.optional(),
   })
   .strict()
   .superRefine((spec, ctx) => {
+    if (spec.testTraffic && !spec.probes) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['probes'],
+        message: 'required when testTraffic is set: probes are the only traffic the test listener carries',
+      });
+    }
+    if (
+      spec.testTraffic &&
+      spec.testTraffic.listener === spec.traffic.listener &&
+      spec.testTraffic.rule === spec.traffic.rule
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['testTraffic', spec.testTraffic.rule ? 'rule' : 'listener'],
+        message:
+          'must differ from the production route (traffic.listener / traffic.rule): test traffic must never move production traffic',
+      });
+    }
     if (spec.slots.blue.service === spec.slots.green.service) {
       ctx.addIssue({
         code: 'custom',
@@ -181,7 +278,20 @@ export const SpecSchema = z
       }
     });
   })
-  .transform((spec) => ({ ...spec, plan: { steps: expandPlan(spec.plan, spec.gate) } }));
+  .transform((spec) => ({ ...spec, plan: { steps: expandPlan(spec.plan, spec.gate) } }))
+  .superRefine((spec, ctx) => {
+    const events = maxHistoryEvents(spec);
+    if (events > HISTORY_EVENT_BUDGET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['gate', 'intervalSeconds'],
+        message:
+          `the plan's longest run would write about ${events} Step Functions history events ` +
+          `(budget ${HISTORY_EVENT_BUDGET} of the 25,000 an execution may hold): ` +
+          'raise gate.intervalSeconds (or launch.pollSeconds, testTraffic.intervalSeconds), or shorten holds, stepTimeoutSeconds, bakeSeconds or testTraffic.timeoutSeconds',
+      });
+    }
+  });
 
 /** The validated spec with the plan expanded into explicit steps. */
 export type DeploymentSpec = z.output<typeof SpecSchema>;

@@ -73,6 +73,17 @@ interface Route {
   current: number;
 }
 
+/** One listener: its own port and its own forward action over the shared target groups. */
+interface Listener {
+  name: string;
+  server: http.Server;
+  url: string;
+  routes: Route[];
+}
+
+/** The name of the listener `AlbProxy.start` opens; others are added with `addListener`. */
+export const DEFAULT_LISTENER = 'default';
+
 const BUCKET_MS = 1000;
 const RETENTION_MS = 30 * 60 * 1000;
 /** Bodies up to this size are buffered so a failed attempt can be replayed on another target. */
@@ -155,28 +166,44 @@ function readBody(req: http.IncomingMessage): Promise<Body> {
   });
 }
 
+/** An HTTP server listening on 127.0.0.1 (`port` 0 or unset: an ephemeral port). */
+async function listen(port = 0): Promise<http.Server> {
+  const server = http.createServer();
+  // Longer than any client's idle timeout, like an ALB's 60-s idle timeout.
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
+}
+
 class UpstreamTimeoutError extends Error {
   override readonly name = 'UpstreamTimeoutError';
   readonly code = 'ETIMEDOUT';
 }
 
-/** A weighted reverse proxy standing in for an Application Load Balancer listener. */
+/**
+ * A weighted reverse proxy standing in for an Application Load Balancer: listeners (each a port
+ * on 127.0.0.1 with its own weights, like a production and a test listener) forward to shared
+ * target groups, whose metrics count the traffic of every listener (as CloudWatch's do).
+ */
 export class AlbProxy {
+  /** The default listener's address. */
   readonly url: string;
   private readonly groups = new Map<string, TargetGroup>();
-  private routes: Route[] = [];
+  private readonly listeners = new Map<string, Listener>();
   private stopping: Promise<void> | null = null;
   private readonly health: Required<HealthCheckOptions>;
   private readonly deregistrationDelayMs: number;
   private readonly requestTimeoutMs: number;
   private readonly now: () => number;
 
-  private constructor(
-    private readonly server: http.Server,
-    options: AlbProxyOptions,
-  ) {
-    const { port } = server.address() as AddressInfo;
-    this.url = `http://127.0.0.1:${port}`;
+  private constructor(server: http.Server, options: AlbProxyOptions) {
+    this.url = this.attach(DEFAULT_LISTENER, server).url;
     this.health = {
       path: options.healthCheck?.path ?? '/health',
       intervalMs: options.healthCheck?.intervalMs ?? 500,
@@ -187,36 +214,72 @@ export class AlbProxy {
     this.deregistrationDelayMs = options.deregistrationDelayMs ?? 10_000;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.now = options.now ?? Date.now;
-    server.on('request', (req, res) => this.handle(req, res));
   }
 
-  /** Starts a listener on 127.0.0.1 (`port` 0 or unset: an ephemeral port). */
+  /** Starts the default listener on 127.0.0.1 (`port` 0 or unset: an ephemeral port). */
   static async start(options: AlbProxyOptions = {}): Promise<AlbProxy> {
-    const server = http.createServer();
-    // Longer than any client's idle timeout, like an ALB's 60-s idle timeout.
-    server.keepAliveTimeout = 60_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    return new AlbProxy(server, options);
+    return new AlbProxy(await listen(options.port), options);
   }
 
-  /** Closes the listener, upstream connections and health checks. Safe to call twice. */
+  /**
+   * Opens another listener on 127.0.0.1 (`port` 0 or unset: an ephemeral port) with its own
+   * weights, forwarding nowhere until `setWeights(..., name)`. Returns its address.
+   */
+  async addListener(name: string, options: { port?: number } = {}): Promise<string> {
+    if (this.listeners.has(name)) throw new InvalidInputError(`listener "${name}" already exists`);
+    if (this.stopping) throw new GreenlightError('the proxy is stopped');
+    const server = await listen(options.port);
+    if (this.listeners.has(name) || this.stopping) {
+      server.close();
+      throw new InvalidInputError(`listener "${name}" could not be added`);
+    }
+    return this.attach(name, server).url;
+  }
+
+  /** Names of the listeners, the default one first. */
+  listenerNames(): string[] {
+    return [...this.listeners.keys()];
+  }
+
+  /** The address of a listener. */
+  listenerUrl(name: string): string {
+    return this.listener(name).url;
+  }
+
+  /** Closes every listener, upstream connections and health checks. Safe to call twice. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       for (const group of this.groups.values()) {
         for (const target of group.targets.values()) this.dispose(group, target);
         group.targets.clear();
       }
-      const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-      this.server.closeAllConnections();
-      await closed;
+      await Promise.all(
+        [...this.listeners.values()].map(({ server }) => {
+          const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+          server.closeAllConnections();
+          return closed;
+        }),
+      );
     })();
     return this.stopping;
+  }
+
+  private attach(name: string, server: http.Server): Listener {
+    const { port } = server.address() as AddressInfo;
+    const listener: Listener = { name, server, url: `http://127.0.0.1:${port}`, routes: [] };
+    this.listeners.set(name, listener);
+    server.on('request', (req, res) => this.handle(listener, req, res));
+    return listener;
+  }
+
+  private listener(name: string): Listener {
+    const listener = this.listeners.get(name);
+    if (!listener) {
+      throw new InvalidInputError(
+        `listener "${name}" does not exist (known: ${[...this.listeners.keys()].join(', ')})`,
+      );
+    }
+    return listener;
   }
 
   /** Creates a target group; creating an existing one is a no-op (like ELBv2). */
@@ -316,10 +379,11 @@ export class AlbProxy {
   }
 
   /**
-   * Replaces the listener's forward action: integer weights 0..100 per existing target group,
-   * summing to 100.
+   * Replaces a listener's forward action (the default listener's unless named): integer weights
+   * 0..100 per existing target group, summing to 100.
    */
-  setWeights(forward: Record<string, number>): void {
+  setWeights(forward: Record<string, number>, listenerName = DEFAULT_LISTENER): void {
+    const listener = this.listener(listenerName);
     const entries = Object.entries(forward);
     if (entries.length === 0) throw new InvalidInputError('weights: at least one target group is required');
     for (const [name, weight] of entries) {
@@ -342,12 +406,12 @@ export class AlbProxy {
       ]);
     }
     // Fresh smooth-WRR state so every weight change starts an exact cycle.
-    this.routes = entries.map(([name, weight]) => ({ name, weight, current: 0 }));
+    listener.routes = entries.map(([name, weight]) => ({ name, weight, current: 0 }));
   }
 
-  /** The current forward action's weights per target group. */
-  getWeights(): Record<string, number> {
-    return Object.fromEntries(this.routes.map((r) => [r.name, r.weight]));
+  /** A listener's forward action (the default listener's unless named): weights per target group. */
+  getWeights(listenerName = DEFAULT_LISTENER): Record<string, number> {
+    return Object.fromEntries(this.listener(listenerName).routes.map((r) => [r.name, r.weight]));
   }
 
   /** Requests, errors and exact latency percentiles over all 1-s buckets overlapping [fromMs, toMs). */
@@ -459,10 +523,10 @@ export class AlbProxy {
   // ---- forwarding ----
 
   /** Smooth weighted round robin (nginx): deterministic, exact proportions over each cycle. */
-  private pickGroup(): TargetGroup | null {
+  private pickGroup(listener: Listener): TargetGroup | null {
     let total = 0;
     let best: Route | null = null;
-    for (const route of this.routes) {
+    for (const route of listener.routes) {
       if (route.weight === 0) continue;
       route.current += route.weight;
       total += route.weight;
@@ -506,9 +570,9 @@ export class AlbProxy {
       if (key + BUCKET_MS <= at - RETENTION_MS) group.buckets.delete(key);
   }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  private handle(listener: Listener, req: http.IncomingMessage, res: http.ServerResponse): void {
     const startedAt = performance.now();
-    const group = this.pickGroup();
+    const group = this.pickGroup(listener);
     if (!group) {
       // Not counted for any target group: no forward action is configured yet.
       this.reply(res, 503, 'no target group has a weight on this listener');

@@ -26,9 +26,10 @@ export interface FaultPoint extends CallSite {
 /** The port methods a deployment calls, by the world's dependency name. */
 const PORT_METHODS: Record<string, string[]> = {
   alarms: ['firing'],
-  fleet: ['describe', 'registerRevision', 'deploy', 'scale'],
+  fleet: ['describe', 'registerRevision', 'deploy', 'scale', 'stoppedTasks'],
   router: ['getWeights', 'setWeights', 'targetHealth'],
   metrics: ['sample'],
+  probe: ['run'],
   store: [
     'acquireLock',
     'releaseLock',
@@ -177,6 +178,14 @@ export function invariantViolations(world: MemoryWorld, originalLive: Color): st
       violations.push(`record ${record.status} without an error`);
     const expectedLive = record.status === 'PROMOTED' ? otherColor(originalLive) : originalLive;
     if (live && live !== expectedLive) violations.push(`record says ${record.status} but ${live} is live`);
+    // A test listener the deployment used ends where production traffic is: on the live color.
+    const testListener = record.spec?.testTraffic?.listener;
+    const testWeights = testListener ? world.router.listeners.get(testListener) : undefined;
+    if (live && testWeights && soleColor(testWeights) !== live) {
+      violations.push(
+        `test listener on blue ${testWeights.blue} % / green ${testWeights.green} % while ${live} is live`,
+      );
+    }
   }
   const outcomes = world.notifier.sent.filter((n) => n.attributes.event === 'deployment');
   if (outcomes.length !== 1) violations.push(`${outcomes.length} outcome notifications`);

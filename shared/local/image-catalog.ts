@@ -39,6 +39,12 @@ export const DEFAULT_IMAGE_CATALOG: Readonly<Record<string, LocalImage>> = Objec
     command: 'demo-app',
     environment: { VERSION: 'v5', HEALTHY: 'false' },
   },
+  // Healthy and serving, then exits 1 after 30 requests (health checks do not count), and so does
+  // every replacement: a release that looks fine until its tasks die, which the stops signal sees.
+  'greenlight/demo-app:v6-crashing': {
+    command: 'demo-app',
+    environment: { VERSION: 'v6', CRASH_AFTER_REQUESTS: '30', CRASH_EXIT_CODE: '1' },
+  },
 });
 
 /** Absolute path of the bundled demo app's entry point. */

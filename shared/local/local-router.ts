@@ -1,12 +1,15 @@
-/** The Router port over the local weighted proxy: one listener, two target groups per route. */
+/**
+ * The Router port over the local weighted proxy: each route's listener is one of the proxy's
+ * listeners (the main one under the name given here, the others under their own names).
+ */
 import { weightsProblem, type Weights } from '../domain/colors';
 import { InvalidInputError } from '../domain/errors';
 import type { TargetHealth } from '../domain/gate';
 import type { RouteRef, Router } from '../ports/router';
-import type { AlbProxy } from './alb-proxy';
+import { DEFAULT_LISTENER, type AlbProxy } from './alb-proxy';
 
 export interface LocalRouterOptions {
-  /** The name routes must use for the proxy's single listener. */
+  /** The name routes use for the proxy's main (default) listener. */
   listener: string;
 }
 
@@ -17,22 +20,24 @@ export class LocalRouter implements Router {
     private readonly options: LocalRouterOptions,
   ) {}
 
-  /** Weights of the route's two target groups on the proxy (0 for a group not in the forward action). */
+  /** Weights of the route's two target groups on its listener (0 for a group not in the forward action). */
   async getWeights(route: RouteRef): Promise<Weights> {
-    this.checkRoute(route);
-    const forward = this.proxy.getWeights();
+    const forward = this.proxy.getWeights(this.listenerOf(route));
     return { blue: forward[route.targetGroups.blue] ?? 0, green: forward[route.targetGroups.green] ?? 0 };
   }
 
-  /** Validates the weights, then replaces the proxy's forward action with the route's two groups. */
+  /** Validates the weights, then replaces the listener's forward action with the route's two groups. */
   async setWeights(route: RouteRef, weights: Weights): Promise<void> {
-    this.checkRoute(route);
+    const listener = this.listenerOf(route);
     const problem = weightsProblem(weights);
     if (problem) throw new InvalidInputError(`weights: ${problem}`, [{ path: 'weights', message: problem }]);
-    this.proxy.setWeights({
-      [route.targetGroups.blue]: weights.blue,
-      [route.targetGroups.green]: weights.green,
-    });
+    this.proxy.setWeights(
+      {
+        [route.targetGroups.blue]: weights.blue,
+        [route.targetGroups.green]: weights.green,
+      },
+      listener,
+    );
   }
 
   /** Target health counts of a target group. */
@@ -40,11 +45,12 @@ export class LocalRouter implements Router {
     return this.proxy.targetHealth(targetGroup);
   }
 
-  private checkRoute(route: RouteRef): void {
-    if (route.listener !== this.options.listener) {
+  /** The proxy listener a route names, after checking the route. */
+  private listenerOf(route: RouteRef): string {
+    if (route.rule) {
       throw new InvalidInputError(
-        `route.listener: the local proxy has one listener "${this.options.listener}", got "${route.listener}"`,
-        [{ path: 'route.listener', message: `expected "${this.options.listener}"` }],
+        `route.rule: the local proxy has no listener rules, got "${route.rule}"; use a listener of its own`,
+        [{ path: 'route.rule', message: 'not supported locally' }],
       );
     }
     if (route.targetGroups.blue === route.targetGroups.green) {
@@ -53,5 +59,15 @@ export class LocalRouter implements Router {
         [{ path: 'route.targetGroups', message: 'blue and green must differ' }],
       );
     }
+    if (route.listener === this.options.listener) return DEFAULT_LISTENER;
+    const others = this.proxy.listenerNames().filter((name) => name !== DEFAULT_LISTENER);
+    if (!others.includes(route.listener)) {
+      const known = [this.options.listener, ...others].map((name) => `"${name}"`).join(', ');
+      throw new InvalidInputError(
+        `route.listener: the local proxy has no listener "${route.listener}" (known: ${known})`,
+        [{ path: 'route.listener', message: `expected one of ${known}` }],
+      );
+    }
+    return route.listener;
   }
 }

@@ -13,6 +13,7 @@ import {
   MemoryAlarms,
   MemoryFleet,
   MemoryMetrics,
+  MemoryProbe,
   MemoryRouter,
   MemoryStore,
   TickingClock,
@@ -20,6 +21,25 @@ import {
 } from './memory-ports';
 
 export const BLUE_GREEN_FILE = 'blue-green.asl.json';
+/** The in-memory test listener: its own weights, 100 % on blue to start with. */
+export const MEMORY_TEST_LISTENER = 'local-test-listener';
+
+/** Spec fields for a short test-traffic phase on the in-memory test listener (override any). */
+export function memoryTestTraffic(
+  testTraffic: Partial<NonNullable<DeploymentSpecInput['testTraffic']>> = {},
+): Pick<DeploymentSpecInput, 'testTraffic' | 'probes'> {
+  return {
+    testTraffic: {
+      listener: MEMORY_TEST_LISTENER,
+      holdSeconds: 2,
+      intervalSeconds: 1,
+      consecutiveFailures: 2,
+      timeoutSeconds: 30,
+      ...testTraffic,
+    },
+    probes: { url: 'http://test-listener.local/health', requests: 10 },
+  };
+}
 
 /** The two slots of an in-memory service: ECS services `NAME-blue`/`NAME-green`, target groups `NAME-blue-tg`/`NAME-green-tg`. */
 export function memorySlots(service: string) {
@@ -63,11 +83,13 @@ export function memoryWorld(options: { clock?: Clock; service?: string } = {}) {
   const slots = memorySlots(options.service ?? 'web');
   fleet.addService({ cluster: 'local', service: slots.blue.service }, slots.blue.targetGroup, 'app:1', 2);
   fleet.addService({ cluster: 'local', service: slots.green.service }, slots.green.targetGroup, null, 0);
+  router.listeners.set(MEMORY_TEST_LISTENER, { blue: 100, green: 0 });
   return {
     alarms: new MemoryAlarms(),
     router,
     fleet,
     metrics: new MemoryMetrics(),
+    probe: new MemoryProbe(),
     store: new MemoryStore(),
     notifier: new MemoryNotifier(),
     // Each read moves time on, so holds and deadlines pass without real waiting.

@@ -21,6 +21,7 @@ import { CLIENT_RETRY_CONFIG } from '../aws/clients';
 import { CloudWatchMetrics } from '../aws/cloudwatch-metrics';
 import { DynamoStore } from '../aws/dynamo-store';
 import { EcsFleet } from '../aws/ecs-fleet';
+import { HttpProbe } from '../aws/http-probe';
 import { SnsNotifier } from '../aws/sns-notifier';
 import type { DeployRequestInput } from '../domain/deployment';
 import type { DeploymentSpecInput } from '../domain/spec';
@@ -104,6 +105,7 @@ function waitBeforeTasks(spec: DeploymentSpecInput & { gate: { intervalSeconds: 
   const seconds: Record<string, number> = {
     '$.spec.launch.pollSeconds': spec.launch?.pollSeconds ?? 10,
     '$.step.gate.intervalSeconds': spec.gate.intervalSeconds,
+    '$.testTraffic.intervalSeconds': spec.testTraffic?.intervalSeconds ?? 10,
   };
   const { definition } = loadStateMachine(MOCK_STATE_MACHINE);
   const waits: Record<string, number> = {};
@@ -160,6 +162,7 @@ export async function runMockedDeployment(options: MockedDeploymentOptions = {})
       fleet: new EcsFleet({ client: new ECSClient(config) }),
       router: new AlbRouter({ client: elbv2 }),
       metrics: new CloudWatchMetrics({ client: cloudwatch, elbv2 }),
+      probe: new HttpProbe(),
       store: new DynamoStore({ client: dynamo.documentClient, tableName: dynamo.tableName }),
       notifier: new SnsNotifier({ client: new SNSClient(config), topicArn: MOCK_AWS.topicArn }),
       clock,

@@ -6,7 +6,10 @@
  * - ECS: cluster `prod`, services `web-blue` (2 tasks on `web:41`) and `web-green` (0 tasks on
  *   `web:40`), each registered in its target group. UpdateService takes effect at once: the
  *   service has one PRIMARY deployment, COMPLETED, with every desired task running (no start-up
- *   time is simulated). Task definitions are registered as new revisions of their family.
+ *   time is simulated); the tasks it replaces or scales in are stopped as ECS stops them
+ *   (ServiceSchedulerInitiated, "Scaling activity initiated by (deployment ...)") and listed by
+ *   ListTasks / DescribeTasks for an hour. No task crashes. Task definitions are registered as new
+ *   revisions of their family.
  * - ELBv2: one HTTPS listener whose default forward action lists both target groups; ModifyListener
  *   rewrites it and DescribeListeners returns what was written. Running tasks are healthy targets.
  * - CloudWatch: `AWS/ApplicationELB` per-target-group metrics computed from the listener's weights
@@ -36,8 +39,10 @@ import {
   ClusterNotFoundException,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
   ECSClient,
   InvalidParameterException,
+  ListTasksCommand,
   RegisterTaskDefinitionCommand,
   ServiceNotFoundException,
   UpdateServiceCommand,
@@ -45,10 +50,15 @@ import {
   type DescribeServicesCommandOutput,
   type DescribeTaskDefinitionCommandInput,
   type DescribeTaskDefinitionCommandOutput,
+  type DescribeTasksCommandInput,
+  type DescribeTasksCommandOutput,
+  type ListTasksCommandInput,
+  type ListTasksCommandOutput,
   type RegisterTaskDefinitionCommandInput,
   type RegisterTaskDefinitionCommandOutput,
   type Service,
   type Tag,
+  type Task,
   type TaskDefinition,
   type UpdateServiceCommandInput,
   type UpdateServiceCommandOutput,
@@ -143,7 +153,23 @@ interface FakeService {
   deploymentCreatedAt: Date;
   createdAt: Date;
   updatedAt: Date;
+  /** Running and stopped tasks, oldest first. */
+  tasks: FakeTask[];
 }
+
+interface FakeTask {
+  arn: string;
+  taskDefinition: string;
+  startedBy: string;
+  startedAt: Date;
+  stoppedAt?: Date;
+  stoppedReason?: string;
+}
+
+/** ECS lists a stopped task for about an hour. */
+const STOPPED_TASKS_VISIBLE_MS = 3600_000;
+/** ListTasks pages and DescribeTasks requests hold at most 100 tasks. */
+const MAX_TASKS_PER_CALL = 100;
 
 /** The listener's weights from `at` on, per target group ARN. */
 interface WeightSegment {
@@ -289,6 +315,10 @@ export class MockAws {
       RegisterTaskDefinitionCommand,
       (i: RegisterTaskDefinitionCommandInput) => this.registerTaskDefinition(i),
     );
+    fake(ecs, 'ecs:ListTasks', ListTasksCommand, (i: ListTasksCommandInput) => this.listTasks(i));
+    fake(ecs, 'ecs:DescribeTasks', DescribeTasksCommand, (i: DescribeTasksCommandInput) =>
+      this.describeTasks(i),
+    );
     fake(
       elb,
       'elasticloadbalancing:DescribeListeners',
@@ -409,7 +439,7 @@ export class MockAws {
   }
 
   private addService(color: Color, taskDefinition: string, desiredCount: number, createdAt: Date): void {
-    this.services.set(MOCK_AWS.services[color], {
+    const service: FakeService = {
       name: MOCK_AWS.services[color],
       targetGroupArn: MOCK_AWS.targetGroups[color],
       taskDefinition,
@@ -419,7 +449,135 @@ export class MockAws {
       deploymentCreatedAt: createdAt,
       createdAt,
       updatedAt: createdAt,
-    });
+      tasks: [],
+    };
+    this.services.set(service.name, service);
+    this.reconcileTasks(service, createdAt);
+  }
+
+  /**
+   * Starts or stops tasks until the desired count runs on the service's task definition, as the
+   * ECS scheduler would (at once here): tasks of another revision are replaced, extra ones scaled in.
+   */
+  private reconcileTasks(service: FakeService, at: Date): void {
+    const running = () => service.tasks.filter((t) => !t.stoppedAt);
+    for (const task of running()) {
+      const replaced = task.taskDefinition !== service.taskDefinition;
+      const extra = !replaced && running().length > service.desiredCount;
+      if (replaced || extra) {
+        task.stoppedAt = at;
+        task.stoppedReason = `Scaling activity initiated by (deployment ${service.deploymentId})`;
+      }
+    }
+    while (running().length < service.desiredCount) {
+      const id = randomUUID().replace(/-/g, '');
+      service.tasks.push({
+        arn: `${ECS}:task/${MOCK_AWS.cluster}/${id}`,
+        taskDefinition: service.taskDefinition,
+        startedBy: service.deploymentId,
+        startedAt: at,
+      });
+    }
+  }
+
+  private taskView(service: FakeService, task: FakeTask): Task {
+    const stopped = task.stoppedAt !== undefined;
+    const containers = [MOCK_AWS.container.name, 'log-router'].map((name) => ({
+      containerArn: `${ECS}:container/${MOCK_AWS.cluster}/${task.arn.split('/').pop()}/${randomUUID()}`,
+      taskArn: task.arn,
+      name,
+      lastStatus: stopped ? 'STOPPED' : 'RUNNING',
+      // What a container that handles SIGTERM reports when a scale-in stops it.
+      ...(stopped ? { exitCode: 0 } : {}),
+      healthStatus: 'UNKNOWN' as const,
+    }));
+    return {
+      taskArn: task.arn,
+      clusterArn: `${ECS}:cluster/${MOCK_AWS.cluster}`,
+      taskDefinitionArn: task.taskDefinition,
+      group: `service:${service.name}`,
+      startedBy: task.startedBy,
+      launchType: 'FARGATE',
+      platformVersion: '1.4.0',
+      cpu: '512',
+      memory: '1024',
+      availabilityZone: `${MOCK_REGION}a`,
+      lastStatus: stopped ? 'STOPPED' : 'RUNNING',
+      desiredStatus: stopped ? 'STOPPED' : 'RUNNING',
+      healthStatus: 'UNKNOWN',
+      createdAt: task.startedAt,
+      pullStartedAt: task.startedAt,
+      pullStoppedAt: task.startedAt,
+      startedAt: task.startedAt,
+      containers,
+      ...(stopped
+        ? {
+            stopCode: 'ServiceSchedulerInitiated',
+            stoppedReason: task.stoppedReason,
+            stoppingAt: task.stoppedAt,
+            executionStoppedAt: task.stoppedAt,
+            stoppedAt: task.stoppedAt,
+          }
+        : {}),
+    };
+  }
+
+  private listTasks(input: ListTasksCommandInput): ListTasksCommandOutput {
+    this.checkCluster(input.cluster);
+    const maxResults = input.maxResults ?? MAX_TASKS_PER_CALL;
+    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > MAX_TASKS_PER_CALL) {
+      throw new InvalidParameterException({ message: 'maxResults must be from 1 to 100.', ...CLIENT_ERROR });
+    }
+    let services = [...this.services.values()];
+    if (input.serviceName !== undefined) {
+      const found = this.findService(input.serviceName);
+      if (!found) throw new ServiceNotFoundException({ message: 'Service not found.', ...CLIENT_ERROR });
+      services = [found];
+    }
+    const wantStopped = input.desiredStatus === 'STOPPED';
+    const now = this.now();
+    const arns = services.flatMap((service) =>
+      service.tasks
+        .filter((t) =>
+          wantStopped
+            ? t.stoppedAt !== undefined && now - t.stoppedAt.getTime() <= STOPPED_TASKS_VISIBLE_MS
+            : t.stoppedAt === undefined,
+        )
+        .map((t) => t.arn),
+    );
+    // The token is an offset here; ECS's is opaque, and callers only pass it back.
+    const offset = input.nextToken ? Number(Buffer.from(input.nextToken, 'base64').toString()) : 0;
+    if (!Number.isInteger(offset) || offset < 0) {
+      throw new InvalidParameterException({ message: 'Invalid nextToken.', ...CLIENT_ERROR });
+    }
+    const page = arns.slice(offset, offset + maxResults);
+    const next = offset + maxResults;
+    return {
+      taskArns: page,
+      ...(next < arns.length ? { nextToken: Buffer.from(String(next)).toString('base64') } : {}),
+      ...OK(),
+    };
+  }
+
+  private describeTasks(input: DescribeTasksCommandInput): DescribeTasksCommandOutput {
+    this.checkCluster(input.cluster);
+    const refs = input.tasks ?? [];
+    if (refs.length === 0 || refs.length > MAX_TASKS_PER_CALL) {
+      throw new InvalidParameterException({
+        message: 'Tasks cannot be empty or hold more than 100 tasks.',
+        ...CLIENT_ERROR,
+      });
+    }
+    const tasks: Task[] = [];
+    const failures: NonNullable<DescribeTasksCommandOutput['failures']> = [];
+    for (const ref of refs) {
+      const id = ref.split('/').pop();
+      const owner = [...this.services.values()].find((s) => s.tasks.some((t) => t.arn.endsWith(`/${id}`)));
+      const task = owner?.tasks.find((t) => t.arn.endsWith(`/${id}`));
+      if (owner && task) tasks.push(this.taskView(owner, task));
+      else failures.push({ arn: ref, reason: 'MISSING' });
+    }
+    return { tasks, failures, ...OK() };
   }
 
   private checkCluster(cluster: string | undefined): void {
@@ -529,6 +687,7 @@ export class MockAws {
       service.desiredCount = input.desiredCount;
     }
     // Tasks start (and stop) at once: the service is steady right after the update.
+    this.reconcileTasks(service, now);
     service.runningCount = service.desiredCount;
     service.updatedAt = now;
     return { service: this.serviceView(service), ...OK() };

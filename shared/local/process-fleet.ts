@@ -3,14 +3,16 @@
  * definition and registered with its target group in the local ALB. A background scheduler per
  * service keeps the desired count, rolls deployments like ECS (new tasks healthy before old ones
  * stop), replaces crashed or unhealthy tasks with a crash-loop backoff, and drains before stopping.
+ * Like ECS it remembers the tasks that stopped, with a stop code and reason shaped like ECS's.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import net from 'node:net';
+import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { GreenlightError, InvalidInputError } from '../domain/errors';
-import type { Fleet, SlotRef, SlotStatus } from '../ports/fleet';
+import type { Fleet, SlotRef, SlotStatus, StoppedTask } from '../ports/fleet';
 import type { AlbProxy, TargetState } from './alb-proxy';
 import type { ImageCatalog } from './image-catalog';
 import { serviceContainer, type LocalTaskDefinitions } from './task-definitions';
@@ -54,6 +56,12 @@ export interface TaskInfo {
   health: TargetState | null;
 }
 
+/** Why the fleet stopped a task, in ECS's words (stop code and stopped reason). */
+interface StopCause {
+  stopCode: string;
+  stoppedReason: string;
+}
+
 interface Task {
   id: string;
   taskDefinition: string;
@@ -63,6 +71,10 @@ interface Task {
   registered: boolean;
   exited: boolean;
   killTimer: NodeJS.Timeout | null;
+  /** The service container's name, once the task definition was read. */
+  container: string | null;
+  /** Set when the fleet itself stops the task; a task exiting without one crashed. */
+  stopCause: StopCause | null;
 }
 
 interface Service {
@@ -75,10 +87,15 @@ interface Service {
   crashes: number;
   lastCrashAt: number;
   nextLaunchAt: number;
+  /** Tasks that stopped, oldest first, kept as long as ECS lists them. */
+  stopped: StoppedTask[];
 }
 
 const MAX_TASKS_PER_SERVICE = 20;
 const CRASH_MEMORY_MS = 60_000;
+/** ECS lists stopped tasks for about an hour; a crash loop must not grow the list without bound. */
+const STOPPED_TASK_RETENTION_MS = 3600_000;
+const MAX_STOPPED_TASKS = 1000;
 const LOCALHOST = '127.0.0.1';
 
 /** Children of every fleet in this process, killed if the parent exits without stopAll. */
@@ -199,6 +216,7 @@ export class ProcessFleet implements Fleet {
       crashes: 0,
       lastCrashAt: 0,
       nextLaunchAt: 0,
+      stopped: [],
     };
     service.timer.unref();
     this.services.set(key, service);
@@ -258,6 +276,12 @@ export class ProcessFleet implements Fleet {
     }
     service.desiredCount = desiredCount;
     this.reconcile(service);
+  }
+
+  /** The service's tasks that stopped at or after `sinceMs`, oldest first (crashes and the fleet's own stops). */
+  async stoppedTasks(slot: SlotRef, sinceMs: number): Promise<StoppedTask[]> {
+    const service = this.service(slot);
+    return service.stopped.filter((t) => t.stoppedAt >= sinceMs).map((t) => structuredClone(t));
   }
 
   /** The service's tasks with their process and target health (for reports and debugging). */
@@ -344,7 +368,10 @@ export class ProcessFleet implements Fleet {
     for (const task of service.tasks.values()) {
       if (task.status === 'RUNNING' && health.get(task.id) === 'unhealthy') {
         this.recordCrash(service);
-        this.stopTask(service, task);
+        this.stopTask(service, task, {
+          stopCode: 'ServiceSchedulerInitiated',
+          stoppedReason: `Task failed ELB health checks in (target-group ${service.targetGroup})`,
+        });
       }
     }
 
@@ -360,12 +387,17 @@ export class ProcessFleet implements Fleet {
     // Rolling update with minimum healthy 100 %: an old task stops only once a new one is healthy.
     const oldToKeep = Math.max(0, desired - current.filter(isHealthy).length);
     const byHealthLast = (a: Task, b: Task) => Number(isHealthy(a)) - Number(isHealthy(b));
+    // What ECS says of a task it stops on a deployment or a scale-in: an expected stop.
+    const scaling: StopCause = {
+      stopCode: 'ServiceSchedulerInitiated',
+      stoppedReason: `Scaling activity initiated by (deployment ${service.taskDefinition ?? 'none'})`,
+    };
     for (const task of old.sort(byHealthLast).slice(0, Math.max(0, old.length - oldToKeep))) {
-      this.stopTask(service, task);
+      this.stopTask(service, task, scaling);
     }
     if (current.length > desired) {
       for (const task of current.sort(byHealthLast).slice(0, current.length - desired))
-        this.stopTask(service, task);
+        this.stopTask(service, task, scaling);
     }
   }
 
@@ -389,19 +421,30 @@ export class ProcessFleet implements Fleet {
       registered: false,
       exited: false,
       killTimer: null,
+      container: null,
+      stopCause: null,
     };
     service.tasks.set(id, task);
-    this.launch(service, task).catch(() => {
+    this.launch(service, task).catch((error: unknown) => {
       // Anything unexpected while starting is a failed start: the scheduler tries again later.
       this.recordCrash(service);
-      if (task.child) this.stopTask(service, task);
-      else service.tasks.delete(task.id);
+      const cause: StopCause = {
+        stopCode: 'TaskFailedToStart',
+        stoppedReason: `CannotStartContainerError: ${(error as Error)?.message ?? String(error)}`,
+      };
+      if (task.child) this.stopTask(service, task, cause);
+      else {
+        service.tasks.delete(task.id);
+        // A task the fleet had already stopped before its process existed was recorded then.
+        if (task.status !== 'STOPPING') this.recordStop(service, task, cause, null);
+      }
     });
   }
 
   private async launch(service: Service, task: Task): Promise<void> {
     const td = this.options.taskDefinitions.get(task.taskDefinition);
     const container = serviceContainer(td);
+    task.container = container.name;
     const image = this.options.catalog.resolve(container.image);
     const commandLine = this.options.catalog.commandLine(container.image);
     task.port = await findFreePort();
@@ -429,15 +472,20 @@ export class ProcessFleet implements Fleet {
     task.child = child;
     track(child);
     let exitHandled = false;
-    const onExit = () => {
+    const onExit = (exitCode: number | null) => {
       if (exitHandled) return;
       exitHandled = true;
-      this.onExit(service, task);
+      this.onExit(service, task, exitCode);
     };
-    child.once('exit', onExit);
+    child.once('exit', (code, signal) => onExit(code ?? signalExitCode(signal)));
     // 'error' without a pid means the command could not be spawned at all: no 'exit' follows.
-    child.once('error', () => {
-      if (child.pid === undefined) onExit();
+    child.once('error', (error) => {
+      if (child.pid !== undefined) return;
+      task.stopCause ??= {
+        stopCode: 'TaskFailedToStart',
+        stoppedReason: `CannotStartContainerError: ${error.message}`,
+      };
+      onExit(null);
     });
     task.status = 'PENDING';
 
@@ -449,7 +497,10 @@ export class ProcessFleet implements Fleet {
     if (task.status !== 'PENDING' || task.exited) return;
     if (!listening) {
       this.recordCrash(service);
-      this.stopTask(service, task);
+      this.stopTask(service, task, {
+        stopCode: 'TaskFailedToStart',
+        stoppedReason: `Task failed to start: container ${container.name} did not accept connections on port ${task.port} within ${this.startTimeoutMs} ms`,
+      });
       return;
     }
     this.options.proxy.registerTarget(service.targetGroup, { id: task.id, host: LOCALHOST, port: task.port });
@@ -463,7 +514,7 @@ export class ProcessFleet implements Fleet {
     return openSync(file, 'a');
   }
 
-  private onExit(service: Service, task: Task): void {
+  private onExit(service: Service, task: Task, exitCode: number | null): void {
     task.exited = true;
     if (task.killTimer) clearTimeout(task.killTimer);
     if (task.status !== 'STOPPING') {
@@ -475,14 +526,44 @@ export class ProcessFleet implements Fleet {
       }
     }
     service.tasks.delete(task.id);
-    if (!this.closing) setImmediate(() => this.reconcile(service));
+    // The fleet's own shutdown is not a stop of the service's tasks.
+    if (!this.closing) {
+      const cause = task.stopCause ?? {
+        stopCode: 'EssentialContainerExited',
+        stoppedReason: 'Essential container in task exited',
+      };
+      this.recordStop(service, task, cause, exitCode);
+      setImmediate(() => this.reconcile(service));
+    }
+  }
+
+  /** Remembers a stopped task as DescribeTasks would show it. */
+  private recordStop(service: Service, task: Task, cause: StopCause, exitCode: number | null): void {
+    const now = Date.now();
+    const container = task.container ?? 'app';
+    service.stopped.push({
+      id: task.id,
+      stoppedAt: now,
+      stopCode: cause.stopCode,
+      stoppedReason: cause.stoppedReason,
+      containers: [{ name: container, ...(exitCode === null ? {} : { exitCode }) }],
+    });
+    const keepFrom = service.stopped.findIndex((t) => now - t.stoppedAt <= STOPPED_TASK_RETENTION_MS);
+    service.stopped.splice(0, keepFrom === -1 ? service.stopped.length : keepFrom);
+    if (service.stopped.length > MAX_STOPPED_TASKS)
+      service.stopped.splice(0, service.stopped.length - MAX_STOPPED_TASKS);
   }
 
   /** Drains the task's target, then SIGTERM, then SIGKILL after the stop timeout. */
-  private stopTask(service: Service, task: Task): void {
+  private stopTask(service: Service, task: Task, cause: StopCause): void {
     if (task.status === 'STOPPING') return;
     task.status = 'STOPPING';
-    if (!task.child) return; // launch() sees the status and never spawns it
+    task.stopCause = cause;
+    if (!task.child) {
+      // launch() sees the status and never spawns it: ECS shows such a task stopped too.
+      this.recordStop(service, task, cause, null);
+      return;
+    }
     const drained = task.registered
       ? this.options.proxy.deregisterTarget(service.targetGroup, task.id).catch(() => undefined)
       : Promise.resolve();
@@ -502,4 +583,11 @@ export class ProcessFleet implements Fleet {
       // Already gone: its 'exit' event does the bookkeeping.
     }
   }
+}
+
+/** A process killed by a signal reports no exit code; a container's is 128 + the signal number. */
+function signalExitCode(signal: NodeJS.Signals | null): number | null {
+  if (!signal) return null;
+  const number = osConstants.signals[signal];
+  return number === undefined ? null : 128 + number;
 }

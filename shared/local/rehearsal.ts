@@ -21,6 +21,7 @@ import { InvalidInputError } from '../domain/errors';
 import type { DeploymentSpecInput } from '../domain/spec';
 import { parseInput } from '../domain/validation';
 import { DynamoStore } from '../aws/dynamo-store';
+import { HttpProbe } from '../aws/http-probe';
 import { createLogger } from '../lambda';
 import { systemClock } from '../ports/clock';
 import type { Notifier } from '../ports/notifier';
@@ -37,6 +38,8 @@ import { LocalTaskDefinitions } from './task-definitions';
 
 export const LOCAL_CLUSTER = 'local';
 export const LOCAL_LISTENER = 'local-listener';
+/** The proxy's second listener, for the test-traffic phase: its own port, its own weights. */
+export const LOCAL_TEST_LISTENER = 'local-test-listener';
 export const STATE_MACHINE_FILE = 'blue-green.asl.json';
 
 export interface RehearsalOptions {
@@ -95,6 +98,7 @@ export class Rehearsal {
     let proxy: AlbProxy | undefined;
     try {
       proxy = await AlbProxy.start(options.proxy);
+      await proxy.addListener(LOCAL_TEST_LISTENER);
       const taskDefinitions = new LocalTaskDefinitions();
       const fleet = new ProcessFleet({
         proxy,
@@ -114,6 +118,8 @@ export class Rehearsal {
         fleet,
         router,
         metrics: new LocalMetrics(proxy),
+        // The production adapter as is: plain HTTP to the proxy's listeners.
+        probe: new HttpProbe(),
         store: new DynamoStore({ client: dynamo.documentClient, tableName: dynamo.tableName }),
         notifier,
         clock: systemClock,
@@ -123,7 +129,8 @@ export class Rehearsal {
       const setWeights = router.setWeights.bind(router);
       router.setWeights = async (route, weights) => {
         await setWeights(route, weights);
-        rehearsal.weightChanges.push({ at: Date.now(), weights: { ...weights } });
+        if (route.listener === LOCAL_LISTENER)
+          rehearsal.weightChanges.push({ at: Date.now(), weights: { ...weights } });
       };
       return rehearsal;
     } catch (error) {
@@ -136,8 +143,8 @@ export class Rehearsal {
   /**
    * Creates a service the way a platform team sets one up for Greenlight: a task definition, two
    * ECS services (blue live with `desiredCount` tasks, green at 0), two target groups, and the
-   * listener forwarding 100 % to blue. Resolves when blue is steady and healthy.
-   * Returns the spec fields that describe it.
+   * listener and the test listener forwarding 100 % to blue. Resolves when blue is steady and
+   * healthy. Returns the spec fields that describe it (`testTrafficSpec` adds the test listener's).
    */
   async createService(
     options: LocalServiceOptions,
@@ -172,6 +179,10 @@ export class Rehearsal {
       });
     }
     this.proxy.setWeights({ [slots.blue.targetGroup]: 100, [slots.green.targetGroup]: 0 });
+    this.proxy.setWeights(
+      { [slots.blue.targetGroup]: 100, [slots.green.targetGroup]: 0 },
+      LOCAL_TEST_LISTENER,
+    );
     await this.waitUntil(
       async () => {
         const status = await this.fleet.describe({ cluster: LOCAL_CLUSTER, service: slots.blue.service });
@@ -190,6 +201,26 @@ export class Rehearsal {
   }
 
   /**
+   * Spec fields for a test-traffic phase on the local test listener, with probes of `path` on its
+   * address (override any field of either).
+   */
+  testTrafficSpec(
+    options: {
+      path?: string;
+      testTraffic?: Partial<NonNullable<DeploymentSpecInput['testTraffic']>>;
+      probes?: Partial<NonNullable<DeploymentSpecInput['probes']>>;
+    } = {},
+  ): Required<Pick<DeploymentSpecInput, 'testTraffic' | 'probes'>> {
+    return {
+      testTraffic: { listener: LOCAL_TEST_LISTENER, ...options.testTraffic },
+      probes: {
+        url: `${this.proxy.listenerUrl(LOCAL_TEST_LISTENER)}${options.path ?? '/'}`,
+        ...options.probes,
+      },
+    };
+  }
+
+  /**
    * Checks a request against the schema and the local environment before anything runs: the spec
    * is valid, the image is in the local catalog, the services and target groups exist.
    */
@@ -200,6 +231,11 @@ export class Rehearsal {
     if (spec.traffic.listener !== LOCAL_LISTENER) {
       throw new InvalidInputError(
         `spec.traffic.listener: expected "${LOCAL_LISTENER}" in the local rehearsal, got "${spec.traffic.listener}"`,
+      );
+    }
+    if (spec.testTraffic && spec.testTraffic.listener !== LOCAL_TEST_LISTENER) {
+      throw new InvalidInputError(
+        `spec.testTraffic.listener: expected "${LOCAL_TEST_LISTENER}" in the local rehearsal, got "${spec.testTraffic.listener}"`,
       );
     }
     const groups = this.proxy.targetGroups();
@@ -240,6 +276,7 @@ export class Rehearsal {
             WaitForNewColor: spec.launch.pollSeconds * 1000 * scale,
             ObserveWait: spec.gate.intervalSeconds * 1000 * scale,
             BakeWait: spec.gate.intervalSeconds * 1000 * scale,
+            ...(spec.testTraffic ? { TestTrafficWait: spec.testTraffic.intervalSeconds * 1000 * scale } : {}),
           };
     const result = await runStateMachine({
       file: STATE_MACHINE_FILE,

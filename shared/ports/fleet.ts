@@ -1,3 +1,7 @@
+import type { StoppedTask } from '../domain/task-stops';
+
+export type { StoppedTask } from '../domain/task-stops';
+
 /** One ECS service slot (the "blue" or the "green" service of an app). */
 export interface SlotRef {
   cluster: string;
@@ -27,4 +31,9 @@ export interface Fleet {
   deploy(slot: SlotRef, taskDefinition: string, desiredCount: number): Promise<void>;
   /** Changes only the desired count. */
   scale(slot: SlotRef, desiredCount: number): Promise<void>;
+  /**
+   * The slot's tasks that stopped (or began stopping) at or after `sinceMs`, oldest first, expected
+   * stops included: the caller tells them from failures. ECS lists a stopped task for about an hour.
+   */
+  stoppedTasks(slot: SlotRef, sinceMs: number): Promise<StoppedTask[]>;
 }

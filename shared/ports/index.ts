@@ -1,6 +1,6 @@
 export type { Clock } from './clock';
 export { systemClock } from './clock';
-export type { Fleet, SlotRef, SlotStatus } from './fleet';
+export type { Fleet, SlotRef, SlotStatus, StoppedTask } from './fleet';
 export type { Metrics } from './metrics';
 export type { Notification, Notifier } from './notifier';
 export type { RouteRef, Router, TargetHealth } from './router';

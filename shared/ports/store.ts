@@ -18,6 +18,8 @@ export interface Store {
   getDeployment(id: string): Promise<DeploymentRecord | null>;
   /** Every deployment still IN_PROGRESS, oldest first. */
   listOpenDeployments(): Promise<DeploymentRecord[]>;
+  /** Every logical service that has had a deployment (reconcile checks their listeners). */
+  listServices(): Promise<string[]>;
   /** The service's deployments, newest first (ids and start times). */
   listServiceDeployments(service: string, limit?: number): Promise<{ id: string; startedAt: number }[]>;
   appendEvent(deploymentId: string, event: DeploymentEvent): Promise<void>;

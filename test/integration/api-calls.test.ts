@@ -2,8 +2,11 @@
  * One canary deployment through the real state machine and step handlers with the production AWS
  * adapters on a mocked account (shared/local/mock-aws.ts): what the adapters send, in order.
  */
+import { ECSClient } from '@aws-sdk/client-ecs';
 import type { ModifyListenerCommandInput } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { MOCK_AWS } from '../../shared/local/mock-aws';
+import { EcsFleet } from '../../shared/aws/ecs-fleet';
+import { classifyTaskStops } from '../../shared/domain/task-stops';
+import { MOCK_AWS, MockAws } from '../../shared/local/mock-aws';
 import { MOCK_IMAGES, runMockedDeployment, type MockedDeployment } from '../../shared/local/mock-aws-run';
 
 const NEW_REVISION = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:42';
@@ -132,6 +135,23 @@ describe('a canary deployment with the production adapters on mocked AWS', () =>
       expect(good.counts['elasticloadbalancing:DescribeTargetGroups']).toBe(1);
       expect(Object.keys(good.counts).filter((api) => api.includes('unfaked'))).toEqual([]);
     });
+
+    it("lists the new color's stopped tasks once per gate evaluation, and describes none when none stopped", () => {
+      const evaluations = (good.invocations.Evaluate ?? 0) + (good.invocations.EvaluateBake ?? 0);
+      const listed = inputs(good, 'ecs:ListTasks');
+      expect(listed).toHaveLength(evaluations);
+      expect(new Set(listed.map((input) => JSON.stringify(input)))).toEqual(
+        new Set([
+          JSON.stringify({
+            cluster: 'prod',
+            serviceName: 'web-green',
+            desiredStatus: 'STOPPED',
+            maxResults: 100,
+          }),
+        ]),
+      );
+      expect(good.counts['ecs:DescribeTasks']).toBeUndefined();
+    });
   });
 
   describe('a bad release (20 % 5xx on the new color)', () => {
@@ -170,5 +190,64 @@ describe('a canary deployment with the production adapters on mocked AWS', () =>
         expect.objectContaining({ Key: { pk: 'LOCK#prod/web', sk: 'LOCK' } }),
       );
     });
+  });
+});
+
+describe("the mocked account's stopped tasks, read by the production ECS adapter", () => {
+  let now = Date.UTC(2026, 0, 1, 12);
+  let aws: MockAws;
+  const fleet = new EcsFleet({ client: new ECSClient({ region: 'eu-west-1' }) });
+  const green = { cluster: MOCK_AWS.cluster, service: MOCK_AWS.services.green };
+
+  beforeEach(() => {
+    aws = new MockAws({ now: () => now });
+  });
+  afterEach(() => aws.restore());
+
+  it('lists the tasks a scale-in stopped, as expected stops, for an hour', async () => {
+    await fleet.scale(green, 3);
+    now += 60_000;
+    const since = now;
+    await fleet.scale(green, 1);
+    now += 60_000;
+
+    const stops = await fleet.stoppedTasks(green, since);
+    now += 3600_000;
+    const anHourLater = await fleet.stoppedTasks(green, since);
+
+    expect(stops).toHaveLength(2);
+    expect(stops[0]).toMatchObject({
+      stoppedAt: since,
+      stopCode: 'ServiceSchedulerInitiated',
+      stoppedReason: expect.stringMatching(/^Scaling activity initiated by \(deployment ecs-svc\/\d+\)$/),
+      containers: [
+        { name: 'app', exitCode: 0 },
+        { name: 'log-router', exitCode: 0 },
+      ],
+    });
+    expect(classifyTaskStops(stops, green).failures).toEqual([]);
+    expect(anHourLater).toEqual([]);
+    expect(aws.counts()).toMatchObject({ 'ecs:ListTasks': 2, 'ecs:DescribeTasks': 1 });
+  });
+
+  it('pages ListTasks by 100 and describes 100 tasks per call', async () => {
+    await fleet.scale(green, 150);
+    const since = now;
+    await fleet.scale(green, 0);
+
+    const stops = await fleet.stoppedTasks(green, since);
+
+    expect(stops).toHaveLength(150);
+    expect(aws.counts()).toMatchObject({ 'ecs:ListTasks': 2, 'ecs:DescribeTasks': 2 });
+    expect(aws.calls.filter((c) => c.api === 'ecs:ListTasks').map((c) => c.input)).toEqual([
+      { cluster: 'prod', serviceName: 'web-green', desiredStatus: 'STOPPED', maxResults: 100 },
+      {
+        cluster: 'prod',
+        serviceName: 'web-green',
+        desiredStatus: 'STOPPED',
+        maxResults: 100,
+        nextToken: expect.any(String),
+      },
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import type { Observation } from '../../functions/deploy/evaluate';
 import { loadStateMachine } from '../../shared/local/engine';
 import {
   memoryRequest,
@@ -110,6 +111,13 @@ describe('blue-green state machine', () => {
     'StartBake',
     'EvaluateBake',
   ];
+  /** The test-traffic phase's Task states: their faults are injected in test-traffic-paths.test.ts. */
+  const testTrafficStates = [
+    'ShiftTestTraffic',
+    'VerifyTestTraffic',
+    'StartTestTraffic',
+    'EvaluateTestTraffic',
+  ];
 
   it('covers every Task state between Prepare and the outcome in the fault list', () => {
     const { functionByState } = loadStateMachine('blue-green.asl.json');
@@ -126,7 +134,7 @@ describe('blue-green state machine', () => {
       Object.keys(functionByState)
         .filter((s) => !outcomeStates.includes(s))
         .sort(),
-    ).toEqual([...stepStates].sort());
+    ).toEqual([...stepStates, ...testTrafficStates].sort());
   });
 
   it.each(stepStates)('rolls back when %s throws', async (state) => {
@@ -286,6 +294,158 @@ describe('blue-green state machine', () => {
     });
     expect(world.store.locks.get('local/web')?.owner).toBe('d-1');
     expect(world.notifier.sent[0]?.message).toContain('ACTION NEEDED');
+  });
+
+  describe('new-color task stops and unhealthy targets', () => {
+    const GREEN = { cluster: 'local', service: 'web-green' };
+    let stopSequence = 0;
+    /** A web-green task that stopped now: crashed (out of memory) or scaled in. */
+    const greenStop = (world: MemoryWorld, kind: 'oom' | 'scale-in' = 'oom') => {
+      stopSequence += 1;
+      world.fleet.recordStop(GREEN, {
+        id: `web-green-${stopSequence}`,
+        stoppedAt: world.clock.now(),
+        ...(kind === 'oom'
+          ? {
+              stopCode: 'EssentialContainerExited',
+              stoppedReason: 'Essential container in task exited',
+              containers: [{ name: 'app', exitCode: 137, reason: 'OutOfMemoryError: Container killed' }],
+            }
+          : {
+              stopCode: 'ServiceSchedulerInitiated',
+              stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/1)',
+              containers: [{ name: 'app', exitCode: 0 }],
+            }),
+      });
+    };
+    /** Runs `act` on the world once the listener gives green `weight` %. */
+    const atWeight = (world: MemoryWorld, weight: number, act: () => void) => {
+      const setWeights = world.router.setWeights.bind(world.router);
+      world.router.setWeights = async (route, weights) => {
+        await setWeights(route, weights);
+        if (weights.green === weight) act();
+      };
+    };
+
+    it.each([
+      ['the first step', 5, 'GateFailed'],
+      ['the promotion (judged by the bake)', 100, 'BakeFailed'],
+    ])(
+      'rolls back when a green task runs out of memory during %s, though its traffic looks fine',
+      async (_label, weight, error) => {
+        const world = memoryWorld();
+        atWeight(world, weight, () => greenStop(world));
+
+        const result = await runInMemory(world, memoryRequest());
+
+        expect(result.error).toBe('DeploymentRolledBack');
+        expectSafeAfterRollback(world);
+        const record = world.store.records.get('d-1');
+        expect(record?.error?.error).toBe(error);
+        expect(record?.error?.cause).toContain(
+          '1 green task stopped with a failure > 0 allowed: 1× out of memory (exit 137)',
+        );
+        // consecutiveFailures (2) still decides: one failing evaluation waits, the second rolls back.
+        const evaluations = result.events.filter(
+          (e) => e.type === 'StateExited' && (e.state === 'Evaluate' || e.state === 'EvaluateBake'),
+        );
+        const last = evaluations.slice(-2).map((e) => (e.output as { observation: Observation }).observation);
+        expect(last.map((o) => [o.decision, o.consecutiveFailures])).toEqual([
+          ['wait', 1],
+          ['rollback', 2],
+        ]);
+      },
+    );
+
+    it('promotes when the only stops are expected (scale-in) or within maxTaskStops, counting each stop in one step', async () => {
+      const expectedOnly = memoryWorld();
+      atWeight(expectedOnly, 5, () => greenStop(expectedOnly, 'scale-in'));
+      const tolerated = memoryWorld();
+      atWeight(tolerated, 5, () => greenStop(tolerated));
+      const oneStopPerStep = memorySpec({
+        plan: {
+          steps: [
+            { weight: 5, gate: { maxTaskStops: 1 } },
+            { weight: 25, gate: { maxTaskStops: 1 } },
+          ],
+        },
+      });
+
+      const first = await runInMemory(expectedOnly, memoryRequest());
+      const second = await runInMemory(tolerated, memoryRequest({ spec: oneStopPerStep }));
+
+      expect(first.status).toBe('SUCCEEDED');
+      expect(second.status).toBe('SUCCEEDED');
+      const passed = (world: MemoryWorld) =>
+        (world.store.events.get('d-1') ?? []).filter((e) => e.type === 'GATE_PASSED').map((e) => e.message);
+      expect(passed(expectedOnly)[0]).toContain(
+        'no green task stopped with a failure (1 expected stop: 1× scale-in or deployment)',
+      );
+      expect(passed(tolerated)[0]).toContain(
+        '1 green task stopped with a failure ≤ 1 allowed: 1× out of memory (exit 137)',
+      );
+      // The next step (and the bake, whose default gate allows none) do not count it again.
+      expect(passed(tolerated).slice(1)).toEqual([
+        expect.stringContaining('no green task stopped'),
+        expect.stringContaining('no green task stopped'),
+      ]);
+    });
+
+    it('fails a fixed-window step on a stop early in its window, judged when the window ends', async () => {
+      const world = memoryWorld();
+      atWeight(world, 10, () => greenStop(world));
+      const spec = memorySpec({
+        plan: { steps: [{ weight: 10, holdSeconds: 20, gate: { mode: 'fixed-window' } }] },
+      });
+
+      const result = await runInMemory(world, memoryRequest({ spec }));
+
+      expect(result.error).toBe('DeploymentRolledBack');
+      expectSafeAfterRollback(world);
+      const cause = world.store.records.get('d-1')?.error?.cause;
+      expect(cause).toContain('gate failed at the end of the 20 s window');
+      expect(cause).toContain('1 green task stopped with a failure > 0 allowed');
+    });
+
+    it('rolls back when green targets turn unhealthy during a step, naming the count', async () => {
+      const world = memoryWorld();
+      atWeight(world, 25, () => {
+        world.router.health['web-green-tg'] = { healthy: 1, unhealthy: 1, transitioning: 0 };
+      });
+
+      const result = await runInMemory(world, memoryRequest());
+
+      expect(result.error).toBe('DeploymentRolledBack');
+      expectSafeAfterRollback(world);
+      expect(world.store.records.get('d-1')?.error?.cause).toContain('unhealthy green targets 1 > 0 allowed');
+      expect(world.store.records.get('d-1')?.lastStep).toEqual({ phase: 'step', index: 1, weight: 25 });
+    });
+
+    it('fails the launch at once when green tasks crash-loop, instead of waiting for its deadline', async () => {
+      const world = memoryWorld();
+      const deploy = world.fleet.deploy.bind(world.fleet);
+      world.fleet.deploy = async (slot, td, count) => {
+        await deploy(slot, td, count);
+        if (slot.service !== GREEN.service || count === 0) return;
+        // ECS keeps replacing the tasks: never steady, three crashes already.
+        world.fleet.services.get('local/web-green')!.steady = false;
+        for (let i = 0; i < 3; i += 1) greenStop(world);
+      };
+
+      const result = await runInMemory(world, memoryRequest());
+
+      expect(result.error).toBe('DeploymentRolledBack');
+      expectSafeAfterRollback(world);
+      expect(world.router.history).toEqual([{ blue: 100, green: 0 }]);
+      const record = world.store.records.get('d-1');
+      expect(record?.error?.error).toBe('NewColorCrashLoopError');
+      expect(record?.error?.cause).toBe(
+        'green (web-green) is crash-looping: 3 green tasks stopped with a failure since the launch began ' +
+          '(≥ 3, the crash-loop threshold for 2 tasks): 3× out of memory (exit 137)',
+      );
+      expect(statesEntered(result).filter((s) => s === 'CheckNewColor')).toHaveLength(1);
+      expect((world.store.events.get('d-1') ?? []).map((e) => e.type)).toContain('NEW_COLOR_CRASH_LOOP');
+    });
   });
 
   describe('starting conditions: locks, split traffic, invalid input', () => {

@@ -199,6 +199,26 @@ describe('DynamoStore on dynalite', () => {
       ]);
     });
 
+    it('lists every service that had a deployment, once each, across query pages', async () => {
+      // Prepare
+      const paged = new DynamoStore({
+        client: dynamo.documentClient,
+        tableName: dynamo.tableName,
+        queryPageSize: 2,
+      });
+      const services = [unique('listed'), unique('listed'), unique('listed')];
+      for (const service of services) {
+        await paged.createDeployment(record({ id: unique('dep'), service }));
+        await paged.createDeployment(record({ id: unique('dep'), service }));
+      }
+
+      // Act
+      const listed = await paged.listServices();
+
+      // Assess
+      for (const service of services) expect(listed.filter((s) => s === service)).toEqual([service]);
+    });
+
     it('updates only the fields in the patch and skips undefined ones', async () => {
       // Prepare
       const id = unique('dep');

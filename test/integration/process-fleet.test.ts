@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../../shared/domain/errors';
+import { classifyTaskStops } from '../../shared/domain/task-stops';
 import { AlbProxy } from '../../shared/local/alb-proxy';
 import { ImageCatalog } from '../../shared/local/image-catalog';
 import { ProcessFleet } from '../../shared/local/process-fleet';
@@ -226,6 +227,111 @@ describe('ProcessFleet', () => {
     });
     expect(proxy.targetHealth('tg-blue')).toEqual({ healthy: 0, unhealthy: 0, transitioning: 0 });
     expect(pids.filter(isAlive)).toEqual([]);
+  });
+
+  describe('stopped tasks', () => {
+    const judged = (stops: Awaited<ReturnType<ProcessFleet['stoppedTasks']>>) => {
+      const { failures, expected } = classifyTaskStops(stops, slot);
+      return {
+        failures: failures.map((f) => f.classification.category),
+        expected: expected.map((e) => e.classification.category),
+      };
+    };
+
+    it('records a killed task with its exit code, and its own scale-in stops as expected ones', async () => {
+      // Prepare
+      await fleet.deploy(slot, v1, 2);
+      await waitFor('2 steady tasks', steady(2));
+      const since = Date.now();
+      const [victim] = fleet.tasks(slot);
+
+      // Act
+      process.kill(victim?.pid as number, 'SIGKILL');
+      await waitFor('the killed task gone', () => !fleet.tasks(slot).some((t) => t.id === victim?.id));
+      await waitFor('2 steady tasks again', steady(2));
+      await fleet.scale(slot, 0);
+      await waitFor('0 tasks', steady(0));
+      const stops = await fleet.stoppedTasks(slot, since);
+
+      // Assess
+      expect(stops).toHaveLength(3);
+      expect(stops[0]).toEqual({
+        id: victim?.id,
+        stoppedAt: expect.any(Number),
+        stopCode: 'EssentialContainerExited',
+        stoppedReason: 'Essential container in task exited',
+        containers: [{ name: 'app', exitCode: 137 }],
+      });
+      expect(stops.slice(1)).toEqual([
+        expect.objectContaining({
+          stopCode: 'ServiceSchedulerInitiated',
+          stoppedReason: `Scaling activity initiated by (deployment ${v1})`,
+        }),
+        expect.objectContaining({ stopCode: 'ServiceSchedulerInitiated' }),
+      ]);
+      expect(stops.every((s) => s.stoppedAt >= since)).toBe(true);
+      expect(judged(stops)).toEqual({
+        failures: ['essential-container-exited'],
+        expected: ['scaling-activity', 'scaling-activity'],
+      });
+      expect(await fleet.stoppedTasks(slot, Date.now() + 1)).toEqual([]);
+    });
+
+    it('records the crash of the crashing image, whose requests and health checks succeed until it dies', async () => {
+      // Prepare
+      const v6 = await fleet.registerRevision({
+        from: v1,
+        container: 'app',
+        image: 'greenlight/demo-app:v6-crashing',
+      });
+      await fleet.deploy(slot, v6, 1);
+      await waitFor('v6 steady', steady(1));
+      const [task] = fleet.tasks(slot);
+      const since = Date.now();
+
+      // Act
+      const statuses: number[] = [];
+      for (let i = 0; i < 30; i += 1) statuses.push((await request(proxy.url + '/')).status);
+      await waitFor('the crash recorded', async () => (await fleet.stoppedTasks(slot, since)).length > 0);
+      const stops = await fleet.stoppedTasks(slot, since);
+
+      // Assess
+      expect(statuses).toEqual(Array(30).fill(200));
+      expect(stops).toEqual([
+        {
+          id: task?.id,
+          stoppedAt: expect.any(Number),
+          stopCode: 'EssentialContainerExited',
+          stoppedReason: 'Essential container in task exited',
+          containers: [{ name: 'app', exitCode: 1 }],
+        },
+      ]);
+      expect(judged(stops)).toEqual({ failures: ['essential-container-exited'], expected: [] });
+    });
+
+    it('records a task replaced after failing its health checks as an ELB health check stop', async () => {
+      // Prepare
+      await fleet.deploy(slot, v1, 1);
+      await waitFor('v1 steady', steady(1));
+      const v5 = await fleet.registerRevision({
+        from: v1,
+        container: 'app',
+        image: 'greenlight/demo-app:v5-unhealthy',
+      });
+      const since = Date.now();
+
+      // Act
+      await fleet.deploy(slot, v5, 1);
+      await waitFor('a v5 task stopped', async () => (await fleet.stoppedTasks(slot, since)).length > 0);
+      const [first] = await fleet.stoppedTasks(slot, since);
+
+      // Assess
+      expect(first).toMatchObject({
+        stopCode: 'ServiceSchedulerInitiated',
+        stoppedReason: 'Task failed ELB health checks in (target-group tg-blue)',
+      });
+      expect(judged([first!]).failures).toEqual(['elb-health-check']);
+    });
   });
 
   it('rejects unknown services, unregistered revisions and bad counts with InvalidInputError', async () => {

@@ -38,6 +38,7 @@ describe('reconcile', () => {
         checked: 1,
         running: 0,
         repaired: [{ id: 'd-dead', live: 'blue' }],
+        listenersRestored: [],
         skipped: [],
       });
       expect(world.router.weights).toEqual({ blue: 100, green: 0 });
@@ -57,7 +58,7 @@ describe('reconcile', () => {
 
     const report = await reconcile(deps);
 
-    expect(report).toEqual({ checked: 1, running: 1, repaired: [], skipped: [] });
+    expect(report).toEqual({ checked: 1, running: 1, repaired: [], listenersRestored: [], skipped: [] });
     expect(world.router.weights).toEqual({ blue: 75, green: 25 });
     expect(world.store.locks.get('local/web')?.owner).toBe('d-dead');
   });
@@ -90,7 +91,104 @@ describe('reconcile', () => {
   it('finds nothing to do when every deployment has finished', async () => {
     const { world, deps } = await abandonedWorld('SUCCEEDED');
     await world.store.updateDeployment('d-dead', { status: 'PROMOTED' });
+    world.router.weights = { blue: 0, green: 100 };
 
-    expect(await reconcile(deps)).toEqual({ checked: 0, running: 0, repaired: [], skipped: [] });
+    expect(await reconcile(deps)).toEqual({
+      checked: 0,
+      running: 0,
+      repaired: [],
+      listenersRestored: [],
+      skipped: [],
+    });
+    expect(world.router.history).toEqual([]);
+  });
+});
+
+describe('reconcile: listeners split with no deployment running', () => {
+  /** d-done promoted green; the listener is now found at 30/70 (blue/green). */
+  async function splitWorld(status: 'PROMOTED' | 'ROLLED_BACK' = 'PROMOTED') {
+    const { world, deps } = await abandonedWorld('SUCCEEDED');
+    world.store.records.delete('d-dead');
+    world.store.locks.clear();
+    await world.store.createDeployment({
+      id: 'd-done',
+      service: 'web',
+      cluster: 'local',
+      image: 'registry.local/web:v2',
+      requestedBy: 'test',
+      status,
+      startedAt: world.clock.now() - 600_000,
+      endedAt: world.clock.now() - 300_000,
+      liveColor: 'blue',
+      newColor: 'green',
+      spec: SpecSchema.parse(memorySpec()),
+    });
+    world.router.weights = { blue: 30, green: 70 };
+    world.router.health['web-green-tg'] = { healthy: 2, unhealthy: 0, transitioning: 0 };
+    world.router.health['web-blue-tg'] = { healthy: 2, unhealthy: 0, transitioning: 0 };
+    return { world, deps };
+  }
+
+  it.each([
+    ['PROMOTED', 'green', { blue: 0, green: 100 }],
+    ['ROLLED_BACK', 'blue', { blue: 100, green: 0 }],
+  ] as const)(
+    'puts traffic back on the color a %s deployment left live, records it and notifies',
+    async (status, live, weights) => {
+      const { world, deps } = await splitWorld(status);
+
+      const report = await reconcile(deps);
+
+      expect(report.listenersRestored).toEqual([
+        { service: 'web', deploymentId: 'd-done', live, found: { blue: 30, green: 70 } },
+      ]);
+      expect(world.router.weights).toEqual(weights);
+      expect(world.store.events.get('d-done')?.map((e) => e.type)).toEqual(['LISTENER_RESTORED']);
+      expect(world.notifier.sent.map((n) => n.attributes.outcome)).toEqual(['LISTENER_RESTORED']);
+      expect(world.store.locks.size).toBe(0);
+    },
+  );
+
+  it('leaves the listener alone while a deployment holds the service lock', async () => {
+    const { world, deps } = await splitWorld();
+    world.store.locks.set('local/web', { owner: 'd-next', expiresAt: world.clock.now() + 60_000 });
+
+    const report = await reconcile(deps);
+
+    expect(report.listenersRestored).toEqual([]);
+    expect(world.router.weights).toEqual({ blue: 30, green: 70 });
+    expect(world.store.locks.get('local/web')?.owner).toBe('d-next');
+  });
+
+  it('leaves the listener alone while the newest deployment is in progress', async () => {
+    const { world, deps } = await splitWorld();
+    await world.store.createDeployment({
+      ...world.store.records.get('d-done')!,
+      id: 'd-running',
+      status: 'IN_PROGRESS',
+      startedAt: world.clock.now(),
+    });
+    deps.executions.status.mockResolvedValue('RUNNING');
+
+    const report = await reconcile(deps);
+
+    expect(report.listenersRestored).toEqual([]);
+    expect(world.router.history).toEqual([]);
+  });
+
+  it('does not move traffic onto a color with no healthy target, and says so', async () => {
+    const { world, deps } = await splitWorld();
+    world.router.health['web-green-tg'] = { healthy: 0, unhealthy: 2, transitioning: 0 };
+
+    const report = await reconcile(deps);
+
+    expect(report.listenersRestored).toEqual([]);
+    expect(report.skipped).toEqual([
+      {
+        id: 'd-done',
+        reason: 'web: listener split 30/70 (blue/green) but green has no healthy target: repair by hand',
+      },
+    ]);
+    expect(world.router.weights).toEqual({ blue: 30, green: 70 });
   });
 });

@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { API_ROUTES } from '../../functions/api/routes';
 import { deployStepFactories } from '../../functions/deploy/index';
 import { TABLE_ATTRIBUTES, TABLE_KEY_SCHEMA, TTL_ATTRIBUTE } from '../../shared/aws/table';
 import { loadStateMachine, STATE_MACHINES_DIR } from '../../shared/local/engine';
@@ -30,6 +31,9 @@ const RESOURCE_STAR_ALLOWED: Record<string, string> = {
   'xray:GetSamplingRules': 'X-Ray has no resource-level permissions (state machine tracing)',
   'xray:GetSamplingTargets': 'X-Ray has no resource-level permissions (state machine tracing)',
   'ecs:DescribeTaskDefinition': 'ECS defines no resource type for DescribeTaskDefinition',
+  // Its only resource type is the container instance, absent from a listing by cluster and service
+  // (and from Fargate): authorized on "*", kept to the clusters by the ecs:cluster condition.
+  'ecs:ListTasks': 'ECS ListTasks by cluster is authorized on "*"; scoped by the ecs:cluster condition',
   'elasticloadbalancing:DescribeListeners': 'ELB Describe* calls have no resource-level permissions',
   'elasticloadbalancing:DescribeRules': 'ELB Describe* calls have no resource-level permissions',
   'elasticloadbalancing:DescribeTargetHealth': 'ELB Describe* calls have no resource-level permissions',
@@ -45,6 +49,9 @@ const RESOURCE_STAR_ALLOWED: Record<string, string> = {
   'logs:PutResourcePolicy': 'Step Functions log delivery: no resource-level permissions',
   'logs:DescribeResourcePolicies': 'Step Functions log delivery: no resource-level permissions',
   'logs:DescribeLogGroups': 'Step Functions log delivery: no resource-level permissions',
+  // Service Authorization Reference: CodePipeline's job actions list no resource type.
+  'codepipeline:PutJobSuccessResult': 'CodePipeline job results have no resource-level permissions',
+  'codepipeline:PutJobFailureResult': 'CodePipeline job results have no resource-level permissions',
 };
 
 const LOGS_AND_TRACES = [
@@ -56,6 +63,8 @@ const LOGS_AND_TRACES = [
 const READ_ROUTES = ['elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules'];
 const MODIFY_ROUTES = ['elasticloadbalancing:ModifyListener', 'elasticloadbalancing:ModifyRule'];
 const WHOLE_TABLE = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+/** The new color's stopped tasks: a crash loop during the launch, the gate's stops signal. */
+const STOPPED_TASKS = ['ecs:ListTasks', 'ecs:DescribeTasks'];
 
 /** Per function, every action its role allows: the calls its step makes through its ports. */
 const EXPECTED_ACTIONS: Record<string, string[]> = {
@@ -83,6 +92,7 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'dynamodb:PutItem',
     'ecs:DescribeServices',
     'elasticloadbalancing:DescribeTargetHealth',
+    ...STOPPED_TASKS,
   ],
   'next-step': [...LOGS_AND_TRACES, 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   'set-weights': [
@@ -101,6 +111,15 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'cloudwatch:DescribeAlarms',
     'elasticloadbalancing:DescribeTargetGroups',
     'elasticloadbalancing:DescribeTargetHealth',
+    ...STOPPED_TASKS,
+  ],
+  // events, lock renewal, manual commands; the new color's targets; alarms (probes are plain HTTP)
+  'evaluate-test-traffic': [
+    ...LOGS_AND_TRACES,
+    'dynamodb:PutItem',
+    'dynamodb:GetItem',
+    'elasticloadbalancing:DescribeTargetHealth',
+    'cloudwatch:DescribeAlarms',
   ],
   retire: [
     ...LOGS_AND_TRACES,
@@ -141,6 +160,25 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'ecs:DescribeServices',
     'ecs:UpdateService',
     'sns:Publish',
+  ],
+  // the deployment record; start the execution (and describe it on a retry); the job's result
+  pipeline: [
+    ...LOGS_AND_TRACES,
+    'dynamodb:GetItem',
+    'states:StartExecution',
+    'states:DescribeExecution',
+    'codepipeline:PutJobSuccessResult',
+    'codepipeline:PutJobFailureResult',
+  ],
+  // records, lock holder, history, service index, manual commands; start (and describe on a retry)
+  api: [
+    ...LOGS_AND_TRACES,
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:Query',
+    'states:StartExecution',
+    'states:DescribeExecution',
   ],
 };
 
@@ -353,9 +391,67 @@ describe('the packaged CloudFormation template', () => {
       });
     });
 
+    it('runs the CodePipeline trigger from functions/pipeline/handlers.job with the state machine ARN', () => {
+      const fn = functionsByKey().pipeline;
+      expect(fn?.props.Handler).toBe('functions/pipeline/handlers.job');
+      expect((fn?.props.Environment as { Variables: Props }).Variables.STATE_MACHINE_ARN).toEqual({
+        Ref: 'BlueGreenStateMachine',
+      });
+      const source = readFileSync(path.join(ROOT, 'functions/pipeline/handlers.ts'), 'utf8');
+      expect(source).toMatch(/^export const job = /m);
+    });
+
+    it('serves the deploy API from functions/api/handlers.api: every route of functions/api/routes.ts, each behind the IAM authorizer', () => {
+      const fn = functionsByKey().api;
+      expect(fn?.props.Handler).toBe('functions/api/handlers.api');
+      expect(readFileSync(path.join(ROOT, 'functions/api/handlers.ts'), 'utf8')).toMatch(
+        /^export const api = /m,
+      );
+      expect((fn?.props.Environment as { Variables: Props }).Variables.STATE_MACHINE_ARN).toEqual({
+        Ref: 'BlueGreenStateMachine',
+      });
+      const [[apiId] = []] = resourcesOfType('AWS::ApiGatewayV2::Api');
+      expect(resourcesOfType('AWS::ApiGatewayV2::Api').map(([, r]) => r.Properties.ProtocolType)).toEqual([
+        'HTTP',
+      ]);
+      const routes = resourcesOfType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
+      expect(sorted(routes.map((r) => String(r.RouteKey)))).toEqual(sorted(API_ROUTES));
+      for (const route of routes) {
+        expect({ route: route.RouteKey, api: route.ApiId, auth: route.AuthorizationType }).toEqual({
+          route: route.RouteKey,
+          api: { Ref: apiId },
+          auth: 'AWS_IAM',
+        });
+      }
+      // Every route's integration invokes the API function with payload 2.0.
+      const integrations = resourcesOfType('AWS::ApiGatewayV2::Integration');
+      expect(
+        integrations.map(([, r]) => [
+          getAttArnOf(r.Properties.IntegrationUri),
+          r.Properties.PayloadFormatVersion,
+        ]),
+      ).toEqual([[fn?.logicalId, '2.0']]);
+      const permissions = resourcesOfType('AWS::Lambda::Permission').filter(
+        ([, r]) => r.Properties.Principal === 'apigateway.amazonaws.com',
+      );
+      expect(permissions.map(([, r]) => getAttArnOf(r.Properties.FunctionName))).toEqual([fn?.logicalId]);
+      expect(JSON.stringify(permissions[0]?.[1].Properties.SourceArn)).toContain(`{"Ref":"${apiId}"}`);
+      // Access logs name the IAM caller, in a log group of the stack.
+      const [[, stage] = []] = resourcesOfType('AWS::ApiGatewayV2::Stage');
+      const logs = stage?.Properties.AccessLogSettings as { DestinationArn: unknown; Format: string };
+      expect(template.Resources[getAttArnOf(logs.DestinationArn) ?? '']?.Type).toBe('AWS::Logs::LogGroup');
+      expect(JSON.parse(logs.Format)).toMatchObject({ caller: '$context.identity.userArn' });
+    });
+
     it('has one function per blue/green step, with the handler export of its key', () => {
       const handlersSource = readFileSync(path.join(ROOT, 'functions/deploy/handlers.ts'), 'utf8');
-      const { reconcile: _reconcile, 'task-stopped': _alerts, ...functions } = functionsByKey();
+      const {
+        reconcile: _reconcile,
+        'task-stopped': _alerts,
+        pipeline: _pipeline,
+        api: _api,
+        ...functions
+      } = functionsByKey();
       expect(Object.keys(functions).sort()).toEqual(Object.keys(deployStepFactories).sort());
       for (const [key, fn] of Object.entries(functions)) {
         const exportName = camelCase(key);
@@ -582,6 +678,17 @@ describe('the packaged CloudFormation template', () => {
             const service = action.split(':')[0];
             if (action in RESOURCE_STAR_ALLOWED) {
               expect({ action, resources }).toEqual({ action, resources: ['*'] });
+              if (action === 'ecs:ListTasks')
+                expect({ action, condition: statement.Condition }).toEqual({
+                  action,
+                  condition: {
+                    ArnLike: {
+                      'ecs:cluster': {
+                        'Fn::Sub': 'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:cluster/*',
+                      },
+                    },
+                  },
+                });
             } else if (service === 'logs') {
               expect({ action, resources }).toEqual({
                 action,
@@ -598,6 +705,11 @@ describe('the packaged CloudFormation template', () => {
               });
             } else if (service === 'sns') {
               expect({ action, resources }).toEqual({ action, resources: [{ Ref: 'NotificationsTopic' }] });
+            } else if (action === 'ecs:DescribeTasks') {
+              expect({ action, resources: resources.map(subOf) }).toEqual({
+                action,
+                resources: ['arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task/*/*'],
+              });
             } else if (action === 'ecs:DescribeServices' || action === 'ecs:UpdateService') {
               expect({ action, resources: resources.map(subOf) }).toEqual({
                 action,
@@ -649,6 +761,11 @@ describe('the packaged CloudFormation template', () => {
                 resources: [
                   `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:greenlight-${STAGE}-blue-green:*`,
                 ],
+              });
+            } else if (action === 'states:StartExecution') {
+              expect({ action, resources }).toEqual({
+                action,
+                resources: [{ Ref: 'BlueGreenStateMachine' }],
               });
             } else {
               throw new Error(`${key}: no scoping rule in this test for ${action}`);

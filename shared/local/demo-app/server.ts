@@ -1,6 +1,7 @@
 /**
  * The bundled demo app: stands in for a container image in the local rehearsal. Its behaviour
- * comes from its environment, so catalog images can be healthy, faulty, slow or unhealthy.
+ * comes from its environment, so catalog images can be healthy, faulty, slow, unhealthy or
+ * crashing (exits non-zero after a time or a number of requests, its health checks passing until then).
  * Node built-ins only: it runs as its own process (`node --import tsx server.ts`).
  */
 import http from 'node:http';
@@ -11,6 +12,28 @@ interface Config {
   errorRate: number;
   latencyMs: number;
   healthy: boolean;
+  /** Exit `crashExitCode` once this many requests (health checks excluded) were answered. */
+  crashAfterRequests: number | null;
+  /** Exit `crashExitCode` this long after listening. */
+  crashAfterMs: number | null;
+  crashExitCode: number;
+}
+
+/** An optional whole number ≥ `min`, or a problem naming the variable. */
+function optionalInteger(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  min: number,
+  problems: string[],
+): number | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    problems.push(`${name} must be an integer ≥ ${min}, got "${raw}"`);
+    return null;
+  }
+  return value;
 }
 
 /** Reads and checks the environment once; exits with a message on bad values. */
@@ -27,11 +50,24 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
   if (!(latencyMs >= 0 && Number.isFinite(latencyMs))) {
     problems.push(`LATENCY_MS must be a number ≥ 0, got "${env.LATENCY_MS}"`);
   }
+  const crashAfterRequests = optionalInteger(env, 'CRASH_AFTER_REQUESTS', 1, problems);
+  const crashAfterMs = optionalInteger(env, 'CRASH_AFTER_MS', 0, problems);
+  const crashExitCode = optionalInteger(env, 'CRASH_EXIT_CODE', 1, problems) ?? 1;
+  if (crashExitCode > 255) problems.push(`CRASH_EXIT_CODE must be from 1 to 255, got ${crashExitCode}`);
   if (problems.length > 0) {
     process.stderr.write(`demo-app: invalid environment: ${problems.join('; ')}\n`);
     process.exit(1);
   }
-  return { port, version: env.VERSION ?? 'dev', errorRate, latencyMs, healthy: env.HEALTHY !== 'false' };
+  return {
+    port,
+    version: env.VERSION ?? 'dev',
+    errorRate,
+    latencyMs,
+    healthy: env.HEALTHY !== 'false',
+    crashAfterRequests,
+    crashAfterMs,
+    crashExitCode,
+  };
 }
 
 const config = readConfig(process.env);
@@ -42,6 +78,13 @@ let inFlight = 0;
  * reproducible, which a rehearsal (and its tests) can rely on.
  */
 let errorCredit = 0;
+let answered = 0;
+
+/** The injected crash: no draining, no goodbye, like a process that dies. */
+function crash(why: string): void {
+  process.stderr.write(`demo-app: crashing (${why}), exit ${config.crashExitCode}\n`);
+  process.exit(config.crashExitCode);
+}
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {
   const payload = JSON.stringify(body);
@@ -79,6 +122,13 @@ const server = http.createServer((req, res) => {
     } else {
       send(res, 200, { version: config.version });
     }
+    answered += 1;
+    if (config.crashAfterRequests !== null && answered >= config.crashAfterRequests) {
+      // Once the answer is on its way, so the request that reached the limit still succeeds.
+      const why = `CRASH_AFTER_REQUESTS=${config.crashAfterRequests} reached`;
+      if (res.writableFinished) crash(why);
+      else res.once('finish', () => crash(why));
+    }
   }, config.latencyMs);
 });
 // The proxy drops idle upstream sockets before this, so it never reuses one being closed.
@@ -107,4 +157,6 @@ server.listen(config.port, '127.0.0.1', () => {
     `demo-app ${config.version} listening on 127.0.0.1:${config.port} ` +
       `(ERROR_RATE=${config.errorRate}, LATENCY_MS=${config.latencyMs}, HEALTHY=${config.healthy})\n`,
   );
+  const { crashAfterMs } = config;
+  if (crashAfterMs !== null) setTimeout(() => crash(`CRASH_AFTER_MS=${crashAfterMs} elapsed`), crashAfterMs);
 });

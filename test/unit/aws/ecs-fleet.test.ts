@@ -2,11 +2,14 @@ import 'aws-sdk-client-mock-jest';
 import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
   ECSClient,
   ECSServiceException,
+  ListTasksCommand,
   RegisterTaskDefinitionCommand,
   ServiceNotFoundException,
   UpdateServiceCommand,
+  type Task,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -316,6 +319,181 @@ describe('EcsFleet', () => {
       expect(error).toBeInstanceOf(EcsFleetError);
       expect((error as Error).message).toContain('ClientException: TaskDefinition is inactive');
       expect((error as Error).cause).toBe(invalid);
+    });
+  });
+
+  describe('stoppedTasks', () => {
+    const SINCE = Date.parse('2026-03-02T10:00:00Z');
+    const arn = (n: number) =>
+      `arn:aws:ecs:eu-west-1:123456789012:task/prod/${n.toString(16).padStart(32, '0')}`;
+    /** A stopped task as DescribeTasks returns it, `minutes` after SINCE (negative: before). */
+    const stoppedTask = (n: number, minutes: number, fields: Partial<Task> = {}): Task => ({
+      taskArn: arn(n),
+      clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/prod',
+      group: 'service:web-green',
+      lastStatus: 'STOPPED',
+      desiredStatus: 'STOPPED',
+      stopCode: 'EssentialContainerExited',
+      stoppedReason: 'Essential container in task exited',
+      stoppingAt: new Date(SINCE + minutes * 60_000 - 5000),
+      stoppedAt: new Date(SINCE + minutes * 60_000),
+      containers: [
+        { name: 'app', lastStatus: 'STOPPED', exitCode: 137, reason: 'OutOfMemoryError: Container killed' },
+        { name: 'log-router', lastStatus: 'STOPPED', exitCode: 143 },
+      ],
+      ...fields,
+    });
+
+    it('lists the stopped tasks of the service, then describes them, keeping those stopped since the time', async () => {
+      // Prepare
+      ecs.on(ListTasksCommand).resolves({ taskArns: [arn(1), arn(2), arn(3)] });
+      ecs.on(DescribeTasksCommand).resolves({
+        tasks: [
+          stoppedTask(1, -30),
+          stoppedTask(2, 3),
+          stoppedTask(3, 1, { stopCode: 'ServiceSchedulerInitiated', stoppedReason: 'Scaling activity' }),
+        ],
+      });
+
+      // Act
+      const stops = await fleet.stoppedTasks(slot, SINCE);
+
+      // Assess
+      expect(ecs.commandCalls(ListTasksCommand).map((c) => c.args[0].input)).toStrictEqual([
+        { cluster: 'prod', serviceName: 'web-green', desiredStatus: 'STOPPED', maxResults: 100 },
+      ]);
+      expect(ecs.commandCalls(DescribeTasksCommand).map((c) => c.args[0].input)).toStrictEqual([
+        { cluster: 'prod', tasks: [arn(1), arn(2), arn(3)] },
+      ]);
+      expect(stops).toStrictEqual([
+        {
+          id: arn(3),
+          stoppedAt: SINCE + 60_000,
+          stopCode: 'ServiceSchedulerInitiated',
+          stoppedReason: 'Scaling activity',
+          containers: [
+            { name: 'app', exitCode: 137, reason: 'OutOfMemoryError: Container killed' },
+            { name: 'log-router', exitCode: 143 },
+          ],
+        },
+        {
+          id: arn(2),
+          stoppedAt: SINCE + 180_000,
+          stopCode: 'EssentialContainerExited',
+          stoppedReason: 'Essential container in task exited',
+          containers: [
+            { name: 'app', exitCode: 137, reason: 'OutOfMemoryError: Container killed' },
+            { name: 'log-router', exitCode: 143 },
+          ],
+        },
+      ]);
+    });
+
+    it('follows every ListTasks page and describes the tasks 100 at a time', async () => {
+      // Prepare
+      const all = Array.from({ length: 250 }, (_, i) => arn(i + 1));
+      ecs
+        .on(ListTasksCommand)
+        .resolvesOnce({ taskArns: all.slice(0, 100), nextToken: 'page-2' })
+        .resolvesOnce({ taskArns: all.slice(100, 200), nextToken: 'page-3' })
+        .resolvesOnce({ taskArns: all.slice(200) });
+      ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
+        tasks: input.tasks.map((taskArn) => stoppedTask(Number.parseInt(taskArn.slice(-32), 16), 1)),
+      }));
+
+      // Act
+      const stops = await fleet.stoppedTasks(slot, SINCE);
+
+      // Assess
+      expect(ecs.commandCalls(ListTasksCommand).map((c) => c.args[0].input)).toStrictEqual([
+        { cluster: 'prod', serviceName: 'web-green', desiredStatus: 'STOPPED', maxResults: 100 },
+        {
+          cluster: 'prod',
+          serviceName: 'web-green',
+          desiredStatus: 'STOPPED',
+          maxResults: 100,
+          nextToken: 'page-2',
+        },
+        {
+          cluster: 'prod',
+          serviceName: 'web-green',
+          desiredStatus: 'STOPPED',
+          maxResults: 100,
+          nextToken: 'page-3',
+        },
+      ]);
+      expect(ecs.commandCalls(DescribeTasksCommand).map((c) => c.args[0].input)).toStrictEqual([
+        { cluster: 'prod', tasks: all.slice(0, 100) },
+        { cluster: 'prod', tasks: all.slice(100, 200) },
+        { cluster: 'prod', tasks: all.slice(200) },
+      ]);
+      expect(stops.map((s) => s.id)).toEqual(all);
+    });
+
+    it('sends no DescribeTasks when nothing stopped', async () => {
+      // Prepare
+      ecs.on(ListTasksCommand).resolves({ taskArns: [] });
+
+      // Act
+      const stops = await fleet.stoppedTasks(slot, SINCE);
+
+      // Assess
+      expect(stops).toEqual([]);
+      expect(ecs).not.toHaveReceivedCommand(DescribeTasksCommand);
+    });
+
+    it('dates a task still stopping by stoppingAt, skips one not yet stopping, and ignores tasks gone since the listing', async () => {
+      // Prepare
+      ecs.on(ListTasksCommand).resolves({ taskArns: [arn(1), arn(2), arn(3)] });
+      ecs.on(DescribeTasksCommand).resolves({
+        tasks: [
+          stoppedTask(1, 2, {
+            lastStatus: 'DEACTIVATING',
+            stoppedAt: undefined,
+            containers: [{ name: 'app' }],
+          }),
+          stoppedTask(2, 2, { lastStatus: 'RUNNING', stoppingAt: undefined, stoppedAt: undefined }),
+        ],
+        failures: [{ arn: arn(3), reason: 'MISSING' }],
+      });
+
+      // Act
+      const stops = await fleet.stoppedTasks(slot, SINCE);
+
+      // Assess
+      expect(stops).toStrictEqual([
+        {
+          id: arn(1),
+          stoppedAt: SINCE + 120_000 - 5000,
+          stopCode: 'EssentialContainerExited',
+          stoppedReason: 'Essential container in task exited',
+          containers: [{ name: 'app' }],
+        },
+      ]);
+    });
+
+    it('names the service when it does not exist, and maps throttling to ThrottlingError', async () => {
+      // Prepare
+      ecs
+        .on(ListTasksCommand)
+        .rejectsOnce(new ServiceNotFoundException({ message: 'Service not found.', $metadata: {} }))
+        .rejectsOnce(
+          new ECSServiceException({
+            name: 'ThrottlingException',
+            message: 'Rate exceeded',
+            $fault: 'client',
+            $metadata: {},
+          }),
+        );
+
+      // Act
+      const missing = fleet.stoppedTasks(slot, SINCE);
+      await expect(missing).rejects.toThrow(EcsServiceNotFoundError);
+      const throttled = fleet.stoppedTasks(slot, SINCE);
+
+      // Assess
+      await expect(missing).rejects.toThrow('ListTasks: ECS service web-green in cluster prod not found');
+      await expect(throttled).rejects.toThrow(ThrottlingError);
     });
   });
 });

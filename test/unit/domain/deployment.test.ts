@@ -1,4 +1,9 @@
-import { DeploymentIdSchema, DeployRequestSchema, lockKey } from '../../../shared/domain/deployment';
+import {
+  clusterName,
+  DeploymentIdSchema,
+  DeployRequestSchema,
+  lockKey,
+} from '../../../shared/domain/deployment';
 import { InvalidInputError } from '../../../shared/domain/errors';
 import { parseInput } from '../../../shared/domain/validation';
 import { parseSpec, validSpecInput } from '../../fixtures/spec';
@@ -144,7 +149,17 @@ describe('lockKey', () => {
     const key = lockKey(spec);
 
     // Assess
-    expect(key).toBe('arn:aws:ecs:eu-west-1:123456789012:cluster/prod/web');
+    expect(key).toBe('prod/web');
+  });
+
+  it('is the same whether the spec names the cluster or gives its ARN, so both share one lock', () => {
+    expect(lockKey({ cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/prod', service: 'web' })).toBe(
+      lockKey({ cluster: 'prod', service: 'web' }),
+    );
+    expect(lockKey({ cluster: 'arn:aws-cn:ecs:cn-north-1:123456789012:cluster/prod', service: 'web' })).toBe(
+      'prod/web',
+    );
+    expect(clusterName('not-an-arn:cluster/x')).toBe('not-an-arn:cluster/x');
   });
 
   it('differs between services of one cluster and between clusters', () => {

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
-import { bakeStep, maxDurationSeconds, nextStep, type StepCursor } from '../../../shared/domain/plan';
-import { SpecSchema, type DeploymentSpec } from '../../../shared/domain/spec';
+import {
+  bakeStep,
+  HISTORY_EVENT_BUDGET,
+  maxDurationSeconds,
+  maxHistoryEvents,
+  nextStep,
+  type StepCursor,
+} from '../../../shared/domain/plan';
+import { GateSchema, SpecSchema, type DeploymentSpec } from '../../../shared/domain/spec';
 import { parseSpec } from '../../fixtures/spec';
 import { specInputArb } from '../../fixtures/specArbitraries';
 
@@ -253,5 +260,33 @@ describe('maxDurationSeconds', () => {
         expect(NOW + seconds * 1000).toBeGreaterThanOrEqual(worstEnd);
       }),
     );
+  });
+});
+
+describe('maxHistoryEvents', () => {
+  it('keeps the default spec far below the budget', () => {
+    expect(maxHistoryEvents(parseSpec())).toBeLessThan(HISTORY_EVENT_BUDGET / 4);
+  });
+
+  it('counts one 9-event round per interval of every wait, to its deadline', () => {
+    const short = parseSpec({ plan: { steps: [{ weight: 10, holdSeconds: 0 }] }, bakeSeconds: 0 });
+    const longer = parseSpec({ plan: { steps: [{ weight: 10, holdSeconds: 100 }] }, bakeSeconds: 0 });
+    // 100 s more hold at the default 10 s interval: 10 more rounds.
+    expect(maxHistoryEvents(longer) - maxHistoryEvents(short)).toBe(10 * 9);
+  });
+});
+
+describe('the spec refuses plans beyond the execution-history budget', () => {
+  const dayLongHold = { plan: { steps: [{ weight: 10, holdSeconds: 86_400 }] } };
+
+  it('names gate.intervalSeconds and the number of events', () => {
+    expect(() => parseSpec(dayLongHold)).toThrow(
+      /spec\.gate\.intervalSeconds: the plan's longest run would write about \d+ Step Functions history events/,
+    );
+  });
+
+  it('accepts the same plan at an interval that fits', () => {
+    const spec = parseSpec({ ...dayLongHold, gate: GateSchema.parse({ intervalSeconds: 60 }) });
+    expect(maxHistoryEvents(spec)).toBeLessThanOrEqual(HISTORY_EVENT_BUDGET);
   });
 });

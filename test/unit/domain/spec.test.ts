@@ -3,12 +3,19 @@ import { InvalidInputError } from '../../../shared/domain/errors';
 import { GateSchema, SpecSchema, type Gate } from '../../../shared/domain/spec';
 import { parseInput } from '../../../shared/domain/validation';
 import { parseSpec, validSpecInput } from '../../fixtures/spec';
-import { customPlanArb, partialGateArb, specInputArb } from '../../fixtures/specArbitraries';
+import {
+  customPlanArb,
+  exceedsHistoryBudget,
+  partialGateArb,
+  specInputArb,
+} from '../../fixtures/specArbitraries';
 
 const DEFAULT_GATE: Gate = {
   maxErrorRate: 0.01,
   maxP99Ms: 1000,
   minHealthyTargets: 1,
+  maxTaskStops: 0,
+  maxUnhealthyTargets: 0,
   minRequests: 20,
   intervalSeconds: 10,
   consecutiveFailures: 2,
@@ -528,6 +535,7 @@ describe('SpecSchema', () => {
     it('gives each custom step the spec gate overridden by exactly the fields the step sets', () => {
       fc.assert(
         fc.property(customPlanArb, partialGateArb, (plan, gate) => {
+          fc.pre(!exceedsHistoryBudget({ ...validSpecInput(), plan, gate }));
           // Act
           const spec = parseSpec({ plan, gate });
 

@@ -1,0 +1,130 @@
+/**
+ * `greenlight serve`: the local rehearsal with its deploy API (simulated API Gateway) on
+ * 127.0.0.1, a demo service `web` live on blue under steady load, and a spec file for it — so
+ * `greenlight deploy|status|approve|abort --api <local URL>` can be tried on real local deployments.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { DeploymentSpecInput } from '../shared/domain/spec';
+import { LoadGenerator } from '../shared/local/load-generator';
+import { LocalDeployApi } from '../shared/local/local-api';
+import { Rehearsal } from '../shared/local/rehearsal';
+
+export const SERVE_USAGE = `usage: greenlight serve [--port N] [--rate N] [--work-dir DIR]
+
+  Starts the local rehearsal and its deploy API (a simulated API Gateway, unsigned, on 127.0.0.1),
+  runs the demo service "web" on blue (greenlight/demo-app:v1) under N requests/s (default 50), and
+  writes a spec for it whose second step waits for an approval. Ctrl-C stops everything.
+`;
+
+/** The plan of the served spec: quick steps, the second held for a person's approval. */
+const SERVE_PLAN: Partial<DeploymentSpecInput> = {
+  plan: {
+    steps: [
+      { weight: 10, holdSeconds: 5 },
+      { weight: 50, holdSeconds: 5, approval: true },
+    ],
+  },
+  gate: {
+    intervalSeconds: 1,
+    minRequests: 20,
+    maxErrorRate: 0.01,
+    consecutiveFailures: 2,
+    stepTimeoutSeconds: 300,
+  },
+  launch: { timeoutSeconds: 60, pollSeconds: 1 },
+  bakeSeconds: 5,
+};
+
+export interface ServeIo {
+  stdout: { write(chunk: string): unknown };
+  stderr: { write(chunk: string): unknown };
+  /** Resolves when the server should stop (default: SIGINT or SIGTERM). */
+  stopSignal?: Promise<unknown>;
+}
+
+export async function serveCommand(args: string[], io: ServeIo): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      args,
+      options: {
+        port: { type: 'string', default: '0' },
+        rate: { type: 'string', default: '50' },
+        'work-dir': { type: 'string', default: '.greenlight' },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    io.stderr.write(`greenlight serve: ${(error as Error).message}\n${SERVE_USAGE}`);
+    return 2;
+  }
+  const port = Number(values.port);
+  const rate = Number(values.rate);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    io.stderr.write(`--port: expected an integer from 0 to 65535, got "${values.port}"\n`);
+    return 2;
+  }
+  if (!Number.isInteger(rate) || rate < 1 || rate > 2000) {
+    io.stderr.write(`--rate: expected an integer from 1 to 2000, got "${values.rate}"\n`);
+    return 2;
+  }
+  const workDir = path.resolve(values['work-dir']);
+  const rehearsal = await Rehearsal.start({ workDir, console: io.stdout });
+  let load: LoadGenerator | undefined;
+  let api: LocalDeployApi | undefined;
+  try {
+    const base = await rehearsal.createService({
+      service: 'web',
+      image: 'greenlight/demo-app:v1',
+      desiredCount: 2,
+    });
+    load = new LoadGenerator({ url: `${rehearsal.proxy.url}/`, ratePerSecond: rate, maxInFlight: 100 });
+    load.start();
+    api = await LocalDeployApi.start(rehearsal, {
+      port,
+      onEnded: (result) =>
+        io.stdout.write(
+          `deployment ${result.deploymentId} ended: ${result.record?.status ?? result.status}\n`,
+        ),
+    });
+    const specFile = path.join(workDir, 'web.local.json');
+    await mkdir(workDir, { recursive: true });
+    await writeFile(specFile, `${JSON.stringify({ ...base, ...SERVE_PLAN }, null, 2)}\n`);
+    const images = rehearsal.catalog.known().filter((image) => image !== 'greenlight/demo-app:v1');
+    io.stdout.write(
+      [
+        `local API (simulated API Gateway, unsigned): ${api.url}`,
+        `service web: blue on greenlight/demo-app:v1, ${rate} requests/s through the local ALB ${rehearsal.proxy.url}`,
+        `spec: ${path.relative(process.cwd(), specFile)} (step 2 waits for an approval)`,
+        '',
+        `  export GREENLIGHT_API_URL=${api.url}`,
+        `  npx greenlight deploy --spec ${path.relative(process.cwd(), specFile)} --image greenlight/demo-app:v2 --wait`,
+        '  npx greenlight approve ID     (or promote, abort, pause, resume; status ID, history ID)',
+        '',
+        `other images: ${images.join(', ')}`,
+        'Ctrl-C stops everything.',
+        '',
+      ].join('\n'),
+    );
+    await (io.stopSignal ?? signalled());
+    return 0;
+  } finally {
+    await api?.stop();
+    await load?.stop();
+    await rehearsal.stop();
+  }
+}
+
+function signalled(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

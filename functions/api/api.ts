@@ -1,0 +1,146 @@
+/**
+ * The deploy HTTP API (API Gateway HTTP API, payload 2.0, IAM authorizer on every route). API
+ * Gateway matches the route; this handler parses what the route carries with zod and calls
+ * startDeployment / controlDeployment / the Store. Who asks is always the IAM caller API Gateway
+ * authenticated, never a claim in the body.
+ */
+import { z } from 'zod';
+import { controlDeployment } from '../deploy/control';
+import {
+  CONTROL_ACTIONS,
+  DeploymentIdSchema,
+  manualControl,
+  type DeploymentRecord,
+} from '../../shared/domain/deployment';
+import { InvalidInputError } from '../../shared/domain/errors';
+import { parseInput } from '../../shared/domain/validation';
+import { lambdaHandler, type Logger, type StepFunction } from '../../shared/lambda';
+import type { Clock } from '../../shared/ports/clock';
+import type { DeploymentLookup } from '../../shared/ports/deployment-lookup';
+import type { Executions } from '../../shared/ports/executions';
+import type { Store } from '../../shared/ports/store';
+import {
+  callerOf,
+  errorResponse,
+  json,
+  jsonBody,
+  NotFoundError,
+  type ApiEvent,
+  type ApiResult,
+} from './http';
+import { requestDeployment } from './request-deployment';
+import { deploymentLinks, type ApiRouteKey } from './routes';
+
+export type { ApiEvent, ApiResult } from './http';
+
+export interface ApiDeps {
+  executions: Pick<Executions, 'start' | 'status'>;
+  store: Store;
+  /** Who holds a service's lock, read before starting (shared/aws/dynamo-deployment-lookup.ts). */
+  deployments: Pick<DeploymentLookup, 'runningDeployment'>;
+  clock: Clock;
+  logger: Logger;
+}
+
+const IdParams = z.object({ id: DeploymentIdSchema });
+const ControlParams = z.object({ id: DeploymentIdSchema, action: z.enum(CONTROL_ACTIONS) });
+/** The spec's rule for service names (shared/domain/spec.ts): the service index's key. */
+const ServiceParams = z.object({
+  service: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'expected 1–128 letters, digits, _ . -'),
+});
+const ListQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
+const DeployHeaders = z.object({
+  /** The same key (per service) always means the same deployment: clients retry with it safely. */
+  'idempotency-key': z
+    .string()
+    .regex(/^[\x21-\x7e]{1,256}$/, 'expected 1–256 printable ASCII characters without spaces')
+    .optional(),
+});
+
+type Route = (deps: ApiDeps, event: ApiEvent) => Promise<ApiResult>;
+
+const routes: Record<ApiRouteKey, Route> = {
+  'POST /deployments': async (deps, event) => {
+    const caller = callerOf(event);
+    const headers = parseInput(DeployHeaders, event.headers ?? {}, 'headers');
+    const body = jsonBody(event);
+    if (body !== null && typeof body === 'object' && 'requestedBy' in body) {
+      const message = "set from the caller's IAM identity; remove it from the body";
+      throw new InvalidInputError(`requestedBy: ${message}`, [{ path: 'requestedBy', message }]);
+    }
+    const idempotencyKey = headers['idempotency-key'];
+    const started = await requestDeployment(deps, body, {
+      requestedBy: caller,
+      ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+    });
+    const links = deploymentLinks(started.deploymentId);
+    return json(started.outcome === 'started' ? 202 : 200, { ...started, links }, { location: links.self });
+  },
+
+  'GET /deployments/{id}': async (deps, event) => {
+    const { id } = parseInput(IdParams, event.pathParameters ?? {}, 'path');
+    const record = await deps.store.getDeployment(id);
+    if (record) return json(200, withApprovalState(record));
+    // Between StartExecution and Prepare's first write the execution exists but its record not yet.
+    const execution = await deps.executions.status(id);
+    if (execution === 'NOT_FOUND') throw new NotFoundError(`no deployment ${id}`);
+    return json(200, { id, status: execution === 'RUNNING' ? 'STARTING' : 'NOT_RECORDED', execution });
+  },
+
+  'GET /deployments/{id}/events': async (deps, event) => {
+    const { id } = parseInput(IdParams, event.pathParameters ?? {}, 'path');
+    const events = await deps.store.listEvents(id);
+    if (events.length === 0 && !(await deps.store.getDeployment(id))) {
+      if ((await deps.executions.status(id)) === 'NOT_FOUND') throw new NotFoundError(`no deployment ${id}`);
+    }
+    return json(200, { deploymentId: id, events });
+  },
+
+  'POST /deployments/{id}/{action}': async (deps, event) => {
+    const by = callerOf(event);
+    const { id, action } = parseInput(ControlParams, event.pathParameters ?? {}, 'path');
+    if (!(await deps.store.getDeployment(id))) throw new NotFoundError(`no deployment ${id}`);
+    const record = await controlDeployment(deps, { deploymentId: id, action, by });
+    // Accepted: the workflow acts on it at its next gate evaluation.
+    return json(202, { deploymentId: id, action, by, deployment: record, links: deploymentLinks(id) });
+  },
+
+  'GET /services/{service}/deployments': async (deps, event) => {
+    const { service } = parseInput(ServiceParams, event.pathParameters ?? {}, 'path');
+    const { limit } = parseInput(ListQuery, event.queryStringParameters ?? {}, 'query');
+    const deployments = await deps.store.listServiceDeployments(service, limit);
+    return json(200, { service, deployments });
+  },
+};
+
+/**
+ * The record, with `awaitingApproval: true` while its current step needs an approval not given
+ * yet: the one thing a person must know to act that the record does not say by itself.
+ */
+function withApprovalState(record: DeploymentRecord): DeploymentRecord & { awaitingApproval?: true } {
+  const step = record.currentStep;
+  if (record.status !== 'IN_PROGRESS' || !step || step.phase !== 'step') return record;
+  const approval = record.spec?.plan.steps[step.index]?.approval === true;
+  return manualControl(record, { ...step, approval }).awaitingApproval
+    ? { ...record, awaitingApproval: true }
+    : record;
+}
+
+/** Answers one API Gateway v2 request; every error becomes a JSON error response. */
+export async function handleApiRequest(deps: ApiDeps, event: ApiEvent): Promise<ApiResult> {
+  const routeKey = event.routeKey;
+  const requestId = event.requestContext?.requestId ?? 'unknown';
+  try {
+    const route = Object.hasOwn(routes, routeKey) ? routes[routeKey as ApiRouteKey] : undefined;
+    if (!route) throw new NotFoundError(`no route ${routeKey}`);
+    const result = await route(deps, event);
+    deps.logger.info('request answered', { routeKey, status: result.statusCode, requestId });
+    return result;
+  } catch (error) {
+    return errorResponse(error, { requestId, routeKey, logger: deps.logger });
+  }
+}
+
+/** The Lambda handler of the API, built from its dependencies. */
+export const createApiHandler = (deps: ApiDeps): StepFunction<ApiEvent, ApiResult> =>
+  lambdaHandler(deps.logger, (event: ApiEvent) => handleApiRequest(deps, event));

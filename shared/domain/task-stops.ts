@@ -1,0 +1,149 @@
+/**
+ * New-color task stops as a gate signal. A stop is a failure (out of memory, an essential container
+ * exiting, failed health checks, a failed start, ...) or expected (scale-in, ECS replacing tasks
+ * during a deployment, a person's StopTask, a job's exit 0): the stopped-task alerts' classification
+ * decides (./alerts/classify.ts), so the gate and the alerts never disagree on what a stop was.
+ * Pure: the Fleet port lists the stops, these functions judge them.
+ */
+import { CATEGORY_INFO, classifyStop, type Classification } from './alerts/classify';
+import type { TaskStop } from './alerts/task-event';
+import type { GateVerdict } from './gate';
+import type { Gate } from './spec';
+
+/** A container of a stopped task. */
+export interface StoppedContainer {
+  name: string;
+  exitCode?: number;
+  reason?: string;
+}
+
+/** A task of a slot that stopped, as the Fleet port reports it. */
+export interface StoppedTask {
+  /** Task ARN on ECS, task id locally. */
+  id: string;
+  /** When the task stopped (or, still stopping, began to), epoch ms. */
+  stoppedAt: number;
+  stopCode?: string;
+  stoppedReason?: string;
+  containers: StoppedContainer[];
+}
+
+/** Which tasks: the slot's ECS service, and the color name used in reasons. */
+export interface StopScope {
+  cluster: string;
+  service: string;
+  color: string;
+}
+
+export interface JudgedStop {
+  task: StoppedTask;
+  classification: Classification;
+}
+
+/** The stops split into failures and expected ones, in the order given. */
+export function classifyTaskStops(
+  stops: StoppedTask[],
+  scope: Pick<StopScope, 'cluster' | 'service'>,
+): { failures: JudgedStop[]; expected: JudgedStop[] } {
+  const judged = stops.map((task) => ({ task, classification: classifyStop(asTaskStop(task, scope)) }));
+  return {
+    failures: judged.filter((j) => !j.classification.expected),
+    expected: judged.filter((j) => j.classification.expected),
+  };
+}
+
+/**
+ * Fails when more new-color tasks stopped on a failure than `maxTaskStops` allows; expected stops
+ * never count. Never inconclusive: no stop is evidence too (the traffic verdict decides the pass).
+ */
+export function judgeTaskStops(
+  gate: Pick<Gate, 'maxTaskStops'>,
+  stops: StoppedTask[],
+  scope: StopScope,
+): GateVerdict {
+  const { failures, expected } = classifyTaskStops(stops, scope);
+  const max = gate.maxTaskStops;
+  const alsoExpected =
+    expected.length === 0
+      ? ''
+      : ` (${expected.length} expected stop${expected.length === 1 ? '' : 's'}: ${summarise(expected)})`;
+  if (failures.length === 0) {
+    const reason =
+      expected.length === 0
+        ? `no ${scope.color} task stopped`
+        : `no ${scope.color} task stopped with a failure`;
+    return { verdict: 'pass', reasons: [`${reason}${alsoExpected}`] };
+  }
+  const counted = `${failures.length} ${scope.color} task${failures.length === 1 ? '' : 's'} stopped with a failure`;
+  const verdict = failures.length > max ? 'fail' : 'pass';
+  const comparison = verdict === 'fail' ? `> ${max} allowed` : `≤ ${max} allowed`;
+  return { verdict, reasons: [`${counted} ${comparison}: ${summarise(failures)}${alsoExpected}`] };
+}
+
+/**
+ * Failing stops during a launch that make it a crash loop, not a slow start: the ECS deployment
+ * circuit breaker's default threshold (half the desired count, at least 3, at most 200), so
+ * Greenlight gives up where ECS itself would.
+ */
+export function crashLoopThreshold(desiredCount: number): number {
+  return Math.min(200, Math.max(3, Math.ceil(desiredCount / 2)));
+}
+
+/**
+ * Judges the new color's stops since its launch began: a crash loop once the failing stops reach
+ * the circuit breaker's threshold. The reason names the count, the threshold and the causes.
+ */
+export function judgeLaunchStops(
+  stops: StoppedTask[],
+  scope: StopScope,
+  desiredCount: number,
+): { crashLoop: boolean; failures: number; reason: string } {
+  const { failures } = classifyTaskStops(stops, scope);
+  const threshold = crashLoopThreshold(desiredCount);
+  if (failures.length === 0) {
+    return { crashLoop: false, failures: 0, reason: `no ${scope.color} task stopped with a failure` };
+  }
+  const crashLoop = failures.length >= threshold;
+  const counted = `${failures.length} ${scope.color} task${failures.length === 1 ? '' : 's'} stopped with a failure`;
+  const comparison = crashLoop ? `≥ ${threshold}` : `< ${threshold}`;
+  return {
+    crashLoop,
+    failures: failures.length,
+    reason: `${counted} since the launch began (${comparison}, the crash-loop threshold for ${desiredCount} task${desiredCount === 1 ? '' : 's'}): ${summarise(failures)}`,
+  };
+}
+
+/** "2× essential container exited (exit 1), 1× out of memory (exit 137)": most frequent first. */
+function summarise(stops: JudgedStop[]): string {
+  const counts = new Map<string, number>();
+  for (const { classification } of stops) {
+    const label = CATEGORY_INFO[classification.category].label;
+    const text = classification.exitCode === undefined ? label : `${label} (exit ${classification.exitCode})`;
+    counts.set(text, (counts.get(text) ?? 0) + 1);
+  }
+  // Map keeps first-seen order, and sort is stable: ties stay in the order they happened.
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([text, n]) => `${n}× ${text}`)
+    .join(', ');
+}
+
+/** The stop in the alerts' shape; `service` set, since a service's task exiting 0 is not a finished job. */
+function asTaskStop(task: StoppedTask, scope: Pick<StopScope, 'cluster' | 'service'>): TaskStop {
+  return {
+    taskArn: task.id,
+    taskId: task.id.slice(task.id.lastIndexOf('/') + 1) || task.id,
+    cluster: scope.cluster,
+    service: scope.service,
+    group: `service:${scope.service}`,
+    ...(task.stopCode === undefined ? {} : { stopCode: task.stopCode }),
+    ...(task.stoppedReason === undefined ? {} : { stoppedReason: task.stoppedReason }),
+    stoppedAt: new Date(task.stoppedAt).toISOString(),
+    containers: task.containers.map((c) => ({
+      name: c.name,
+      ...(c.exitCode === undefined ? {} : { exitCode: c.exitCode }),
+      ...(c.reason === undefined ? {} : { reason: c.reason }),
+    })),
+    environment: [],
+  };
+}

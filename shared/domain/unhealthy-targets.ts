@@ -1,0 +1,25 @@
+/**
+ * Unhealthy new-color targets as a gate signal: a target failing its load balancer health checks is
+ * a task the balancer has given up on, whatever the traffic it served still looks like. Pure.
+ */
+import type { GateVerdict, TargetHealth } from './gate';
+import type { Gate } from './spec';
+
+/**
+ * Fails when more of the new color's targets are unhealthy than `maxUnhealthyTargets` allows.
+ * Registering and draining targets are not unhealthy. Never inconclusive: the traffic verdict
+ * decides the pass.
+ */
+export function judgeUnhealthyTargets(
+  gate: Pick<Gate, 'maxUnhealthyTargets'>,
+  health: TargetHealth,
+  color: string,
+): GateVerdict {
+  const max = gate.maxUnhealthyTargets;
+  const verdict = health.unhealthy > max ? 'fail' : 'pass';
+  const comparison = verdict === 'fail' ? '>' : '≤';
+  return {
+    verdict,
+    reasons: [`unhealthy ${color} targets ${health.unhealthy} ${comparison} ${max} allowed`],
+  };
+}

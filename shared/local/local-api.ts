@@ -1,0 +1,75 @@
+/**
+ * The deploy API on the local rehearsal: the production API handler (functions/api) behind the
+ * local API (simulated API Gateway), with rehearsal dependencies — executions run the rehearsal's
+ * blue/green state machine, the Store and the lock lookup are the production DynamoDB adapters on
+ * dynalite. So `greenlight deploy|status|approve|abort ... --api <local URL>` drives real local
+ * deployments through the same code paths as on AWS.
+ */
+import { createApiHandler, type ApiDeps } from '../../functions/api/api';
+import { DynamoDeploymentLookup } from '../aws/dynamo-deployment-lookup';
+import type { DeployRequestInput } from '../domain/deployment';
+import type { DeployOptions, DeployResult, Rehearsal } from './rehearsal';
+import { LocalApiGateway } from './local-api-gateway';
+import { LocalExecutions } from './local-executions';
+
+export interface LocalDeployApiOptions extends DeployOptions {
+  port?: number;
+  /** Identity the simulated IAM authorizer reports (default `local:<OS user>`). */
+  caller?: string;
+  /** Called when an execution ends. */
+  onEnded?: (result: DeployResult) => void;
+}
+
+/** The rehearsal's deploy API, listening on 127.0.0.1; `stop()` closes it (the rehearsal stays up). */
+export class LocalDeployApi {
+  private constructor(
+    readonly gateway: LocalApiGateway,
+    /** Simulated Step Functions executions, one per deployment id. */
+    readonly executions: LocalExecutions,
+    readonly deps: ApiDeps,
+  ) {}
+
+  get url(): string {
+    return this.gateway.url;
+  }
+
+  static async start(rehearsal: Rehearsal, options: LocalDeployApiOptions = {}): Promise<LocalDeployApi> {
+    const { port, caller, onEnded, ...deployOptions } = options;
+    const executions = new LocalExecutions((_deploymentId, input) => {
+      // Simulated-only check, thrown synchronously so the request is refused (400) before anything
+      // starts: the image must be in the local catalog and the spec must name local target groups.
+      rehearsal.validate(input);
+      return rehearsal.deploy(input as DeployRequestInput, deployOptions).then((result) => {
+        onEnded?.(result);
+        return result.status === 'SUCCEEDED';
+      });
+    });
+    const { store, clock, logger } = rehearsal.deps;
+    const deps: ApiDeps = {
+      executions,
+      store,
+      deployments: new DynamoDeploymentLookup({
+        client: rehearsal.dynamo.documentClient,
+        tableName: rehearsal.dynamo.tableName,
+        clock,
+      }),
+      clock,
+      logger,
+    };
+    const gateway = await LocalApiGateway.start({
+      handler: createApiHandler(deps),
+      ...(port !== undefined ? { port } : {}),
+      ...(caller !== undefined ? { caller } : {}),
+    });
+    return new LocalDeployApi(gateway, executions, deps);
+  }
+
+  /** Resolves when the deployment's execution has ended. */
+  settled(deploymentId: string): Promise<void> {
+    return this.executions.settled(deploymentId);
+  }
+
+  async stop(): Promise<void> {
+    await this.gateway.stop();
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * The greenlight CLI against the local API (simulated API Gateway) on the local rehearsal: real
+ * HTTP requests, the production API handler, executions of the blue/green state machine on real
+ * processes behind the weighted proxy, the production DynamoDB adapters on dynalite.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { deploymentsCommand } from '../../bin/deployments';
+import type { DeploymentRecord } from '../../shared/domain/deployment';
+import type { DeploymentSpecInput } from '../../shared/domain/spec';
+import { LoadGenerator } from '../../shared/local/load-generator';
+import { LocalDeployApi } from '../../shared/local/local-api';
+import { Rehearsal } from '../../shared/local/rehearsal';
+import { sleep, waitFor } from '../fixtures/local-infra';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CALLER = 'local:e2e-operator';
+
+/** One step at 50 % that waits for a person's approval once its gate has passed. */
+const APPROVAL_PLAN: Partial<DeploymentSpecInput> = {
+  plan: { steps: [{ weight: 50, holdSeconds: 1, approval: true }] },
+  gate: {
+    intervalSeconds: 1,
+    minRequests: 10,
+    maxErrorRate: 0.01,
+    consecutiveFailures: 2,
+    stepTimeoutSeconds: 60,
+  },
+  launch: { timeoutSeconds: 30, pollSeconds: 1 },
+  bakeSeconds: 1,
+};
+
+describe('greenlight CLI on the local API (end to end)', () => {
+  let rehearsal: Rehearsal;
+  let load: LoadGenerator;
+  let api: LocalDeployApi;
+  let specFile: string;
+  let deploySpy: jest.SpyInstance;
+
+  /** Runs a CLI command in-process, as `greenlight <command> ... --api <local URL>`. */
+  async function cli(command: string, ...args: string[]) {
+    let stdout = '';
+    let stderr = '';
+    const code = await deploymentsCommand(command, [...args, '--api', api.url], {
+      stdout: { write: (chunk: string) => (stdout += chunk) },
+      stderr: { write: (chunk: string) => (stderr += chunk) },
+      env: {},
+    });
+    return { code, stdout, stderr };
+  }
+
+  const record = async (id: string) =>
+    JSON.parse((await cli('status', id, '--json')).stdout) as DeploymentRecord & {
+      awaitingApproval?: boolean;
+    };
+
+  /** Until the deployment is at its approval step, then long enough for its gate to pass and its hold to end. */
+  async function waitForApproval(id: string) {
+    await waitFor(
+      `${id} to await an approval`,
+      async () => {
+        const current = await record(id).catch(() => null);
+        return current?.status === 'IN_PROGRESS' && current.awaitingApproval === true;
+      },
+      30_000,
+    );
+    await sleep(3000);
+  }
+
+  beforeAll(async () => {
+    const workDir = mkdtempSync(path.join(os.tmpdir(), 'greenlight-api-e2e-'));
+    rehearsal = await Rehearsal.start({ workDir });
+    const base = await rehearsal.createService({
+      service: 'web',
+      image: 'greenlight/demo-app:v1',
+      desiredCount: 1,
+    });
+    load = new LoadGenerator({ url: `${rehearsal.proxy.url}/`, ratePerSecond: 60, maxInFlight: 50 });
+    load.start();
+    api = await LocalDeployApi.start(rehearsal, { caller: CALLER });
+    specFile = path.join(workDir, 'web.json');
+    writeFileSync(specFile, JSON.stringify({ ...base, ...APPROVAL_PLAN }));
+    deploySpy = jest.spyOn(rehearsal, 'deploy');
+  }, 60_000);
+
+  afterAll(async () => {
+    await api?.stop();
+    await load?.stop();
+    await rehearsal?.stop();
+  });
+
+  let firstId: string;
+
+  it('deploys once per idempotency key, refuses a second deployment of the busy service, and promotes on approval', async () => {
+    const deploy = (key: string, image = 'greenlight/demo-app:v2') =>
+      cli('deploy', '--spec', specFile, '--image', image, '--idempotency-key', key, '--json');
+
+    const first = await deploy('release-2');
+    const retry = await deploy('release-2');
+    const started = JSON.parse(first.stdout) as { deploymentId: string; outcome: string };
+    firstId = started.deploymentId;
+    await waitForApproval(firstId);
+    const busy = await deploy('release-3', 'greenlight/demo-app:v3-faulty');
+    const held = await record(firstId);
+    const approve = await cli('approve', firstId);
+    await api.settled(firstId);
+    const status = await cli('status', firstId);
+
+    expect([first.code, retry.code]).toEqual([0, 0]);
+    expect(started.outcome).toBe('started');
+    expect(JSON.parse(retry.stdout)).toMatchObject({ deploymentId: firstId, outcome: 'existing' });
+    expect(deploySpy).toHaveBeenCalledTimes(1);
+    expect(busy.code).toBe(3);
+    expect(busy.stderr).toContain(
+      `409 ServiceBusyError: service web (cluster local) is being deployed by ${firstId}`,
+    );
+    expect(JSON.parse(busy.stdout)).toMatchObject({ status: 409, runningDeployment: firstId });
+    expect(held).toMatchObject({
+      status: 'IN_PROGRESS',
+      requestedBy: CALLER,
+      currentStep: { index: 0, weight: 50 },
+    });
+    expect(approve).toMatchObject({ code: 0, stderr: '' });
+    expect(approve.stdout).toContain(`approve recorded for ${firstId}`);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain(`${firstId}  PROMOTED`);
+    expect((await record(firstId)).approvedSteps).toEqual([0]);
+  }, 60_000);
+
+  it('follows a deployment with --wait and rolls it back on abort, naming who aborted', async () => {
+    const waiting = cli(
+      'deploy',
+      '--spec',
+      specFile,
+      '--image',
+      'greenlight/demo-app:v2',
+      '--idempotency-key',
+      'release-2b',
+      '--wait',
+      '--poll-seconds',
+      '0.5',
+    );
+    let id = '';
+    await waitFor('the second deployment to start', async () => {
+      const list = JSON.parse((await cli('deployments', 'web', '--json')).stdout) as {
+        deployments: { id: string }[];
+      };
+      id = list.deployments.find((d) => d.id !== firstId)?.id ?? '';
+      return id !== '';
+    });
+    await waitForApproval(id);
+    const abort = await cli('abort', id);
+    const followed = await waiting;
+    const history = await cli('history', id);
+
+    expect(abort.code).toBe(0);
+    expect(followed.code).toBe(4);
+    expect(followed.stdout).toContain(`started deployment ${id}`);
+    expect(followed.stdout).toMatch(/IN_PROGRESS {2}step 1 at 50 % on blue/);
+    expect(followed.stdout).toContain(`${id}  ROLLED_BACK`);
+    expect(followed.stdout).toContain(`aborted by ${CALLER}`);
+    const final = await record(id);
+    expect(final.status).toBe('ROLLED_BACK');
+    expect(final.error?.cause).toContain(`aborted by ${CALLER}`);
+    expect(history.stdout).toMatch(new RegExp(`CONTROL_ABORT\\s+abort requested by ${CALLER}`));
+    expect(rehearsal.proxy.getWeights()).toEqual({ 'web-blue-tg': 0, 'web-green-tg': 100 });
+  }, 60_000);
+
+  it('runs as `greenlight status` from the command line, with exit status 2 for an unknown deployment', async () => {
+    const run = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [path.join(ROOT, 'bin/greenlight.js'), ...args], {
+        cwd: ROOT,
+        env: { ...process.env, GREENLIGHT_API_URL: api.url },
+      }).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+
+    const [known, unknown] = await Promise.all([run('status', firstId), run('status', 'web-unknown')]);
+
+    expect(known.code).toBe(0);
+    expect(known.stdout).toContain(`${firstId}  PROMOTED`);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('404 NotFoundError: no deployment web-unknown');
+  }, 30_000);
+});
