@@ -95,14 +95,9 @@ export async function deploymentsCommand(
         const { values, positionals } = parseArgs({ args, options: LIST_OPTIONS, allowPositionals: true });
         json = values.json;
         const service = single(positionals, 'SERVICE');
+        const path = `/services/${encodeURIComponent(service)}/deployments`;
         const query: Record<string, string> = values.limit !== undefined ? { limit: values.limit } : {};
-        const reply = await client(values, io).request(
-          'GET',
-          `/services/${encodeURIComponent(service)}/deployments`,
-          {
-            query,
-          },
-        );
+        const reply = await client(values, io).request('GET', path, { query });
         const body = reply.body as { deployments: { id: string; startedAt: number }[] };
         if (json) return printJson(io, reply.body);
         if (body.deployments.length === 0) io.stdout.write(`no deployments of ${service}\n`);
@@ -118,9 +113,9 @@ export async function deploymentsCommand(
         const path = `/deployments/${encodeURIComponent(id)}`;
         if (command === 'status') {
           const reply = await api.request('GET', path);
-          return json
-            ? printJson(io, reply.body)
-            : (io.stdout.write(formatRecord(reply.body as RecordView)), 0);
+          if (json) return printJson(io, reply.body);
+          io.stdout.write(formatRecord(reply.body as RecordView));
+          return 0;
         }
         if (command === 'history') {
           const reply = await api.request('GET', `${path}/events`);
