@@ -45,6 +45,10 @@ const SPEC_BASE = {
   },
   traffic: { listener: 'bench-listener' },
   container: { name: 'app', port: 8080 },
+  // Only the first step is simulated; a short launch and no bake keep the 1-s gate interval within
+  // the spec's execution-history budget.
+  launch: { timeoutSeconds: 60, pollSeconds: 10 },
+  bakeSeconds: 0,
 } satisfies DeploymentSpecInput;
 
 /** The first step of a spec with this plan and gate: what the workflow would run. */

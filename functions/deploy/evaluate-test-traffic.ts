@@ -20,9 +20,11 @@ import {
   summarizeProbes,
   type ProbeSummary,
 } from '../../shared/domain/probes';
+import { judgeTaskStops } from '../../shared/domain/task-stops';
+import { judgeUnhealthyTargets } from '../../shared/domain/unhealthy-targets';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
-import { recordEvent, renewLock, StepContextSchema, type DeployDeps } from './context';
+import { recordEvent, renewLock, slotOf, StepContextSchema, type DeployDeps } from './context';
 
 const InputSchema = StepContextSchema.extend({
   testTraffic: z
@@ -51,7 +53,7 @@ export interface TestTrafficObservation {
   color: Color;
 }
 
-type Deps = Pick<DeployDeps, 'alarms' | 'probe' | 'router' | 'store' | 'clock' | 'logger'>;
+type Deps = Pick<DeployDeps, 'alarms' | 'fleet' | 'probe' | 'router' | 'store' | 'clock' | 'logger'>;
 
 export async function evaluateTestTraffic(deps: Deps, event: unknown): Promise<TestTrafficObservation> {
   const { deployment, spec, testTraffic } = parseInput(InputSchema, event);
@@ -62,18 +64,22 @@ export async function evaluateTestTraffic(deps: Deps, event: unknown): Promise<T
     ]);
   }
   const now = deps.clock.now();
-  const [results, health, alarmsFiring, record] = await Promise.all([
+  const newColor = { ...slotOf(spec, deployment.newColor), color: deployment.newColor };
+  const [results, health, alarmsFiring, record, stoppedTasks] = await Promise.all([
     deps.probe.run(probes),
     deps.router.targetHealth(spec.slots[deployment.newColor].targetGroup),
     spec.alarms.length > 0 ? deps.alarms.firing(spec.alarms) : Promise.resolve([]),
     // Abort and pause act here too; no approval applies to this phase.
     deps.store.getDeployment(deployment.id),
+    deps.fleet.stoppedTasks(newColor, testTraffic.startedAt),
     renewLock(deps, spec, deployment.id, now),
   ]);
-  // Probes are the phase's traffic: they decide; target health can only fail the round.
+  // Probes are the phase's traffic: they decide; target health and task stops can only fail the round.
   const verdict = combineVerdicts(
     judgeProbes(probes, results),
     judgeTargetHealth(health, spec.gate.minHealthyTargets),
+    judgeUnhealthyTargets(spec.gate, health, deployment.newColor),
+    judgeTaskStops(spec.gate, stoppedTasks, newColor),
   );
   const observation = decide({
     gate: { ...spec.gate, mode: 'sequential', consecutiveFailures: test.consecutiveFailures },

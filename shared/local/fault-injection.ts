@@ -8,7 +8,14 @@ import { soleColor, otherColor, type Color } from '../domain/colors';
 import { ThrottlingError } from '../domain/errors';
 import type { DeployRequestInput } from '../domain/deployment';
 import type { RunResult } from './engine';
-import { memoryRequest, memorySpec, memoryWorld, runInMemory, type MemoryWorld } from './memory-world';
+import {
+  memoryRequest,
+  memorySpec,
+  memoryTestTraffic,
+  memoryWorld,
+  runInMemory,
+  type MemoryWorld,
+} from './memory-world';
 
 export const FAULT_KINDS = ['error-before', 'error-after', 'timeout', 'throttle'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -103,7 +110,10 @@ export interface Scenario {
   prepare?: (world: MemoryWorld) => void;
 }
 
-/** A healthy release (the promotion path) and a faulty one (the rollback path). */
+/**
+ * A healthy release (the promotion path) and a faulty one (the rollback path), each also with the
+ * test-traffic phase (the faulty one caught there by its probes: 2 of every 10 answer 503).
+ */
 export const SCENARIOS: Scenario[] = [
   { name: 'good release', request: memoryRequest({ spec: memorySpec({ bakeSeconds: 1 }) }) },
   {
@@ -111,6 +121,19 @@ export const SCENARIOS: Scenario[] = [
     request: memoryRequest({ spec: memorySpec({ bakeSeconds: 1 }) }),
     prepare: (world) => {
       world.metrics.windows.green = { requests: 200, errors: 40, p50Ms: 5, p99Ms: 20 };
+    },
+  },
+  {
+    name: 'good release, test traffic',
+    request: memoryRequest({
+      spec: memorySpec({ bakeSeconds: 1, ...memoryTestTraffic({ holdSeconds: 1 }) }),
+    }),
+  },
+  {
+    name: 'bad release, test traffic',
+    request: memoryRequest({ spec: memorySpec({ bakeSeconds: 1, ...memoryTestTraffic() }) }),
+    prepare: (world) => {
+      world.probe.respond = (_config, i) => ({ status: i % 5 === 4 ? 503 : 200, latencyMs: 5 });
     },
   },
 ];

@@ -1,5 +1,5 @@
 import { SpecSchema } from '../../shared/domain/spec';
-import { callSites, FAULT_KINDS, runWithFault, type Scenario } from '../../shared/local/fault-injection';
+import { callSites, FAULT_KINDS, runWithFault, SCENARIOS } from '../../shared/local/fault-injection';
 import { parseInput } from '../../shared/domain/validation';
 import {
   MEMORY_TEST_LISTENER,
@@ -123,6 +123,33 @@ describe('blue-green state machine: test-traffic phase', () => {
     expect(result.error).toBe('DeploymentRolledBack');
     expect(world.store.records.get('d-1')?.error?.cause).toContain('healthy targets 0 < 1 required');
     expect(world.router.history).toEqual([{ blue: 100, green: 0 }]);
+  });
+
+  it('rolls back when a new-color task crashes during test traffic, whatever the probes say', async () => {
+    const world = memoryWorld();
+    // While the first round of probes runs (all of them passing), a green task runs out of memory.
+    world.probe.respond = () => {
+      if (world.fleet.stops.size === 0)
+        world.fleet.recordStop(
+          { cluster: 'local', service: 'web-green' },
+          {
+            id: 'web-green-oom',
+            stoppedAt: world.clock.now(),
+            stopCode: 'EssentialContainerExited',
+            stoppedReason: 'Essential container in task exited',
+            containers: [{ name: 'app', exitCode: 137, reason: 'OutOfMemoryError: Container killed' }],
+          },
+        );
+      return { status: 200, latencyMs: 5 };
+    };
+
+    const result = await runInMemory(world, testTrafficRequest());
+
+    expect(result.error).toBe('DeploymentRolledBack');
+    expect(statesEntered(result)).toContain('TestTrafficFailed');
+    expect(world.store.records.get('d-1')?.error?.cause).toMatch(/1 green task stopped/);
+    expect(world.router.history).toEqual([{ blue: 100, green: 0 }]);
+    expectSafeAfterRollback(world);
   });
 
   it('rolls back at the phase deadline when the probes stay inconclusive', async () => {
@@ -279,16 +306,8 @@ describe('blue-green state machine: test-traffic phase', () => {
   });
 
   describe('fault injection on the test-traffic path', () => {
-    const scenarios: Scenario[] = [
-      { name: 'good release with test traffic', request: testTrafficRequest({ holdSeconds: 1 }) },
-      {
-        name: 'faulty release caught on test traffic',
-        request: testTrafficRequest(),
-        prepare: failEveryFifth,
-      },
-    ];
-
-    const [good, bad] = scenarios as [Scenario, Scenario];
+    const good = SCENARIOS.find((s) => s.name === 'good release, test traffic')!;
+    const bad = SCENARIOS.find((s) => s.name === 'bad release, test traffic')!;
     // The rollback path with every fault kind; the longer promotion path with the two kinds that
     // leave a side effect behind.
     const points = [

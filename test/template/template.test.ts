@@ -113,13 +113,14 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'elasticloadbalancing:DescribeTargetHealth',
     ...STOPPED_TASKS,
   ],
-  // events, lock renewal, manual commands; the new color's targets; alarms (probes are plain HTTP)
+  // events, lock renewal, manual commands; the new color's targets and stops; alarms (probes are plain HTTP)
   'evaluate-test-traffic': [
     ...LOGS_AND_TRACES,
     'dynamodb:PutItem',
     'dynamodb:GetItem',
     'elasticloadbalancing:DescribeTargetHealth',
     'cloudwatch:DescribeAlarms',
+    ...STOPPED_TASKS,
   ],
   retire: [
     ...LOGS_AND_TRACES,
