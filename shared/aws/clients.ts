@@ -26,24 +26,28 @@ function once<T>(build: () => T): () => T {
 }
 
 /** The container's ECS client. */
-export const ecsClient = once(() => new ECSClient({ ...CLIENT_RETRY_CONFIG }));
+export const ecsClient = /* @__PURE__ */ once(() => new ECSClient({ ...CLIENT_RETRY_CONFIG }));
 
 /** The container's Elastic Load Balancing v2 client. */
-export const elbv2Client = once(() => new ElasticLoadBalancingV2Client({ ...CLIENT_RETRY_CONFIG }));
+export const elbv2Client = /* @__PURE__ */ once(
+  () => new ElasticLoadBalancingV2Client({ ...CLIENT_RETRY_CONFIG }),
+);
 
 /** The container's CloudWatch client. */
-export const cloudWatchClient = once(() => new CloudWatchClient({ ...CLIENT_RETRY_CONFIG }));
+export const cloudWatchClient = /* @__PURE__ */ once(() => new CloudWatchClient({ ...CLIENT_RETRY_CONFIG }));
 
 /** The container's SNS client. */
-export const snsClient = once(() => new SNSClient({ ...CLIENT_RETRY_CONFIG }));
+export const snsClient = /* @__PURE__ */ once(() => new SNSClient({ ...CLIENT_RETRY_CONFIG }));
 
 /** The container's Step Functions client. */
-export const sfnClient = once(() => new SFNClient({ ...CLIENT_RETRY_CONFIG }));
+export const sfnClient = /* @__PURE__ */ once(() => new SFNClient({ ...CLIENT_RETRY_CONFIG }));
 
 /** The container's CodePipeline client (job results). */
-export const codePipelineClient = once(() => new CodePipelineClient({ ...CLIENT_RETRY_CONFIG }));
+export const codePipelineClient = /* @__PURE__ */ once(
+  () => new CodePipelineClient({ ...CLIENT_RETRY_CONFIG }),
+);
 
 /** The container's DynamoDB document client. */
-export const dynamoDocumentClient = once(() =>
+export const dynamoDocumentClient = /* @__PURE__ */ once(() =>
   DynamoDBDocumentClient.from(new DynamoDBClient({ ...CLIENT_RETRY_CONFIG }), DOCUMENT_TRANSLATE_CONFIG),
 );

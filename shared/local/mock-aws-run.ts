@@ -1,6 +1,6 @@
 /**
  * One blue/green deployment of the mocked account's service `web` (see ./mock-aws.ts) through the
- * real state machine file and the real step handlers, built as functions/deploy/handlers.ts
+ * real state machine file and the real step handlers, built as functions/deploy/aws.ts
  * builds them: EcsFleet, AlbRouter, CloudWatchMetrics (load balancers looked up with ELBv2) and
  * SnsNotifier on mocked SDK clients, DynamoStore on dynalite (real DynamoDB semantics; its calls
  * are counted by a middleware on the document client). Simulated AWS, not AWS.

@@ -230,7 +230,6 @@ function subOf(value: unknown): string | undefined {
   const sub = (value as { 'Fn::Sub'?: unknown } | null)?.['Fn::Sub'];
   return typeof sub === 'string' ? sub : undefined;
 }
-const camelCase = (key: string) => key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 let outDir: string;
 let template: Template;
@@ -444,8 +443,7 @@ describe('the packaged CloudFormation template', () => {
       expect(JSON.parse(logs.Format)).toMatchObject({ caller: '$context.identity.userArn' });
     });
 
-    it('has one function per blue/green step, with the handler export of its key', () => {
-      const handlersSource = readFileSync(path.join(ROOT, 'functions/deploy/handlers.ts'), 'utf8');
+    it('has one function per blue/green step, each with its own entry file building only its adapters', () => {
       const {
         reconcile: _reconcile,
         'task-stopped': _alerts,
@@ -455,15 +453,16 @@ describe('the packaged CloudFormation template', () => {
       } = functionsByKey();
       expect(Object.keys(functions).sort()).toEqual(Object.keys(deployStepFactories).sort());
       for (const [key, fn] of Object.entries(functions)) {
-        const exportName = camelCase(key);
         expect({ key, handler: fn.props.Handler }).toEqual({
           key,
-          handler: `functions/deploy/handlers.${exportName}`,
+          handler: `functions/deploy/lambda/${key}.handler`,
         });
-        expect({
+        const source = readFileSync(path.join(ROOT, `functions/deploy/lambda/${key}.ts`), 'utf8');
+        expect({ key, entry: /^export const handler = create\w+Handler\(/m.test(source) }).toEqual({
           key,
-          exported: new RegExp(`^export const ${exportName} = `, 'm').test(handlersSource),
-        }).toEqual({ key, exported: true });
+          entry: true,
+        });
+        expect({ key, imports: source.includes(`from '../${key}';`) }).toEqual({ key, imports: true });
       }
     });
 

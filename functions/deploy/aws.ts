@@ -1,0 +1,57 @@
+/**
+ * The production adapters of the blue/green steps, each built on first use. Every step has its own
+ * entry file in `lambda/` that asks only for the adapters it calls, so its bundle carries only
+ * those SDK clients (smaller bundles, faster cold starts).
+ */
+import { AlbRouter } from '../../shared/aws/alb-router';
+import { CloudWatchAlarms } from '../../shared/aws/cloudwatch-alarms';
+import {
+  cloudWatchClient,
+  dynamoDocumentClient,
+  ecsClient,
+  elbv2Client,
+  snsClient,
+} from '../../shared/aws/clients';
+import { CloudWatchMetrics } from '../../shared/aws/cloudwatch-metrics';
+import { DynamoStore } from '../../shared/aws/dynamo-store';
+import { EcsFleet } from '../../shared/aws/ecs-fleet';
+import { HttpProbe } from '../../shared/aws/http-probe';
+import { SnsNotifier } from '../../shared/aws/sns-notifier';
+import { deployEnv } from '../../shared/config/env';
+import { createLogger } from '../../shared/lambda';
+import { systemClock } from '../../shared/ports/clock';
+
+export const clock = systemClock;
+
+export function logger() {
+  return createLogger();
+}
+
+export function alarms() {
+  return new CloudWatchAlarms({ client: cloudWatchClient() });
+}
+
+export function fleet() {
+  return new EcsFleet({ client: ecsClient() });
+}
+
+export function router() {
+  return new AlbRouter({ client: elbv2Client() });
+}
+
+export function metrics() {
+  return new CloudWatchMetrics({ client: cloudWatchClient(), elbv2: elbv2Client() });
+}
+
+/** Plain HTTP from the function: reaching an internal test listener needs the function in the VPC. */
+export function probe() {
+  return new HttpProbe();
+}
+
+export function store() {
+  return new DynamoStore({ client: dynamoDocumentClient(), tableName: deployEnv().TABLE_NAME });
+}
+
+export function notifier() {
+  return new SnsNotifier({ client: snsClient(), topicArn: deployEnv().TOPIC_ARN });
+}

@@ -1,0 +1,5 @@
+/** Lambda entry of Promoted / RolledBack / Rejected: record, notify, release the lock (serverless.yml `functions/deploy/lambda/finish.handler`). */
+import { clock, logger, notifier, store } from '../aws';
+import { createFinishHandler } from '../finish';
+
+export const handler = createFinishHandler({ store: store(), notifier: notifier(), clock, logger: logger() });

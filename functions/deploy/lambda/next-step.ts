@@ -1,0 +1,5 @@
+/** Lambda entry of NextStep / StartBake / StartTestTraffic: the next plan step (serverless.yml `functions/deploy/lambda/next-step.handler`). */
+import { clock, logger, store } from '../aws';
+import { createNextStepHandler } from '../next-step';
+
+export const handler = createNextStepHandler({ store: store(), clock, logger: logger() });

@@ -1,0 +1,13 @@
+/** Lambda entry of Prepare: validate, lock, find the live color, register the revision (serverless.yml `functions/deploy/lambda/prepare.handler`). */
+import { alarms, clock, fleet, logger, notifier, router, store } from '../aws';
+import { createPrepareHandler } from '../prepare';
+
+export const handler = createPrepareHandler({
+  alarms: alarms(),
+  fleet: fleet(),
+  router: router(),
+  store: store(),
+  notifier: notifier(),
+  clock,
+  logger: logger(),
+});

@@ -1,0 +1,11 @@
+/** Lambda entry of RetireOldColor: scale the old color down (serverless.yml `functions/deploy/lambda/retire.handler`). */
+import { clock, fleet, logger, router, store } from '../aws';
+import { createRetireHandler } from '../retire';
+
+export const handler = createRetireHandler({
+  router: router(),
+  fleet: fleet(),
+  store: store(),
+  clock,
+  logger: logger(),
+});

@@ -1,0 +1,5 @@
+/** Lambda entry of ShiftTraffic / Promote / ShiftTestTraffic: set listener weights (serverless.yml `functions/deploy/lambda/set-weights.handler`). */
+import { clock, logger, router, store } from '../aws';
+import { createSetWeightsHandler } from '../set-weights';
+
+export const handler = createSetWeightsHandler({ router: router(), store: store(), clock, logger: logger() });
