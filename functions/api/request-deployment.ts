@@ -5,6 +5,7 @@
  */
 import { deploymentIdFor, startDeployment, StartRequestSchema, type StartDeps } from '../deploy/start';
 import type { StartedDeployment } from '../deploy/start';
+import { clusterName } from '../../shared/domain/deployment';
 import { parseInput } from '../../shared/domain/validation';
 import type { DeploymentLookup } from '../../shared/ports/deployment-lookup';
 import type { Executions } from '../../shared/ports/executions';
@@ -36,7 +37,8 @@ export async function requestDeployment(
   // A retry of a deployment already started answers with it, even once a later one holds the lock.
   const existing = knownId !== undefined && (await deps.executions.status(knownId)) !== 'NOT_FOUND';
   if (!existing) {
-    const running = await deps.deployments.runningDeployment({ cluster, service });
+    // Locks are keyed by the cluster's name (lockKey), whether the spec names it or gives its ARN.
+    const running = await deps.deployments.runningDeployment({ cluster: clusterName(cluster), service });
     if (running && running.id !== knownId) {
       throw new ServiceBusyError(
         `service ${service} (cluster ${cluster}) is being deployed by ${running.id}` +

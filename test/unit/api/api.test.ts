@@ -146,6 +146,18 @@ describe('deploy API: POST /deployments', () => {
     expect(runs).toHaveLength(0);
   });
 
+  it('finds the running deployment by cluster name when the spec gives the cluster ARN', async () => {
+    const { call, runs, locks, lookups } = world();
+    locks.set('prod/web', { id: 'web-older', step: null });
+    const spec = { ...validSpecInput(), cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/prod' };
+
+    const result = await call('POST /deployments', { body: deployBody({ spec }) });
+
+    expect(result.statusCode).toBe(409);
+    expect(lookups).toEqual([{ cluster: 'prod', service: 'web' }]);
+    expect(runs).toHaveLength(0);
+  });
+
   it('answers a retry while its own deployment holds the lock, or after a newer one took it, with that deployment', async () => {
     const { call, runs, locks, finish } = world();
     const headers = { 'idempotency-key': 'k-4' };
