@@ -8,7 +8,9 @@
  * 2. the same faulty release with the `codedeploy-canary-10-5` preset: 10 % for a 300 s window
  *    judged once at its end, like CodeDeployDefault.ECSCanary10Percent5Minutes with a CloudWatch
  *    alarm (`--window SECONDS` shortens the window for a quick run: the same step, a shorter hold);
- * 3. a good release (`greenlight/demo-app:v2`) with Greenlight's plan: its failed requests.
+ * 3. a good release (`greenlight/demo-app:v2`) with Greenlight's plan: its failed requests;
+ * 4. the faulty release again with a test-traffic phase first (test listener → new color only,
+ *    judged by synthetic probes) before the same canary plan: caught before any user request.
  *
  * Failed requests are counted by the load generator over each deployment (start → end, which
  * includes the moment traffic is back on the live color) and attributed to the target group that
@@ -59,13 +61,18 @@ function codeDeployPlan(base: ServiceSpec, windowSeconds: number): DeploymentSpe
   return { steps: steps.map((s) => ({ weight: s.weight, holdSeconds: windowSeconds, gate: s.gate })) };
 }
 
+/** The test-traffic phase of run 4: 10 probes a second on the test listener, at least 3 s. */
+const TEST_TRAFFIC = { holdSeconds: 3, intervalSeconds: 1, timeoutSeconds: 30 };
+
 interface Run {
-  key: 'greenlight-bad' | 'codedeploy-bad' | 'greenlight-good';
+  key: 'greenlight-bad' | 'codedeploy-bad' | 'greenlight-good' | 'greenlight-test-bad';
   label: string;
   release: 'bad' | 'good';
   image: string;
   plan: DeploymentSpecInput['plan'];
   expected: 'ROLLED_BACK' | 'PROMOTED';
+  /** Run a test-traffic phase before the plan. */
+  testTraffic?: true;
 }
 
 interface Row extends DeploymentFigures {
@@ -85,7 +92,16 @@ interface Row extends DeploymentFigures {
 
 /** One line on stderr per traffic change, so a long run shows where it is. */
 function progress(label: string, started: number) {
-  const shown = ['Prepare', 'ShiftTraffic', 'Promote', 'Rollback', 'Promoted', 'RolledBack', 'Rejected'];
+  const shown = [
+    'Prepare',
+    'ShiftTestTraffic',
+    'ShiftTraffic',
+    'Promote',
+    'Rollback',
+    'Promoted',
+    'RolledBack',
+    'Rejected',
+  ];
   return (event: EngineEvent) => {
     if (event.type !== 'StateEntered' || !shown.includes(event.state ?? '')) return;
     const t = `${((event.at - started) / 1000).toFixed(1)}s`.padStart(7);
@@ -166,6 +182,15 @@ export async function blast(args: string[]): Promise<BenchResult> {
         plan: GREENLIGHT_PLAN,
         expected: 'PROMOTED',
       },
+      {
+        key: 'greenlight-test-bad',
+        label: 'greenlight test traffic (probes), then canary 5→25 %',
+        release: 'bad',
+        image: BAD_IMAGE,
+        plan: GREENLIGHT_PLAN,
+        expected: 'ROLLED_BACK',
+        testTraffic: true,
+      },
     ];
     for (const run of runs) {
       process.stderr.write(`${run.key}: deploying ${run.image} (${run.label})\n`);
@@ -174,7 +199,14 @@ export async function blast(args: string[]): Promise<BenchResult> {
         {
           deploymentId: `blast-${run.key}-${from}`,
           image: run.image,
-          spec: { ...base, plan: run.plan, gate: GATE, launch: LAUNCH, bakeSeconds: BAKE_SECONDS },
+          spec: {
+            ...base,
+            plan: run.plan,
+            gate: GATE,
+            launch: LAUNCH,
+            bakeSeconds: BAKE_SECONDS,
+            ...(run.testTraffic ? rehearsal.testTrafficSpec({ testTraffic: TEST_TRAFFIC }) : {}),
+          },
           requestedBy: 'npm run bench -- blast',
         },
         { onEvent: progress(run.key, from) },
@@ -217,6 +249,7 @@ export async function blast(args: string[]): Promise<BenchResult> {
   const greenlight = find('greenlight-bad');
   const codedeploy = find('codedeploy-bad');
   const good = find('greenlight-good');
+  const withTestTraffic = find('greenlight-test-bad');
   const ratio =
     greenlight.failedRequests === 0 ? null : codedeploy.failedRequests / greenlight.failedRequests;
   const targets = {
@@ -259,6 +292,7 @@ export async function blast(args: string[]): Promise<BenchResult> {
   ].join('\n');
   const summary = [
     `good release: failed requests ${good.failedRequests}`,
+    `bad release with a test-traffic phase first: failed user requests ${withTestTraffic.failedRequests} (${withTestTraffic.outcome})`,
     `bad release, failed requests codedeploy-style / greenlight: ${codedeploy.failedRequests} / ${greenlight.failedRequests} = ` +
       `${ratio === null ? 'n/a (greenlight 0)' : `${ratio.toFixed(1)}×`}`,
     `targets (reported, not asserted): greenlight bad ≤ 25 failed: ${met(targets.greenlightBadAtMost25Failed)}; ` +
@@ -278,6 +312,7 @@ export async function blast(args: string[]): Promise<BenchResult> {
         gate: GATE,
         launch: LAUNCH,
         bakeSeconds: BAKE_SECONDS,
+        testTraffic: TEST_TRAFFIC,
         settleMs: SETTLE_MS,
       },
       results: rows,
