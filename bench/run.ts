@@ -3,6 +3,7 @@ import '../shared/local/polyfills';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { alerts } from './alerts';
+import { bake } from './bake';
 import { faults } from './faults';
 import { gate } from './gate';
 import { overhead } from './overhead';
@@ -18,6 +19,7 @@ const BENCHMARKS: Record<string, (args: string[]) => Promise<BenchResult>> = {
   faults,
   scale,
   gate,
+  bake,
   alerts,
   blast: (args) => (require('./blast') as typeof import('./blast')).blast(args),
   'api-calls': (args) => (require('./api-calls') as typeof import('./api-calls')).apiCalls(args),

@@ -13,6 +13,7 @@ import {
   type DeploymentRecord,
 } from '../../shared/domain/deployment';
 import { InvalidInputError } from '../../shared/domain/errors';
+import { ServiceNameSchema } from '../../shared/domain/spec';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler, type Logger, type StepFunction } from '../../shared/lambda';
 import type { Clock } from '../../shared/ports/clock';
@@ -44,10 +45,7 @@ export interface ApiDeps {
 
 const IdParams = z.object({ id: DeploymentIdSchema });
 const ControlParams = z.object({ id: DeploymentIdSchema, action: z.enum(CONTROL_ACTIONS) });
-/** The spec's rule for service names (shared/domain/spec.ts): the service index's key. */
-const ServiceParams = z.object({
-  service: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'expected 1–128 letters, digits, _ . -'),
-});
+const ServiceParams = z.object({ service: ServiceNameSchema });
 const ListQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
 const DeployHeaders = z.object({
   /** The same key (per service) always means the same deployment: clients retry with it safely. */

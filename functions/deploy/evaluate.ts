@@ -10,6 +10,7 @@ import {
   type TrafficWindow,
   type Verdict,
 } from '../../shared/domain/gate';
+import { currentBakeWindow, judgeBakeWindow } from '../../shared/domain/bake';
 import { manualControl } from '../../shared/domain/deployment';
 import { judgeProbes, summarizeProbes, type ProbeSummary } from '../../shared/domain/probes';
 import { GateSchema } from '../../shared/domain/spec';
@@ -70,7 +71,11 @@ export async function evaluate(deps: Deps, event: unknown): Promise<Observation>
   const now = deps.clock.now();
   const targetGroups = { blue: spec.slots.blue.targetGroup, green: spec.slots.green.targetGroup };
   const stopsSince = stopsWindowStart(step, previous);
-  const [traffic, health, alarmsFiring, record, probeResults, stoppedTasks] = await Promise.all([
+  const bakeWindow =
+    step.phase === 'bake'
+      ? currentBakeWindow(step.startedAt, step.deadlineAt, now, spec.bakeWindowSeconds)
+      : null;
+  const [traffic, health, alarmsFiring, record, probeResults, stoppedTasks, latest] = await Promise.all([
     deps.metrics.sample(targetGroups, step.startedAt, now),
     deps.router.targetHealth(targetGroups[deployment.newColor]),
     spec.alarms.length > 0 ? deps.alarms.firing(spec.alarms) : Promise.resolve([]),
@@ -78,6 +83,7 @@ export async function evaluate(deps: Deps, event: unknown): Promise<Observation>
     deps.store.getDeployment(deployment.id),
     spec.probes ? deps.probe.run(spec.probes) : Promise.resolve(null),
     deps.fleet.stoppedTasks(slotOf(spec, deployment.newColor), stopsSince),
+    bakeWindow ? deps.metrics.sample(targetGroups, bakeWindow.from, now) : Promise.resolve(null),
     renewLock(deps, spec, deployment.id, now),
   ]);
   const live = deployment.liveColor;
@@ -87,7 +93,12 @@ export async function evaluate(deps: Deps, event: unknown): Promise<Observation>
     step.phase === 'step'
       ? { window: traffic[live], names: { candidate: deployment.newColor, baseline: live } }
       : undefined;
-  const trafficVerdict = evaluateGate(step.gate, traffic[deployment.newColor], health, baseline);
+  const cumulative = evaluateGate(step.gate, traffic[deployment.newColor], health, baseline);
+  // A late degradation in the bake shows in its latest window long before in the whole bake.
+  const trafficVerdict =
+    bakeWindow && latest
+      ? combineVerdicts(cumulative, judgeBakeWindow(step.gate, bakeWindow, latest[deployment.newColor]))
+      : cumulative;
   // Fast fleet signals: a new-color task stopping on a failure, or a target the balancer marked
   // unhealthy, fails the evaluation even while the traffic looks fine; they never pass it alone.
   const newColor = { ...slotOf(spec, deployment.newColor), color: deployment.newColor };

@@ -198,10 +198,15 @@ export const TestTrafficSchema = z
   .strict();
 export type TestTraffic = z.output<typeof TestTrafficSchema>;
 
+/** A logical service name: the lock key, the service index's key, the name in history and notifications. */
+export const ServiceNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'expected 1–128 letters, digits, _ . -');
+
 export const SpecSchema = z
   .object({
     /** Logical service name: the lock key and the name in history and notifications. */
-    service: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'expected 1–128 letters, digits, _ . -'),
+    service: ServiceNameSchema,
     cluster: resourceName,
     slots: z
       .object({
@@ -226,6 +231,11 @@ export const SpecSchema = z
     alarms: z.array(z.string().min(1).max(255)).max(100).default([]),
     /** Time at 100 % with the old color still at full size and the gate still watching. */
     bakeSeconds: seconds(86_400).default(300),
+    /**
+     * The bake is also judged window by window (fresh evidence each window), so a release that
+     * degrades late in a long bake is caught as fast as one that starts bad (see domain/bake.ts).
+     */
+    bakeWindowSeconds: z.number().int().min(10).max(86_400).default(60),
     /** Synthetic HTTP probes, judged at every evaluation: they can fail a step, never pass one alone. */
     probes: ProbesSchema.optional(),
     /** An optional phase before production traffic: the test listener sends all it carries to the new color. */

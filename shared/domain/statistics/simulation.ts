@@ -9,7 +9,8 @@
  * exp(N(0, (3.73·σ)²/n)), the asymptotic sampling error of a quantile; the errors of successive
  * windows are those of one growing sample (a cumulative sum), not independent draws.
  */
-import { decide, evaluateGate, type TargetHealth, type TrafficWindow } from '../gate';
+import { currentBakeWindow, judgeBakeWindow } from '../bake';
+import { combineVerdicts, decide, evaluateGate, type TargetHealth, type TrafficWindow } from '../gate';
 import type { Gate } from '../spec';
 import { binomial, binomialSampler, normal, type Random } from './random';
 
@@ -122,6 +123,86 @@ export function simulateStep(setup: StepSetup, scenario: Scenario, random: Rando
         greenRequests: green.requests,
         seconds,
         reasons: observation.reasons,
+      };
+    }
+    previousFailures = observation.consecutiveFailures;
+  }
+}
+
+/** A bake: 100 % on the new color, whose 5xx rate may change at `degradeAtSeconds`. */
+export interface BakeScenario {
+  errorRate: number;
+  p99Ms: number;
+  /** Seconds into the bake at which the error rate becomes `degradedErrorRate` (none: never). */
+  degradeAtSeconds?: number;
+  degradedErrorRate?: number;
+}
+
+export interface BakeSetup {
+  gate: Gate;
+  bakeSeconds: number;
+  /** The spec's bakeWindowSeconds; null judges the whole bake only (no latest-window rule). */
+  windowSeconds: number | null;
+  requestsPerSecond: number;
+}
+
+export interface BakeOutcome {
+  decision: 'advance' | 'rollback';
+  seconds: number;
+  /** 5xx answers the new color gave after the degradation began, until the decision. */
+  errorsAfterOnset: number;
+}
+
+/**
+ * Runs one bake as the workflow does: every interval, the whole bake so far and (with
+ * `windowSeconds`) its latest window are judged, until it advances or rolls back. Latency is held
+ * at the true p99 (the bake scenarios are about errors).
+ */
+export function simulateBake(setup: BakeSetup, scenario: BakeScenario, random: Random): BakeOutcome {
+  const { gate, bakeSeconds, windowSeconds, requestsPerSecond } = setup;
+  const health: TargetHealth = { healthy: 2, unhealthy: 0, transitioning: 0 };
+  const perInterval = Math.round(requestsPerSecond * gate.intervalSeconds);
+  const deadlineAt = (bakeSeconds + gate.stepTimeoutSeconds) * 1000;
+  const whole = { requests: 0, errors: 0 };
+  let latest = { requests: 0, errors: 0, from: 0 };
+  let errorsAfterOnset = 0;
+  let previousFailures = 0;
+  const window = (w: { requests: number; errors: number }): TrafficWindow => ({
+    ...w,
+    p50Ms: w.requests > 0 ? scenario.p99Ms / 3 : null,
+    p99Ms: w.requests > 0 ? scenario.p99Ms : null,
+  });
+  for (let seconds = gate.intervalSeconds; ; seconds += gate.intervalSeconds) {
+    const degraded = scenario.degradeAtSeconds !== undefined && seconds > scenario.degradeAtSeconds;
+    const rate = degraded ? (scenario.degradedErrorRate ?? scenario.errorRate) : scenario.errorRate;
+    const errors = binomial(random, perInterval, rate);
+    if (degraded) errorsAfterOnset += errors;
+    const current =
+      windowSeconds === null ? null : currentBakeWindow(0, deadlineAt, seconds * 1000, windowSeconds);
+    if (current && current.from !== latest.from) latest = { requests: 0, errors: 0, from: current.from };
+    whole.requests += perInterval;
+    whole.errors += errors;
+    latest.requests += perInterval;
+    latest.errors += errors;
+    const cumulative = evaluateGate(gate, window(whole), health);
+    const verdict = current
+      ? combineVerdicts(cumulative, judgeBakeWindow(gate, current, window(latest)))
+      : cumulative;
+    const observation = decide({
+      gate,
+      verdict,
+      previousFailures,
+      stepStartedAt: 0,
+      holdSeconds: bakeSeconds,
+      deadlineAt,
+      now: seconds * 1000,
+      phase: 'bake',
+    });
+    if (observation.decision !== 'wait') {
+      return {
+        decision: observation.decision === 'rollback' ? 'rollback' : 'advance',
+        seconds,
+        errorsAfterOnset,
       };
     }
     previousFailures = observation.consecutiveFailures;
