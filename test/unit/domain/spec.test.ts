@@ -64,6 +64,7 @@ describe('SpecSchema', () => {
         gate: DEFAULT_GATE,
         launch: { timeoutSeconds: 600, pollSeconds: 10 },
         bakeSeconds: 300,
+        bakeWindowSeconds: 60,
         alarms: [],
         plan: {
           steps: [
