@@ -36,6 +36,17 @@ export async function controlDeployment(deps: Deps, input: unknown): Promise<Dep
     if (!step || step.phase !== 'step') {
       throw new ServiceStateError(`deployment ${deploymentId} is not at a plan step: nothing to approve`);
     }
+    // Approving a step that needs none would do nothing now and nothing later: say so instead.
+    const steps = record.spec?.plan.steps;
+    if (steps && !steps[step.index]?.approval) {
+      const later = steps.flatMap((s, i) => (s.approval && i > step.index ? [i + 1] : []));
+      throw new ServiceStateError(
+        `deployment ${deploymentId} is at step ${step.index + 1}, which needs no approval` +
+          (later.length > 0
+            ? `; step ${later.join(', ')} will wait for one: approve when it does`
+            : ': nothing to approve'),
+      );
+    }
     const approvedSteps = [...new Set([...(record.approvedSteps ?? []), step.index])];
     await deps.store.updateDeployment(deploymentId, { approvedSteps });
     await recordEvent(deps, deploymentId, 'APPROVED', `step ${step.index + 1} approved by ${by}`, { by });

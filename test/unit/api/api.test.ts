@@ -407,6 +407,22 @@ describe('deploy API: POST /deployments/{id}/{action}', () => {
     expect((bodyOf(result).deployment as DeploymentRecord).approvedSteps).toEqual([1]);
   });
 
+  it('approve: refuses (409) a step that needs no approval, naming the step that will', async () => {
+    const { call, store } = world();
+    const spec = parseSpec({ plan: { steps: [{ weight: 10 }, { weight: 50, approval: true }] } });
+    await store.createDeployment(record({ spec, currentStep: { phase: 'step', index: 0, weight: 10 } }));
+
+    const result = await call('POST /deployments/{id}/{action}', {
+      pathParameters: { id: 'web-1', action: 'approve' },
+    });
+
+    expect(result.statusCode).toBe(409);
+    expect(bodyOf(result).message).toBe(
+      'deployment web-1 is at step 1, which needs no approval; step 2 will wait for one: approve when it does',
+    );
+    expect((await store.getDeployment('web-1'))?.approvedSteps).toBeUndefined();
+  });
+
   it('answers 404 for an unknown deployment, 409 for an ended one, 400 for an unknown action', async () => {
     const { call, store } = world();
     await store.createDeployment(record({ id: 'web-done', status: 'PROMOTED' }));
