@@ -38,7 +38,11 @@ export async function requestDeployment(
   const existing = knownId !== undefined && (await deps.executions.status(knownId)) !== 'NOT_FOUND';
   if (!existing) {
     // Locks are keyed by the cluster's name (lockKey), whether the spec names it or gives its ARN.
-    const running = await deps.deployments.runningDeployment({ cluster: clusterName(cluster), service });
+    const running = await deps.deployments.runningDeployment({
+      cluster: clusterName(cluster),
+      service,
+      exact: true,
+    });
     if (running && running.id !== knownId) {
       throw new ServiceBusyError(
         `service ${service} (cluster ${cluster}) is being deployed by ${running.id}` +

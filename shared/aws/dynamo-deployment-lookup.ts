@@ -37,11 +37,12 @@ export class DynamoDeploymentLookup implements DeploymentLookup {
     cluster: string;
     clusterArn?: string;
     service: string;
+    exact?: boolean;
   }): Promise<RunningDeployment | null> {
     const now = this.clock.now();
     // Locks are keyed by cluster name (lockKey); the ARN is still read for locks taken before that.
     const clusters = [...new Set([ref.cluster, ref.clusterArn].filter((c): c is string => Boolean(c)))];
-    for (const service of logicalServiceNames(ref.service)) {
+    for (const service of ref.exact ? [ref.service] : logicalServiceNames(ref.service)) {
       for (const cluster of clusters) {
         const lock = await this.read('runningDeployment', () =>
           this.client.send(

@@ -12,5 +12,7 @@ export interface DeploymentLookup {
     cluster: string;
     clusterArn?: string;
     service: string;
+    /** `service` is a spec's logical service (the lock's own name): no slot names are tried. */
+    exact?: boolean;
   }): Promise<RunningDeployment | null>;
 }

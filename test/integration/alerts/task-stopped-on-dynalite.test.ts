@@ -141,6 +141,30 @@ describe('stopped-task alerts on dynalite', () => {
   });
 });
 
+describe('DynamoDeploymentLookup with an exact service name', () => {
+  it("reads only that service's lock, never the lock of a shorter name that looks like its logical one", async () => {
+    const dynamo = await startDynalite({ tableName: 'greenlight-lookup-exact' });
+    try {
+      const store = new DynamoStore({ client: dynamo.documentClient, tableName: dynamo.tableName });
+      const clock = new ManualClock(T0);
+      const lookup = new DynamoDeploymentLookup({
+        client: dynamo.documentClient,
+        tableName: dynamo.tableName,
+        clock,
+      });
+      await store.acquireLock('prod/x', 'x-1', 600_000, T0);
+
+      const exact = await lookup.runningDeployment({ cluster: 'prod', service: 'x-blue', exact: true });
+      const slot = await lookup.runningDeployment({ cluster: 'prod', service: 'x-blue' });
+
+      expect(exact).toBeNull();
+      expect(slot?.id).toBe('x-1');
+    } finally {
+      await dynamo.stop();
+    }
+  });
+});
+
 describe('logicalServiceNames', () => {
   it('tries the logical name of a blue/green slot first', () => {
     // Act + Assess
