@@ -6,10 +6,11 @@
  * Packaging runs once (about 10 s), with no AWS credentials and no ~/.aws, into a temporary folder.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { unzipSync } from 'fflate';
 import { API_ROUTES } from '../../functions/api/routes';
 import { deployStepFactories } from '../../functions/deploy/index';
 import { TABLE_ATTRIBUTES, TABLE_KEY_SCHEMA, TTL_ATTRIBUTE } from '../../shared/aws/table';
@@ -497,6 +498,29 @@ describe('the packaged CloudFormation template', () => {
           artifact: true,
         });
       }
+    });
+
+    it('ships minified bundles that still run and keep error class names (Step Functions matches on them)', async () => {
+      const entry = 'functions/deploy/lambda/verify-weights.js';
+      const files = unzipSync(readFileSync(path.join(outDir, 'verify-weights.zip')));
+      expect(Object.keys(files).sort()).toEqual([entry, `${entry}.map`]);
+      const dir = mkdtempSync(path.join(outDir, 'bundle-'));
+      writeFileSync(path.join(dir, 'entry.js'), files[entry]!);
+      writeFileSync(path.join(dir, 'entry.js.map'), files[`${entry}.map`]!);
+      // A malformed event: the step must refuse it with the error name the state machine expects.
+      const script =
+        "require('./entry.js').handler({}, { functionName: 'verify-weights', awsRequestId: 'r-1' })" +
+        '.then(() => console.log("resolved"), (error) => console.log(error.name))';
+      const { stdout } = await promisify(execFile)('node', ['--enable-source-maps', '-e', script], {
+        cwd: dir,
+        env: {
+          PATH: process.env.PATH,
+          AWS_REGION: 'eu-west-1',
+          POWERTOOLS_LOG_LEVEL: 'SILENT',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+      });
+      expect(stdout.trim()).toBe('InvalidInputError');
     });
   });
 
