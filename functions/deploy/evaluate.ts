@@ -71,8 +71,9 @@ export async function evaluate(deps: Deps, event: unknown): Promise<Observation>
   const now = deps.clock.now();
   const targetGroups = { blue: spec.slots.blue.targetGroup, green: spec.slots.green.targetGroup };
   const stopsSince = stopsWindowStart(step, previous);
+  // Windows split the sequential test's α; a fixed-window gate (CodeDeploy-like) keeps its one window.
   const bakeWindow =
-    step.phase === 'bake'
+    step.phase === 'bake' && step.gate.mode === 'sequential'
       ? currentBakeWindow(step.startedAt, step.deadlineAt, now, spec.bakeWindowSeconds)
       : null;
   const [traffic, health, alarmsFiring, record, probeResults, stoppedTasks, latest] = await Promise.all([

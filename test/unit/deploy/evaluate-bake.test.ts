@@ -16,7 +16,11 @@ const traffic = (requests: number, errors: number): TrafficWindow => ({
 const idle = traffic(0, 0);
 
 /** A bake of 600 s with 60 s windows, evaluated `secondsIn` after it began; metrics by window start. */
-function bakeAt(secondsIn: number, windows: Map<number, TrafficWindow>) {
+function bakeAt(
+  secondsIn: number,
+  windows: Map<number, TrafficWindow>,
+  mode: 'sequential' | 'fixed-window' = 'sequential',
+) {
   const clock = new ManualClock(T0 + secondsIn * 1000);
   const world = memoryWorld({ clock });
   world.router.health['web-green-tg'] = { healthy: 2, unhealthy: 0, transitioning: 0 };
@@ -27,7 +31,7 @@ function bakeAt(secondsIn: number, windows: Map<number, TrafficWindow>) {
       return { blue: idle, green: windows.get(from) ?? idle };
     },
   };
-  const spec = SpecSchema.parse(memorySpec({ bakeSeconds: 600, bakeWindowSeconds: 60 }));
+  const spec = SpecSchema.parse(memorySpec({ bakeSeconds: 600, bakeWindowSeconds: 60, gate: { mode } }));
   const event = {
     deployment: {
       id: 'd-1',
@@ -64,6 +68,22 @@ describe('evaluate in the bake: the latest window', () => {
     expect(observation.reasons.some((r) => r.startsWith('latest bake window: 5xx rate 6.0% > 1.0%'))).toBe(
       true,
     );
+  });
+
+  it('keeps a fixed-window gate to its one window: no latest-window reads', async () => {
+    const { deps, samples, event } = bakeAt(
+      250,
+      new Map([
+        [T0, traffic(50_000, 310)],
+        [T0 + 240_000, traffic(2_000, 120)],
+      ]),
+      'fixed-window',
+    );
+
+    const observation = await evaluate(deps, event);
+
+    expect(samples.map((s) => s.from)).toEqual([T0]);
+    expect(observation.reasons.some((r) => r.includes('latest bake window'))).toBe(false);
   });
 
   it('reads only the whole bake while its first window is open', async () => {
