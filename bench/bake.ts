@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { SpecSchema } from '../shared/domain/spec';
 import { seededRandom } from '../shared/domain/statistics/random';
 import { simulateBake, type BakeScenario } from '../shared/domain/statistics/simulation';
+import { SPEC_BASE } from './gate';
 import type { BenchResult } from './run';
 import { quantile, textTable } from './stats';
 
@@ -59,17 +60,9 @@ export async function bake(args: string[]): Promise<BenchResult> {
     for (const windowSeconds of [null, 60] as const) {
       // The spec's defaults (judged every 10 s), this bake length.
       const spec = SpecSchema.parse({
-        service: 'bench',
-        cluster: 'bench',
-        slots: {
-          blue: { service: 'bench-blue', targetGroup: 'bench-blue-tg' },
-          green: { service: 'bench-green', targetGroup: 'bench-green-tg' },
-        },
-        traffic: { listener: 'bench-listener' },
-        container: { name: 'app', port: 8080 },
+        ...SPEC_BASE,
         plan: { preset: 'all-at-once' },
         gate: { stepTimeoutSeconds: 60 },
-        launch: { timeoutSeconds: 60, pollSeconds: 10 },
         bakeSeconds: testCase.bakeSeconds,
       });
       const random = seededRandom(seed + c);

@@ -36,7 +36,8 @@ const SCENARIOS: NamedScenario[] = [
   { name: 'slow (p99 ×3)', bad: true, greenErrorRate: BLUE_ERROR_RATE, greenP99Ms: BLUE_P99_MS * 3 },
 ].map((s) => ({ ...s, blueErrorRate: BLUE_ERROR_RATE, blueP99Ms: BLUE_P99_MS }));
 
-const SPEC_BASE = {
+/** A service of the simulated account: the spec fields the gate simulations do not vary. */
+export const SPEC_BASE = {
   service: 'bench',
   cluster: 'bench',
   slots: {
