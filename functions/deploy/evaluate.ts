@@ -94,25 +94,17 @@ export async function evaluate(deps: Deps, event: unknown): Promise<Observation>
     step.phase === 'step'
       ? { window: traffic[live], names: { candidate: deployment.newColor, baseline: live } }
       : undefined;
-  const cumulative = evaluateGate(step.gate, traffic[deployment.newColor], health, baseline);
-  // A late degradation in the bake shows in its latest window long before in the whole bake.
-  const trafficVerdict =
-    bakeWindow && latest
-      ? combineVerdicts(cumulative, judgeBakeWindow(step.gate, bakeWindow, latest[deployment.newColor]))
-      : cumulative;
-  // Fast fleet signals: a new-color task stopping on a failure, or a target the balancer marked
-  // unhealthy, fails the evaluation even while the traffic looks fine; they never pass it alone.
   const newColor = { ...slotOf(spec, deployment.newColor), color: deployment.newColor };
-  const fleetVerdict = combineVerdicts(
-    trafficVerdict,
+  // The traffic verdict decides; every other signal can fail the evaluation, never pass it: the
+  // bake's latest window (a late degradation shows there long before in the whole bake), a
+  // new-color task stopping on a failure, a target the balancer marked unhealthy, failing probes.
+  const verdict = combineVerdicts(
+    evaluateGate(step.gate, traffic[deployment.newColor], health, baseline),
+    ...(bakeWindow && latest ? [judgeBakeWindow(step.gate, bakeWindow, latest[deployment.newColor])] : []),
     judgeTaskStops(step.gate, stoppedTasks, newColor),
     judgeUnhealthyTargets(step.gate, health, deployment.newColor),
+    ...(spec.probes && probeResults ? [judgeProbes(spec.probes, probeResults)] : []),
   );
-  // Probes can fail a step or the bake, never pass one the traffic has not passed.
-  const verdict =
-    spec.probes && probeResults
-      ? combineVerdicts(fleetVerdict, judgeProbes(spec.probes, probeResults))
-      : fleetVerdict;
   const probes = spec.probes && probeResults ? summarizeProbes(spec.probes, probeResults) : undefined;
   const sameStep = previous !== null && previous.stepIndex === step.index && previous.phase === step.phase;
   const observation = decide({
