@@ -14,14 +14,9 @@ import {
   type TargetHealth,
   type Verdict,
 } from '../../shared/domain/gate';
-import {
-  judgeProbes,
-  judgeTargetHealth,
-  summarizeProbes,
-  type ProbeSummary,
-} from '../../shared/domain/probes';
+import { judgeProbes, summarizeProbes, type ProbeSummary } from '../../shared/domain/probes';
 import { judgeTaskStops } from '../../shared/domain/task-stops';
-import { judgeUnhealthyTargets } from '../../shared/domain/unhealthy-targets';
+import { judgeTargetHealth, judgeUnhealthyTargets } from '../../shared/domain/unhealthy-targets';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import { recordEvent, renewLock, slotOf, StepContextSchema, type DeployDeps } from './context';

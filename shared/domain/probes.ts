@@ -1,5 +1,5 @@
 /** Synthetic HTTP probes: pure judgement of one round of results into a gate verdict. */
-import type { GateVerdict, TargetHealth } from './gate';
+import type { GateVerdict } from './gate';
 import type { ProbesConfig } from './spec';
 
 /** What one probe saw. */
@@ -119,20 +119,4 @@ export function judgeProbes(config: ProbesConfig, results: ProbeResult[]): GateV
       `probes: ${n - failures.length} of ${n} passed${tolerated}, slowest ${ms(slowest)} ≤ ${ms(config.maxLatencyMs)}`,
     ],
   };
-}
-
-/**
- * The new color's targets as a verdict: fewer healthy targets than required fails; otherwise it
- * passes (a side signal: combined with the probes' verdict, it can only fail the round).
- */
-export function judgeTargetHealth(health: TargetHealth, minHealthyTargets: number): GateVerdict {
-  if (health.healthy < minHealthyTargets) {
-    return {
-      verdict: 'fail',
-      reasons: [
-        `healthy targets ${health.healthy} < ${minHealthyTargets} required (${health.unhealthy} unhealthy, ${health.transitioning} transitioning)`,
-      ],
-    };
-  }
-  return { verdict: 'pass', reasons: [`healthy targets ${health.healthy} ≥ ${minHealthyTargets}`] };
 }

@@ -1,5 +1,5 @@
 /**
- * Unhealthy new-color targets as a gate signal: a target failing its load balancer health checks is
+ * Target health as gate signals. Unhealthy new-color targets: a target failing its load balancer health checks is
  * a task the balancer has given up on, whatever the traffic it served still looks like. Pure.
  */
 import type { GateVerdict, TargetHealth } from './gate';
@@ -22,4 +22,20 @@ export function judgeUnhealthyTargets(
     verdict,
     reasons: [`unhealthy ${color} targets ${health.unhealthy} ${comparison} ${max} allowed`],
   };
+}
+
+/**
+ * The new color's targets as a verdict: fewer healthy targets than required fails; otherwise it
+ * passes (a side signal: combined with the probes' verdict, it can only fail the round).
+ */
+export function judgeTargetHealth(health: TargetHealth, minHealthyTargets: number): GateVerdict {
+  if (health.healthy < minHealthyTargets) {
+    return {
+      verdict: 'fail',
+      reasons: [
+        `healthy targets ${health.healthy} < ${minHealthyTargets} required (${health.unhealthy} unhealthy, ${health.transitioning} transitioning)`,
+      ],
+    };
+  }
+  return { verdict: 'pass', reasons: [`healthy targets ${health.healthy} ≥ ${minHealthyTargets}`] };
 }
