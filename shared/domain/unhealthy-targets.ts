@@ -1,6 +1,6 @@
 /**
- * Target health as gate signals. Unhealthy new-color targets: a target failing its load balancer health checks is
- * a task the balancer has given up on, whatever the traffic it served still looks like. Pure.
+ * Target health as gate signals (pure). A new-color target failing its load balancer health checks
+ * is a task the balancer has given up on, whatever the traffic it served still looks like.
  */
 import type { GateVerdict, TargetHealth } from './gate';
 import type { Gate } from './spec';
