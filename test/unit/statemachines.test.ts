@@ -4,6 +4,38 @@ import { loadStateMachine, STATE_MACHINES_DIR } from '../../shared/local/engine'
 
 const files = readdirSync(STATE_MACHINES_DIR).filter((f) => f.endsWith('.asl.json'));
 
+/**
+ * The one retry policy for transient errors (throttling, Lambda service faults), with jittered
+ * backoff. ASL cannot share a block between states, so every Task state repeats it and this test
+ * keeps the copies identical.
+ */
+const TRANSIENT_RETRY = {
+  ErrorEquals: [
+    'ThrottlingError',
+    'Lambda.ServiceException',
+    'Lambda.AWSLambdaException',
+    'Lambda.SdkClientException',
+    'Lambda.TooManyRequestsException',
+  ],
+  IntervalSeconds: 1,
+  MaxAttempts: 5,
+  BackoffRate: 2,
+  MaxDelaySeconds: 20,
+  JitterStrategy: 'FULL',
+};
+
+/** Read-backs first retry a mismatch: listener weights take a moment to apply. */
+const WEIGHTS_MISMATCH_RETRY = {
+  ErrorEquals: ['WeightsMismatchError'],
+  IntervalSeconds: 1,
+  MaxAttempts: 4,
+  BackoffRate: 2,
+  MaxDelaySeconds: 10,
+  JitterStrategy: 'FULL',
+};
+
+type Retrier = { ErrorEquals: string[] } & Record<string, unknown>;
+
 describe('state machine files', () => {
   it('exist', () => {
     expect(files).toContain('blue-green.asl.json');
@@ -33,4 +65,30 @@ describe('state machine files', () => {
       }
     },
   );
+
+  it.each(files)('%s retries transient errors with the one shared policy in every Task state', (file) => {
+    const { definition } = loadStateMachine(file);
+    for (const [name, state] of Object.entries(definition.States)) {
+      if (state.Type !== 'Task') continue;
+      const retry = (state.Retry ?? []) as Retrier[];
+      const catchesAll = (r: Retrier) => r.ErrorEquals.includes('States.ALL');
+      // A state that retries every error (Rollback: the path that must not fail) needs no more.
+      if (retry.length === 1 && catchesAll(retry[0])) continue;
+      const transient = retry.findIndex((r) => r.ErrorEquals.includes('ThrottlingError'));
+      expect({ name, transient: retry[transient] }).toEqual({ name, transient: TRANSIENT_RETRY });
+      retry.forEach((r, i) => {
+        if (i === transient) return;
+        if (r.ErrorEquals.includes('WeightsMismatchError')) {
+          expect({ name, r, first: i === 0 }).toEqual({ name, r: WEIGHTS_MISMATCH_RETRY, first: true });
+        } else {
+          // Any other retrier is a last-resort catch-all after the transient policy.
+          expect({ name, catchAll: catchesAll(r), last: i === retry.length - 1 }).toEqual({
+            name,
+            catchAll: true,
+            last: true,
+          });
+        }
+      });
+    }
+  });
 });
