@@ -12,13 +12,13 @@ import { startDynalite } from '../shared/local/dynalite';
 import { runStateMachine } from '../shared/local/engine';
 import { systemClock } from '../shared/ports/clock';
 import {
-  MemoryAlarms,
   MemoryFleet,
   MemoryMetrics,
   MemoryProbe,
   MemoryRouter,
   silentLogger,
 } from '../shared/local/memory-ports';
+import { LocalAlarms } from '../shared/local/cloudwatch/local-alarms';
 import { MemoryNotifier } from '../shared/local/file-notifier';
 import { memorySpec } from '../shared/local/memory-world';
 import type { BenchResult } from './run';
@@ -45,7 +45,7 @@ export async function overhead(args: string[]): Promise<BenchResult> {
       fleet.addService({ cluster: 'local', service: 'web-blue' }, 'web-blue-tg', 'app:1', 2);
       fleet.addService({ cluster: 'local', service: 'web-green' }, 'web-green-tg', null, 0);
       const deps = {
-        alarms: new MemoryAlarms(),
+        alarms: new LocalAlarms(),
         router,
         fleet,
         metrics: new MemoryMetrics(),

@@ -8,9 +8,9 @@ import type { DeployRequestInput } from '../domain/deployment';
 import type { DeploymentSpecInput } from '../domain/spec';
 import type { Clock } from '../ports';
 import { loadStateMachine, runStateMachine, type EngineEvent, type RunResult } from './engine';
+import { LocalAlarms } from './cloudwatch/local-alarms';
 import { MemoryNotifier } from './file-notifier';
 import {
-  MemoryAlarms,
   MemoryFleet,
   MemoryMetrics,
   MemoryProbe,
@@ -85,7 +85,7 @@ export function memoryWorld(options: { clock?: Clock; service?: string } = {}) {
   fleet.addService({ cluster: 'local', service: slots.green.service }, slots.green.targetGroup, null, 0);
   router.listeners.set(MEMORY_TEST_LISTENER, { blue: 100, green: 0 });
   return {
-    alarms: new MemoryAlarms(),
+    alarms: new LocalAlarms(),
     router,
     fleet,
     metrics: new MemoryMetrics(),
