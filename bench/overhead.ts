@@ -14,12 +14,12 @@ import { systemClock } from '../shared/ports/clock';
 import {
   MemoryFleet,
   MemoryMetrics,
+  MemoryNotifier,
   MemoryProbe,
   MemoryRouter,
   silentLogger,
 } from '../shared/local/memory-ports';
 import { LocalAlarms } from '../shared/local/cloudwatch/local-alarms';
-import { MemoryNotifier } from '../shared/local/file-notifier';
 import { memorySpec } from '../shared/local/memory-world';
 import type { BenchResult } from './run';
 import { mean, quantile, textTable } from './stats';

@@ -9,10 +9,10 @@ import type { DeploymentSpecInput } from '../domain/spec';
 import type { Clock } from '../ports';
 import { loadStateMachine, runStateMachine, type EngineEvent, type RunResult } from './engine';
 import { LocalAlarms } from './cloudwatch/local-alarms';
-import { MemoryNotifier } from './file-notifier';
 import {
   MemoryFleet,
   MemoryMetrics,
+  MemoryNotifier,
   MemoryProbe,
   MemoryRouter,
   MemoryStore,
