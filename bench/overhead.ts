@@ -18,9 +18,9 @@ import {
   MemoryProbe,
   MemoryRouter,
   silentLogger,
-} from '../shared/local/memory-ports';
+} from '../test/support/memory-ports';
 import { LocalAlarms } from '../shared/local/cloudwatch/local-alarms';
-import { memorySpec } from '../shared/local/memory-world';
+import { memorySpec } from '../test/support/memory-world';
 import type { BenchResult } from './run';
 import { mean, quantile, textTable } from './stats';
 

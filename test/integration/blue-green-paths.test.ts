@@ -7,7 +7,7 @@ import {
   runInMemory,
   statesEntered,
   type MemoryWorld,
-} from '../../shared/local/memory-world';
+} from '../support/memory-world';
 
 /** Asserts the safety invariants every ended deployment must leave behind. */
 function expectSafeAfterRollback(world: MemoryWorld) {

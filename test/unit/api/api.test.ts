@@ -5,7 +5,7 @@ import { deploymentIdFor } from '../../../functions/deploy/start';
 import type { DeploymentRecord } from '../../../shared/domain/deployment';
 import { ThrottlingError } from '../../../shared/domain/errors';
 import { LocalExecutions } from '../../../shared/local/local-executions';
-import { ManualClock, MemoryStore, silentLogger } from '../../../shared/local/memory-ports';
+import { ManualClock, MemoryStore, silentLogger } from '../../support/memory-ports';
 import type { RunningDeployment } from '../../../shared/ports/deployment-lookup';
 import { apiEvent, bodyOf, CALLER } from '../../fixtures/api-events';
 import { parseSpec, validSpecInput } from '../../fixtures/spec';

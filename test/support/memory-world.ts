@@ -4,11 +4,16 @@
  * with every wait and retry delay at 0. Used by path tests, fault injection and overhead benchmarks.
  */
 import { createDeploySteps, type DeployDeps } from '../../functions/deploy';
-import type { DeployRequestInput } from '../domain/deployment';
-import type { DeploymentSpecInput } from '../domain/spec';
-import type { Clock } from '../ports';
-import { loadStateMachine, runStateMachine, type EngineEvent, type RunResult } from './engine';
-import { LocalAlarms } from './cloudwatch/local-alarms';
+import type { DeployRequestInput } from '../../shared/domain/deployment';
+import type { DeploymentSpecInput } from '../../shared/domain/spec';
+import type { Clock } from '../../shared/ports';
+import {
+  loadStateMachine,
+  runStateMachine,
+  type EngineEvent,
+  type RunResult,
+} from '../../shared/local/engine';
+import { LocalAlarms } from '../../shared/local/cloudwatch/local-alarms';
 import {
   MemoryFleet,
   MemoryMetrics,
