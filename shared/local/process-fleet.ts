@@ -13,7 +13,7 @@ import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { GreenlightError, InvalidInputError } from '../domain/errors';
 import type { Fleet, SlotRef, SlotStatus, StoppedTask } from '../ports/fleet';
-import type { AlbProxy, TargetState } from './alb-proxy';
+import type { AlbProxy, TargetState } from './alb/proxy';
 import type { ImageCatalog } from './image-catalog';
 import { serviceContainer, type LocalTaskDefinitions } from './task-definitions';
 

@@ -25,14 +25,14 @@ import { HttpProbe } from '../aws/http-probe';
 import { createLogger } from '../lambda';
 import { systemClock } from '../ports/clock';
 import type { Notifier } from '../ports/notifier';
-import { AlbProxy, type AlbProxyOptions } from './alb-proxy';
+import { AlbProxy, type AlbProxyOptions } from './alb/proxy';
 import { LocalAlarms } from './cloudwatch/local-alarms';
 import { startDynalite, type LocalDynamo } from './dynalite';
 import { runStateMachine, type EngineEvent, type RunResult } from './engine';
 import { FileNotifier } from './file-notifier';
 import { ImageCatalog } from './image-catalog';
-import { LocalMetrics } from './local-metrics';
-import { LocalRouter } from './local-router';
+import { LocalMetrics } from './alb/local-metrics';
+import { LocalRouter } from './alb/local-router';
 import { ProcessFleet } from './process-fleet';
 import { LocalTaskDefinitions } from './task-definitions';
 

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../../shared/domain/errors';
 import { classifyTaskStops } from '../../shared/domain/task-stops';
-import { AlbProxy } from '../../shared/local/alb-proxy';
+import { AlbProxy } from '../../shared/local/alb/proxy';
 import { ImageCatalog } from '../../shared/local/image-catalog';
 import { ProcessFleet } from '../../shared/local/process-fleet';
 import { LocalTaskDefinitions } from '../../shared/local/task-definitions';

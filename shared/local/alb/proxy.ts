@@ -5,8 +5,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { TargetHealth, TrafficWindow } from '../domain/gate';
-import { GreenlightError, InvalidInputError } from '../domain/errors';
+import type { TargetHealth, TrafficWindow } from '../../domain/gate';
+import { GreenlightError, InvalidInputError } from '../../domain/errors';
 
 export type TargetState = 'initial' | 'healthy' | 'unhealthy' | 'draining';
 
