@@ -30,11 +30,11 @@ import { LocalAlarms } from './cloudwatch/local-alarms';
 import { startDynalite, type LocalDynamo } from './dynalite';
 import { runStateMachine, type EngineEvent, type RunResult } from './engine';
 import { FileNotifier } from './file-notifier';
-import { ImageCatalog } from './image-catalog';
+import { ImageCatalog } from './ecs/image-catalog';
 import { LocalMetrics } from './alb/local-metrics';
 import { LocalRouter } from './alb/local-router';
-import { ProcessFleet } from './process-fleet';
-import { LocalTaskDefinitions } from './task-definitions';
+import { ProcessFleet } from './ecs/process-fleet';
+import { LocalTaskDefinitions } from './ecs/task-definitions';
 
 export const LOCAL_CLUSTER = 'local';
 export const LOCAL_LISTENER = 'local-listener';
