@@ -9,7 +9,7 @@ import type { Color } from '../domain/colors';
 import type { DeploymentSpecInput } from '../domain/spec';
 import type { Observation } from '../../functions/deploy/evaluate';
 import { deploymentFigures, type ColorTargetGroups } from './deployment-figures';
-import type { EngineEvent } from './engine';
+import type { EngineEvent } from './sfn/engine';
 import type { DeploymentFigures } from './deployment-figures';
 import { LoadGenerator } from './load-generator';
 import { Rehearsal, type DeployResult } from './rehearsal';

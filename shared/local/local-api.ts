@@ -10,7 +10,7 @@ import { DynamoDeploymentLookup } from '../aws/dynamo-deployment-lookup';
 import type { DeployRequestInput } from '../domain/deployment';
 import type { DeployOptions, DeployResult, Rehearsal } from './rehearsal';
 import { LocalApiGateway } from './local-api-gateway';
-import { LocalExecutions } from './local-executions';
+import { LocalExecutions } from './sfn/local-executions';
 
 export interface LocalDeployApiOptions extends DeployOptions {
   port?: number;

@@ -28,7 +28,7 @@ import type { Notifier } from '../ports/notifier';
 import { AlbProxy, type AlbProxyOptions } from './alb/proxy';
 import { LocalAlarms } from './cloudwatch/local-alarms';
 import { startDynalite, type LocalDynamo } from './dynalite';
-import { runStateMachine, type EngineEvent, type RunResult } from './engine';
+import { runStateMachine, type EngineEvent, type RunResult } from './sfn/engine';
 import { FileNotifier } from './file-notifier';
 import { ImageCatalog } from './ecs/image-catalog';
 import { LocalMetrics } from './alb/local-metrics';

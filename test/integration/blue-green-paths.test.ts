@@ -1,5 +1,5 @@
 import type { Observation } from '../../functions/deploy/evaluate';
-import { loadStateMachine } from '../../shared/local/engine';
+import { loadStateMachine } from '../../shared/local/sfn/engine';
 import {
   memoryRequest,
   memorySpec,

@@ -7,7 +7,7 @@
 import { soleColor, otherColor, type Color } from '../../shared/domain/colors';
 import { ThrottlingError } from '../../shared/domain/errors';
 import type { DeployRequestInput } from '../../shared/domain/deployment';
-import type { RunResult } from '../../shared/local/engine';
+import type { RunResult } from '../../shared/local/sfn/engine';
 import {
   memoryRequest,
   memorySpec,

@@ -12,7 +12,7 @@ import {
   runStateMachine,
   type EngineEvent,
   type RunResult,
-} from '../../shared/local/engine';
+} from '../../shared/local/sfn/engine';
 import { LocalAlarms } from '../../shared/local/cloudwatch/local-alarms';
 import {
   MemoryFleet,

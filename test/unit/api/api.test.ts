@@ -4,7 +4,7 @@ import { MAX_BODY_BYTES } from '../../../functions/api/http';
 import { deploymentIdFor } from '../../../functions/deploy/start';
 import type { DeploymentRecord } from '../../../shared/domain/deployment';
 import { ThrottlingError } from '../../../shared/domain/errors';
-import { LocalExecutions } from '../../../shared/local/local-executions';
+import { LocalExecutions } from '../../../shared/local/sfn/local-executions';
 import { ManualClock, MemoryStore, silentLogger } from '../../support/memory-ports';
 import type { RunningDeployment } from '../../../shared/ports/deployment-lookup';
 import { apiEvent, bodyOf, CALLER } from '../../fixtures/api-events';

@@ -1,6 +1,6 @@
 import { canonicalJson, deploymentIdFor, startDeployment } from '../../../functions/deploy/start';
 import { IdempotencyConflictError, InvalidInputError } from '../../../shared/domain/errors';
-import { LocalExecutions } from '../../../shared/local/local-executions';
+import { LocalExecutions } from '../../../shared/local/sfn/local-executions';
 import { ManualClock, silentLogger } from '../../support/memory-ports';
 import { validSpecInput } from '../../fixtures/spec';
 

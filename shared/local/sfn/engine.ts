@@ -3,13 +3,13 @@
  * aws-local-stepfunctions, binding each Task state to the in-process handler of the function
  * its `Fn::GetAtt` resource names. The file is the same one serverless.yml deploys.
  */
-import './polyfills';
+import '../polyfills';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { Context } from 'aws-lambda';
-import type { StepFunction } from '../lambda';
+import type { StepFunction } from '../../lambda';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type StateDefinition = Record<string, Json>;
