@@ -21,7 +21,7 @@ import { assessTaskEvent } from '../shared/domain/alerts/assess';
 import type { AlertCategory } from '../shared/domain/alerts/classify';
 import { DEFAULT_ALERT_POLICY } from '../shared/domain/alerts/policy';
 import { createLogger } from '../shared/lambda';
-import { startDynalite } from '../shared/local/dynalite';
+import { startDynalite } from '../shared/local/dynamodb/dynalite';
 import type { Notification, Notifier } from '../shared/ports/notifier';
 import type { BenchResult } from './run';
 import { quantile, textTable } from './stats';

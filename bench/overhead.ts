@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { createDeploySteps } from '../functions/deploy';
 import { DynamoStore } from '../shared/aws/dynamo-store';
-import { startDynalite } from '../shared/local/dynalite';
+import { startDynalite } from '../shared/local/dynamodb/dynalite';
 import { runStateMachine } from '../shared/local/sfn/engine';
 import { systemClock } from '../shared/ports/clock';
 import {

@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DynamoStore } from '../shared/aws/dynamo-store';
-import { startDynalite } from '../shared/local/dynalite';
+import { startDynalite } from '../shared/local/dynamodb/dynalite';
 import { memoryRequest, memorySpec, memoryWorld, runInMemory } from '../test/support/memory-world';
 import type { BenchResult } from './run';
 import { mean, quantile, textTable } from './stats';

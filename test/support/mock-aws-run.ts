@@ -25,7 +25,7 @@ import { HttpProbe } from '../../shared/aws/http-probe';
 import { SnsNotifier } from '../../shared/aws/sns-notifier';
 import type { DeployRequestInput } from '../../shared/domain/deployment';
 import type { DeploymentSpecInput } from '../../shared/domain/spec';
-import { startDynalite } from '../../shared/local/dynalite';
+import { startDynalite } from '../../shared/local/dynamodb/dynalite';
 import { loadStateMachine, runStateMachine, type RunResult } from '../../shared/local/sfn/engine';
 import { silentLogger, TickingClock } from './memory-ports';
 import { MOCK_AWS, MOCK_REGION, MockAws, type ApiCall } from './mock-aws';

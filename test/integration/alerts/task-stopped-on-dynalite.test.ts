@@ -5,7 +5,7 @@ import { DynamoStore } from '../../../shared/aws/dynamo-store';
 import { DEFAULT_ALERT_POLICY } from '../../../shared/domain/alerts/policy';
 import { lockKey } from '../../../shared/domain/deployment';
 import { createLogger } from '../../../shared/lambda';
-import { startDynalite, type LocalDynamo } from '../../../shared/local/dynalite';
+import { startDynalite, type LocalDynamo } from '../../../shared/local/dynamodb/dynalite';
 import { ManualClock, MemoryNotifier } from '../../support/memory-ports';
 import { loadEvent, taskId, variant } from '../../fixtures/ecs-events';
 

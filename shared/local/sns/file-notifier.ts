@@ -1,8 +1,8 @@
 /** The local stand-in for SNS: a JSONL file, plus an optional console line. */
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { systemClock, type Clock } from '../ports/clock';
-import type { Notification, Notifier } from '../ports/notifier';
+import { systemClock, type Clock } from '../../ports/clock';
+import type { Notification, Notifier } from '../../ports/notifier';
 
 /** Where the subject line goes, e.g. `process.stdout`. */
 export interface LineSink {
