@@ -19,7 +19,7 @@ export interface AslDefinition {
   [key: string]: Json;
 }
 
-export const STATE_MACHINES_DIR = path.resolve(__dirname, '../../statemachines');
+export const STATE_MACHINES_DIR = path.resolve(__dirname, '../../../statemachines');
 const LOCAL_ARN_PREFIX = 'arn:aws:lambda:us-east-1:000000000000:function:greenlight-local-';
 
 /** The function key a Task resource `{"Fn::GetAtt": [key, "Arn"]}` names, or null. */
