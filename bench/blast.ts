@@ -22,7 +22,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Color } from '../shared/domain/colors';
 import { SpecSchema, type DeploymentSpecInput } from '../shared/domain/spec';
-import { deploymentFigures, type DeploymentFigures } from '../shared/local/deployment-figures';
+import { deploymentFigures, type DeploymentFigures } from '../bin/deployment-figures';
 import type { EngineEvent } from '../shared/local/sfn/engine';
 import { LoadGenerator } from '../shared/local/load-generator';
 import { Rehearsal } from '../shared/local/rehearsal';
