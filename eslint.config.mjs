@@ -32,4 +32,15 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Test doubles and the SDK mocking library (a devDependency) stay out of the product. A rule
+    // name of its own, so it adds to the domain's no-restricted-imports instead of replacing it.
+    files: ['shared/**/*.ts', 'functions/**/*.ts', 'bin/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: ['aws-sdk-client-mock', 'aws-sdk-client-mock-jest', '**/test/**'] },
+      ],
+    },
+  },
 );

@@ -3,12 +3,12 @@
  * (20 % 5xx on the new color, rolled back), each run once through the real state machine file and
  * the real step handlers with the production adapters (EcsFleet, AlbRouter, CloudWatchMetrics,
  * CloudWatchAlarms, SnsNotifier) on aws-sdk-client-mock stubs of a small consistent account
- * (shared/local/mock-aws.ts), and DynamoStore on dynalite. Simulated AWS: every Wait takes 0 ms
+ * (test/support/mock-aws.ts), and DynamoStore on dynalite. Simulated AWS: every Wait takes 0 ms
  * and a simulated clock jumps by each Wait's seconds, so the number of polls and gate evaluations
  * is what the same spec makes on AWS. SDK-level retries (throttling) are not counted: none occur.
  */
 import { parseArgs } from 'node:util';
-import { runMockedDeployment, type MockedDeployment } from '../shared/local/mock-aws-run';
+import { runMockedDeployment, type MockedDeployment } from '../test/support/mock-aws-run';
 import type { BenchResult } from './run';
 import { textTable } from './stats';
 

@@ -3,7 +3,7 @@
  * call of a good release and of a bad release, each failing before its side effect, after it, as
  * a timeout and as throttling — with the safety invariants checked after every run.
  */
-import { faultMatrix, FAULT_KINDS, runWithFault, type FaultRun } from '../shared/local/fault-injection';
+import { faultMatrix, FAULT_KINDS, runWithFault, type FaultRun } from '../test/support/fault-injection';
 import type { BenchResult } from './run';
 import { textTable } from './stats';
 

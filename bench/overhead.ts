@@ -8,19 +8,19 @@
 import { parseArgs } from 'node:util';
 import { createDeploySteps } from '../functions/deploy';
 import { DynamoStore } from '../shared/aws/dynamo-store';
-import { startDynalite } from '../shared/local/dynalite';
-import { runStateMachine } from '../shared/local/engine';
+import { startDynalite } from '../shared/local/dynamodb/dynalite';
+import { runStateMachine } from '../shared/local/sfn/engine';
 import { systemClock } from '../shared/ports/clock';
 import {
-  MemoryAlarms,
   MemoryFleet,
   MemoryMetrics,
+  MemoryNotifier,
   MemoryProbe,
   MemoryRouter,
   silentLogger,
-} from '../shared/local/memory-ports';
-import { MemoryNotifier } from '../shared/local/file-notifier';
-import { memorySpec } from '../shared/local/memory-world';
+} from '../test/support/memory-ports';
+import { LocalAlarms } from '../shared/local/cloudwatch/local-alarms';
+import { memorySpec } from '../test/support/memory-world';
 import type { BenchResult } from './run';
 import { mean, quantile, textTable } from './stats';
 
@@ -45,7 +45,7 @@ export async function overhead(args: string[]): Promise<BenchResult> {
       fleet.addService({ cluster: 'local', service: 'web-blue' }, 'web-blue-tg', 'app:1', 2);
       fleet.addService({ cluster: 'local', service: 'web-green' }, 'web-green-tg', null, 0);
       const deps = {
-        alarms: new MemoryAlarms(),
+        alarms: new LocalAlarms(),
         router,
         fleet,
         metrics: new MemoryMetrics(),

@@ -8,8 +8,8 @@
  */
 import { parseArgs } from 'node:util';
 import { DynamoStore } from '../shared/aws/dynamo-store';
-import { startDynalite } from '../shared/local/dynalite';
-import { memoryRequest, memorySpec, memoryWorld, runInMemory } from '../shared/local/memory-world';
+import { startDynalite } from '../shared/local/dynamodb/dynalite';
+import { memoryRequest, memorySpec, memoryWorld, runInMemory } from '../test/support/memory-world';
 import type { BenchResult } from './run';
 import { mean, quantile, textTable } from './stats';
 

@@ -1,5 +1,5 @@
 /** Small descriptive statistics for benchmark output. */
-export { textTable } from '../shared/local/text-table';
+export { textTable } from '../bin/text-table';
 
 export function quantile(values: number[], q: number): number {
   if (values.length === 0) return Number.NaN;

@@ -1,7 +1,7 @@
 /** The greenlight command line. */
 import '../shared/local/polyfills';
 import { parseArgs } from 'node:util';
-import { runDemo } from '../shared/local/demo';
+import { runDemo } from './demo';
 import { specCommand } from './spec';
 import { alertsCommand, readStdin } from './alerts';
 import { DEPLOYMENT_COMMANDS, deploymentsCommand } from './deployments';

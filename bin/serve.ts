@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DeploymentSpecInput } from '../shared/domain/spec';
 import { LoadGenerator } from '../shared/local/load-generator';
-import { LocalDeployApi } from '../shared/local/local-api';
+import { LocalDeployApi } from '../shared/local/api/local-api';
 import { Rehearsal } from '../shared/local/rehearsal';
 
 export const SERVE_USAGE = `usage: greenlight serve [--port N] [--rate N] [--work-dir DIR]

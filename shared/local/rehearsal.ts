@@ -25,16 +25,16 @@ import { HttpProbe } from '../aws/http-probe';
 import { createLogger } from '../lambda';
 import { systemClock } from '../ports/clock';
 import type { Notifier } from '../ports/notifier';
-import { AlbProxy, type AlbProxyOptions } from './alb-proxy';
-import { startDynalite, type LocalDynamo } from './dynalite';
-import { runStateMachine, type EngineEvent, type RunResult } from './engine';
-import { FileNotifier } from './file-notifier';
-import { ImageCatalog } from './image-catalog';
-import { LocalMetrics } from './local-metrics';
-import { LocalRouter } from './local-router';
-import { MemoryAlarms } from './memory-ports';
-import { ProcessFleet } from './process-fleet';
-import { LocalTaskDefinitions } from './task-definitions';
+import { AlbProxy, type AlbProxyOptions } from './alb/proxy';
+import { LocalAlarms } from './cloudwatch/local-alarms';
+import { startDynalite, type LocalDynamo } from './dynamodb/dynalite';
+import { runStateMachine, type EngineEvent, type RunResult } from './sfn/engine';
+import { FileNotifier } from './sns/file-notifier';
+import { ImageCatalog } from './ecs/image-catalog';
+import { LocalMetrics } from './alb/local-metrics';
+import { LocalRouter } from './alb/local-router';
+import { ProcessFleet } from './ecs/process-fleet';
+import { LocalTaskDefinitions } from './ecs/task-definitions';
 
 export const LOCAL_CLUSTER = 'local';
 export const LOCAL_LISTENER = 'local-listener';
@@ -111,7 +111,7 @@ export class Rehearsal {
         ...(options.console ? { console: options.console } : {}),
       });
       const router = new LocalRouter(proxy, { listener: LOCAL_LISTENER });
-      const alarms = new MemoryAlarms();
+      const alarms = new LocalAlarms();
       const deps: DeployDeps = {
         // Simulated: local alarms are set by hand (rehearsal.alarms.inAlarm), not computed from metrics.
         alarms,

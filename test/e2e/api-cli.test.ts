@@ -12,7 +12,7 @@ import { deploymentsCommand } from '../../bin/deployments';
 import type { DeploymentRecord } from '../../shared/domain/deployment';
 import type { DeploymentSpecInput } from '../../shared/domain/spec';
 import { LoadGenerator } from '../../shared/local/load-generator';
-import { LocalDeployApi } from '../../shared/local/local-api';
+import { LocalDeployApi } from '../../shared/local/api/local-api';
 import { Rehearsal } from '../../shared/local/rehearsal';
 import { sleep, waitFor } from '../fixtures/local-infra';
 

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../../shared/domain/errors';
-import { AlbProxy } from '../../shared/local/alb-proxy';
-import { LocalRouter } from '../../shared/local/local-router';
+import { AlbProxy } from '../../shared/local/alb/proxy';
+import { LocalRouter } from '../../shared/local/alb/local-router';
 import { request, startStubTarget, waitFor, type StubTarget } from '../fixtures/local-infra';
 
 const FAST_HEALTH = { intervalMs: 50, timeoutMs: 500, healthyThreshold: 2, unhealthyThreshold: 2 };

@@ -1,9 +1,9 @@
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { InvalidInputError } from '../../shared/domain/errors';
-import { AlbProxy } from '../../shared/local/alb-proxy';
-import { LocalMetrics } from '../../shared/local/local-metrics';
-import { LocalRouter } from '../../shared/local/local-router';
+import { AlbProxy } from '../../shared/local/alb/proxy';
+import { LocalMetrics } from '../../shared/local/alb/local-metrics';
+import { LocalRouter } from '../../shared/local/alb/local-router';
 import {
   killDemoApps,
   request,

@@ -1,13 +1,13 @@
 /**
  * One canary deployment through the real state machine and step handlers with the production AWS
- * adapters on a mocked account (shared/local/mock-aws.ts): what the adapters send, in order.
+ * adapters on a mocked account (test/support/mock-aws.ts): what the adapters send, in order.
  */
 import { ECSClient } from '@aws-sdk/client-ecs';
 import type { ModifyListenerCommandInput } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EcsFleet } from '../../shared/aws/ecs-fleet';
 import { classifyTaskStops } from '../../shared/domain/task-stops';
-import { MOCK_AWS, MockAws } from '../../shared/local/mock-aws';
-import { MOCK_IMAGES, runMockedDeployment, type MockedDeployment } from '../../shared/local/mock-aws-run';
+import { MOCK_AWS, MockAws } from '../support/mock-aws';
+import { MOCK_IMAGES, runMockedDeployment, type MockedDeployment } from '../support/mock-aws-run';
 
 const NEW_REVISION = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:42';
 

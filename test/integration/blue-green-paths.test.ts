@@ -1,5 +1,5 @@
 import type { Observation } from '../../functions/deploy/evaluate';
-import { loadStateMachine } from '../../shared/local/engine';
+import { loadStateMachine } from '../../shared/local/sfn/engine';
 import {
   memoryRequest,
   memorySpec,
@@ -7,7 +7,7 @@ import {
   runInMemory,
   statesEntered,
   type MemoryWorld,
-} from '../../shared/local/memory-world';
+} from '../support/memory-world';
 
 /** Asserts the safety invariants every ended deployment must leave behind. */
 function expectSafeAfterRollback(world: MemoryWorld) {

@@ -1,7 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DeploymentNotFoundError, DynamoStore } from '../../shared/aws/dynamo-store';
 import type { DeploymentRecord } from '../../shared/domain/deployment';
-import { startDynalite, type LocalDynamo } from '../../shared/local/dynalite';
+import { startDynalite, type LocalDynamo } from '../../shared/local/dynamodb/dynalite';
 
 const T0 = 1_700_000_000_000;
 const LEASE_MS = 60_000;

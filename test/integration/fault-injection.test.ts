@@ -1,5 +1,5 @@
-import { callSites, invariantViolations, runWithFault, SCENARIOS } from '../../shared/local/fault-injection';
-import { memoryWorld } from '../../shared/local/memory-world';
+import { callSites, invariantViolations, runWithFault, SCENARIOS } from '../support/fault-injection';
+import { memoryWorld } from '../support/memory-world';
 
 const [good, bad] = SCENARIOS;
 

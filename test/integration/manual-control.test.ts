@@ -7,7 +7,7 @@ import {
   memoryWorld,
   runInMemory,
   type MemoryWorld,
-} from '../../shared/local/memory-world';
+} from '../support/memory-world';
 
 /** Runs `act` when the gate is evaluated for the `nth` time (1-based), as a person would between two evaluations. */
 function onEvaluation(world: MemoryWorld, nth: number, act: () => Promise<unknown>) {

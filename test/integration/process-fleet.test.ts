@@ -1,9 +1,9 @@
 import { InvalidInputError } from '../../shared/domain/errors';
 import { classifyTaskStops } from '../../shared/domain/task-stops';
-import { AlbProxy } from '../../shared/local/alb-proxy';
-import { ImageCatalog } from '../../shared/local/image-catalog';
-import { ProcessFleet } from '../../shared/local/process-fleet';
-import { LocalTaskDefinitions } from '../../shared/local/task-definitions';
+import { AlbProxy } from '../../shared/local/alb/proxy';
+import { ImageCatalog } from '../../shared/local/ecs/image-catalog';
+import { ProcessFleet } from '../../shared/local/ecs/process-fleet';
+import { LocalTaskDefinitions } from '../../shared/local/ecs/task-definitions';
 import { request, runLoad, waitFor } from '../fixtures/local-infra';
 
 const slot = { cluster: 'local', service: 'web-blue' };

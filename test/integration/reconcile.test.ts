@@ -1,7 +1,7 @@
 import { reconcile } from '../../functions/reconcile/reconcile';
 import { SpecSchema } from '../../shared/domain/spec';
 import type { ExecutionStatus } from '../../shared/ports/executions';
-import { memorySpec, memoryWorld } from '../../shared/local/memory-world';
+import { memorySpec, memoryWorld } from '../support/memory-world';
 
 /** A world where deployment d-dead was at 25 % on green when its execution stopped. */
 async function abandonedWorld(status: ExecutionStatus) {

@@ -1,5 +1,5 @@
 import { SpecSchema } from '../../shared/domain/spec';
-import { callSites, FAULT_KINDS, runWithFault, SCENARIOS } from '../../shared/local/fault-injection';
+import { callSites, FAULT_KINDS, runWithFault, SCENARIOS } from '../support/fault-injection';
 import { parseInput } from '../../shared/domain/validation';
 import {
   MEMORY_TEST_LISTENER,
@@ -10,7 +10,7 @@ import {
   runInMemory,
   statesEntered,
   type MemoryWorld,
-} from '../../shared/local/memory-world';
+} from '../support/memory-world';
 
 /** Every fifth probe answers 503: 2 of every 10 fail. */
 const failEveryFifth = (world: MemoryWorld) => {

@@ -14,7 +14,7 @@ import { unzipSync } from 'fflate';
 import { API_ROUTES } from '../../functions/api/routes';
 import { deployStepFactories } from '../../functions/deploy/index';
 import { TABLE_ATTRIBUTES, TABLE_KEY_SCHEMA, TTL_ATTRIBUTE } from '../../shared/aws/table';
-import { loadStateMachine, STATE_MACHINES_DIR } from '../../shared/local/engine';
+import { loadStateMachine, STATE_MACHINES_DIR } from '../../shared/local/sfn/engine';
 
 const ROOT = path.resolve(__dirname, '../..');
 const STAGE = 'ci';

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import aslValidator from 'asl-validator';
-import { loadStateMachine, STATE_MACHINES_DIR } from '../../shared/local/engine';
+import { loadStateMachine, STATE_MACHINES_DIR } from '../../shared/local/sfn/engine';
 
 const files = readdirSync(STATE_MACHINES_DIR).filter((f) => f.endsWith('.asl.json'));
 

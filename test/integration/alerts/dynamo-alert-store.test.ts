@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoAlertStore, stopPk, windowPk } from '../../../shared/aws/dynamo-alert-store';
 import type { WindowStop } from '../../../shared/domain/alerts/window';
-import { startDynalite, type LocalDynamo } from '../../../shared/local/dynalite';
+import { startDynalite, type LocalDynamo } from '../../../shared/local/dynamodb/dynalite';
 
 const T0 = Date.UTC(2026, 2, 2, 10, 0, 0);
 const LEASE_MS = 45_000;

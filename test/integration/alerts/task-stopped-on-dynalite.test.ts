@@ -5,9 +5,8 @@ import { DynamoStore } from '../../../shared/aws/dynamo-store';
 import { DEFAULT_ALERT_POLICY } from '../../../shared/domain/alerts/policy';
 import { lockKey } from '../../../shared/domain/deployment';
 import { createLogger } from '../../../shared/lambda';
-import { startDynalite, type LocalDynamo } from '../../../shared/local/dynalite';
-import { MemoryNotifier } from '../../../shared/local/file-notifier';
-import { ManualClock } from '../../../shared/local/memory-ports';
+import { startDynalite, type LocalDynamo } from '../../../shared/local/dynamodb/dynalite';
+import { ManualClock, MemoryNotifier } from '../../support/memory-ports';
 import { loadEvent, taskId, variant } from '../../fixtures/ecs-events';
 
 const T0 = Date.UTC(2026, 2, 2, 10, 0, 0);

@@ -5,9 +5,9 @@ import { handleTaskStopped } from '../../../functions/alerts/task-stopped';
 import { SnsNotifier } from '../../../shared/aws/sns-notifier';
 import { DEFAULT_ALERT_POLICY } from '../../../shared/domain/alerts/policy';
 import { createLogger } from '../../../shared/lambda';
-import { ManualClock } from '../../../shared/local/memory-ports';
+import { ManualClock } from '../../support/memory-ports';
 import { loadEvent, taskId, variant } from '../../fixtures/ecs-events';
-import { MemoryAlertStore } from './memory-alert-store';
+import { MemoryAlertStore } from '../../support/memory-alert-store';
 
 const sns = mockClient(SNSClient);
 const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:greenlight-alerts';

@@ -7,11 +7,11 @@ import {
 import { DEFAULT_ALERT_POLICY, type AlertPolicy } from '../../../shared/domain/alerts/policy';
 import { ThrottlingError } from '../../../shared/domain/errors';
 import { createLogger } from '../../../shared/lambda';
-import { ManualClock } from '../../../shared/local/memory-ports';
+import { ManualClock } from '../../support/memory-ports';
 import type { Notification, Notifier } from '../../../shared/ports/notifier';
 import type { TaskDefinitions } from '../../../shared/ports/task-definitions';
 import { loadEvent, taskId, variant } from '../../fixtures/ecs-events';
-import { MemoryAlertStore } from './memory-alert-store';
+import { MemoryAlertStore } from '../../support/memory-alert-store';
 
 /** Records every publish (no dedupe by id, so a double send shows) and fails the ones a test asks to. */
 class RecordingNotifier implements Notifier {

@@ -18,7 +18,7 @@ import { canonicalJson, deploymentIdFor } from '../../../functions/deploy/start'
 import { DynamoDeploymentLookup } from '../../../shared/aws/dynamo-deployment-lookup';
 import { DynamoStore } from '../../../shared/aws/dynamo-store';
 import { SfnExecutions } from '../../../shared/aws/sfn-executions';
-import { ManualClock, silentLogger } from '../../../shared/local/memory-ports';
+import { ManualClock, silentLogger } from '../../support/memory-ports';
 import { apiEvent, bodyOf, CALLER } from '../../fixtures/api-events';
 import { validSpecInput } from '../../fixtures/spec';
 

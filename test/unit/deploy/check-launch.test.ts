@@ -6,8 +6,8 @@ import {
   MemoryRouter,
   MemoryStore,
   silentLogger,
-} from '../../../shared/local/memory-ports';
-import { memorySpec } from '../../../shared/local/memory-world';
+} from '../../support/memory-ports';
+import { memorySpec } from '../../support/memory-world';
 
 const T0 = Date.UTC(2026, 0, 1, 12);
 const GREEN = { cluster: 'local', service: 'web-green' };

@@ -2,9 +2,9 @@ import { evaluate } from '../../../functions/deploy/evaluate';
 import type { TrafficWindow } from '../../../shared/domain/gate';
 import { bakeStep } from '../../../shared/domain/plan';
 import { SpecSchema } from '../../../shared/domain/spec';
-import { ManualClock } from '../../../shared/local/memory-ports';
+import { ManualClock } from '../../support/memory-ports';
 import type { Metrics } from '../../../shared/ports/metrics';
-import { memorySpec, memoryWorld } from '../../../shared/local/memory-world';
+import { memorySpec, memoryWorld } from '../../support/memory-world';
 
 const T0 = Date.UTC(2026, 0, 1);
 const traffic = (requests: number, errors: number): TrafficWindow => ({

@@ -1,7 +1,7 @@
 import { canonicalJson, deploymentIdFor, startDeployment } from '../../../functions/deploy/start';
 import { IdempotencyConflictError, InvalidInputError } from '../../../shared/domain/errors';
-import { LocalExecutions } from '../../../shared/local/local-executions';
-import { ManualClock, silentLogger } from '../../../shared/local/memory-ports';
+import { LocalExecutions } from '../../../shared/local/sfn/local-executions';
+import { ManualClock, silentLogger } from '../../support/memory-ports';
 import { validSpecInput } from '../../fixtures/spec';
 
 const request = () => ({ image: 'registry/web:2', spec: validSpecInput() });

@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileNotifier, MemoryNotifier } from '../../../shared/local/file-notifier';
+import { FileNotifier } from '../../../shared/local/sns/file-notifier';
+import { MemoryNotifier } from '../../support/memory-ports';
 import type { Notification } from '../../../shared/ports/notifier';
 
 const notification = (subject: string): Notification => ({

@@ -1,5 +1,5 @@
 import type { ApiEvent } from '../../../functions/api/api';
-import { LocalApiGateway, matchRoute } from '../../../shared/local/local-api-gateway';
+import { LocalApiGateway, matchRoute } from '../../../shared/local/api/local-api-gateway';
 import { request } from '../../fixtures/local-infra';
 
 describe('local API (simulated API Gateway)', () => {

@@ -24,8 +24,8 @@ import { S3Artifacts } from '../../../shared/aws/s3-artifacts';
 import type { DeploymentRecord } from '../../../shared/domain/deployment';
 import { ThrottlingError } from '../../../shared/domain/errors';
 import { createLogger, lambdaHandler } from '../../../shared/lambda';
-import { LocalExecutions } from '../../../shared/local/local-executions';
-import { ManualClock, MemoryStore, silentLogger } from '../../../shared/local/memory-ports';
+import { LocalExecutions } from '../../../shared/local/sfn/local-executions';
+import { ManualClock, MemoryStore, silentLogger } from '../../support/memory-ports';
 import {
   ARTIFACT_BUCKET,
   ARTIFACT_CREDENTIALS,

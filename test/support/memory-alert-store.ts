@@ -1,6 +1,6 @@
 /** An in-memory AlertStore with the Dynamo adapter's semantics (claims, leases, windows), for handler tests. */
-import type { WindowCount, WindowSnapshot, WindowStop } from '../../../shared/domain/alerts/window';
-import type { AlertStore, SavedProgress, StopClaim, StopRef } from '../../../shared/ports/alert-store';
+import type { WindowCount, WindowSnapshot, WindowStop } from '../../shared/domain/alerts/window';
+import type { AlertStore, SavedProgress, StopClaim, StopRef } from '../../shared/ports/alert-store';
 
 interface Marker {
   state: 'pending' | 'sent' | 'failed';

@@ -4,15 +4,20 @@
  * with every wait and retry delay at 0. Used by path tests, fault injection and overhead benchmarks.
  */
 import { createDeploySteps, type DeployDeps } from '../../functions/deploy';
-import type { DeployRequestInput } from '../domain/deployment';
-import type { DeploymentSpecInput } from '../domain/spec';
-import type { Clock } from '../ports';
-import { loadStateMachine, runStateMachine, type EngineEvent, type RunResult } from './engine';
-import { MemoryNotifier } from './file-notifier';
+import type { DeployRequestInput } from '../../shared/domain/deployment';
+import type { DeploymentSpecInput } from '../../shared/domain/spec';
+import type { Clock } from '../../shared/ports';
 import {
-  MemoryAlarms,
+  loadStateMachine,
+  runStateMachine,
+  type EngineEvent,
+  type RunResult,
+} from '../../shared/local/sfn/engine';
+import { LocalAlarms } from '../../shared/local/cloudwatch/local-alarms';
+import {
   MemoryFleet,
   MemoryMetrics,
+  MemoryNotifier,
   MemoryProbe,
   MemoryRouter,
   MemoryStore,
@@ -85,7 +90,7 @@ export function memoryWorld(options: { clock?: Clock; service?: string } = {}) {
   fleet.addService({ cluster: 'local', service: slots.green.service }, slots.green.targetGroup, null, 0);
   router.listeners.set(MEMORY_TEST_LISTENER, { blue: 100, green: 0 });
   return {
-    alarms: new MemoryAlarms(),
+    alarms: new LocalAlarms(),
     router,
     fleet,
     metrics: new MemoryMetrics(),

@@ -5,14 +5,14 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Color } from '../domain/colors';
-import type { DeploymentSpecInput } from '../domain/spec';
-import type { Observation } from '../../functions/deploy/evaluate';
+import type { Color } from '../shared/domain/colors';
+import type { DeploymentSpecInput } from '../shared/domain/spec';
+import type { Observation } from '../functions/deploy/evaluate';
 import { deploymentFigures, type ColorTargetGroups } from './deployment-figures';
-import type { EngineEvent } from './engine';
+import type { EngineEvent } from '../shared/local/sfn/engine';
 import type { DeploymentFigures } from './deployment-figures';
-import { LoadGenerator } from './load-generator';
-import { Rehearsal, type DeployResult } from './rehearsal';
+import { LoadGenerator } from '../shared/local/load-generator';
+import { Rehearsal, type DeployResult } from '../shared/local/rehearsal';
 import { textTable } from './text-table';
 
 export interface DemoOptions {

@@ -1,8 +1,8 @@
-/** Local stand-ins for SNS: a JSONL file (plus an optional console line) and an in-memory list. */
+/** The local stand-in for SNS: a JSONL file, plus an optional console line. */
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { systemClock, type Clock } from '../ports/clock';
-import type { Notification, Notifier } from '../ports/notifier';
+import { systemClock, type Clock } from '../../ports/clock';
+import type { Notification, Notifier } from '../../ports/notifier';
 
 /** Where the subject line goes, e.g. `process.stdout`. */
 export interface LineSink {
@@ -46,16 +46,5 @@ export class FileNotifier implements Notifier {
     await appendFile(this.path, `${JSON.stringify(line)}\n`, 'utf8');
     this.console?.write(`[notification] ${notification.subject}\n`);
     if (notification.id !== undefined) this.sentIds.add(notification.id);
-  }
-}
-
-/** Keeps notifications in memory, for tests. */
-export class MemoryNotifier implements Notifier {
-  readonly sent: Notification[] = [];
-
-  /** Records a copy (once per id), so later changes by the caller do not rewrite history. */
-  async notify(notification: Notification): Promise<void> {
-    if (notification.id !== undefined && this.sent.some((n) => n.id === notification.id)) return;
-    this.sent.push(structuredClone(notification));
   }
 }

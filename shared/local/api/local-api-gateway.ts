@@ -10,8 +10,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import type { Context } from 'aws-lambda';
-import type { ApiEvent, ApiResult } from '../../functions/api/api';
-import { API_ROUTES } from '../../functions/api/routes';
+import type { ApiEvent, ApiResult } from '../../../functions/api/api';
+import { API_ROUTES } from '../../../functions/api/routes';
 
 /** API Gateway's own payload limit for HTTP APIs; the handler enforces its smaller one. */
 const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;

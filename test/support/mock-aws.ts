@@ -93,7 +93,7 @@ import {
   type PublishCommandOutput,
 } from '@aws-sdk/client-sns';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
-import type { Color } from '../domain/colors';
+import type { Color } from '../../shared/domain/colors';
 
 export const MOCK_REGION = 'eu-west-1';
 export const MOCK_ACCOUNT = '123456789012';

@@ -4,10 +4,10 @@
  * (the call took effect but the Lambda died), as a timeout after it, or throttled twice — and the
  * safety invariants are checked once the workflow has ended.
  */
-import { soleColor, otherColor, type Color } from '../domain/colors';
-import { ThrottlingError } from '../domain/errors';
-import type { DeployRequestInput } from '../domain/deployment';
-import type { RunResult } from './engine';
+import { soleColor, otherColor, type Color } from '../../shared/domain/colors';
+import { ThrottlingError } from '../../shared/domain/errors';
+import type { DeployRequestInput } from '../../shared/domain/deployment';
+import type { RunResult } from '../../shared/local/sfn/engine';
 import {
   memoryRequest,
   memorySpec,

@@ -3,9 +3,9 @@
  * during the deployment, attributed to the color (target group) that answered them, and the
  * detection time of a rolled-back release. Used by `greenlight demo` and `npm run bench -- blast`.
  */
-import type { Color } from '../domain/colors';
-import type { LoadGenerator } from './load-generator';
-import type { DeployResult, Rehearsal } from './rehearsal';
+import type { Color } from '../shared/domain/colors';
+import type { LoadGenerator } from '../shared/local/load-generator';
+import type { DeployResult, Rehearsal } from '../shared/local/rehearsal';
 
 export interface DeploymentFigures {
   image: string;

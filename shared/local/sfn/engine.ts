@@ -3,13 +3,13 @@
  * aws-local-stepfunctions, binding each Task state to the in-process handler of the function
  * its `Fn::GetAtt` resource names. The file is the same one serverless.yml deploys.
  */
-import './polyfills';
+import '../polyfills';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { Context } from 'aws-lambda';
-import type { StepFunction } from '../lambda';
+import type { StepFunction } from '../../lambda';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type StateDefinition = Record<string, Json>;
@@ -19,7 +19,7 @@ export interface AslDefinition {
   [key: string]: Json;
 }
 
-export const STATE_MACHINES_DIR = path.resolve(__dirname, '../../statemachines');
+export const STATE_MACHINES_DIR = path.resolve(__dirname, '../../../statemachines');
 const LOCAL_ARN_PREFIX = 'arn:aws:lambda:us-east-1:000000000000:function:greenlight-local-';
 
 /** The function key a Task resource `{"Fn::GetAtt": [key, "Arn"]}` names, or null. */

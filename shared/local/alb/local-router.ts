@@ -2,11 +2,11 @@
  * The Router port over the local weighted proxy: each route's listener is one of the proxy's
  * listeners (the main one under the name given here, the others under their own names).
  */
-import { weightsProblem, type Weights } from '../domain/colors';
-import { InvalidInputError } from '../domain/errors';
-import type { TargetHealth } from '../domain/gate';
-import type { RouteRef, Router } from '../ports/router';
-import { DEFAULT_LISTENER, type AlbProxy } from './alb-proxy';
+import { weightsProblem, type Weights } from '../../domain/colors';
+import { InvalidInputError } from '../../domain/errors';
+import type { TargetHealth } from '../../domain/gate';
+import type { RouteRef, Router } from '../../ports/router';
+import { DEFAULT_LISTENER, type AlbProxy } from './proxy';
 
 export interface LocalRouterOptions {
   /** The name routes use for the proxy's main (default) listener. */

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
-import { DOCUMENT_TRANSLATE_CONFIG } from '../aws/clients';
-import { createTableInput } from '../aws/table';
+import { DOCUMENT_TRANSLATE_CONFIG } from '../../aws/clients';
+import { createTableInput } from '../../aws/table';
 
 export interface LocalDynamo {
   endpoint: string;

@@ -1,8 +1,8 @@
 /** The Metrics port over the local weighted proxy's per-target-group 1-s buckets. */
-import type { Color } from '../domain/colors';
-import type { TrafficWindow } from '../domain/gate';
-import type { Metrics } from '../ports/metrics';
-import type { AlbProxy } from './alb-proxy';
+import type { Color } from '../../domain/colors';
+import type { TrafficWindow } from '../../domain/gate';
+import type { Metrics } from '../../ports/metrics';
+import type { AlbProxy } from './proxy';
 
 /** Reads traffic windows from an AlbProxy (exact counts and percentiles, 1-s resolution). */
 export class LocalMetrics implements Metrics {

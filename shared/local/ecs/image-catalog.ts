@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { InvalidInputError } from '../domain/errors';
-import { parseInput } from '../domain/validation';
+import { InvalidInputError } from '../../domain/errors';
+import { parseInput } from '../../domain/validation';
 
 /** How an image runs locally: the bundled demo app, or a command line (argv). */
 export interface LocalImage {

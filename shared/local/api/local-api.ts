@@ -5,12 +5,12 @@
  * dynalite. So `greenlight deploy|status|approve|abort ... --api <local URL>` drives real local
  * deployments through the same code paths as on AWS.
  */
-import { createApiHandler, type ApiDeps } from '../../functions/api/api';
-import { DynamoDeploymentLookup } from '../aws/dynamo-deployment-lookup';
-import type { DeployRequestInput } from '../domain/deployment';
-import type { DeployOptions, DeployResult, Rehearsal } from './rehearsal';
+import { createApiHandler, type ApiDeps } from '../../../functions/api/api';
+import { DynamoDeploymentLookup } from '../../aws/dynamo-deployment-lookup';
+import type { DeployRequestInput } from '../../domain/deployment';
+import type { DeployOptions, DeployResult, Rehearsal } from '../rehearsal';
 import { LocalApiGateway } from './local-api-gateway';
-import { LocalExecutions } from './local-executions';
+import { LocalExecutions } from '../sfn/local-executions';
 
 export interface LocalDeployApiOptions extends DeployOptions {
   port?: number;

@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { InvalidInputError } from '../domain/errors';
-import { parseInput } from '../domain/validation';
+import { InvalidInputError } from '../../domain/errors';
+import { parseInput } from '../../domain/validation';
 
 const ContainerDefinitionSchema = z.looseObject({
   name: z.string().min(1),

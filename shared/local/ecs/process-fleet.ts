@@ -11,9 +11,9 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import net from 'node:net';
 import { constants as osConstants } from 'node:os';
 import path from 'node:path';
-import { GreenlightError, InvalidInputError } from '../domain/errors';
-import type { Fleet, SlotRef, SlotStatus, StoppedTask } from '../ports/fleet';
-import type { AlbProxy, TargetState } from './alb-proxy';
+import { GreenlightError, InvalidInputError } from '../../domain/errors';
+import type { Fleet, SlotRef, SlotStatus, StoppedTask } from '../../ports/fleet';
+import type { AlbProxy, TargetState } from '../alb/proxy';
 import type { ImageCatalog } from './image-catalog';
 import { serviceContainer, type LocalTaskDefinitions } from './task-definitions';
 

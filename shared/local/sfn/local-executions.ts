@@ -2,7 +2,7 @@
  * Simulated Step Functions executions for the rehearsal: one run per name, like StartExecution.
  * `run` executes the state machine locally (see Rehearsal); the outcome rules are Step Functions'.
  */
-import type { ExecutionStatus, Executions, StartOutcome } from '../ports/executions';
+import type { ExecutionStatus, Executions, StartOutcome } from '../../ports/executions';
 
 interface LocalExecution {
   input: string;
