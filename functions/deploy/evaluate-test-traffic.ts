@@ -11,12 +11,15 @@ import {
   combineVerdicts,
   decide,
   type Decision,
+  judgeProbes,
+  judgeTargetHealth,
+  judgeTaskStops,
+  judgeUnhealthyTargets,
+  type ProbeSummary,
+  summarizeProbes,
   type TargetHealth,
   type Verdict,
 } from '../../shared/domain/gate';
-import { judgeProbes, summarizeProbes, type ProbeSummary } from '../../shared/domain/probes';
-import { judgeTaskStops } from '../../shared/domain/task-stops';
-import { judgeTargetHealth, judgeUnhealthyTargets } from '../../shared/domain/unhealthy-targets';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import { recordEvent, renewLock, slotOf, StepContextSchema, type DeployDeps } from './context';

@@ -3,19 +3,22 @@ import { z } from 'zod';
 import type { Color } from '../../shared/domain/colors';
 import {
   combineVerdicts,
+  currentBakeWindow,
   decide,
-  evaluateGate,
   type Decision,
+  evaluateGate,
+  judgeBakeWindow,
+  judgeProbes,
+  judgeTaskStops,
+  judgeUnhealthyTargets,
+  type ProbeSummary,
+  summarizeProbes,
   type TargetHealth,
   type TrafficWindow,
   type Verdict,
 } from '../../shared/domain/gate';
-import { currentBakeWindow, judgeBakeWindow } from '../../shared/domain/bake';
 import { manualControl } from '../../shared/domain/deployment';
-import { judgeProbes, summarizeProbes, type ProbeSummary } from '../../shared/domain/probes';
 import { GateSchema } from '../../shared/domain/spec';
-import { judgeTaskStops } from '../../shared/domain/task-stops';
-import { judgeUnhealthyTargets } from '../../shared/domain/unhealthy-targets';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import { recordEvent, renewLock, slotOf, StepContextSchema, type DeployDeps } from './context';

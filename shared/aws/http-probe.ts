@@ -7,7 +7,7 @@
  * needs the functions attached to the VPC, in subnets and a security group the listener accepts.
  */
 import { performance } from 'node:perf_hooks';
-import type { ProbeResult } from '../domain/probes';
+import type { ProbeResult } from '../domain/gate';
 import type { ProbesConfig } from '../domain/spec';
 import type { Probe } from '../ports/probe';
 

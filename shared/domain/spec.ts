@@ -233,7 +233,7 @@ export const SpecSchema = z
     bakeSeconds: seconds(86_400).default(300),
     /**
      * The bake is also judged window by window (fresh evidence each window), so a release that
-     * degrades late in a long bake is caught as fast as one that starts bad (see domain/bake.ts).
+     * degrades late in a long bake is caught as fast as one that starts bad (see domain/gate/bake-window.ts).
      */
     bakeWindowSeconds: z.number().int().min(10).max(86_400).default(60),
     /** Synthetic HTTP probes, judged at every evaluation: they can fail a step, never pass one alone. */

@@ -1,5 +1,5 @@
 /** Synthetic HTTP probes (fetch from the Lambda on AWS, the same adapter in the rehearsal). */
-import type { ProbeResult } from '../domain/probes';
+import type { ProbeResult } from '../domain/gate';
 import type { ProbesConfig } from '../domain/spec';
 
 export type { ProbeResult };

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../../shared/domain/errors';
-import { classifyTaskStops } from '../../shared/domain/task-stops';
+import { classifyTaskStops } from '../../shared/domain/gate';
 import { AlbProxy } from '../../shared/local/alb-proxy';
 import { ImageCatalog } from '../../shared/local/image-catalog';
 import { ProcessFleet } from '../../shared/local/process-fleet';

@@ -9,7 +9,7 @@
  * exp(N(0, (3.73·σ)²/n)), the asymptotic sampling error of a quantile; the errors of successive
  * windows are those of one growing sample (a cumulative sum), not independent draws.
  */
-import { currentBakeWindow, judgeBakeWindow } from '../bake';
+import { currentBakeWindow, judgeBakeWindow } from '../gate';
 import { combineVerdicts, decide, evaluateGate, type TargetHealth, type TrafficWindow } from '../gate';
 import type { Gate } from '../spec';
 import { binomial, binomialSampler, normal, type Random } from './random';

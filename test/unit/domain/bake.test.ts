@@ -1,6 +1,5 @@
 import fc from 'fast-check';
-import { currentBakeWindow, judgeBakeWindow } from '../../../shared/domain/bake';
-import { evaluateGate } from '../../../shared/domain/gate';
+import { currentBakeWindow, evaluateGate, judgeBakeWindow } from '../../../shared/domain/gate';
 import { GateSchema } from '../../../shared/domain/spec';
 import { seededRandom } from '../../../shared/domain/statistics/random';
 import { simulateBake } from '../../../shared/domain/statistics/simulation';

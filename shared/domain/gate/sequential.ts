@@ -27,7 +27,7 @@
  * beyond that: a live color with a few requests is one still filling its window, so the
  * comparison waits for `minRequests` on it.
  */
-import type { Baseline, GateVerdict, TargetHealth, TrafficWindow } from '../gate';
+import type { Baseline, GateVerdict, TargetHealth, TrafficWindow } from './verdict';
 import type { Gate } from '../spec';
 import {
   comparisonLogLikelihoodRatio,

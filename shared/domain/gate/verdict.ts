@@ -1,7 +1,7 @@
 /** The health gate: pure decisions from traffic and target-health readings. */
-import type { ManualControl } from './deployment';
-import type { Gate } from './spec';
-import { evaluateSequential } from './statistics/sequential-gate';
+import type { ManualControl } from '../deployment';
+import type { Gate } from '../spec';
+import { evaluateSequential } from './sequential';
 
 /** Traffic served by one target group over a window. */
 export interface TrafficWindow {
@@ -39,7 +39,7 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 /**
  * Judges the new color's window: sequentially against the live color's `baseline` and the hard
- * limits (mode `sequential`, see statistics/sequential-gate.ts), or against the thresholds only
+ * limits (mode `sequential`, see ./sequential.ts), or against the thresholds only
  * (mode `fixed-window`, the baseline unused). Too little traffic never passes.
  */
 export function evaluateGate(

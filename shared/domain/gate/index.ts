@@ -1,0 +1,11 @@
+/**
+ * The health gate, in one place: the verdict types, the fixed-window and sequential rules
+ * (./sequential.ts, with the SPRT in ./sprt.ts), the side signals (task stops, target health,
+ * probes, the bake's latest window) and the decision that follows an evaluation.
+ */
+export * from './verdict';
+export * from './sequential';
+export * from './bake-window';
+export * from './task-stops';
+export * from './target-health';
+export * from './probes';
