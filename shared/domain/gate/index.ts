@@ -4,8 +4,10 @@
  * probes, the bake's latest window) and the decision that follows an evaluation.
  */
 export * from './verdict';
+export * from './fixed-window';
 export * from './sequential';
 export * from './bake-window';
 export * from './task-stops';
 export * from './target-health';
 export * from './probes';
+export * from './decide';

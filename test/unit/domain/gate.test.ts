@@ -4,7 +4,7 @@ import {
   decide,
   evaluateGate,
   type GateVerdict,
-  type ObservationInput,
+  type DecisionInput,
   type TargetHealth,
   type TrafficWindow,
   type Verdict,
@@ -280,7 +280,7 @@ describe('evaluateGate', () => {
 const verdict = (v: Verdict, reasons = [`gate ${v}`]): GateVerdict => ({ verdict: v, reasons });
 
 /** Step started at 0, holds 60 s, deadline at 900 s; now is 30 s (inside the hold). */
-const observation = (overrides: Partial<ObservationInput>): ObservationInput => ({
+const observation = (overrides: Partial<DecisionInput>): DecisionInput => ({
   gate: GATE,
   verdict: verdict('pass'),
   previousFailures: 0,
