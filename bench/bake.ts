@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { SpecSchema } from '../shared/domain/spec';
 import { seededRandom } from '../shared/domain/statistics/random';
-import { simulateBake, type BakeScenario } from '../shared/domain/statistics/simulation';
+import { simulateBake, type BakeScenario } from '../test/support/gate-simulation';
 import { SPEC_BASE } from './gate';
 import type { BenchResult } from './run';
 import { quantile, textTable } from './stats';

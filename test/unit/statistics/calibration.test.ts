@@ -5,7 +5,7 @@
  */
 import { GateSchema } from '../../../shared/domain/spec';
 import { seededRandom } from '../../../shared/domain/statistics/random';
-import { simulateStep, type Scenario, type StepSetup } from '../../../shared/domain/statistics/simulation';
+import { simulateStep, type Scenario, type StepSetup } from '../../support/gate-simulation';
 
 const RUNS = 2000;
 
