@@ -18,7 +18,7 @@ import {
   type Verdict,
 } from '../../shared/domain/gate';
 import { manualControl } from '../../shared/domain/deployment';
-import { GateSchema } from '../../shared/domain/spec';
+import { GateSchema } from '../../shared/domain/gate';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import { recordEvent, renewLock, slotOf, StepContextSchema, type DeployDeps } from './context';

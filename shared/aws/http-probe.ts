@@ -8,7 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { ProbeResult } from '../domain/gate';
-import type { ProbesConfig } from '../domain/spec';
+import type { ProbesConfig } from '../domain/gate';
 import type { Probe } from '../ports/probe';
 
 /** Bodies are read to the end (latency covers them) but only this much is kept for `bodyContains`. */

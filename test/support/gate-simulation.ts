@@ -18,7 +18,7 @@ import {
   type TargetHealth,
   type TrafficWindow,
 } from '../../shared/domain/gate';
-import type { Gate } from '../../shared/domain/spec';
+import type { Gate } from '../../shared/domain/gate';
 import { binomial, binomialSampler, normal, type Random } from '../../shared/domain/statistics/random';
 
 /** The releases the simulation compares: live (blue) and new (green) colors. */

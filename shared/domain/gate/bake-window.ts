@@ -8,7 +8,7 @@
  * by the union bound the windows together roll back a good release with probability at most α.
  */
 import { type GateVerdict, type TargetHealth, type TrafficWindow, evaluateGate } from './verdict';
-import type { Gate } from '../spec';
+import type { Gate } from './gate-schema';
 
 export interface BakeWindow {
   /** Start of the current window (epoch ms). */

@@ -1,6 +1,6 @@
 /** What the workflow does after an evaluation: advance, wait, roll back or promote. */
 import type { ManualControl } from '../deployment';
-import type { Gate } from '../spec';
+import type { Gate } from './gate-schema';
 import type { GateVerdict } from './verdict';
 
 /** `promote` skips the remaining steps (a person asked to); in the bake it is `advance`. */

@@ -1,5 +1,5 @@
 /** The fixed-window rule (CodeDeploy-like): thresholds on the whole window, no comparison. */
-import type { Gate } from '../spec';
+import type { Gate } from './gate-schema';
 import type { GateVerdict, TargetHealth, TrafficWindow } from './verdict';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;

@@ -3,6 +3,8 @@
  * (./sequential.ts, with the SPRT in ./sprt.ts), the side signals (task stops, target health,
  * probes, the bake's latest window) and the decision that follows an evaluation.
  */
+export * from './gate-schema';
+export * from './probes-schema';
 export * from './verdict';
 export * from './fixed-window';
 export * from './sequential';

@@ -28,7 +28,7 @@
  * comparison waits for `minRequests` on it.
  */
 import type { Baseline, GateVerdict, TargetHealth, TrafficWindow } from './verdict';
-import type { Gate } from '../spec';
+import type { Gate } from './gate-schema';
 import {
   comparisonLogLikelihoodRatio,
   oneSampleLogLikelihoodRatio,

@@ -8,7 +8,7 @@
 import { CATEGORY_INFO, classifyStop, type Classification } from '../alerts/classify';
 import type { TaskStop } from '../alerts/task-event';
 import type { GateVerdict } from './verdict';
-import type { Gate } from '../spec';
+import type { Gate } from './gate-schema';
 
 /** A container of a stopped task. */
 export interface StoppedContainer {

@@ -1,5 +1,5 @@
 /** The gate's verdicts: what the readings of one evaluation say, before any decision. */
-import type { Gate } from '../spec';
+import type { Gate } from './gate-schema';
 import { evaluateFixedWindow } from './fixed-window';
 import { evaluateSequential } from './sequential';
 

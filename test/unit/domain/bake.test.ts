@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { currentBakeWindow, evaluateGate, judgeBakeWindow } from '../../../shared/domain/gate';
-import { GateSchema } from '../../../shared/domain/spec';
+import { GateSchema } from '../../../shared/domain/gate';
 import { seededRandom } from '../../../shared/domain/statistics/random';
 import { simulateBake } from '../../support/gate-simulation';
 

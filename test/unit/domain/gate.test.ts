@@ -9,7 +9,7 @@ import {
   type TrafficWindow,
   type Verdict,
 } from '../../../shared/domain/gate';
-import { GateSchema, type Gate } from '../../../shared/domain/spec';
+import { GateSchema, type Gate } from '../../../shared/domain/gate';
 import { gateArb } from '../../fixtures/specArbitraries';
 
 /** maxErrorRate 1 %, maxP99Ms 1000, minHealthyTargets 1, minRequests 20, consecutiveFailures 2, sequential. */

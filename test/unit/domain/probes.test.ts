@@ -9,7 +9,7 @@ import {
   summarizeProbes,
   type Verdict,
 } from '../../../shared/domain/gate';
-import { ProbesSchema, type ProbesConfig } from '../../../shared/domain/spec';
+import { ProbesSchema, type ProbesConfig } from '../../../shared/domain/gate';
 
 /** 10 requests, expect 200, ≤ 2000 ms, no failure tolerated. */
 const PROBES: ProbesConfig = ProbesSchema.parse({ url: 'http://test.local/health' });

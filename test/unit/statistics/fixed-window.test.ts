@@ -7,7 +7,7 @@ import {
   type TrafficWindow,
   type Verdict,
 } from '../../../shared/domain/gate';
-import { GateSchema, type Gate } from '../../../shared/domain/spec';
+import { GateSchema, type Gate } from '../../../shared/domain/gate';
 import { parseSpec } from '../../fixtures/spec';
 import { gateArb } from '../../fixtures/specArbitraries';
 
