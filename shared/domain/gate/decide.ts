@@ -6,8 +6,11 @@ import type { GateVerdict } from './verdict';
 /** `promote` skips the remaining steps (a person asked to); in the bake it is `advance`. */
 export type Decision = 'advance' | 'wait' | 'rollback' | 'promote';
 
+/** How a verdict turns into a decision: judged once at the window's end, or every evaluation. */
+export type DecisionRule = Pick<Gate, 'mode' | 'consecutiveFailures'>;
+
 export interface DecisionInput {
-  gate: Gate;
+  gate: DecisionRule;
   verdict: GateVerdict;
   /** Consecutive failing evaluations before this one. */
   previousFailures: number;
@@ -19,7 +22,8 @@ export interface DecisionInput {
   alarmsFiring?: string[];
   /** What people asked for: abort, promote, pause, or an approval still awaited. */
   control?: ManualControl;
-  phase?: 'step' | 'bake';
+  /** A plan step (the default), the bake, or a round of the test-traffic phase. */
+  phase?: 'step' | 'bake' | 'test';
 }
 
 /** The decision after one evaluation, with the failure count to carry to the next one. */

@@ -13,3 +13,4 @@ export * from './task-stops';
 export * from './target-health';
 export * from './probes';
 export * from './decide';
+export * from './judge';
