@@ -202,15 +202,16 @@ function judgeTraffic(
   phaseSignals: GateVerdict[],
 ): Judgement<StepObservation> {
   const { step, previous, now, colors, readings, windows } = input;
-  const probes = input.probes && readings.probeResults ? input.probes : undefined;
+  const round =
+    input.probes && readings.probeResults ? { config: input.probes, results: readings.probeResults } : null;
   const verdict = combineVerdicts(
     traffic,
     ...phaseSignals,
     judgeTaskStops(step.gate, readings.stoppedTasks, newColorScope(colors)),
     judgeUnhealthyTargets(step.gate, readings.health, colors.new),
-    ...(probes ? [judgeProbes(probes, readings.probeResults!)] : []),
+    ...(round ? [judgeProbes(round.config, round.results)] : []),
   );
-  const summary = probes ? summarizeProbes(probes, readings.probeResults!) : undefined;
+  const summary = round ? summarizeProbes(round.config, round.results) : undefined;
   const decision = decide({
     gate: step.gate,
     verdict,
