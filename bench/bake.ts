@@ -1,7 +1,7 @@
 /**
  * Late degradation in the bake: seeded simulations of bakes (100 % on the new color, 200 req/s,
  * judged every 10 s, the default) with the gate as the workflow runs it, with and without the bake's
- * latest-window rule (spec.bakeWindowSeconds, shared/domain/bake.ts). A good release keeps 0.5 %
+ * latest-window rule (spec.bakeWindowSeconds, shared/domain/gate/bake-window.ts). A good release keeps 0.5 %
  * 5xx throughout; a degrading one goes from 0.5 % to 6 % 5xx late in the bake. Reported: rollback
  * rate, seconds from the degradation to the decision, 5xx answered after it. Targets are reported,
  * not asserted.
@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { SpecSchema } from '../shared/domain/spec';
 import { seededRandom } from '../shared/domain/statistics/random';
-import { simulateBake, type BakeScenario } from '../shared/domain/statistics/simulation';
+import { simulateBake, type BakeScenario } from '../test/support/gate-simulation';
 import { SPEC_BASE } from './gate';
 import type { BenchResult } from './run';
 import { quantile, textTable } from './stats';

@@ -4,7 +4,7 @@
  *
  * Each deployment is one 10 % canary step at 200 requests/s, evaluated every second on the
  * cumulative window since the step started, through the real evaluateGate and decide
- * (shared/domain/statistics/simulation.ts has the traffic and latency model). Both gates come from
+ * (test/support/gate-simulation.ts has the traffic and latency model). Both gates come from
  * real spec presets with `intervalSeconds: 1` and every other gate setting at its default
  * (sequential: α = β = 1 %, δ = +2 pp, maxErrorRate 1 %, p99 ≤ blue × 1.5 + 50 ms, two failing
  * evaluations in a row; fixed window: 5xx share ≤ 1 % and p99 ≤ 1000 ms over 5 minutes).
@@ -14,7 +14,7 @@
 import { parseArgs } from 'node:util';
 import { SpecSchema, type DeploymentSpecInput } from '../shared/domain/spec';
 import { seededRandom } from '../shared/domain/statistics/random';
-import { simulateStep, type Scenario, type StepSetup } from '../shared/domain/statistics/simulation';
+import { simulateStep, type Scenario, type StepSetup } from '../test/support/gate-simulation';
 import type { BenchResult } from './run';
 import { quantile, textTable } from './stats';
 

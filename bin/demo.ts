@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Color } from '../shared/domain/colors';
 import type { DeploymentSpecInput } from '../shared/domain/spec';
-import type { Observation } from '../functions/deploy/evaluate';
+import type { StepObservation as Observation } from '../functions/deploy/evaluate';
 import { deploymentFigures, type ColorTargetGroups } from './deployment-figures';
 import type { EngineEvent } from '../shared/local/sfn/engine';
 import type { DeploymentFigures } from './deployment-figures';

@@ -1,7 +1,7 @@
 /** CheckNewColor: is the new color steady on the new revision and healthy in its target group? */
 import { z } from 'zod';
 import { GreenlightError } from '../../shared/domain/errors';
-import { judgeLaunchStops } from '../../shared/domain/task-stops';
+import { judgeLaunchStops } from '../../shared/domain/gate';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import { recordEvent, slotOf, StepContextSchema, type DeployDeps } from './context';

@@ -4,19 +4,8 @@
  * wait, or roll back.
  */
 import { z } from 'zod';
-import type { Color } from '../../shared/domain/colors';
-import { manualControl } from '../../shared/domain/deployment';
 import { InvalidInputError } from '../../shared/domain/errors';
-import {
-  combineVerdicts,
-  decide,
-  type Decision,
-  type TargetHealth,
-  type Verdict,
-} from '../../shared/domain/gate';
-import { judgeProbes, summarizeProbes, type ProbeSummary } from '../../shared/domain/probes';
-import { judgeTaskStops } from '../../shared/domain/task-stops';
-import { judgeTargetHealth, judgeUnhealthyTargets } from '../../shared/domain/unhealthy-targets';
+import { judgeTestRound, testRoundControl, type TestTrafficObservation } from '../../shared/domain/gate';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import { recordEvent, renewLock, slotOf, StepContextSchema, type DeployDeps } from './context';
@@ -36,17 +25,7 @@ const InputSchema = StepContextSchema.extend({
     .loose(),
 });
 
-export interface TestTrafficObservation {
-  phase: 'test';
-  decision: Decision;
-  verdict: Verdict;
-  consecutiveFailures: number;
-  reasons: string[];
-  at: number;
-  probes: ProbeSummary;
-  health: TargetHealth;
-  color: Color;
-}
+export type { TestTrafficObservation };
 
 type Deps = Pick<DeployDeps, 'alarms' | 'fleet' | 'probe' | 'router' | 'store' | 'clock' | 'logger'>;
 
@@ -59,59 +38,32 @@ export async function evaluateTestTraffic(deps: Deps, event: unknown): Promise<T
     ]);
   }
   const now = deps.clock.now();
-  const newColor = { ...slotOf(spec, deployment.newColor), color: deployment.newColor };
-  const [results, health, alarmsFiring, record, stoppedTasks] = await Promise.all([
+  const slot = slotOf(spec, deployment.newColor);
+  const [probeResults, health, alarmsFiring, record, stoppedTasks] = await Promise.all([
     deps.probe.run(probes),
     deps.router.targetHealth(spec.slots[deployment.newColor].targetGroup),
     spec.alarms.length > 0 ? deps.alarms.firing(spec.alarms) : Promise.resolve([]),
     // Abort and pause act here too; no approval applies to this phase.
     deps.store.getDeployment(deployment.id),
-    deps.fleet.stoppedTasks(newColor, testTraffic.startedAt),
+    deps.fleet.stoppedTasks(slot, testTraffic.startedAt),
     renewLock(deps, spec, deployment.id, now),
   ]);
-  // Probes are the phase's traffic: they decide; target health and task stops can only fail the round.
-  const verdict = combineVerdicts(
-    judgeProbes(probes, results),
-    judgeTargetHealth(health, spec.gate.minHealthyTargets),
-    judgeUnhealthyTargets(spec.gate, health, deployment.newColor),
-    judgeTaskStops(spec.gate, stoppedTasks, newColor),
-  );
-  const observation = decide({
-    gate: { ...spec.gate, mode: 'sequential', consecutiveFailures: test.consecutiveFailures },
-    verdict,
+  const { observation, event: history } = judgeTestRound({
+    phase: {
+      holdSeconds: testTraffic.holdSeconds,
+      startedAt: testTraffic.startedAt,
+      deadlineAt: testTraffic.deadlineAt,
+      consecutiveFailures: test.consecutiveFailures,
+    },
     previousFailures: testTraffic.observation?.consecutiveFailures ?? 0,
-    stepStartedAt: testTraffic.startedAt,
-    holdSeconds: testTraffic.holdSeconds,
-    deadlineAt: testTraffic.deadlineAt,
     now,
-    alarmsFiring,
-    control: manualControl(record, { index: -1, phase: 'step' }),
-    phase: 'step',
+    colors: { live: deployment.liveColor, new: deployment.newColor, ...slot },
+    gate: spec.gate,
+    probes,
+    readings: { probeResults, health, stoppedTasks, alarmsFiring, control: testRoundControl(record) },
   });
-  const summary = summarizeProbes(probes, results);
-  if (observation.decision !== 'wait') {
-    const outcome = { advance: 'passed', promote: 'promoted', rollback: 'failed' }[observation.decision];
-    await recordEvent(
-      deps,
-      deployment.id,
-      { advance: 'TEST_TRAFFIC_PASSED', promote: 'PROMOTED_EARLY', rollback: 'TEST_TRAFFIC_FAILED' }[
-        observation.decision
-      ],
-      `test traffic ${outcome}: ${observation.reasons.join('; ')}`,
-      { probes: summary, health },
-    );
-  }
-  return {
-    phase: 'test',
-    decision: observation.decision,
-    verdict: verdict.verdict,
-    consecutiveFailures: observation.consecutiveFailures,
-    reasons: observation.reasons,
-    at: now,
-    probes: summary,
-    health,
-    color: deployment.newColor,
-  };
+  if (history) await recordEvent(deps, deployment.id, history.type, history.message, history.data);
+  return observation;
 }
 
 export const createEvaluateTestTrafficHandler = (deps: Deps) =>

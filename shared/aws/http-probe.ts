@@ -7,8 +7,8 @@
  * needs the functions attached to the VPC, in subnets and a security group the listener accepts.
  */
 import { performance } from 'node:perf_hooks';
-import type { ProbeResult } from '../domain/probes';
-import type { ProbesConfig } from '../domain/spec';
+import type { ProbeResult } from '../domain/gate';
+import type { ProbesConfig } from '../domain/gate';
 import type { Probe } from '../ports/probe';
 
 /** Bodies are read to the end (latency covers them) but only this much is kept for `bodyContains`. */

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { InvalidInputError } from './errors';
 
 /** Dotted path of a zod issue, e.g. `spec.plan.steps[1].weight`. */
@@ -22,3 +22,6 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, root 
   }));
   throw new InvalidInputError(issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
 }
+
+/** A whole number of seconds from 0 to `max`. */
+export const secondsSchema = (max: number) => z.number().int().min(0).max(max);

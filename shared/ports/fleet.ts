@@ -1,6 +1,6 @@
-import type { StoppedTask } from '../domain/task-stops';
+import type { StoppedTask } from '../domain/gate';
 
-export type { StoppedTask } from '../domain/task-stops';
+export type { StoppedTask } from '../domain/gate';
 
 /** One ECS service slot (the "blue" or the "green" service of an app). */
 export interface SlotRef {

@@ -1,6 +1,6 @@
 /** Synthetic HTTP probes (fetch from the Lambda on AWS, the same adapter in the rehearsal). */
-import type { ProbeResult } from '../domain/probes';
-import type { ProbesConfig } from '../domain/spec';
+import type { ProbeResult } from '../domain/gate';
+import type { ProbesConfig } from '../domain/gate';
 
 export type { ProbeResult };
 

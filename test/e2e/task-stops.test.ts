@@ -5,7 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Observation } from '../../functions/deploy/evaluate';
+import type { StepObservation } from '../../functions/deploy/evaluate';
 import { LoadGenerator } from '../../shared/local/load-generator';
 import { Rehearsal } from '../../shared/local/rehearsal';
 
@@ -48,7 +48,7 @@ describe('local rehearsal: a release whose tasks crash after serving a little', 
       launch: { timeoutSeconds: 20, pollSeconds: 1 },
       bakeSeconds: 1,
     };
-    const observations: Observation[] = [];
+    const observations: StepObservation[] = [];
 
     // Act
     const result = await rehearsal.deploy(
@@ -56,7 +56,7 @@ describe('local rehearsal: a release whose tasks crash after serving a little', 
       {
         onEvent: (event) => {
           if (event.type === 'StateExited' && event.state === 'Evaluate')
-            observations.push((event.output as { observation: Observation }).observation);
+            observations.push((event.output as { observation: StepObservation }).observation);
         },
       },
     );

@@ -5,7 +5,7 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
 import type { ModifyListenerCommandInput } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EcsFleet } from '../../shared/aws/ecs-fleet';
-import { classifyTaskStops } from '../../shared/domain/task-stops';
+import { classifyTaskStops } from '../../shared/domain/gate';
 import { MOCK_AWS, MockAws } from '../support/mock-aws';
 import { MOCK_IMAGES, runMockedDeployment, type MockedDeployment } from '../support/mock-aws-run';
 

@@ -1,4 +1,4 @@
-import type { Observation } from '../../functions/deploy/evaluate';
+import type { StepObservation } from '../../functions/deploy/evaluate';
 import { loadStateMachine } from '../../shared/local/sfn/engine';
 import {
   memoryRequest,
@@ -349,7 +349,9 @@ describe('blue-green state machine', () => {
         const evaluations = result.events.filter(
           (e) => e.type === 'StateExited' && (e.state === 'Evaluate' || e.state === 'EvaluateBake'),
         );
-        const last = evaluations.slice(-2).map((e) => (e.output as { observation: Observation }).observation);
+        const last = evaluations
+          .slice(-2)
+          .map((e) => (e.output as { observation: StepObservation }).observation);
         expect(last.map((o) => [o.decision, o.consecutiveFailures])).toEqual([
           ['wait', 1],
           ['rollback', 2],

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpProbe } from '../../shared/aws/http-probe';
-import { judgeProbes } from '../../shared/domain/probes';
-import { ProbesSchema, type ProbesConfig } from '../../shared/domain/spec';
+import { judgeProbes } from '../../shared/domain/gate';
+import { ProbesSchema, type ProbesConfig } from '../../shared/domain/gate';
 
 /** A real HTTP server on 127.0.0.1 whose answer per path a test chooses; it counts requests in flight. */
 class TestServer {

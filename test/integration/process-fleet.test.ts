@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../../shared/domain/errors';
-import { classifyTaskStops } from '../../shared/domain/task-stops';
+import { classifyTaskStops } from '../../shared/domain/gate';
 import { AlbProxy } from '../../shared/local/alb/proxy';
 import { ImageCatalog } from '../../shared/local/ecs/image-catalog';
 import { ProcessFleet } from '../../shared/local/ecs/process-fleet';

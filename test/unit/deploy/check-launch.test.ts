@@ -1,5 +1,5 @@
 import { checkLaunch, NewColorCrashLoopError } from '../../../functions/deploy/check-launch';
-import type { StoppedTask } from '../../../shared/domain/task-stops';
+import type { StoppedTask } from '../../../shared/domain/gate';
 import {
   ManualClock,
   MemoryFleet,

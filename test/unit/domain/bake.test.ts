@@ -1,9 +1,8 @@
 import fc from 'fast-check';
-import { currentBakeWindow, judgeBakeWindow } from '../../../shared/domain/bake';
-import { evaluateGate } from '../../../shared/domain/gate';
-import { GateSchema } from '../../../shared/domain/spec';
+import { currentBakeWindow, evaluateGate, judgeBakeWindow } from '../../../shared/domain/gate';
+import { GateSchema } from '../../../shared/domain/gate';
 import { seededRandom } from '../../../shared/domain/statistics/random';
-import { simulateBake } from '../../../shared/domain/statistics/simulation';
+import { simulateBake } from '../../support/gate-simulation';
 
 const gate = GateSchema.parse({});
 const traffic = (requests: number, errors: number) => ({ requests, errors, p50Ms: 5, p99Ms: 20 });

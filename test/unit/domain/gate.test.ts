@@ -4,12 +4,12 @@ import {
   decide,
   evaluateGate,
   type GateVerdict,
-  type ObservationInput,
+  type DecisionInput,
   type TargetHealth,
   type TrafficWindow,
   type Verdict,
 } from '../../../shared/domain/gate';
-import { GateSchema, type Gate } from '../../../shared/domain/spec';
+import { GateSchema, type Gate } from '../../../shared/domain/gate';
 import { gateArb } from '../../fixtures/specArbitraries';
 
 /** maxErrorRate 1 %, maxP99Ms 1000, minHealthyTargets 1, minRequests 20, consecutiveFailures 2, sequential. */
@@ -280,7 +280,7 @@ describe('evaluateGate', () => {
 const verdict = (v: Verdict, reasons = [`gate ${v}`]): GateVerdict => ({ verdict: v, reasons });
 
 /** Step started at 0, holds 60 s, deadline at 900 s; now is 30 s (inside the hold). */
-const observation = (overrides: Partial<ObservationInput>): ObservationInput => ({
+const observation = (overrides: Partial<DecisionInput>): DecisionInput => ({
   gate: GATE,
   verdict: verdict('pass'),
   previousFailures: 0,

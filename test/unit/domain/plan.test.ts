@@ -1,13 +1,8 @@
 import fc from 'fast-check';
-import {
-  bakeStep,
-  HISTORY_EVENT_BUDGET,
-  maxDurationSeconds,
-  maxHistoryEvents,
-  nextStep,
-  type StepCursor,
-} from '../../../shared/domain/plan';
-import { GateSchema, SpecSchema, type DeploymentSpec } from '../../../shared/domain/spec';
+import { GateSchema } from '../../../shared/domain/gate';
+import { HISTORY_EVENT_BUDGET, maxHistoryEvents } from '../../../shared/domain/history-budget';
+import { bakeStep, maxDurationSeconds, nextStep, type StepCursor } from '../../../shared/domain/plan';
+import { SpecSchema, type DeploymentSpec } from '../../../shared/domain/spec';
 import { parseSpec } from '../../fixtures/spec';
 import { specInputArb } from '../../fixtures/specArbitraries';
 

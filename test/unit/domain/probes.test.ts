@@ -1,8 +1,15 @@
 import fc from 'fast-check';
-import { combineVerdicts, type GateVerdict, type Verdict } from '../../../shared/domain/gate';
-import { judgeProbes, probeFailure, summarizeProbes, type ProbeResult } from '../../../shared/domain/probes';
-import { judgeTargetHealth } from '../../../shared/domain/unhealthy-targets';
-import { ProbesSchema, type ProbesConfig } from '../../../shared/domain/spec';
+import {
+  combineVerdicts,
+  type GateVerdict,
+  judgeProbes,
+  judgeTargetHealth,
+  probeFailure,
+  type ProbeResult,
+  summarizeProbes,
+  type Verdict,
+} from '../../../shared/domain/gate';
+import { ProbesSchema, type ProbesConfig } from '../../../shared/domain/gate';
 
 /** 10 requests, expect 200, ≤ 2000 ms, no failure tolerated. */
 const PROBES: ProbesConfig = ProbesSchema.parse({ url: 'http://test.local/health' });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { InvalidInputError } from '../../../shared/domain/errors';
-import { GateSchema, SpecSchema, type Gate } from '../../../shared/domain/spec';
+import { GateSchema, type Gate } from '../../../shared/domain/gate';
+import { SpecSchema } from '../../../shared/domain/spec';
 import { parseInput } from '../../../shared/domain/validation';
 import { parseSpec, validSpecInput } from '../../fixtures/spec';
 import {

@@ -7,7 +7,7 @@ import {
   judgeLaunchStops,
   judgeTaskStops,
   type StoppedTask,
-} from '../../../shared/domain/task-stops';
+} from '../../../shared/domain/gate';
 import { EVENT_FIXTURES, loadEvent } from '../../fixtures/ecs-events';
 
 const SCOPE = { cluster: 'prod', service: 'web-green', color: 'green' };

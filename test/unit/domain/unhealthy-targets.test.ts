@@ -1,6 +1,10 @@
 import fc from 'fast-check';
-import { combineVerdicts, type GateVerdict, type TargetHealth } from '../../../shared/domain/gate';
-import { judgeUnhealthyTargets } from '../../../shared/domain/unhealthy-targets';
+import {
+  combineVerdicts,
+  type GateVerdict,
+  judgeUnhealthyTargets,
+  type TargetHealth,
+} from '../../../shared/domain/gate';
 
 const health = (unhealthy: number, healthy = 2, transitioning = 0): TargetHealth => ({
   healthy,

@@ -3,9 +3,9 @@
  * evaluateGate and decide (deterministic), each rate checked against its configured value plus
  * three binomial standard deviations of the empirical rate.
  */
-import { GateSchema } from '../../../shared/domain/spec';
+import { GateSchema } from '../../../shared/domain/gate';
 import { seededRandom } from '../../../shared/domain/statistics/random';
-import { simulateStep, type Scenario, type StepSetup } from '../../../shared/domain/statistics/simulation';
+import { simulateStep, type Scenario, type StepSetup } from '../../support/gate-simulation';
 
 const RUNS = 2000;
 

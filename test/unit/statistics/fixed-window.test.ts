@@ -3,11 +3,11 @@ import {
   decide,
   evaluateGate,
   type GateVerdict,
-  type ObservationInput,
+  type DecisionInput,
   type TrafficWindow,
   type Verdict,
 } from '../../../shared/domain/gate';
-import { GateSchema, type Gate } from '../../../shared/domain/spec';
+import { GateSchema, type Gate } from '../../../shared/domain/gate';
 import { parseSpec } from '../../fixtures/spec';
 import { gateArb } from '../../fixtures/specArbitraries';
 
@@ -22,7 +22,7 @@ const window = (requests: number, errors = 0, p99Ms: number | null = 100): Traff
 const verdict = (v: Verdict, reasons = [`gate ${v}`]): GateVerdict => ({ verdict: v, reasons });
 
 /** A 300 s window started at 0, deadline 900 s after it. */
-const observation = (overrides: Partial<ObservationInput>): ObservationInput => ({
+const observation = (overrides: Partial<DecisionInput>): DecisionInput => ({
   gate: FIXED,
   verdict: verdict('pass'),
   previousFailures: 0,

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../../../shared/domain/errors';
-import { GateSchema } from '../../../shared/domain/spec';
+import { GateSchema } from '../../../shared/domain/gate';
 import { parseInput } from '../../../shared/domain/validation';
 import { parseSpec } from '../../fixtures/spec';
 

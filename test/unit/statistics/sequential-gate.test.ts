@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import {
-  evaluateGate,
   type Baseline,
+  evaluateGate,
+  MIN_REQUESTS_FOR_P99,
   type TargetHealth,
   type TrafficWindow,
   type Verdict,
 } from '../../../shared/domain/gate';
-import { GateSchema, type Gate } from '../../../shared/domain/spec';
-import { MIN_REQUESTS_FOR_P99 } from '../../../shared/domain/statistics/sequential-gate';
+import { GateSchema, type Gate } from '../../../shared/domain/gate';
 import { gateArb } from '../../fixtures/specArbitraries';
 
 /** Defaults: sequential, α = β = 1 %, δ = +2 pp, maxErrorRate 1 %, maxP99Ms 1000, p99 ≤ live × 1.5 + 50 ms, minRequests 20. */

@@ -7,7 +7,7 @@ import {
   sprtBoundaries,
   sprtOutcome,
   type ErrorCounts,
-} from '../../../shared/domain/statistics/sprt';
+} from '../../../shared/domain/gate/sprt';
 
 const counts = (requests: number, errors: number): ErrorCounts => ({ requests, errors });
 

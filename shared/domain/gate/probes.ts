@@ -1,6 +1,6 @@
 /** Synthetic HTTP probes: pure judgement of one round of results into a gate verdict. */
-import type { GateVerdict } from './gate';
-import type { ProbesConfig } from './spec';
+import type { GateVerdict } from './verdict';
+import type { ProbesConfig } from './probes-schema';
 
 /** What one probe saw. */
 export interface ProbeResult {

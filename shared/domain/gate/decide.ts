@@ -1,103 +1,16 @@
-/** The health gate: pure decisions from traffic and target-health readings. */
-import type { ManualControl } from './deployment';
-import type { Gate } from './spec';
-import { evaluateSequential } from './statistics/sequential-gate';
-
-/** Traffic served by one target group over a window. */
-export interface TrafficWindow {
-  requests: number;
-  /** Responses with a 5xx status from the targets, plus requests the balancer failed. */
-  errors: number;
-  p50Ms: number | null;
-  p99Ms: number | null;
-}
-
-export interface TargetHealth {
-  healthy: number;
-  unhealthy: number;
-  /** Registering (initial) or deregistering (draining) targets. */
-  transitioning: number;
-}
-
-/** The live color's traffic, to judge the new color against. */
-export interface Baseline {
-  /** The live color's window: the same window as the new color's during a step (an earlier one during the bake). */
-  window: TrafficWindow;
-  /** Names used in reasons; default "the new color" and "the live color". */
-  names?: { candidate: string; baseline: string };
-}
-
-export type Verdict = 'pass' | 'fail' | 'inconclusive';
-
-export interface GateVerdict {
-  verdict: Verdict;
-  /** Human-readable reasons, each naming the rule and the numbers. */
-  reasons: string[];
-}
-
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-
-/**
- * Judges the new color's window: sequentially against the live color's `baseline` and the hard
- * limits (mode `sequential`, see statistics/sequential-gate.ts), or against the thresholds only
- * (mode `fixed-window`, the baseline unused). Too little traffic never passes.
- */
-export function evaluateGate(
-  gate: Gate,
-  traffic: TrafficWindow,
-  health: TargetHealth,
-  baseline?: Baseline,
-): GateVerdict {
-  if (gate.mode === 'sequential') return evaluateSequential(gate, traffic, health, baseline);
-  const failures: string[] = [];
-  if (health.healthy < gate.minHealthyTargets) {
-    failures.push(`healthy targets ${health.healthy} < ${gate.minHealthyTargets} required`);
-  }
-  if (traffic.requests >= gate.minRequests) {
-    const errorRate = traffic.errors / traffic.requests;
-    if (errorRate > gate.maxErrorRate) {
-      failures.push(
-        `5xx rate ${pct(errorRate)} > ${pct(gate.maxErrorRate)} (${traffic.errors} of ${traffic.requests} requests)`,
-      );
-    }
-    if (traffic.p99Ms !== null && traffic.p99Ms > gate.maxP99Ms) {
-      failures.push(`p99 latency ${Math.round(traffic.p99Ms)} ms > ${gate.maxP99Ms} ms`);
-    }
-  }
-  if (failures.length > 0) return { verdict: 'fail', reasons: failures };
-  if (traffic.requests < gate.minRequests) {
-    return {
-      verdict: 'inconclusive',
-      reasons: [`${traffic.requests} requests < ${gate.minRequests} needed for a verdict`],
-    };
-  }
-  const errorRate = traffic.errors / traffic.requests;
-  const p99 = traffic.p99Ms === null ? 'n/a' : `${Math.round(traffic.p99Ms)} ms`;
-  return {
-    verdict: 'pass',
-    reasons: [
-      `5xx rate ${pct(errorRate)} ≤ ${pct(gate.maxErrorRate)}, p99 ${p99} ≤ ${gate.maxP99Ms} ms over ${traffic.requests} requests`,
-    ],
-  };
-}
-
-/**
- * Several signals' verdicts as one: any failure fails (with every failing signal's reasons);
- * otherwise `primary` (the traffic verdict) decides, so a side signal that looks fine (probes,
- * task stops) never passes a step the traffic has not passed.
- */
-export function combineVerdicts(primary: GateVerdict, ...others: GateVerdict[]): GateVerdict {
-  const all = [primary, ...others];
-  const failing = all.filter((v) => v.verdict === 'fail');
-  if (failing.length > 0) return { verdict: 'fail', reasons: failing.flatMap((v) => v.reasons) };
-  return { verdict: primary.verdict, reasons: all.flatMap((v) => v.reasons) };
-}
+/** What the workflow does after an evaluation: advance, wait, roll back or promote. */
+import type { ManualControl } from '../deployment';
+import type { Gate } from './gate-schema';
+import type { GateVerdict } from './verdict';
 
 /** `promote` skips the remaining steps (a person asked to); in the bake it is `advance`. */
 export type Decision = 'advance' | 'wait' | 'rollback' | 'promote';
 
-export interface ObservationInput {
-  gate: Gate;
+/** How a verdict turns into a decision: judged once at the window's end, or every evaluation. */
+export type DecisionRule = Pick<Gate, 'mode' | 'consecutiveFailures'>;
+
+export interface DecisionInput {
+  gate: DecisionRule;
   verdict: GateVerdict;
   /** Consecutive failing evaluations before this one. */
   previousFailures: number;
@@ -109,10 +22,12 @@ export interface ObservationInput {
   alarmsFiring?: string[];
   /** What people asked for: abort, promote, pause, or an approval still awaited. */
   control?: ManualControl;
-  phase?: 'step' | 'bake';
+  /** A plan step (the default), the bake, or a round of the test-traffic phase. */
+  phase?: 'step' | 'bake' | 'test';
 }
 
-export interface Observation {
+/** The decision after one evaluation, with the failure count to carry to the next one. */
+export interface GateDecision {
   decision: Decision;
   consecutiveFailures: number;
   reasons: string[];
@@ -123,7 +38,7 @@ export interface Observation {
  * at the deadline, advance once the gate passes and the hold has elapsed, otherwise wait.
  * A `fixed-window` gate is judged once, when the hold (its window) ends.
  */
-export function decide(input: ObservationInput): Observation {
+export function decide(input: DecisionInput): GateDecision {
   const { gate, verdict, now } = input;
   const consecutiveFailures =
     verdict.verdict === 'fail'
@@ -186,7 +101,7 @@ export function decide(input: ObservationInput): Observation {
   return outcome;
 }
 
-function failedRollback(consecutiveFailures: number, verdict: GateVerdict): Observation {
+function failedRollback(consecutiveFailures: number, verdict: GateVerdict): GateDecision {
   return {
     decision: 'rollback',
     consecutiveFailures,
@@ -195,7 +110,7 @@ function failedRollback(consecutiveFailures: number, verdict: GateVerdict): Obse
 }
 
 /** Roll back after enough consecutive failures or at the deadline; advance on a pass once the hold is over. */
-function decideSequential(input: ObservationInput, consecutiveFailures: number): Observation {
+function decideSequential(input: DecisionInput, consecutiveFailures: number): GateDecision {
   const { gate, verdict, now } = input;
   if (consecutiveFailures >= gate.consecutiveFailures) return failedRollback(consecutiveFailures, verdict);
   const holdEndsAt = input.stepStartedAt + input.holdSeconds * 1000;
@@ -209,7 +124,7 @@ function decideSequential(input: ObservationInput, consecutiveFailures: number):
  * A fixed window (CodeDeploy canary with a CloudWatch alarm): nothing is decided before the window
  * ends; then a pass advances and a fail rolls back at once. Inconclusive waits for the deadline.
  */
-function decideAtWindowEnd(input: ObservationInput, consecutiveFailures: number): Observation {
+function decideAtWindowEnd(input: DecisionInput, consecutiveFailures: number): GateDecision {
   const { verdict, now } = input;
   const windowEndsAt = input.stepStartedAt + input.holdSeconds * 1000;
   if (now < windowEndsAt) {
@@ -237,7 +152,7 @@ function decideAtWindowEnd(input: ObservationInput, consecutiveFailures: number)
 }
 
 /** No decision yet: wait, unless the step's deadline has passed, which rolls back. */
-function waitUntilDeadline(input: ObservationInput, consecutiveFailures: number): Observation {
+function waitUntilDeadline(input: DecisionInput, consecutiveFailures: number): GateDecision {
   const { verdict } = input;
   if (input.now >= input.deadlineAt) {
     return {

@@ -7,8 +7,8 @@
  * still decides a pass). Each window's test runs at α / (number of windows the bake can have), so
  * by the union bound the windows together roll back a good release with probability at most α.
  */
-import { type GateVerdict, type TargetHealth, type TrafficWindow, evaluateGate } from './gate';
-import type { Gate } from './spec';
+import { type GateVerdict, type TargetHealth, type TrafficWindow, evaluateGate } from './verdict';
+import type { Gate } from './gate-schema';
 
 export interface BakeWindow {
   /** Start of the current window (epoch ms). */

@@ -2,8 +2,8 @@
  * Target health as gate signals (pure). A new-color target failing its load balancer health checks
  * is a task the balancer has given up on, whatever the traffic it served still looks like.
  */
-import type { GateVerdict, TargetHealth } from './gate';
-import type { Gate } from './spec';
+import type { GateVerdict, TargetHealth } from './verdict';
+import type { Gate } from './gate-schema';
 
 /**
  * Fails when more of the new color's targets are unhealthy than `maxUnhealthyTargets` allows.

@@ -2,13 +2,13 @@
  * New-color task stops as a gate signal. A stop is a failure (out of memory, an essential container
  * exiting, failed health checks, a failed start, ...) or expected (scale-in, ECS replacing tasks
  * during a deployment, a person's StopTask, a job's exit 0): the stopped-task alerts' classification
- * decides (./alerts/classify.ts), so the gate and the alerts never disagree on what a stop was.
+ * decides (../alerts/classify.ts), so the gate and the alerts never disagree on what a stop was.
  * Pure: the Fleet port lists the stops, these functions judge them.
  */
-import { CATEGORY_INFO, classifyStop, type Classification } from './alerts/classify';
-import type { TaskStop } from './alerts/task-event';
-import type { GateVerdict } from './gate';
-import type { Gate } from './spec';
+import { CATEGORY_INFO, classifyStop, type Classification } from '../alerts/classify';
+import type { TaskStop } from '../alerts/task-event';
+import type { GateVerdict } from './verdict';
+import type { Gate } from './gate-schema';
 
 /** A container of a stopped task. */
 export interface StoppedContainer {

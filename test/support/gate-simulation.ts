@@ -9,10 +9,17 @@
  * exp(N(0, (3.73·σ)²/n)), the asymptotic sampling error of a quantile; the errors of successive
  * windows are those of one growing sample (a cumulative sum), not independent draws.
  */
-import { currentBakeWindow, judgeBakeWindow } from '../bake';
-import { combineVerdicts, decide, evaluateGate, type TargetHealth, type TrafficWindow } from '../gate';
-import type { Gate } from '../spec';
-import { binomial, binomialSampler, normal, type Random } from './random';
+import {
+  combineVerdicts,
+  currentBakeWindow,
+  decide,
+  evaluateGate,
+  judgeBakeWindow,
+  type TargetHealth,
+  type TrafficWindow,
+} from '../../shared/domain/gate';
+import type { Gate } from '../../shared/domain/gate';
+import { binomial, binomialSampler, normal, type Random } from '../../shared/domain/statistics/random';
 
 /** The releases the simulation compares: live (blue) and new (green) colors. */
 export interface Scenario {

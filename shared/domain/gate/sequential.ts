@@ -27,8 +27,8 @@
  * beyond that: a live color with a few requests is one still filling its window, so the
  * comparison waits for `minRequests` on it.
  */
-import type { Baseline, GateVerdict, TargetHealth, TrafficWindow } from '../gate';
-import type { Gate } from '../spec';
+import type { Baseline, GateVerdict, TargetHealth, TrafficWindow } from './verdict';
+import type { Gate } from './gate-schema';
 import {
   comparisonLogLikelihoodRatio,
   oneSampleLogLikelihoodRatio,
@@ -67,22 +67,27 @@ const num = (x: number) => {
 const ms = (x: number) => `${Math.round(x)} ms`;
 const rateOf = (w: TrafficWindow) => (w.requests === 0 ? 0 : w.errors / w.requests);
 
-/** "α=1%, β=1%, δ=+2 pp", remembered for the last settings seen (simulations evaluate one gate many times). */
-let lastSettings = { alpha: NaN, beta: NaN, delta: NaN, text: '' };
-function settings(gate: Gate): string {
+/** One evaluation's SPRT settings: Wald's boundaries and their description, worked out once. */
+interface SprtTest {
+  boundaries: SprtBoundaries;
+  /** "α=1%, β=1%, δ=+2 pp" */
+  settings: string;
+}
+
+function sprtTest(gate: Gate): SprtTest {
   const { falseRollbackRate: alpha, missRate: beta, minDetectableIncrease: delta } = gate;
-  if (alpha !== lastSettings.alpha || beta !== lastSettings.beta || delta !== lastSettings.delta) {
-    const text = `α=${shortPct(alpha)}, β=${shortPct(beta)}, δ=${pp(delta)}`;
-    lastSettings = { alpha, beta, delta, text };
-  }
-  return lastSettings.text;
+  return {
+    boundaries: sprtBoundaries(alpha, beta),
+    settings: `α=${shortPct(alpha)}, β=${shortPct(beta)}, δ=${pp(delta)}`,
+  };
 }
 
 /** "1.0% on green (2 of 200 requests)" */
 const errorFigures = (w: TrafficWindow, name: string) =>
   `${pct(rateOf(w))} on ${name} (${w.errors} of ${w.requests} requests)`;
 
-function sprtReason(evidence: string, llr: number, b: SprtBoundaries, gate: Gate): string {
+function sprtReason(evidence: string, llr: number, test: SprtTest): string {
+  const b = test.boundaries;
   const outcome = sprtOutcome(llr, b);
   const where =
     outcome === 'reject-h0'
@@ -90,15 +95,15 @@ function sprtReason(evidence: string, llr: number, b: SprtBoundaries, gate: Gate
       : outcome === 'accept-h0'
         ? `≤ ${num(b.lower)}`
         : `between ${num(b.lower)} and ${num(b.upper)}, more requests needed`;
-  return `${evidence}: SPRT log-likelihood ratio ${num(llr)} ${where} (${settings(gate)})`;
+  return `${evidence}: SPRT log-likelihood ratio ${num(llr)} ${where} (${test.settings})`;
 }
 
 /** The 5xx hard limit as a one-sample SPRT; null when the limit is 100 % (no limit). */
-function errorLimitRule(gate: Gate, w: TrafficWindow, name: string, b: SprtBoundaries): RuleResult | null {
+function errorLimitRule(gate: Gate, w: TrafficWindow, name: string, test: SprtTest): RuleResult | null {
   const limit = gate.maxErrorRate;
   if (limit >= 1) return null;
   const llr = oneSampleLogLikelihoodRatio(w, limit, Math.min(1, limit + gate.minDetectableIncrease));
-  const outcome = sprtOutcome(llr, b);
+  const outcome = sprtOutcome(llr, test.boundaries);
   // Rejecting p = limit implies an observed rate above the limit (above the SPRT's midpoint, even).
   const evidence =
     outcome === 'reject-h0'
@@ -106,7 +111,7 @@ function errorLimitRule(gate: Gate, w: TrafficWindow, name: string, b: SprtBound
       : `5xx rate ${errorFigures(w, name)} ${outcome === 'accept-h0' ? 'within' : 'against'} the ${pct(limit)} limit`;
   return {
     status: STATUS[outcome],
-    reason: sprtReason(evidence, llr, b, gate),
+    reason: sprtReason(evidence, llr, test),
   };
 }
 
@@ -115,11 +120,11 @@ function errorComparisonRule(
   w: TrafficWindow,
   base: TrafficWindow,
   names: Names,
-  b: SprtBoundaries,
+  test: SprtTest,
 ): RuleResult {
   const llr = comparisonLogLikelihoodRatio(w, base, gate.minDetectableIncrease);
   const evidence = `5xx rate ${errorFigures(w, names.candidate)} vs ${errorFigures(base, names.baseline)}`;
-  return { status: STATUS[sprtOutcome(llr, b)], reason: sprtReason(evidence, llr, b, gate) };
+  return { status: STATUS[sprtOutcome(llr, test.boundaries)], reason: sprtReason(evidence, llr, test) };
 }
 
 function p99LimitRule(gate: Gate, w: TrafficWindow): RuleResult {
@@ -202,15 +207,15 @@ export function evaluateSequential(
       reasons: [`${traffic.requests} requests < ${gate.minRequests} needed for a verdict`],
     };
   }
-  const boundaries = sprtBoundaries(gate.falseRollbackRate, gate.missRate);
+  const test = sprtTest(gate);
   const notes: string[] = [];
   const skipped = noComparisonReason(gate, baseline, names);
   if (skipped) notes.push(skipped);
   const compared = gate.compareWithBaseline && baseline && !skipped ? baseline.window : null;
   const waiting = compared && baselineTooSmall(gate, compared, names);
   const rules = [
-    waiting || (compared && errorComparisonRule(gate, traffic, compared, names, boundaries)),
-    errorLimitRule(gate, traffic, names.candidate, boundaries),
+    waiting || (compared && errorComparisonRule(gate, traffic, compared, names, test)),
+    errorLimitRule(gate, traffic, names.candidate, test),
     p99LimitRule(gate, traffic),
     !waiting && compared && p99ComparisonRule(gate, traffic, compared, names),
   ].filter((r): r is RuleResult => Boolean(r));

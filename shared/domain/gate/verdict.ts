@@ -1,0 +1,64 @@
+/** The gate's verdicts: what the readings of one evaluation say, before any decision. */
+import type { Gate } from './gate-schema';
+import { evaluateFixedWindow } from './fixed-window';
+import { evaluateSequential } from './sequential';
+
+/** Traffic served by one target group over a window. */
+export interface TrafficWindow {
+  requests: number;
+  /** Responses with a 5xx status from the targets, plus requests the balancer failed. */
+  errors: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+}
+
+export interface TargetHealth {
+  healthy: number;
+  unhealthy: number;
+  /** Registering (initial) or deregistering (draining) targets. */
+  transitioning: number;
+}
+
+/** The live color's traffic, to judge the new color against. */
+export interface Baseline {
+  /** The live color's window: the same window as the new color's during a step (an earlier one during the bake). */
+  window: TrafficWindow;
+  /** Names used in reasons; default "the new color" and "the live color". */
+  names?: { candidate: string; baseline: string };
+}
+
+export type Verdict = 'pass' | 'fail' | 'inconclusive';
+
+export interface GateVerdict {
+  verdict: Verdict;
+  /** Human-readable reasons, each naming the rule and the numbers. */
+  reasons: string[];
+}
+
+/**
+ * Judges the new color's window: sequentially against the live color's `baseline` and the hard
+ * limits (mode `sequential`, see ./sequential.ts), or against the thresholds only
+ * (mode `fixed-window`, the baseline unused). Too little traffic never passes.
+ */
+export function evaluateGate(
+  gate: Gate,
+  traffic: TrafficWindow,
+  health: TargetHealth,
+  baseline?: Baseline,
+): GateVerdict {
+  return gate.mode === 'sequential'
+    ? evaluateSequential(gate, traffic, health, baseline)
+    : evaluateFixedWindow(gate, traffic, health);
+}
+
+/**
+ * Several signals' verdicts as one: any failure fails (with every failing signal's reasons);
+ * otherwise `primary` (the traffic verdict) decides, so a side signal that looks fine (probes,
+ * task stops) never passes a step the traffic has not passed.
+ */
+export function combineVerdicts(primary: GateVerdict, ...others: GateVerdict[]): GateVerdict {
+  const all = [primary, ...others];
+  const failing = all.filter((v) => v.verdict === 'fail');
+  if (failing.length > 0) return { verdict: 'fail', reasons: failing.flatMap((v) => v.reasons) };
+  return { verdict: primary.verdict, reasons: all.flatMap((v) => v.reasons) };
+}
