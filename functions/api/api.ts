@@ -15,7 +15,7 @@ import {
 import { InvalidInputError } from '../../shared/domain/errors';
 import { ServiceNameSchema } from '../../shared/domain/spec';
 import { parseInput } from '../../shared/domain/validation';
-import { lambdaHandler, type Logger, type StepFunction } from '../../shared/lambda';
+import { lambdaHandler, type Logger, type LambdaHandler } from '../../shared/lambda';
 import type { Clock } from '../../shared/ports/clock';
 import type { DeploymentLookup } from '../../shared/ports/deployment-lookup';
 import type { Executions } from '../../shared/ports/executions';
@@ -140,5 +140,5 @@ export async function handleApiRequest(deps: ApiDeps, event: ApiEvent): Promise<
 }
 
 /** The Lambda handler of the API, built from its dependencies. */
-export const createApiHandler = (deps: ApiDeps): StepFunction<ApiEvent, ApiResult> =>
+export const createApiHandler = (deps: ApiDeps): LambdaHandler<ApiEvent, ApiResult> =>
   lambdaHandler(deps.logger, (event: ApiEvent) => handleApiRequest(deps, event));
