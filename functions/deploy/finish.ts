@@ -29,7 +29,7 @@ export interface FinishResult {
 type Deps = Pick<DeployDeps, 'store' | 'notifier' | 'clock' | 'logger'>;
 
 /** The human message inside a Step Functions error: Lambda wraps it as JSON with errorMessage. */
-export function describeError(
+export function describeStepError(
   error: z.infer<typeof StepsErrorSchema> | undefined,
 ): DeploymentError | undefined {
   if (!error) return undefined;
@@ -67,8 +67,8 @@ export async function finish(deps: Deps, event: unknown): Promise<FinishResult> 
   const cluster = parsedSpec.success ? parsedSpec.data.cluster : str(rawSpec.cluster);
   const image = deployment.success ? deployment.data.image : (str(state.image) ?? 'unknown');
   const errorSource = outcome === 'ROLLBACK_FAILED' ? (state.rollbackError ?? state.error) : state.error;
-  const error = describeError(StepsErrorSchema.safeParse(errorSource).data);
-  const retireError = describeError(StepsErrorSchema.safeParse(state.retireError).data);
+  const error = describeStepError(StepsErrorSchema.safeParse(errorSource).data);
+  const retireError = describeStepError(StepsErrorSchema.safeParse(state.retireError).data);
   const warning = retireError
     ? `the old color could not be scaled down (${retireError.error}: ${retireError.cause}); scale it to 0 by hand`
     : undefined;
