@@ -1,0 +1,75 @@
+/**
+ * The words of deployment notifications and of the history lines that go with them: the outcome
+ * of a deployment (Finish). Messages follow the model of the stopped-task alerts (alerts/message.ts):
+ * a short subject, a readable body, flat attributes for SNS filter policies, a structured detail.
+ */
+import type { NotificationMessage } from './alerts/message';
+import type { DeploymentError, Outcome } from './deployment';
+import type { DeploymentEnd } from './end-state';
+
+/** `Error: cause`, as a person reads it. */
+function errorText(error: DeploymentError): string {
+  return `${error.error}: ${error.cause}`;
+}
+
+/** The warning kept on a deployment whose old color could not be scaled down. */
+export function retireWarning(error: DeploymentError): string {
+  return `the old color could not be scaled down (${errorText(error)}); scale it to 0 by hand`;
+}
+
+/** The history line of a deployment's outcome. */
+export function outcomeEventMessage(end: Pick<DeploymentEnd, 'outcome' | 'error'>): string {
+  return end.error ? `${end.outcome}: ${errorText(end.error)}` : end.outcome;
+}
+
+/** Where the deployment stood when it left the plan, e.g. `step 2 (25 % on the new color)`. */
+function endedIn(lastStep: NonNullable<DeploymentEnd['lastStep']>): string {
+  const where = lastStep.phase === 'bake' ? 'the bake' : `step ${lastStep.index + 1}`;
+  return `${where} (${lastStep.weight} % on the new color)`;
+}
+
+/** `promoted`, `rolled back`, `rejected`, `rollback failed`. */
+function outcomeWords(outcome: Outcome): string {
+  return outcome.replace('_', ' ').toLowerCase();
+}
+
+/** The notification of a deployment's outcome, `now` being when it ended. */
+export function buildOutcomeMessage(end: DeploymentEnd, now: number): NotificationMessage {
+  const { outcome, id, service, cluster, image, error, warning, lastStep } = end;
+  const startedAt = end.startedAt ?? now;
+  const lines = [
+    `Deployment ${id ?? '(no id)'} of ${service ?? 'an unknown service'} on cluster ${cluster ?? 'unknown'}: ${outcome}.`,
+    `Image: ${image}`,
+    ...(end.colors ? [`Live color before: ${end.colors.live}; new color: ${end.colors.new}`] : []),
+    `Duration: ${Math.round((now - startedAt) / 1000)} s`,
+    ...(error ? [`Cause: ${errorText(error)}`] : []),
+    ...(lastStep && outcome !== 'PROMOTED' ? [`Ended in: ${endedIn(lastStep)}`] : []),
+    ...(warning ? [`WARNING: ${warning}`] : []),
+    ...(outcome === 'ROLLBACK_FAILED'
+      ? ['ACTION NEEDED: traffic may not be on a healthy color; the service stays locked.']
+      : []),
+  ];
+  return {
+    // A retried Finish re-sends the same id, so the notification is delivered once where possible.
+    id: `${id ?? 'unknown'}/${outcome}`,
+    subject: `greenlight: ${service ?? 'unknown service'} ${outcomeWords(outcome)} (${image})`,
+    message: lines.join('\n'),
+    attributes: {
+      event: 'deployment',
+      outcome,
+      service: service ?? 'unknown',
+      cluster: cluster ?? 'unknown',
+    },
+    detail: {
+      deploymentId: id ?? null,
+      outcome,
+      service,
+      cluster,
+      image,
+      error: error ?? null,
+      warning: warning ?? null,
+      lastStep: lastStep ?? null,
+      durationMs: now - startedAt,
+    },
+  };
+}
