@@ -1,9 +1,10 @@
 /**
  * The words of deployment notifications and of the history lines that go with them: the outcome
- * of a deployment (Finish). Messages follow the model of the stopped-task alerts (alerts/message.ts):
+ * of a deployment (Finish) and the repair of one that stopped without finishing. Messages follow the model of the stopped-task alerts (alerts/message.ts):
  * a short subject, a readable body, flat attributes for SNS filter policies, a structured detail.
  */
 import type { NotificationMessage } from './alerts/message';
+import type { Color } from './colors';
 import type { DeploymentError, Outcome } from './deployment';
 import type { DeploymentEnd } from './end-state';
 
@@ -71,5 +72,53 @@ export function buildOutcomeMessage(end: DeploymentEnd, now: number): Notificati
       lastStep: lastStep ?? null,
       durationMs: now - startedAt,
     },
+  };
+}
+
+/** What a repair of an abandoned deployment did. */
+export interface Repair {
+  deploymentId: string;
+  service: string;
+  cluster: string;
+  /** Who repaired: the deployment that found it abandoned, or `reconcile`. */
+  repairedBy: string;
+  live: Color;
+  idle: Color;
+  /** The test listener(s) were restored too. */
+  testListeners: boolean;
+}
+
+function listenersRestored(repair: Repair): string {
+  return repair.testListeners ? ' (production and test listeners)' : '';
+}
+
+function repairSummary(repair: Repair): string {
+  const where = listenersRestored(repair);
+  return `${repair.repairedBy} restored 100 % on ${repair.live}${where} and scaled ${repair.idle} to 0`;
+}
+
+/** The error an abandoned deployment's record is closed with. */
+export function abandonedError(repair: Repair): DeploymentError {
+  return {
+    error: 'Abandoned',
+    cause: `the deployment stopped without finishing (lock lease expired); ${repairSummary(repair)}`,
+  };
+}
+
+/** The history line of a repair. */
+export function repairEventMessage(repair: Repair): string {
+  return `stopped without finishing; ${repairSummary(repair)}`;
+}
+
+/** The notification of a repair. */
+export function buildRepairMessage(repair: Repair): NotificationMessage {
+  const { deploymentId, service, cluster, repairedBy, live, idle } = repair;
+  const where = listenersRestored(repair);
+  return {
+    id: `${deploymentId}/REPAIRED`,
+    subject: `greenlight: ${service} repaired after an unfinished deployment`,
+    message: `Deployment ${deploymentId} of ${service} on ${cluster} stopped without finishing. Before starting ${repairedBy}, Greenlight restored 100 % of traffic on ${live}${where} and scaled ${idle} to 0.`,
+    attributes: { event: 'repair', outcome: 'REPAIRED', service, cluster },
+    detail: { deploymentId, repairedBy, live, idle },
   };
 }

@@ -1,8 +1,12 @@
 import fc from 'fast-check';
 import {
+  abandonedError,
   buildOutcomeMessage,
+  buildRepairMessage,
   outcomeEventMessage,
+  repairEventMessage,
   retireWarning,
+  type Repair,
 } from '../../../shared/domain/deployment-message';
 import { OUTCOMES, type DeploymentEnd } from '../../../shared/domain/end-state';
 
@@ -158,5 +162,52 @@ describe('retireWarning', () => {
     expect(retireWarning({ error: 'ServiceStateError', cause: 'web-blue still wants 2 tasks' })).toBe(
       'the old color could not be scaled down (ServiceStateError: web-blue still wants 2 tasks); scale it to 0 by hand',
     );
+  });
+});
+
+describe('repair texts', () => {
+  const repair: Repair = {
+    deploymentId: 'web-1',
+    service: 'web',
+    cluster: 'prod',
+    repairedBy: 'web-2',
+    live: 'blue',
+    idle: 'green',
+    testListeners: false,
+  };
+
+  it('close the abandoned record with what was done', () => {
+    // Assess
+    expect(abandonedError(repair)).toEqual({
+      error: 'Abandoned',
+      cause:
+        'the deployment stopped without finishing (lock lease expired); web-2 restored 100 % on blue and scaled green to 0',
+    });
+    expect(repairEventMessage(repair)).toBe(
+      'stopped without finishing; web-2 restored 100 % on blue and scaled green to 0',
+    );
+  });
+
+  it('notify who repaired, onto which color, filterable as a repair', () => {
+    // Act
+    const message = buildRepairMessage({ ...repair, testListeners: true });
+
+    // Assess
+    expect(message).toEqual({
+      id: 'web-1/REPAIRED',
+      subject: 'greenlight: web repaired after an unfinished deployment',
+      message:
+        'Deployment web-1 of web on prod stopped without finishing. Before starting web-2, Greenlight restored 100 % of traffic on blue (production and test listeners) and scaled green to 0.',
+      attributes: { event: 'repair', outcome: 'REPAIRED', service: 'web', cluster: 'prod' },
+      detail: { deploymentId: 'web-1', repairedBy: 'web-2', live: 'blue', idle: 'green' },
+    });
+  });
+
+  it('name the test listeners only when they were restored too', () => {
+    // Assess
+    expect(repairEventMessage({ ...repair, testListeners: true })).toContain(
+      '(production and test listeners)',
+    );
+    expect(buildRepairMessage(repair).message).not.toContain('test listeners');
   });
 });

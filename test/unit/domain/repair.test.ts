@@ -1,0 +1,66 @@
+import fc from 'fast-check';
+import { COLORS, otherColor, type Color } from '../../../shared/domain/colors';
+import { canServe, repairCandidates, repairedStatus } from '../../../shared/domain/repair';
+
+const colorArb = fc.constantFrom<Color>(...COLORS);
+
+describe('repairCandidates', () => {
+  it('tries the color the deployment recorded as live first, then the other', () => {
+    // Act
+    const fromGreen = repairCandidates('green');
+
+    // Assess
+    expect(fromGreen).toEqual(['green', 'blue']);
+  });
+
+  it('tries blue then green when no live color was recorded', () => {
+    // Assess
+    expect(repairCandidates(undefined)).toEqual(['blue', 'green']);
+    expect(repairCandidates(null)).toEqual(['blue', 'green']);
+  });
+
+  it('always offers both colors once, the recorded one first', () => {
+    fc.assert(
+      fc.property(fc.option(colorArb, { nil: undefined }), (recorded) => {
+        const candidates = repairCandidates(recorded);
+        expect([...candidates].sort()).toEqual([...COLORS].sort());
+        if (recorded) expect(candidates[0]).toBe(recorded);
+      }),
+    );
+  });
+});
+
+describe('canServe', () => {
+  it('needs both a running task and a healthy target', () => {
+    // Assess
+    expect(canServe({ runningCount: 2 }, { healthy: 1 })).toBe(true);
+    expect(canServe({ runningCount: 0 }, { healthy: 1 })).toBe(false);
+    expect(canServe({ runningCount: 2 }, { healthy: 0 })).toBe(false);
+  });
+
+  it('holds exactly when both counts are positive', () => {
+    fc.assert(
+      fc.property(fc.nat(50), fc.nat(50), (running, healthy) => {
+        expect(canServe({ runningCount: running }, { healthy })).toBe(running > 0 && healthy > 0);
+      }),
+    );
+  });
+});
+
+describe('repairedStatus', () => {
+  it('closes the record as PROMOTED when its new color stays live, ROLLED_BACK otherwise', () => {
+    // Assess
+    expect(repairedStatus('green', 'green')).toBe('PROMOTED');
+    expect(repairedStatus('blue', 'green')).toBe('ROLLED_BACK');
+    expect(repairedStatus('blue', undefined)).toBe('ROLLED_BACK');
+  });
+
+  it('is PROMOTED for exactly one of the two colors of a deployment that chose its new color', () => {
+    fc.assert(
+      fc.property(colorArb, (newColor) => {
+        expect(repairedStatus(newColor, newColor)).toBe('PROMOTED');
+        expect(repairedStatus(otherColor(newColor), newColor)).toBe('ROLLED_BACK');
+      }),
+    );
+  });
+});
