@@ -1,6 +1,7 @@
 /**
  * The words of deployment notifications and of the history lines that go with them: the outcome
- * of a deployment (Finish) and the repair of one that stopped without finishing. Messages follow the model of the stopped-task alerts (alerts/message.ts):
+ * of a deployment (Finish), the repair of one that stopped without finishing, and a listener put
+ * back on its live color (reconcile). Messages follow the model of the stopped-task alerts (alerts/message.ts):
  * a short subject, a readable body, flat attributes for SNS filter policies, a structured detail.
  */
 import type { NotificationMessage } from './alerts/message';
@@ -120,5 +121,33 @@ export function buildRepairMessage(repair: Repair): NotificationMessage {
     message: `Deployment ${deploymentId} of ${service} on ${cluster} stopped without finishing. Before starting ${repairedBy}, Greenlight restored 100 % of traffic on ${live}${where} and scaled ${idle} to 0.`,
     attributes: { event: 'repair', outcome: 'REPAIRED', service, cluster },
     detail: { deploymentId, repairedBy, live, idle },
+  };
+}
+
+/** A listener found split with no deployment running, put back on the color a finished deployment left live. */
+export interface ListenerRestore {
+  service: string;
+  cluster: string;
+  /** The finished deployment whose live color was restored. */
+  deploymentId: string;
+  live: Color;
+  found: Record<Color, number>;
+}
+
+/** The history line of a listener restored by reconcile. */
+export function listenerRestoredEventMessage(restore: ListenerRestore): string {
+  const { service, found, live } = restore;
+  return `reconcile found ${service}'s listener at ${found.blue}/${found.green} (blue/green) with no deployment running and restored 100 % on ${live}`;
+}
+
+/** The notification of a listener restored by reconcile. */
+export function buildListenerRestoredMessage(restore: ListenerRestore): NotificationMessage {
+  const { service, cluster, deploymentId, live, found } = restore;
+  return {
+    id: `${deploymentId}/LISTENER_RESTORED/${found.blue}-${found.green}`,
+    subject: `greenlight: ${service} listener restored to ${live}`,
+    message: `${listenerRestoredEventMessage(restore)}, the color deployment ${deploymentId} left live.`,
+    attributes: { event: 'repair', outcome: 'LISTENER_RESTORED', service, cluster },
+    detail: { deploymentId, found, live },
   };
 }

@@ -1,8 +1,10 @@
 /**
  * Restoring one live color after a deployment that stopped without finishing (its execution died,
- * its lock lease expired): which color to put traffic back on, and what the record then says.
+ * its lock lease expired) or a listener left split: which color to put traffic back on, and what
+ * the record then says.
  */
 import { otherColor, type Color } from './colors';
+import type { DeploymentRecord } from './deployment';
 
 /**
  * The colors to try, in order: the one the abandoned deployment recorded as live first (it was
@@ -23,4 +25,13 @@ export function canServe(status: { runningCount: number }, health: { healthy: nu
  */
 export function repairedStatus(live: Color, newColor: Color | undefined): 'PROMOTED' | 'ROLLED_BACK' {
   return live === newColor ? 'PROMOTED' : 'ROLLED_BACK';
+}
+
+/** The color a finished deployment left serving: the new one if promoted, otherwise the old one. */
+export function finalLiveColor(
+  record: Pick<DeploymentRecord, 'status' | 'liveColor' | 'newColor'>,
+): Color | null {
+  if (record.status === 'PROMOTED') return record.newColor ?? null;
+  if (record.status === 'IN_PROGRESS') return null;
+  return record.liveColor ?? null;
 }

@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import {
   abandonedError,
+  buildListenerRestoredMessage,
   buildOutcomeMessage,
   buildRepairMessage,
+  listenerRestoredEventMessage,
   outcomeEventMessage,
   repairEventMessage,
   retireWarning,
@@ -209,5 +211,34 @@ describe('repair texts', () => {
       '(production and test listeners)',
     );
     expect(buildRepairMessage(repair).message).not.toContain('test listeners');
+  });
+});
+
+describe('listener restore texts', () => {
+  it('say what reconcile found and restored, keyed by the weights it found', () => {
+    // Prepare
+    const restore = {
+      service: 'web',
+      cluster: 'prod',
+      deploymentId: 'web-1',
+      live: 'green' as const,
+      found: { blue: 40, green: 60 },
+    };
+
+    // Act
+    const line = listenerRestoredEventMessage(restore);
+    const message = buildListenerRestoredMessage(restore);
+
+    // Assess
+    expect(line).toBe(
+      "reconcile found web's listener at 40/60 (blue/green) with no deployment running and restored 100 % on green",
+    );
+    expect(message).toEqual({
+      id: 'web-1/LISTENER_RESTORED/40-60',
+      subject: 'greenlight: web listener restored to green',
+      message: `${line}, the color deployment web-1 left live.`,
+      attributes: { event: 'repair', outcome: 'LISTENER_RESTORED', service: 'web', cluster: 'prod' },
+      detail: { deploymentId: 'web-1', found: { blue: 40, green: 60 }, live: 'green' },
+    });
   });
 });

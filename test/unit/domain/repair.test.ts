@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { COLORS, otherColor, type Color } from '../../../shared/domain/colors';
-import { canServe, repairCandidates, repairedStatus } from '../../../shared/domain/repair';
+import type { DeploymentStatus } from '../../../shared/domain/deployment';
+import { canServe, finalLiveColor, repairCandidates, repairedStatus } from '../../../shared/domain/repair';
 
 const colorArb = fc.constantFrom<Color>(...COLORS);
 
@@ -60,6 +61,32 @@ describe('repairedStatus', () => {
       fc.property(colorArb, (newColor) => {
         expect(repairedStatus(newColor, newColor)).toBe('PROMOTED');
         expect(repairedStatus(otherColor(newColor), newColor)).toBe('ROLLED_BACK');
+      }),
+    );
+  });
+});
+
+describe('finalLiveColor', () => {
+  const record = { liveColor: 'blue' as const, newColor: 'green' as const };
+
+  it('is the new color after a promotion, the old one after any other end', () => {
+    // Assess
+    expect(finalLiveColor({ ...record, status: 'PROMOTED' })).toBe('green');
+    expect(finalLiveColor({ ...record, status: 'ROLLED_BACK' })).toBe('blue');
+    expect(finalLiveColor({ ...record, status: 'ROLLBACK_FAILED' })).toBe('blue');
+  });
+
+  it('is unknown while the deployment runs, or when the record never named its colors', () => {
+    // Assess
+    expect(finalLiveColor({ ...record, status: 'IN_PROGRESS' })).toBeNull();
+    expect(finalLiveColor({ status: 'REJECTED' })).toBeNull();
+  });
+
+  it('gives back the color a repair left live, whichever it chose', () => {
+    fc.assert(
+      fc.property(colorArb, colorArb, (newColor, live) => {
+        const status: DeploymentStatus = repairedStatus(live, newColor);
+        expect(finalLiveColor({ status, liveColor: otherColor(newColor), newColor })).toBe(live);
       }),
     );
   });
