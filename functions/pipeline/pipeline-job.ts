@@ -14,6 +14,7 @@
  * finished deployment succeeds or fails it with the record's reason. Only a failure to deliver
  * the answer (or throttling while starting) throws, so that Lambda retries the invocation.
  */
+import { isTransient, messageOf } from '../../shared/aws/errors';
 import { InvalidInputError, IdempotencyConflictError, ThrottlingError } from '../../shared/domain/errors';
 import { SpecSchema } from '../../shared/domain/spec';
 import { parseInput } from '../../shared/domain/validation';
@@ -305,19 +306,6 @@ function logged(deps: PipelineJobDeps, result: PipelineJobResult): PipelineJobRe
     deps.logger.info('pipeline job answered', { ...result });
   }
   return result;
-}
-
-/** Only the message: SDK errors carry request metadata that has no place in a job result or a log. */
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** Throttling, or a 5xx from AWS after the SDK's own retries: worth asking again later. */
-function isTransient(error: unknown): boolean {
-  if (error instanceof ThrottlingError) return true;
-  const cause = (error as { cause?: unknown } | null)?.cause ?? error;
-  const meta = cause as { $fault?: unknown; $metadata?: { httpStatusCode?: number } } | null;
-  return meta?.$fault === 'server' || (meta?.$metadata?.httpStatusCode ?? 0) >= 500;
 }
 
 /** The Lambda handler. The event is never logged: it carries the job's artifact credentials. */
