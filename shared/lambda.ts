@@ -19,7 +19,8 @@ export function createLogger(
   });
 }
 
-export type StepFunction<I, O> = (event: I, context: Context) => Promise<O>;
+/** A Lambda handler as the runtime calls it (and as the local engine binds it to a Task state). */
+export type LambdaHandler<I, O> = (event: I, context: Context) => Promise<O>;
 
 /**
  * Wraps a step in middy with the logger's Lambda context (request id, cold start) on every line.
@@ -30,11 +31,11 @@ export function lambdaHandler<I, O>(
   logger: Logger,
   fn: (event: I) => Promise<O>,
   options: { logEvent?: boolean } = {},
-): StepFunction<I, O> {
+): LambdaHandler<I, O> {
   return middy(async (event: I): Promise<O> => fn(event)).use(
     injectLambdaContext(logger, {
       resetKeys: true,
       ...(options.logEvent !== undefined ? { logEvent: options.logEvent } : {}),
     }),
-  ) as StepFunction<I, O>;
+  ) as LambdaHandler<I, O>;
 }

@@ -6,16 +6,12 @@
  */
 import { z } from 'zod';
 import { controlDeployment } from '../deploy/control';
-import {
-  CONTROL_ACTIONS,
-  DeploymentIdSchema,
-  manualControl,
-  type DeploymentRecord,
-} from '../../shared/domain/deployment';
+import { awaitsApproval } from '../../shared/domain/control';
+import { CONTROL_ACTIONS, DeploymentIdSchema, type DeploymentRecord } from '../../shared/domain/deployment';
 import { InvalidInputError } from '../../shared/domain/errors';
 import { ServiceNameSchema } from '../../shared/domain/spec';
 import { parseInput } from '../../shared/domain/validation';
-import { lambdaHandler, type Logger, type StepFunction } from '../../shared/lambda';
+import { lambdaHandler, type Logger, type LambdaHandler } from '../../shared/lambda';
 import type { Clock } from '../../shared/ports/clock';
 import type { DeploymentLookup } from '../../shared/ports/deployment-lookup';
 import type { Executions } from '../../shared/ports/executions';
@@ -116,12 +112,7 @@ const routes: Record<ApiRouteKey, Route> = {
  * yet: the one thing a person must know to act that the record does not say by itself.
  */
 function withApprovalState(record: DeploymentRecord): DeploymentRecord & { awaitingApproval?: true } {
-  const step = record.currentStep;
-  if (record.status !== 'IN_PROGRESS' || !step || step.phase !== 'step') return record;
-  const approval = record.spec?.plan.steps[step.index]?.approval === true;
-  return manualControl(record, { ...step, approval }).awaitingApproval
-    ? { ...record, awaitingApproval: true }
-    : record;
+  return awaitsApproval(record) ? { ...record, awaitingApproval: true } : record;
 }
 
 /** Answers one API Gateway v2 request; every error becomes a JSON error response. */
@@ -140,5 +131,5 @@ export async function handleApiRequest(deps: ApiDeps, event: ApiEvent): Promise<
 }
 
 /** The Lambda handler of the API, built from its dependencies. */
-export const createApiHandler = (deps: ApiDeps): StepFunction<ApiEvent, ApiResult> =>
+export const createApiHandler = (deps: ApiDeps): LambdaHandler<ApiEvent, ApiResult> =>
   lambdaHandler(deps.logger, (event: ApiEvent) => handleApiRequest(deps, event));

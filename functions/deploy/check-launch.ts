@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { GreenlightError } from '../../shared/domain/errors';
 import { judgeLaunchStops } from '../../shared/domain/gate';
+import { launchReadiness, launchStartedAt, launchVerdict } from '../../shared/domain/launch';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import { recordEvent, slotOf, StepContextSchema, type DeployDeps } from './context';
@@ -23,18 +24,20 @@ type Deps = Pick<DeployDeps, 'fleet' | 'router' | 'store' | 'clock' | 'logger'>;
 export async function checkLaunch(deps: Deps, event: unknown): Promise<LaunchState> {
   const { deployment, spec, launch } = parseInput(InputSchema, event);
   const slot = slotOf(spec, deployment.newColor);
-  const startedAt = launch.startedAt ?? launch.deadlineAt - spec.launch.timeoutSeconds * 1000;
-  const status = await deps.fleet.describe(slot);
+  const startedAt = launchStartedAt(launch, spec.launch.timeoutSeconds);
+  const service = await deps.fleet.describe(slot);
   const health = await deps.router.targetHealth(spec.slots[deployment.newColor].targetGroup);
-  const onRevision = status.taskDefinition === deployment.taskDefinition;
-  const ready = onRevision && status.steady && health.healthy >= deployment.desiredCount;
-  let reason =
-    `${status.runningCount}/${deployment.desiredCount} tasks running, ` +
-    `${health.healthy} healthy in the target group${onRevision ? '' : ', service not yet on the new revision'}`;
-  if (!ready) {
+  const readiness = launchReadiness({
+    taskDefinition: deployment.taskDefinition,
+    desiredCount: deployment.desiredCount,
+    service,
+    healthy: health.healthy,
+  });
+  let stops: ReturnType<typeof judgeLaunchStops> | undefined;
+  if (!readiness.ready) {
     // Only while waiting: a color that became steady and healthy goes on, and the gate watches
     // its stops from the first step (as ECS's circuit breaker forgets failures once a task is healthy).
-    const stops = judgeLaunchStops(
+    stops = judgeLaunchStops(
       await deps.fleet.stoppedTasks(slot, startedAt),
       { ...slot, color: deployment.newColor },
       deployment.desiredCount,
@@ -44,18 +47,20 @@ export async function checkLaunch(deps: Deps, event: unknown): Promise<LaunchSta
       await recordEvent(deps, deployment.id, 'NEW_COLOR_CRASH_LOOP', message);
       throw new NewColorCrashLoopError(message);
     }
-    if (stops.failures > 0) reason += `; ${stops.reason}`;
   }
-  const deadlineExceeded = !ready && deps.clock.now() >= launch.deadlineAt;
-  if (ready)
-    await recordEvent(deps, deployment.id, 'NEW_COLOR_READY', `${deployment.newColor} ready: ${reason}`);
-  return {
-    startedAt,
+  const verdict = launchVerdict(readiness, {
+    now: deps.clock.now(),
     deadlineAt: launch.deadlineAt,
-    ready,
-    deadlineExceeded,
-    reason: deadlineExceeded ? `launch deadline passed: ${reason}` : reason,
-  };
+    ...(stops ? { stops } : {}),
+  });
+  if (verdict.ready)
+    await recordEvent(
+      deps,
+      deployment.id,
+      'NEW_COLOR_READY',
+      `${deployment.newColor} ready: ${verdict.reason}`,
+    );
+  return { startedAt, deadlineAt: launch.deadlineAt, ...verdict };
 }
 
 export const createCheckLaunchHandler = (deps: Deps) =>

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { CONTROL_ACTIONS, DeploymentIdSchema, type DeploymentRecord } from '../../shared/domain/deployment';
+import { controlRefusal, withApproval } from '../../shared/domain/control';
 import { InvalidInputError, ServiceStateError } from '../../shared/domain/errors';
 import { parseInput } from '../../shared/domain/validation';
 import { recordEvent, type DeployDeps } from './context';
@@ -25,30 +26,15 @@ export async function controlDeployment(deps: Deps, input: unknown): Promise<Dep
   const { deploymentId, action, by } = parseInput(ControlRequestSchema, input);
   const record = await deps.store.getDeployment(deploymentId);
   if (!record) throw new InvalidInputError(`deploymentId: no deployment ${deploymentId}`);
-  if (record.status !== 'IN_PROGRESS') {
-    throw new ServiceStateError(
-      `deployment ${deploymentId} has already ended (${record.status}): nothing to ${action}`,
-    );
-  }
+  const refusal = controlRefusal(record, action);
+  if (refusal) throw new ServiceStateError(refusal);
   const now = deps.clock.now();
   if (action === 'approve') {
-    const step = record.currentStep;
-    if (!step || step.phase !== 'step') {
-      throw new ServiceStateError(`deployment ${deploymentId} is not at a plan step: nothing to approve`);
-    }
-    // Approving a step that needs none would do nothing now and nothing later: say so instead.
-    const steps = record.spec?.plan.steps;
-    if (steps && !steps[step.index]?.approval) {
-      const later = steps.flatMap((s, i) => (s.approval && i > step.index ? [i + 1] : []));
-      throw new ServiceStateError(
-        `deployment ${deploymentId} is at step ${step.index + 1}, which needs no approval` +
-          (later.length > 0
-            ? `; step ${later.join(', ')} will wait for one: approve when it does`
-            : ': nothing to approve'),
-      );
-    }
-    const approvedSteps = [...new Set([...(record.approvedSteps ?? []), step.index])];
-    await deps.store.updateDeployment(deploymentId, { approvedSteps });
+    // Refused above unless the deployment is at a plan step.
+    const step = record.currentStep!;
+    await deps.store.updateDeployment(deploymentId, {
+      approvedSteps: withApproval(record.approvedSteps, step.index),
+    });
     await recordEvent(deps, deploymentId, 'APPROVED', `step ${step.index + 1} approved by ${by}`, { by });
   } else {
     await deps.store.updateDeployment(deploymentId, { control: { action, by, at: now } });

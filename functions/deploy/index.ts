@@ -2,7 +2,7 @@
  * The blue/green steps by function key: the key is both the Serverless function name and the
  * name used in the state machine's `Fn::GetAtt` Task resources.
  */
-import type { StepFunction } from '../../shared/lambda';
+import type { LambdaHandler } from '../../shared/lambda';
 import { createCheckLaunchHandler } from './check-launch';
 import type { DeployDeps } from './context';
 import { createEvaluateHandler } from './evaluate';
@@ -18,7 +18,7 @@ import { createVerifyWeightsHandler } from './verify-weights';
 
 export type { DeployDeps } from './context';
 
-export const deployStepFactories: Record<string, (deps: DeployDeps) => StepFunction<unknown, unknown>> = {
+export const deployStepFactories: Record<string, (deps: DeployDeps) => LambdaHandler<unknown, unknown>> = {
   prepare: createPrepareHandler,
   launch: createLaunchHandler,
   'check-launch': createCheckLaunchHandler,
@@ -33,6 +33,6 @@ export const deployStepFactories: Record<string, (deps: DeployDeps) => StepFunct
 };
 
 /** Builds every step's handler from one set of dependencies. */
-export function createDeploySteps(deps: DeployDeps): Record<string, StepFunction<unknown, unknown>> {
+export function createDeploySteps(deps: DeployDeps): Record<string, LambdaHandler<unknown, unknown>> {
   return Object.fromEntries(Object.entries(deployStepFactories).map(([key, create]) => [key, create(deps)]));
 }

@@ -3,6 +3,7 @@ import { otherColor, soleColor } from '../../shared/domain/colors';
 import { DeployRequestSchema, lockKey, type DeploymentContext } from '../../shared/domain/deployment';
 import { LockConflictError, ServiceStateError } from '../../shared/domain/errors';
 import { maxDurationSeconds } from '../../shared/domain/plan';
+import { alarmsToCheck, firingAlarmsRefusal } from '../../shared/domain/preflight';
 import type { DeploymentSpec } from '../../shared/domain/spec';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
@@ -23,13 +24,10 @@ type Deps = Pick<DeployDeps, 'alarms' | 'fleet' | 'router' | 'store' | 'notifier
 export async function prepare(deps: Deps, event: unknown): Promise<PrepareResult> {
   const request = parseInput(DeployRequestSchema, event);
   const { spec, deploymentId } = request;
-  if (spec.alarms.length > 0 && !request.force) {
-    const firing = await deps.alarms.firing(spec.alarms);
-    if (firing.length > 0) {
-      throw new ServiceStateError(
-        `alarms already in ALARM: ${firing.join(', ')}; resolve them first or deploy with force`,
-      );
-    }
+  const alarms = alarmsToCheck(spec, request.force);
+  if (alarms.length > 0) {
+    const refusal = firingAlarmsRefusal(await deps.alarms.firing(alarms));
+    if (refusal) throw new ServiceStateError(refusal);
   }
   const now = deps.clock.now();
   const key = lockKey(spec);

@@ -6,7 +6,14 @@
  */
 import { otherColor, weightsFor, type Color } from '../../shared/domain/colors';
 import { lockKey, type DeploymentRecord } from '../../shared/domain/deployment';
+import {
+  abandonedError,
+  buildRepairMessage,
+  repairEventMessage,
+  type Repair,
+} from '../../shared/domain/deployment-message';
 import { ServiceStateError } from '../../shared/domain/errors';
+import { canServe, repairCandidates, repairedStatus } from '../../shared/domain/repair';
 import type { DeploymentSpec } from '../../shared/domain/spec';
 import type { RouteRef } from '../../shared/ports/router';
 import { recordEvent, routeOf, slotOf, testRouteOf, type DeployDeps } from './context';
@@ -34,7 +41,7 @@ export async function findAbandoned(
 async function isHealthy(deps: Deps, spec: DeploymentSpec, color: Color): Promise<boolean> {
   const status = await deps.fleet.describe(slotOf(spec, color));
   const health = await deps.router.targetHealth(spec.slots[color].targetGroup);
-  return status.runningCount > 0 && health.healthy > 0;
+  return canServe(status, health);
 }
 
 /**
@@ -60,10 +67,8 @@ export async function repairAbandoned(
   abandoned: DeploymentRecord,
   repairedBy: string,
 ): Promise<Color> {
-  const preferred = abandoned.liveColor ?? null;
-  const candidates: Color[] = preferred ? [preferred, otherColor(preferred)] : ['blue', 'green'];
   let live: Color | null = null;
-  for (const color of candidates) {
+  for (const color of repairCandidates(abandoned.liveColor)) {
     if (await isHealthy(deps, spec, color)) {
       live = color;
       break;
@@ -85,23 +90,21 @@ export async function repairAbandoned(
     await assertWeights(deps.router, testRoute, weights);
   }
   await deps.fleet.scale(slotOf(spec, idle), 0);
-  const where = testRoutes.length > 0 ? ' (production and test listeners)' : '';
-  const what = `${repairedBy} restored 100 % on ${live}${where} and scaled ${idle} to 0`;
+  const repair: Repair = {
+    deploymentId: abandoned.id,
+    service: spec.service,
+    cluster: spec.cluster,
+    repairedBy,
+    live,
+    idle,
+    testListeners: testRoutes.length > 0,
+  };
   await deps.store.updateDeployment(abandoned.id, {
-    status: live === abandoned.newColor ? 'PROMOTED' : 'ROLLED_BACK',
+    status: repairedStatus(live, abandoned.newColor),
     endedAt: deps.clock.now(),
-    error: {
-      error: 'Abandoned',
-      cause: `the deployment stopped without finishing (lock lease expired); ${what}`,
-    },
+    error: abandonedError(repair),
   });
-  await recordEvent(deps, abandoned.id, 'REPAIRED', `stopped without finishing; ${what}`);
-  await deps.notifier.notify({
-    id: `${abandoned.id}/REPAIRED`,
-    subject: `greenlight: ${spec.service} repaired after an unfinished deployment`,
-    message: `Deployment ${abandoned.id} of ${spec.service} on ${spec.cluster} stopped without finishing. Before starting ${repairedBy}, Greenlight restored 100 % of traffic on ${live}${where} and scaled ${idle} to 0.`,
-    attributes: { event: 'repair', outcome: 'REPAIRED', service: spec.service, cluster: spec.cluster },
-    detail: { deploymentId: abandoned.id, repairedBy, live, idle },
-  });
+  await recordEvent(deps, abandoned.id, 'REPAIRED', repairEventMessage(repair));
+  await deps.notifier.notify(buildRepairMessage(repair));
   return live;
 }

@@ -14,32 +14,20 @@
  * finished deployment succeeds or fails it with the record's reason. Only a failure to deliver
  * the answer (or throttling while starting) throws, so that Lambda retries the invocation.
  */
+import { isTransient, messageOf } from '../../shared/aws/errors';
 import { InvalidInputError, IdempotencyConflictError, ThrottlingError } from '../../shared/domain/errors';
-import { SpecSchema } from '../../shared/domain/spec';
-import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler, type Logger } from '../../shared/lambda';
-import { ArtifactReadError, type ArtifactReadFailure, type Artifacts } from '../../shared/ports/artifacts';
+import { ArtifactReadError, type Artifacts } from '../../shared/ports/artifacts';
 import type { Clock } from '../../shared/ports/clock';
 import type { ExecutionStatus, Executions } from '../../shared/ports/executions';
 import type { JobFailureType, PipelineJobs, ReportOutcome } from '../../shared/ports/pipeline-jobs';
 import type { Store } from '../../shared/ports/store';
 import { startDeployment } from '../deploy/start';
-import {
-  fileRef,
-  parseJobEvent,
-  parseUserParameters,
-  type FileRef,
-  type PipelineJob,
-  type UserParameters,
-} from './job-event';
-import { extractFile, imageFromDefinitions, parseJsonFile } from './job-files';
+import { deployRequestOf, failureTypeOf, type ArtifactLimits } from './job-artifacts';
+import { parseJobEvent, type PipelineJob } from './job-event';
 import { decodeContinuation, encodeContinuation, jobResultFor, type JobResult } from './job-result';
 
-export interface PipelineLimits {
-  /** Largest artifact (zip) downloaded. */
-  maxArtifactBytes: number;
-  /** Largest file inflated from an artifact (the spec, the image definitions). */
-  maxFileBytes: number;
+export interface PipelineLimits extends ArtifactLimits {
   /** A deployment with no record and no running execution this long after its start fails the job. */
   vanishedAfterMs: number;
 }
@@ -187,93 +175,7 @@ async function checkJob(deps: PipelineJobDeps, job: PipelineJob, token: string):
   return logged(deps, { outcome: result.kind, jobId: job.id, deploymentId, report });
 }
 
-// ---- The deploy request from UserParameters and artifacts ------------------------------------------
-
-async function deployRequestOf(
-  deps: PipelineJobDeps,
-  job: PipelineJob,
-  limits: PipelineLimits,
-): Promise<Record<string, unknown>> {
-  const params = parseUserParameters(job.userParameters);
-  const readJson = artifactFileReader(deps, job, params, limits);
-
-  const specSource = params.specFile ? fileRef(params.specFile, 'UserParameters.specFile') : undefined;
-  const specInput = specSource ? await readJson(specSource) : params.spec;
-  let containerName: string;
-  try {
-    containerName = parseInput(SpecSchema, specInput, 'spec').container.name;
-  } catch (error) {
-    if (error instanceof InvalidInputError && specSource)
-      throw new InvalidInputError(`${describeRef(specSource)}: ${error.message}`, error.issues);
-    throw error;
-  }
-
-  let image = params.image;
-  if (image === undefined) {
-    const source = fileRef(params.imageDefinitions!, 'UserParameters.imageDefinitions');
-    image = imageFromDefinitions(await readJson(source), containerName, describeRef(source));
-  }
-  // The raw spec, as written: startDeployment validates it again and keys idempotency on it.
-  return { image, spec: specInput, ...(params.force !== undefined ? { force: params.force } : {}) };
-}
-
-/** `UserParameters.specFile (BuildOutput::greenlight.json)`. */
-function describeRef(ref: FileRef): string {
-  return `${ref.field} (${ref.ref})`;
-}
-
-/** Reads JSON files of the job's input artifacts, downloading each artifact once. */
-function artifactFileReader(
-  deps: PipelineJobDeps,
-  job: PipelineJob,
-  params: UserParameters,
-  limits: PipelineLimits,
-): (ref: FileRef) => Promise<unknown> {
-  const downloads = new Map<string, Promise<Uint8Array>>();
-  return async (ref) => {
-    const where = describeRef(ref);
-    const name = ref.artifact ?? params.artifact;
-    const artifact =
-      name === undefined ? job.inputArtifacts[0] : job.inputArtifacts.find((a) => a.name === name);
-    if (!artifact) {
-      const available = job.inputArtifacts.map((a) => `"${a.name}"`).join(', ');
-      if (name === undefined)
-        throw new InvalidInputError(`${where}: the action has no input artifact to read it from; add one`);
-      const field = ref.artifact !== undefined ? where : 'UserParameters.artifact';
-      throw new InvalidInputError(
-        `${field}: no input artifact named "${name}" (the action's input artifacts: ${available || 'none'})`,
-      );
-    }
-    if (!artifact.location) throw new InvalidInputError(artifact.problem ?? `${artifact.field}: no location`);
-    if (!job.credentials)
-      throw new InvalidInputError(
-        'data.artifactCredentials: expected {accessKeyId, secretAccessKey, sessionToken} to read the input artifacts',
-      );
-    let download = downloads.get(artifact.name);
-    if (!download) {
-      download = deps.artifacts.read(artifact.location, job.credentials, limits.maxArtifactBytes);
-      downloads.set(artifact.name, download);
-    }
-    const zip = await download;
-    const label = `${where} in input artifact "${artifact.name}"`;
-    return parseJsonFile(extractFile(zip, ref.path, limits.maxFileBytes, label), label);
-  };
-}
-
 // ---- Answers ------------------------------------------------------------------------------------------
-
-function failureTypeOf(reason: ArtifactReadFailure): JobFailureType {
-  switch (reason) {
-    case 'access-denied':
-      return 'PermissionError';
-    case 'not-found':
-      return 'RevisionUnavailable';
-    case 'too-large':
-      return 'ConfigurationError';
-    case 'unavailable':
-      return 'JobFailed';
-  }
-}
 
 async function fail(
   deps: PipelineJobDeps,
@@ -305,19 +207,6 @@ function logged(deps: PipelineJobDeps, result: PipelineJobResult): PipelineJobRe
     deps.logger.info('pipeline job answered', { ...result });
   }
   return result;
-}
-
-/** Only the message: SDK errors carry request metadata that has no place in a job result or a log. */
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** Throttling, or a 5xx from AWS after the SDK's own retries: worth asking again later. */
-function isTransient(error: unknown): boolean {
-  if (error instanceof ThrottlingError) return true;
-  const cause = (error as { cause?: unknown } | null)?.cause ?? error;
-  const meta = cause as { $fault?: unknown; $metadata?: { httpStatusCode?: number } } | null;
-  return meta?.$fault === 'server' || (meta?.$metadata?.httpStatusCode ?? 0) >= 500;
 }
 
 /** The Lambda handler. The event is never logged: it carries the job's artifact credentials. */

@@ -7,6 +7,12 @@
 import type { Color } from '../../shared/domain/colors';
 import { weightsFor } from '../../shared/domain/colors';
 import { lockKey, type DeploymentRecord } from '../../shared/domain/deployment';
+import {
+  buildListenerRestoredMessage,
+  listenerRestoredEventMessage,
+  type ListenerRestore,
+} from '../../shared/domain/deployment-message';
+import { finalLiveColor } from '../../shared/domain/repair';
 import { SpecSchema, type DeploymentSpec } from '../../shared/domain/spec';
 import { recordEvent, routeOf, type DeployDeps } from '../deploy/context';
 import { assertWeights } from '../deploy/verify-weights';
@@ -23,13 +29,6 @@ export interface ListenerRestored {
 
 /** How many recent deployments are searched for the last one that left a known live color. */
 const RECENT_DEPLOYMENTS = 5;
-
-/** The color a finished deployment left serving: the new one if promoted, otherwise the old one. */
-export function finalLiveColor(record: DeploymentRecord): Color | null {
-  if (record.status === 'PROMOTED') return record.newColor ?? null;
-  if (record.status === 'IN_PROGRESS') return null;
-  return record.liveColor ?? null;
-}
 
 interface LastFinished {
   record: DeploymentRecord;
@@ -81,15 +80,18 @@ export async function restoreSplitListeners(
       const weights = weightsFor(live, 100);
       await deps.router.setWeights(route, weights);
       await assertWeights(deps.router, route, weights);
-      const what = `reconcile found ${service}'s listener at ${found.blue}/${found.green} (blue/green) with no deployment running and restored 100 % on ${live}`;
-      await recordEvent(deps, record.id, 'LISTENER_RESTORED', what, { found, live });
-      await deps.notifier.notify({
-        id: `${record.id}/LISTENER_RESTORED/${found.blue}-${found.green}`,
-        subject: `greenlight: ${service} listener restored to ${live}`,
-        message: `${what}, the color deployment ${record.id} left live.`,
-        attributes: { event: 'repair', outcome: 'LISTENER_RESTORED', service, cluster: spec.cluster },
-        detail: { deploymentId: record.id, found, live },
+      const restore: ListenerRestore = {
+        service,
+        cluster: spec.cluster,
+        deploymentId: record.id,
+        live,
+        found,
+      };
+      await recordEvent(deps, record.id, 'LISTENER_RESTORED', listenerRestoredEventMessage(restore), {
+        found,
+        live,
       });
+      await deps.notifier.notify(buildListenerRestoredMessage(restore));
       restored.push({ service, deploymentId: record.id, live, found });
     } finally {
       await deps.store.releaseLock(key, owner);

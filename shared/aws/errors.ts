@@ -38,6 +38,25 @@ export function isThrottling(error: unknown): boolean {
   return meta?.$retryable?.throttling === true || meta?.$metadata?.httpStatusCode === 429;
 }
 
+/**
+ * Worth asking again later: throttling, or AWS failing on its side (a `server` fault or an HTTP
+ * 5xx, after the SDK's own retries). Looks through one `cause`, since adapters wrap SDK errors.
+ */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof ThrottlingError) return true;
+  const cause = (error as { cause?: unknown } | null)?.cause ?? error;
+  const meta = cause as { $fault?: unknown; $metadata?: { httpStatusCode?: number } } | null;
+  return meta?.$fault === 'server' || (meta?.$metadata?.httpStatusCode ?? 0) >= 500;
+}
+
+/**
+ * Only the message of an error: SDK errors carry request metadata that has no place in an answer
+ * to a caller or in a log line.
+ */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** A short `Code: message` description of an SDK error for messages that name the operation. */
 export function describeError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);

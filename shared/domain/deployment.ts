@@ -122,6 +122,14 @@ export function clusterName(cluster: string): string {
 }
 
 /**
+ * Whether Finish releases the service's lock after `outcome`. After a failed rollback the lock
+ * stays: no new deployment may start on a half-changed service until a person has looked at it.
+ */
+export function releasesLock(outcome: Outcome): boolean {
+  return outcome !== 'ROLLBACK_FAILED';
+}
+
+/**
  * The per-service lock key: one deployment per ECS cluster and service at a time. The cluster is
  * reduced to its name so that two specs naming it differently (name, ARN) share one lock.
  */

@@ -17,6 +17,13 @@ import { TABLE_ATTRIBUTES, TABLE_KEY_SCHEMA, TTL_ATTRIBUTE } from '../../shared/
 import { loadStateMachine, STATE_MACHINES_DIR } from '../../shared/local/sfn/engine';
 
 const ROOT = path.resolve(__dirname, '../..');
+/** The area (folder under functions/) of every function that is not a blue/green step. */
+const AREA_OF_FUNCTION: Record<string, string> = {
+  reconcile: 'reconcile',
+  'task-stopped': 'alerts',
+  pipeline: 'pipeline',
+  api: 'api',
+};
 const STAGE = 'ci';
 const FUNCTION_PREFIX = `greenlight-${STAGE}-`;
 /** One parameter overridden on the command line, the others left at their defaults. */
@@ -371,7 +378,7 @@ describe('the packaged CloudFormation template', () => {
   describe('functions', () => {
     it('has the scheduled reconcile function, run every 5 minutes with the state machine ARN', () => {
       const reconcile = functionsByKey().reconcile;
-      expect(reconcile?.props.Handler).toBe('functions/reconcile/handlers.reconcile');
+      expect(reconcile?.props.Handler).toBe('functions/reconcile/lambda/reconcile.handler');
       expect(
         (reconcile?.props.Environment as { Variables: Record<string, unknown> }).Variables.STATE_MACHINE_ARN,
       ).toEqual({
@@ -383,7 +390,7 @@ describe('the packaged CloudFormation template', () => {
 
     it('has the stopped-task alert function, triggered by stopped ECS tasks only', () => {
       const fn = functionsByKey()['task-stopped'];
-      expect(fn?.props.Handler).toBe('functions/alerts/handlers.taskStopped');
+      expect(fn?.props.Handler).toBe('functions/alerts/lambda/task-stopped.handler');
       const patterns = resourcesOfType('AWS::Events::Rule').map(([, r]) => r.Properties.EventPattern);
       expect(patterns).toContainEqual({
         source: ['aws.ecs'],
@@ -392,21 +399,21 @@ describe('the packaged CloudFormation template', () => {
       });
     });
 
-    it('runs the CodePipeline trigger from functions/pipeline/handlers.job with the state machine ARN', () => {
+    it('runs the CodePipeline trigger from functions/pipeline/lambda/pipeline.handler with the state machine ARN', () => {
       const fn = functionsByKey().pipeline;
-      expect(fn?.props.Handler).toBe('functions/pipeline/handlers.job');
+      expect(fn?.props.Handler).toBe('functions/pipeline/lambda/pipeline.handler');
       expect((fn?.props.Environment as { Variables: Props }).Variables.STATE_MACHINE_ARN).toEqual({
         Ref: 'BlueGreenStateMachine',
       });
-      const source = readFileSync(path.join(ROOT, 'functions/pipeline/handlers.ts'), 'utf8');
-      expect(source).toMatch(/^export const job = /m);
+      const source = readFileSync(path.join(ROOT, 'functions/pipeline/lambda/pipeline.ts'), 'utf8');
+      expect(source).toMatch(/^export const handler = /m);
     });
 
-    it('serves the deploy API from functions/api/handlers.api: every route of functions/api/routes.ts, each behind the IAM authorizer', () => {
+    it('serves the deploy API from functions/api/lambda/api.handler: every route of functions/api/routes.ts, each behind the IAM authorizer', () => {
       const fn = functionsByKey().api;
-      expect(fn?.props.Handler).toBe('functions/api/handlers.api');
-      expect(readFileSync(path.join(ROOT, 'functions/api/handlers.ts'), 'utf8')).toMatch(
-        /^export const api = /m,
+      expect(fn?.props.Handler).toBe('functions/api/lambda/api.handler');
+      expect(readFileSync(path.join(ROOT, 'functions/api/lambda/api.ts'), 'utf8')).toMatch(
+        /^export const handler = /m,
       );
       expect((fn?.props.Environment as { Variables: Props }).Variables.STATE_MACHINE_ARN).toEqual({
         Ref: 'BlueGreenStateMachine',
@@ -464,6 +471,21 @@ describe('the packaged CloudFormation template', () => {
           entry: true,
         });
         expect({ key, imports: source.includes(`from '../${key}';`) }).toEqual({ key, imports: true });
+      }
+    });
+
+    it('runs every function from its own entry file, functions/<area>/lambda/<key>.ts, exporting `handler`', () => {
+      for (const [key, fn] of Object.entries(functionsByKey())) {
+        const area = AREA_OF_FUNCTION[key] ?? 'deploy';
+        expect({ key, handler: fn.props.Handler }).toEqual({
+          key,
+          handler: `functions/${area}/lambda/${key}.handler`,
+        });
+        const source = readFileSync(path.join(ROOT, `functions/${area}/lambda/${key}.ts`), 'utf8');
+        expect({ key, entry: /^export const handler = create\w+Handler\(/m.test(source) }).toEqual({
+          key,
+          entry: true,
+        });
       }
     });
 

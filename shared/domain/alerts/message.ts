@@ -16,14 +16,20 @@ import {
   type WindowSnapshot,
 } from './window';
 
-/** Structurally the Notifier port's Notification; the domain does not depend on ports. */
-export interface AlertMessage {
+/**
+ * A message people receive, stopped-task alert or deployment notification (deployment-message.ts).
+ * Structurally the Notifier port's Notification; the domain does not depend on ports.
+ */
+export interface NotificationMessage {
   id?: string;
   subject: string;
   message: string;
   attributes: Record<string, string>;
   detail: Record<string, unknown>;
 }
+
+/** A stopped-task message. */
+export type AlertMessage = NotificationMessage;
 
 /** The `event` attribute of every stopped-task message. */
 export const TASK_STOPPED_EVENT = 'task-stopped';

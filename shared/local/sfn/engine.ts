@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { Context } from 'aws-lambda';
-import type { StepFunction } from '../../lambda';
+import type { LambdaHandler } from '../../lambda';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type StateDefinition = Record<string, Json>;
@@ -66,7 +66,7 @@ export interface EngineEvent {
 
 export interface RunOptions {
   file: string;
-  handlers: Record<string, StepFunction<unknown, unknown>>;
+  handlers: Record<string, LambdaHandler<unknown, unknown>>;
   /** Replaces the handler of single Task states by state name (fault injection, manual control). */
   stateOverrides?: Record<string, (input: unknown) => Promise<unknown>>;
   input: unknown;

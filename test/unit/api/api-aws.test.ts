@@ -177,7 +177,7 @@ describe('deploy API on Step Functions and DynamoDB', () => {
   });
 });
 
-describe('functions/api/handlers (production wiring)', () => {
+describe('functions/api/lambda/api (production wiring)', () => {
   const ENV = { TABLE_NAME: TABLE, STATE_MACHINE_ARN: STATE_MACHINE, AWS_REGION: 'eu-west-1' };
   let saved: NodeJS.ProcessEnv;
   beforeEach(() => {
@@ -190,8 +190,8 @@ describe('functions/api/handlers (production wiring)', () => {
   it('exports the API handler, built once from a valid environment', () => {
     Object.assign(process.env, ENV);
     jest.isolateModules(() => {
-      const handlers = require('../../../functions/api/handlers') as { api: unknown };
-      expect(typeof handlers.api).toBe('function');
+      const entry = require('../../../functions/api/lambda/api') as { handler: unknown };
+      expect(typeof entry.handler).toBe('function');
     });
   });
 
@@ -199,7 +199,7 @@ describe('functions/api/handlers (production wiring)', () => {
     Object.assign(process.env, ENV);
     delete process.env.STATE_MACHINE_ARN;
     jest.isolateModules(() => {
-      expect(() => require('../../../functions/api/handlers')).toThrow('env.STATE_MACHINE_ARN');
+      expect(() => require('../../../functions/api/lambda/api')).toThrow('env.STATE_MACHINE_ARN');
     });
   });
 });

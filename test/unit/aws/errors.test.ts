@@ -1,15 +1,15 @@
 import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
-import { isThrottling, normaliseAwsError } from '../../../shared/aws/errors';
+import { isThrottling, isTransient, messageOf, normaliseAwsError } from '../../../shared/aws/errors';
 import { InvalidInputError, ThrottlingError } from '../../../shared/domain/errors';
 
 class WrappedError extends Error {}
 const wrap = (message: string, cause: unknown) => new WrappedError(message, { cause });
 
-function awsError(name: string, httpStatusCode = 400) {
+function awsError(name: string, httpStatusCode = 400, $fault: 'client' | 'server' = 'client') {
   return new DynamoDBServiceException({
     name,
     message: 'refused',
-    $fault: 'client',
+    $fault,
     $metadata: { httpStatusCode },
   });
 }
@@ -72,5 +72,49 @@ describe('AWS error normalisation', () => {
 
     // Assess
     expect(error).toBe(original);
+  });
+});
+
+describe('isTransient', () => {
+  it('holds for throttling and for AWS failing on its side', () => {
+    // Assess
+    expect(isTransient(new ThrottlingError('DynamoDB GetItem: throttled'))).toBe(true);
+    expect(isTransient(awsError('InternalServerError', 500, 'server'))).toBe(true);
+    expect(isTransient(awsError('ServiceUnavailable', 503))).toBe(true);
+  });
+
+  it('looks through the cause an adapter wrapped the SDK error in', () => {
+    // Prepare
+    const wrapped = new WrappedError('DynamoDB GetItem failed', {
+      cause: awsError('InternalServerError', 500),
+    });
+
+    // Assess
+    expect(isTransient(wrapped)).toBe(true);
+  });
+
+  it('does not hold for requests AWS refused as wrong, nor for plain values', () => {
+    // Assess
+    expect(isTransient(awsError('ValidationException', 400))).toBe(false);
+    expect(isTransient(awsError('AccessDeniedException', 403))).toBe(false);
+    expect(isTransient(new Error('bug'))).toBe(false);
+    expect(isTransient(null)).toBe(false);
+    expect(isTransient('timeout')).toBe(false);
+  });
+});
+
+describe('messageOf', () => {
+  it('keeps only the message of an SDK error, none of its request metadata', () => {
+    // Act
+    const message = messageOf(awsError('ValidationException'));
+
+    // Assess
+    expect(message).toBe('refused');
+  });
+
+  it('writes a thrown value that is not an Error as a string', () => {
+    // Assess
+    expect(messageOf('boom')).toBe('boom');
+    expect(messageOf(undefined)).toBe('undefined');
   });
 });

@@ -1,8 +1,33 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { deployStepFactories } from '../../../functions/deploy';
 
-const ENTRY_DIR = path.join(__dirname, '../../../functions/deploy/lambda');
+const ROOT = path.join(__dirname, '../../..');
+const FUNCTIONS_DIR = path.join(ROOT, 'functions');
+const ENTRY_DIR = path.join(FUNCTIONS_DIR, 'deploy/lambda');
+
+/** The areas of functions/ (deploy, api, pipeline, alerts, reconcile ...). */
+const AREAS = readdirSync(FUNCTIONS_DIR, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
+
+/** Every Lambda entry file, as `<area>/lambda/<fn>`. */
+const ENTRIES = AREAS.flatMap((area) => {
+  const dir = path.join(FUNCTIONS_DIR, area, 'lambda');
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((file) => file.endsWith('.ts'))
+        .map((file) => `${area}/lambda/${file.replace(/\.ts$/, '')}`)
+    : [];
+});
+
+const ENV = {
+  TABLE_NAME: 'greenlight-test',
+  TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:greenlight-test',
+  STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:greenlight-test-blue-green',
+  AWS_REGION: 'eu-west-1',
+};
 
 describe('blue/green Lambda entries', () => {
   const env = { ...process.env };
@@ -27,4 +52,77 @@ describe('blue/green Lambda entries', () => {
       expect(typeof entry.handler).toBe('function');
     },
   );
+});
+
+describe('Lambda entries of every area', () => {
+  const env = { ...process.env };
+  beforeAll(() => {
+    Object.assign(process.env, ENV);
+  });
+  afterAll(() => {
+    process.env = env;
+  });
+
+  it('gives every area its entries in functions/<area>/lambda/, and no other entry convention', () => {
+    for (const area of AREAS) {
+      expect({ area, entries: ENTRIES.some((entry) => entry.startsWith(`${area}/`)) }).toEqual({
+        area,
+        entries: true,
+      });
+      expect({ area, handlers: existsSync(path.join(FUNCTIONS_DIR, area, 'handlers.ts')) }).toEqual({
+        area,
+        handlers: false,
+      });
+    }
+  });
+
+  it.each(ENTRIES)('builds the %s handler from the production adapters', async (entryPath) => {
+    const entry = (await import(path.join(FUNCTIONS_DIR, entryPath))) as { handler: unknown };
+    expect(typeof entry.handler).toBe('function');
+  });
+});
+
+interface AslState {
+  Type: string;
+  Resource?: unknown;
+  Branches?: { States: Record<string, AslState> }[];
+  ItemProcessor?: { States: Record<string, AslState> };
+}
+
+/** The Task states of a workflow (nested ones included) and the function key each calls. */
+function taskStates(states: Record<string, AslState>): { state: string; key: string }[] {
+  return Object.entries(states).flatMap(([state, s]) => [
+    ...(s.Type === 'Task'
+      ? [{ state, key: (s.Resource as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0] }]
+      : []),
+    ...(s.Branches ?? []).flatMap((branch) => taskStates(branch.States)),
+    ...(s.ItemProcessor ? taskStates(s.ItemProcessor.States) : []),
+  ]);
+}
+
+describe("README's map from states to files", () => {
+  it('names every Task state of the blue/green workflow with its function key and file, and nothing else', () => {
+    // Prepare
+    const asl = JSON.parse(readFileSync(path.join(ROOT, 'statemachines/blue-green.asl.json'), 'utf8')) as {
+      States: Record<string, AslState>;
+    };
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### From a state to its file')).split(/\n#/)[0]!;
+
+    // Act
+    const rows = [...section.matchAll(/^\| `([^`]+)` \| `([^`]+)` \| `([^`]+)` \|$/gm)].map(
+      ([, state, key, file]) => ({ state, key, file }),
+    );
+
+    // Assess
+    const expected = taskStates(asl.States).map(({ state, key }) => ({
+      state,
+      key,
+      file: `functions/deploy/${key}.ts`,
+    }));
+    const byState = (a: { state?: string }, b: { state?: string }) => (a.state! < b.state! ? -1 : 1);
+    expect(rows.sort(byState)).toEqual(expected.sort(byState));
+    for (const { file } of rows)
+      expect({ file, exists: existsSync(path.join(ROOT, file!)) }).toEqual({ file, exists: true });
+  });
 });

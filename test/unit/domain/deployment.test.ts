@@ -1,9 +1,12 @@
+import fc from 'fast-check';
 import {
   clusterName,
   DeploymentIdSchema,
   DeployRequestSchema,
   lockKey,
+  releasesLock,
 } from '../../../shared/domain/deployment';
+import { OUTCOMES } from '../../../shared/domain/end-state';
 import { InvalidInputError } from '../../../shared/domain/errors';
 import { parseInput } from '../../../shared/domain/validation';
 import { parseSpec, validSpecInput } from '../../fixtures/spec';
@@ -172,5 +175,15 @@ describe('lockKey', () => {
 
     // Assess
     expect(keys.size).toBe(3);
+  });
+});
+
+describe('releasesLock', () => {
+  it('keeps the lock after a failed rollback only', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...OUTCOMES), (outcome) => {
+        expect(releasesLock(outcome)).toBe(outcome !== 'ROLLBACK_FAILED');
+      }),
+    );
   });
 });

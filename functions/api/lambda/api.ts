@@ -1,0 +1,23 @@
+/** Lambda entry point of the deploy HTTP API (serverless.yml: `functions/api/lambda/api.handler`). */
+import { dynamoDocumentClient, sfnClient } from '../../../shared/aws/clients';
+import { DynamoDeploymentLookup } from '../../../shared/aws/dynamo-deployment-lookup';
+import { DynamoStore } from '../../../shared/aws/dynamo-store';
+import { SfnExecutions } from '../../../shared/aws/sfn-executions';
+import { apiEnv } from '../../../shared/config/env';
+import { createLogger } from '../../../shared/lambda';
+import { systemClock } from '../../../shared/ports/clock';
+import { createApiHandler } from '../api';
+
+const env = apiEnv();
+
+export const handler = createApiHandler({
+  executions: new SfnExecutions({ client: sfnClient(), stateMachineArn: env.STATE_MACHINE_ARN }),
+  store: new DynamoStore({ client: dynamoDocumentClient(), tableName: env.TABLE_NAME }),
+  deployments: new DynamoDeploymentLookup({
+    client: dynamoDocumentClient(),
+    tableName: env.TABLE_NAME,
+    clock: systemClock,
+  }),
+  clock: systemClock,
+  logger: createLogger(),
+});

@@ -1,0 +1,134 @@
+/**
+ * The workflow document as it reaches Finish (Promoted / RolledBack / Rejected / RollbackFailed):
+ * one schema for it, and the facts about the deployment read from it. Its shape depends on where
+ * the workflow ended (a rejected request may carry an invalid spec and no deployment context), so
+ * every field is read on its own and what cannot be read is left out, never refused.
+ */
+import { z } from 'zod';
+import { DeploymentIdSchema, type DeploymentError, type Outcome } from './deployment';
+import { retireWarning } from './deployment-message';
+import { SpecSchema } from './spec';
+
+export const OUTCOMES = [
+  'PROMOTED',
+  'ROLLED_BACK',
+  'REJECTED',
+  'ROLLBACK_FAILED',
+] as const satisfies readonly Outcome[];
+
+/** What a Step Functions `Catch` puts at its ResultPath. */
+export const StepErrorSchema = z.object({ Error: z.string(), Cause: z.unknown().optional() }).loose();
+export type StepError = z.infer<typeof StepErrorSchema>;
+
+/** The human message inside a Step Functions error: Lambda wraps it as JSON with errorMessage. */
+export function describeStepError(error: StepError | undefined): DeploymentError | undefined {
+  if (!error) return undefined;
+  let cause = typeof error.Cause === 'string' ? error.Cause : JSON.stringify(error.Cause ?? '');
+  try {
+    const parsed: unknown = JSON.parse(cause);
+    if (parsed && typeof parsed === 'object' && 'errorMessage' in parsed) cause = String(parsed.errorMessage);
+    else if (Array.isArray(parsed)) cause = parsed.map(String).join('; ');
+  } catch {
+    // Not JSON: the cause is already a message.
+  }
+  return { error: error.Error, cause };
+}
+
+/** A non-empty string, or undefined for anything else. */
+const Text = z.string().min(1).optional().catch(undefined);
+
+/**
+ * A caught error, described: `undefined` when absent (or null), `null` when present but not a
+ * Step Functions error (it still takes the place of another error).
+ */
+const CaughtErrorSchema = z
+  .union([
+    z.null().transform(() => undefined),
+    StepErrorSchema.transform((error) => describeStepError(error) ?? null),
+  ])
+  .optional()
+  .catch(null);
+
+/** The service and cluster of the spec: from the valid spec, else from what can be read of it. */
+const SpecNamesSchema = z
+  .union([
+    SpecSchema.transform(({ service, cluster }) => ({ service, cluster })),
+    z.object({ service: Text, cluster: Text }),
+  ])
+  .catch({});
+
+export const EndStateSchema = z.object({
+  /** Prepare's context; absent when the workflow ended before (or in) Prepare. */
+  deployment: z
+    .object({
+      id: DeploymentIdSchema,
+      image: z.string(),
+      liveColor: z.string(),
+      newColor: z.string(),
+      startedAt: z.number(),
+    })
+    .optional()
+    .catch(undefined),
+  /** The request's own fields, for a request Prepare rejected. */
+  deploymentId: DeploymentIdSchema.optional().catch(undefined),
+  image: Text,
+  requestedBy: Text,
+  spec: SpecNamesSchema,
+  /** The plan step in progress when the workflow left the plan. */
+  step: z
+    .object({ phase: z.enum(['step', 'bake']), index: z.number(), weight: z.number() })
+    .optional()
+    .catch(undefined),
+  error: CaughtErrorSchema,
+  rollbackError: CaughtErrorSchema,
+  retireError: CaughtErrorSchema,
+});
+export type EndState = z.output<typeof EndStateSchema>;
+
+/** Finish's input: the outcome the state names, and the whole workflow document. */
+export const FinishInputSchema = z.object({ outcome: z.enum(OUTCOMES), state: EndStateSchema });
+
+/** How a deployment ended, as far as its end state tells. */
+export interface DeploymentEnd {
+  outcome: Outcome;
+  id?: string;
+  service?: string;
+  cluster?: string;
+  image: string;
+  requestedBy: string;
+  /** The colors Prepare chose; absent when it never did. */
+  colors?: { live: string; new: string };
+  startedAt?: number;
+  /** Why it did not promote: the rollback's own error after a failed rollback. */
+  error?: DeploymentError;
+  /** Something that went wrong without changing the outcome (the old color not scaled down). */
+  warning?: string;
+  lastStep?: { phase: 'step' | 'bake'; index: number; weight: number };
+}
+
+/** The facts of a deployment's end from its parsed end state. */
+export function readEndState(outcome: Outcome, state: EndState): DeploymentEnd {
+  const { deployment } = state;
+  const caught =
+    outcome === 'ROLLBACK_FAILED' && state.rollbackError !== undefined ? state.rollbackError : state.error;
+  const error = caught ?? undefined;
+  const warning = state.retireError ? retireWarning(state.retireError) : undefined;
+  const id = deployment ? deployment.id : state.deploymentId;
+  return {
+    outcome,
+    ...(id !== undefined ? { id } : {}),
+    ...(state.spec.service !== undefined ? { service: state.spec.service } : {}),
+    ...(state.spec.cluster !== undefined ? { cluster: state.spec.cluster } : {}),
+    image: deployment ? deployment.image : (state.image ?? 'unknown'),
+    requestedBy: state.requestedBy ?? 'unknown',
+    ...(deployment
+      ? {
+          colors: { live: deployment.liveColor, new: deployment.newColor },
+          startedAt: deployment.startedAt,
+        }
+      : {}),
+    ...(error ? { error } : {}),
+    ...(warning ? { warning } : {}),
+    ...(state.step ? { lastStep: state.step } : {}),
+  };
+}

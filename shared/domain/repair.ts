@@ -1,0 +1,37 @@
+/**
+ * Restoring one live color after a deployment that stopped without finishing (its execution died,
+ * its lock lease expired) or a listener left split: which color to put traffic back on, and what
+ * the record then says.
+ */
+import { otherColor, type Color } from './colors';
+import type { DeploymentRecord } from './deployment';
+
+/**
+ * The colors to try, in order: the one the abandoned deployment recorded as live first (it was
+ * serving before the deployment began), then the other; both, blue first, when it recorded none.
+ */
+export function repairCandidates(recordedLive: Color | null | undefined): Color[] {
+  return recordedLive ? [recordedLive, otherColor(recordedLive)] : ['blue', 'green'];
+}
+
+/** A color can take all traffic back when it runs tasks and its target group has a healthy target. */
+export function canServe(status: { runningCount: number }, health: { healthy: number }): boolean {
+  return status.runningCount > 0 && health.healthy > 0;
+}
+
+/**
+ * The status an abandoned deployment's record is closed with: PROMOTED when the repair left its
+ * new color live, ROLLED_BACK otherwise.
+ */
+export function repairedStatus(live: Color, newColor: Color | undefined): 'PROMOTED' | 'ROLLED_BACK' {
+  return live === newColor ? 'PROMOTED' : 'ROLLED_BACK';
+}
+
+/** The color a finished deployment left serving: the new one if promoted, otherwise the old one. */
+export function finalLiveColor(
+  record: Pick<DeploymentRecord, 'status' | 'liveColor' | 'newColor'>,
+): Color | null {
+  if (record.status === 'PROMOTED') return record.newColor ?? null;
+  if (record.status === 'IN_PROGRESS') return null;
+  return record.liveColor ?? null;
+}
