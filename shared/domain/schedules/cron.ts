@@ -1,9 +1,9 @@
 /**
  * EventBridge Scheduler's cron dialect: `cron(minutes hours day-of-month month day-of-week year)`.
- * Parsed into explicit value sets (so wrong input is named field by field), matched against a
- * local time, and translated to croner's pattern language for the search of next run times.
+ * Parsed into explicit value sets (so wrong input is named field by field) and translated to
+ * croner's pattern language for the search of next run times.
  */
-import { daysInMonth, type LocalParts } from './zoned-time';
+import { daysInMonth } from './zoned-time';
 
 /** A problem with one part of an expression; `field` is empty for the expression as a whole. */
 export interface ExpressionIssue {
@@ -29,7 +29,7 @@ export type DayOfWeek =
   | { kind: 'days'; days: number[] }
   /** `3#2`: the second Tuesday of the month. */
   | { kind: 'nth'; day: number; nth: number }
-  /** `6L`: the last Friday of the month (`L` alone: Saturday, the last day of the week). */
+  /** `6L`: the last Friday of the month (`L` alone is every Saturday, the last day of the week). */
   | { kind: 'last'; day: number };
 
 export interface CronExpression {
@@ -164,7 +164,8 @@ function dayOfMonth(text: string): DayOfMonth {
 function dayOfWeek(text: string): DayOfWeek {
   const rule = RULES.dayOfWeek;
   if (text === '?') return { kind: 'any' };
-  if (text === 'L') return { kind: 'last', day: 7 };
+  // Quartz's reading, which EventBridge's docs echo: L alone is the last day of the week, Saturday.
+  if (text === 'L') return { kind: 'days', days: [7] };
   if (text.includes('#')) {
     const nth = /^([A-Z0-9]+)#(\d+)$/.exec(text);
     if (!nth) {
@@ -253,57 +254,6 @@ function neverMatchingDay(e: CronExpression): ExpressionIssue | undefined {
   if (first <= longest) return undefined;
   const names = e.months.map((m) => MONTHS[m - 1]).join(',');
   return { field: 'dayOfMonth', message: `day ${first} never occurs in the months given (${names})` };
-}
-
-/** Whether a local time (in the schedule's zone) is one of the expression's slots. */
-export function matchesCron(e: CronExpression, t: LocalParts): boolean {
-  if (t.second !== 0) return false;
-  if (!e.minutes.includes(t.minute) || !e.hours.includes(t.hour)) return false;
-  if (!e.months.includes(t.month) || !e.years.includes(t.year)) return false;
-  return matchesDayOfMonth(e.dayOfMonth, t) && matchesDayOfWeek(e.dayOfWeek, t);
-}
-
-function weekdayOf(year: number, month: number, day: number): number {
-  return new Date(Date.UTC(year, month - 1, day)).getUTCDay();
-}
-
-function matchesDayOfMonth(dom: DayOfMonth, t: LocalParts): boolean {
-  const last = daysInMonth(t.year, t.month);
-  switch (dom.kind) {
-    case 'any':
-      return true;
-    case 'days':
-      return dom.days.includes(t.day);
-    case 'last':
-      return t.day === last;
-    case 'last-weekday': {
-      const wd = weekdayOf(t.year, t.month, last);
-      return t.day === (wd === 6 ? last - 1 : wd === 0 ? last - 2 : last);
-    }
-    case 'nearest-weekday': {
-      // A day the month does not have never matches (as croner does): 31W skips 30-day months.
-      if (dom.day > last) return false;
-      const wd = weekdayOf(t.year, t.month, dom.day);
-      let target = dom.day;
-      if (wd === 6) target = dom.day === 1 ? 3 : dom.day - 1;
-      if (wd === 0) target = dom.day === last ? dom.day - 2 : dom.day + 1;
-      return t.day === target;
-    }
-  }
-}
-
-function matchesDayOfWeek(dow: DayOfWeek, t: LocalParts): boolean {
-  const day = t.weekday + 1;
-  switch (dow.kind) {
-    case 'any':
-      return true;
-    case 'days':
-      return dow.days.includes(day);
-    case 'nth':
-      return day === dow.day && Math.ceil(t.day / 7) === dow.nth;
-    case 'last':
-      return day === dow.day && t.day + 7 > daysInMonth(t.year, t.month);
-  }
 }
 
 /** `0-5,10,20-22`: a sorted list of values in croner's notation. */

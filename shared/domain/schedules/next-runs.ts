@@ -1,16 +1,20 @@
 /**
- * When EventBridge Scheduler fires an expression. Cron slots are searched with croner (through the
- * translation in cron.ts) and each candidate is then checked against AWS's documented rules, which
- * croner does not follow on its own (verified in test/unit/schedules/dst.test.ts):
- *  - a slot that does not exist in the zone (spring forward) is skipped; croner moves it to the
- *    next hour instead, so a candidate whose local time does not match the expression is dropped;
- *  - a wall time the clocks show twice (fall back) runs once, the first time; croner also returns
- *    a time before the one asked for when asked from inside the repeated hour.
+ * When EventBridge Scheduler fires an expression.
+ *
+ * Cron slots are wall times in the schedule's zone. croner (through the translation in cron.ts)
+ * searches them on the zone's wall clock written as UTC — a timeline with no DST, so its calendar
+ * rules (L, W, #, years) apply to local dates — and each wall time found is then placed on the real
+ * timeline by the rules AWS documents: a wall time the zone skips (spring forward) does not run,
+ * one it shows twice (fall back) runs once, the first time. croner's own `timezone` option is not
+ * used: it moves a skipped slot to the next hour, answers with an earlier time when asked from the
+ * second pass of a repeated hour (both pinned in test/unit/schedules/dst.test.ts), and builds an
+ * Intl formatter per conversion (about 0.7 ms per run).
+ *
  * Rate expressions are fixed intervals from the schedule's start, blind to the zone (so
  * `rate(1 day)` drifts by an hour of local time across a DST change, as AWS documents).
  */
 import { Cron } from 'croner';
-import { matchesCron, toCronerPattern, type CronExpression } from './cron';
+import { toCronerPattern, type CronExpression } from './cron';
 import {
   atInstant,
   issuePaths,
@@ -19,7 +23,7 @@ import {
   type RateExpression,
   type ScheduleExpression,
 } from './expression';
-import { isFirstOccurrence, localParts } from './zoned-time';
+import { firstInstantOf, localParts, wallTimeMs, type WallTime } from './zoned-time';
 
 export interface NextRunsOptions {
   /** IANA zone the expression is evaluated in (ignored by rate expressions). */
@@ -59,36 +63,37 @@ function nextAtRun(e: AtExpression, { timeZone, after, count }: NextRunsOptions)
   return instant > after && count > 0 ? [instant] : [];
 }
 
-const MINUTE = 60_000;
-
-/** The first whole minute after `t` that is not a second pass of a fall-back hour. */
-function nextUnrepeatedMinute(t: number, timeZone: string): number {
-  const first = Math.floor(t / MINUTE) * MINUTE + MINUTE;
-  // Overlaps last at most two hours (one in almost every zone).
-  for (let m = first; m <= first + 3 * 60 * MINUTE; m += MINUTE) {
-    if (isFirstOccurrence(m, timeZone)) return m;
-  }
-  return first;
+/** A wall time written as UTC milliseconds, back to its fields. */
+function wallOf(ms: number): WallTime {
+  const d = new Date(ms);
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+  };
 }
 
 function nextCronRuns(e: CronExpression, { timeZone, after, count }: NextRunsOptions): number[] {
-  const job = new Cron(toCronerPattern(e), { timezone: timeZone, domAndDow: true, paused: true });
+  const job = new Cron(toCronerPattern(e), { utcOffset: 0, domAndDow: true, paused: true });
   const runs: number[] = [];
-  let cursor = after;
-  // Each skipped candidate is a slot moved out of a DST gap or repeated in an overlap: a few per
-  // transition. Far more than that means the search is not progressing.
-  let budget = count * 10 + 10_000;
+  // From the second pass of a repeated hour this wall clock starts behind the slots that already
+  // ran in the first pass; they are dropped below for not being after `after`.
+  let wall = wallTimeMs(localParts(after, timeZone)) + (((after % 1000) + 1000) % 1000);
+  let offset: number | undefined;
   while (runs.length < count) {
-    if (budget-- <= 0) throw new Error(`next runs of ${e.text} in ${timeZone}: the search did not converge`);
-    const next = job.nextRun(new Date(cursor))?.getTime();
+    const next = job.nextRun(new Date(wall))?.getTime();
     if (next === undefined) break;
-    if (next <= cursor) {
-      // Asked from the second pass of a fall-back hour, croner answers with the first pass.
-      cursor = Math.max(nextUnrepeatedMinute(cursor, timeZone) - 1, cursor + 1);
-      continue;
+    if (next <= wall) {
+      throw new Error(`next runs of ${e.text}: croner went back from ${new Date(wall).toISOString()}`);
     }
-    cursor = next;
-    if (matchesCron(e, localParts(next, timeZone)) && isFirstOccurrence(next, timeZone)) runs.push(next);
+    wall = next;
+    const first = firstInstantOf(wallOf(wall), timeZone, offset);
+    if (first === undefined) continue;
+    offset = Math.round((wall - first) / 60_000);
+    if (first > after) runs.push(first);
   }
   return runs;
 }

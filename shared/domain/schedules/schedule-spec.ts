@@ -97,10 +97,18 @@ const ContainerOverrideSchema = z
     name: containerName,
     command: z.array(z.string().max(8192)).min(1).max(1000).optional(),
     environment: z
-      .record(
-        z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/, 'expected a variable name (letters, digits, _)'),
-        z.string().max(8192),
-      )
+      .record(z.string(), z.string().max(8192))
+      .superRefine((env, ctx) => {
+        for (const name of Object.keys(env)) {
+          if (!/^[A-Za-z_][A-Za-z0-9_]{0,254}$/.test(name)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [name],
+              message: 'expected a variable name (letters, digits, _)',
+            });
+          }
+        }
+      })
       .optional(),
     /** CPU units (1024 = 1 vCPU). */
     cpu: z.number().int().min(0).max(196_608).optional(),
