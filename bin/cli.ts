@@ -6,6 +6,7 @@ import { specCommand } from './spec';
 import { alertsCommand, readStdin } from './alerts';
 import { DEPLOYMENT_COMMANDS, deploymentsCommand } from './deployments';
 import { serveCommand } from './serve';
+import { schedulesCommand } from './schedules';
 
 const USAGE = `usage: greenlight <command> [options]
 
@@ -15,6 +16,8 @@ commands:
   alerts explain [--json] < event    print the alert an ECS task state change event would send
                                      (no AWS calls: not enriched, no dedupe)
   spec validate FILE.json            check a deployment spec; print it with defaults and plan steps
+  schedules next EXPR [--tz ZONE]    when EventBridge Scheduler fires a cron/rate/at expression
+                                     (offline; greenlight schedules --help for the other commands)
   deploy --spec FILE --image IMAGE   start a deployment through the deploy API [--idempotency-key K] [--wait]
   status ID | history ID             a deployment's record | its events
   approve|promote|abort|pause|resume ID   manual control of a running deployment
@@ -62,6 +65,8 @@ export function main(argv: string[]): void {
         });
       case 'serve':
         return serveCommand(args, { stdout: process.stdout, stderr: process.stderr });
+      case 'schedules':
+        return schedulesCommand(args, { stdout: process.stdout, stderr: process.stderr, now: Date.now });
       case undefined:
       case 'help':
       case '--help':
