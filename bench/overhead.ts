@@ -20,7 +20,7 @@ import {
   silentLogger,
 } from '../test/support/memory-ports';
 import { LocalAlarms } from '../shared/local/cloudwatch/local-alarms';
-import { memorySpec } from '../test/support/memory-world';
+import { memoryScaling, memorySpec } from '../test/support/memory-world';
 import type { BenchResult } from './run';
 import { mean, quantile, textTable } from './stats';
 
@@ -50,6 +50,7 @@ export async function overhead(args: string[]): Promise<BenchResult> {
         fleet,
         metrics: new MemoryMetrics(),
         probe: new MemoryProbe(),
+        scaling: memoryScaling(fleet),
         store,
         notifier: new MemoryNotifier(),
         clock: systemClock,

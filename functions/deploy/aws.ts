@@ -4,8 +4,10 @@
  * those SDK clients (smaller bundles, faster cold starts).
  */
 import { AlbRouter } from '../../shared/aws/alb-router';
+import { AppAutoScaling } from '../../shared/aws/app-autoscaling';
 import { CloudWatchAlarms } from '../../shared/aws/cloudwatch-alarms';
 import {
+  appAutoScalingClient,
   cloudWatchClient,
   dynamoDocumentClient,
   ecsClient,
@@ -37,6 +39,10 @@ export function fleet() {
 
 export function router() {
   return new AlbRouter({ client: elbv2Client() });
+}
+
+export function scaling() {
+  return new AppAutoScaling({ client: appAutoScalingClient() });
 }
 
 export function metrics() {

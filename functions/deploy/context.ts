@@ -4,6 +4,7 @@ import { COLORS } from '../../shared/domain/colors';
 import { DeploymentIdSchema, lockKey, type DeploymentContext } from '../../shared/domain/deployment';
 import { LockConflictError, ServiceStateError } from '../../shared/domain/errors';
 import { maxDurationSeconds } from '../../shared/domain/plan';
+import { DeploymentScalingSchema } from '../../shared/domain/scaling';
 import { SpecSchema, type DeploymentSpec } from '../../shared/domain/spec';
 import type { RouteRef } from '../../shared/ports/router';
 import type { SlotRef } from '../../shared/ports/fleet';
@@ -11,6 +12,7 @@ import type { Clock, Fleet, Metrics, Notifier, Router, Store } from '../../share
 import type { Logger } from '../../shared/lambda';
 import type { Alarms } from '../../shared/ports/alarms';
 import type { Probe } from '../../shared/ports/probe';
+import type { Scaling } from '../../shared/ports/scaling';
 import type { Color } from '../../shared/domain/colors';
 
 /** Every port a blue/green step may use; each step takes only the ones it needs. */
@@ -20,6 +22,7 @@ export interface DeployDeps {
   router: Router;
   metrics: Metrics;
   probe: Probe;
+  scaling: Scaling;
   store: Store;
   notifier: Notifier;
   clock: Clock;
@@ -37,6 +40,7 @@ export const DeploymentContextSchema: z.ZodType<DeploymentContext> = z.object({
   taskDefinition: z.string().min(1),
   desiredCount: z.number().int().min(1),
   startedAt: z.number(),
+  scaling: DeploymentScalingSchema.optional(),
 });
 
 /** The part of the workflow document every step after Prepare receives. */

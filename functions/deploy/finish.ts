@@ -1,10 +1,15 @@
-/** Promoted / RolledBack / Rejected / RollbackFailed: record the outcome, notify, release the lock. */
+/**
+ * Promoted / RolledBack / Rejected / RollbackFailed: record the outcome, notify, release the lock.
+ * A promotion also gives the new live color the service's Auto Scaling configuration back (the
+ * old color was held at 0 by RetireOldColor; a rollback restores its own).
+ */
 import { buildOutcomeMessage, outcomeEventMessage } from '../../shared/domain/deployment-message';
-import { lockKey, releasesLock, type Outcome } from '../../shared/domain/deployment';
+import { lockKey, releasesLock, type DeploymentRecord, type Outcome } from '../../shared/domain/deployment';
 import { FinishInputSchema, readEndState } from '../../shared/domain/end-state';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import { recordEvent, type DeployDeps } from './context';
+import { restoreLive } from './scaling';
 
 export interface FinishResult {
   deploymentId: string | null;
@@ -13,7 +18,7 @@ export interface FinishResult {
   lockReleased: boolean;
 }
 
-type Deps = Pick<DeployDeps, 'store' | 'notifier' | 'clock' | 'logger'>;
+type Deps = Pick<DeployDeps, 'scaling' | 'store' | 'notifier' | 'clock' | 'logger'>;
 
 export async function finish(deps: Deps, event: unknown): Promise<FinishResult> {
   const { outcome, state } = parseInput(FinishInputSchema, event);
@@ -34,6 +39,17 @@ export async function finish(deps: Deps, event: unknown): Promise<FinishResult> 
         status: outcome,
         startedAt: now,
       });
+    }
+    // Before anything is recorded: if it fails, the retried Finish starts over, and a Finish that
+    // never succeeds leaves the record IN_PROGRESS for the repair, which restores it too.
+    const scalingRestored = outcome === 'PROMOTED' && existing ? await restorePromoted(deps, existing) : null;
+    if (scalingRestored) {
+      await recordEvent(
+        deps,
+        id,
+        'SCALING_RESTORED',
+        `${existing!.newColor} scaling restored (${scalingRestored})`,
+      );
     }
     await deps.store.updateDeployment(id, {
       status: outcome,
@@ -58,6 +74,13 @@ export async function finish(deps: Deps, event: unknown): Promise<FinishResult> 
     lockReleased = await deps.store.releaseLock(lockKey({ service, cluster }), id);
   }
   return { deploymentId: id ?? null, status: outcome, recorded, lockReleased };
+}
+
+/** The service's scaling configuration on the promoted color; null when there was none to write. */
+async function restorePromoted(deps: Deps, record: DeploymentRecord): Promise<string | null> {
+  const { spec, scaling, liveColor, newColor } = record;
+  if (!spec || !scaling || !liveColor || !newColor) return null;
+  return restoreLive(deps, spec, scaling, liveColor, newColor);
 }
 
 export const createFinishHandler = (deps: Deps) =>

@@ -1,14 +1,19 @@
-/** Prepare: validate, lock the service, find the live color, register the new revision. */
+/**
+ * Prepare: validate, lock the service, find the live color, register the new revision, and hold
+ * Application Auto Scaling still on both colors for the deployment.
+ */
 import { otherColor, soleColor } from '../../shared/domain/colors';
 import { DeployRequestSchema, lockKey, type DeploymentContext } from '../../shared/domain/deployment';
 import { LockConflictError, ServiceStateError } from '../../shared/domain/errors';
 import { maxDurationSeconds } from '../../shared/domain/plan';
 import { alarmsToCheck, firingAlarmsRefusal } from '../../shared/domain/preflight';
 import type { DeploymentSpec } from '../../shared/domain/spec';
+import { describeScaling, type DeploymentScaling } from '../../shared/domain/scaling';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import { recordEvent, routeOf, slotOf, testRouteOf, type DeployDeps } from './context';
 import { findAbandoned, repairAbandoned } from './repair';
+import { readScaling, restoreSaved, suspendScaling } from './scaling';
 
 export interface PrepareResult {
   deployment: DeploymentContext;
@@ -19,7 +24,10 @@ export interface PrepareResult {
   launch: null;
 }
 
-type Deps = Pick<DeployDeps, 'alarms' | 'fleet' | 'router' | 'store' | 'notifier' | 'clock' | 'logger'>;
+type Deps = Pick<
+  DeployDeps,
+  'alarms' | 'fleet' | 'router' | 'scaling' | 'store' | 'notifier' | 'clock' | 'logger'
+>;
 
 export async function prepare(deps: Deps, event: unknown): Promise<PrepareResult> {
   const request = parseInput(DeployRequestSchema, event);
@@ -37,6 +45,8 @@ export async function prepare(deps: Deps, event: unknown): Promise<PrepareResult
       `service ${key} is being deployed by ${lock.heldBy} (lock held until ${new Date(lock.expiresAt).toISOString()})`,
     );
   }
+  // Set once the scalable targets may have been changed: a failure then puts them back.
+  let suspended: DeploymentScaling | null = null;
   try {
     await deps.store.createDeployment({
       id: deploymentId,
@@ -78,6 +88,10 @@ export async function prepare(deps: Deps, event: unknown): Promise<PrepareResult
       container: spec.container.name,
       image: request.image,
     });
+    // A retried Prepare may find the targets suspended by its own first attempt: the originals
+    // that attempt saved are the ones to restore, never what is read now.
+    const scaling =
+      (await deps.store.getDeployment(deploymentId))?.scaling ?? (await readScaling(deps, spec));
     const deployment: DeploymentContext = {
       id: deploymentId,
       image: request.image,
@@ -87,8 +101,15 @@ export async function prepare(deps: Deps, event: unknown): Promise<PrepareResult
       taskDefinition,
       desiredCount: live.desiredCount,
       startedAt: now,
+      scaling,
     };
-    await deps.store.updateDeployment(deploymentId, { liveColor, newColor, taskDefinition });
+    // Saved before anything is suspended, so whatever stops this deployment can restore them.
+    await deps.store.updateDeployment(deploymentId, { liveColor, newColor, taskDefinition, scaling });
+    suspended = scaling;
+    await suspendScaling(deps, spec, scaling, liveColor, {
+      live: live.desiredCount,
+      launch: live.desiredCount,
+    });
     await recordEvent(
       deps,
       deploymentId,
@@ -97,13 +118,36 @@ export async function prepare(deps: Deps, event: unknown): Promise<PrepareResult
       {
         taskDefinition,
         desiredCount: live.desiredCount,
+        scaling: { blue: describeScaling(scaling.blue), green: describeScaling(scaling.green) },
       },
     );
     return { deployment, spec, step: null, observation: null, launch: null };
   } catch (error) {
-    // Nothing has changed on the service yet: free it for the next deployment at once.
+    // Nothing has changed on the service but the scalable targets: put them back, then free the
+    // service for the next deployment at once.
+    if (suspended) await restoreAfterFailure(deps, spec, deploymentId, suspended);
     await deps.store.releaseLock(key, deploymentId);
     throw error;
+  }
+}
+
+/** Best effort: the failure that brought us here is the one to report, not this one. */
+async function restoreAfterFailure(
+  deps: Deps,
+  spec: DeploymentSpec,
+  deploymentId: string,
+  saved: DeploymentScaling,
+): Promise<void> {
+  try {
+    await restoreSaved(deps, spec, saved);
+  } catch (error) {
+    await recordEvent(
+      deps,
+      deploymentId,
+      'SCALING_NOT_RESTORED',
+      `Prepare failed and could not restore the scalable targets; set them back by hand: blue ${describeScaling(saved.blue)}, green ${describeScaling(saved.green)}`,
+      { error: error instanceof Error ? error.message : String(error) },
+    );
   }
 }
 

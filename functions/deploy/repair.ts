@@ -1,7 +1,8 @@
 /**
  * Repair after a deployment that died without finishing (its Step Functions execution stopped, its
  * lock lease expired): all traffic back on the color it recorded as live — or on the other color
- * if that one is the only healthy one — read back, then the other color scaled to 0, and the
+ * if that one is the only healthy one — read back, then the other color held at 0 by Auto Scaling
+ * and scaled to 0, the live color given the service's scaling configuration back, and the
  * abandoned record closed with what was done.
  */
 import { otherColor, weightsFor, type Color } from '../../shared/domain/colors';
@@ -17,9 +18,10 @@ import { canServe, repairCandidates, repairedStatus } from '../../shared/domain/
 import type { DeploymentSpec } from '../../shared/domain/spec';
 import type { RouteRef } from '../../shared/ports/router';
 import { recordEvent, routeOf, slotOf, testRouteOf, type DeployDeps } from './context';
+import { holdAtZero, restoreLive } from './scaling';
 import { assertWeights } from './verify-weights';
 
-type Deps = Pick<DeployDeps, 'fleet' | 'router' | 'store' | 'notifier' | 'clock' | 'logger'>;
+type Deps = Pick<DeployDeps, 'fleet' | 'router' | 'scaling' | 'store' | 'notifier' | 'clock' | 'logger'>;
 
 /** How many of the service's latest deployments are checked for one left IN_PROGRESS. */
 const RECENT_DEPLOYMENTS = 5;
@@ -89,7 +91,13 @@ export async function repairAbandoned(
     await deps.router.setWeights(testRoute, weights);
     await assertWeights(deps.router, testRoute, weights);
   }
+  // The abandoned deployment suspended both scalable targets: the idle color is held at 0 before
+  // it is scaled down, the live one scales again as it did before that deployment.
+  await holdAtZero(deps, spec, abandoned.scaling, idle);
   await deps.fleet.scale(slotOf(spec, idle), 0);
+  if (abandoned.scaling) {
+    await restoreLive(deps, spec, abandoned.scaling, abandoned.liveColor ?? live, live);
+  }
   const repair: Repair = {
     deploymentId: abandoned.id,
     service: spec.service,

@@ -1,6 +1,7 @@
 /**
  * Rollback: all traffic back on the live color (read back) — production first, then the test
- * listener when the spec has one — and only then the new color scaled to 0.
+ * listener when the spec has one — and only then the new color held at 0 by Auto Scaling and
+ * scaled to 0, and the live color's own scaling configuration given back.
  */
 import { weightsFor, type Weights } from '../../shared/domain/colors';
 import { parseInput } from '../../shared/domain/validation';
@@ -14,9 +15,10 @@ import {
   testRouteOf,
   type DeployDeps,
 } from './context';
+import { holdAtZero, restoreLive } from './scaling';
 import { assertWeights } from './verify-weights';
 
-type Deps = Pick<DeployDeps, 'router' | 'fleet' | 'store' | 'clock' | 'logger'>;
+type Deps = Pick<DeployDeps, 'router' | 'fleet' | 'scaling' | 'store' | 'clock' | 'logger'>;
 
 export async function rollback(deps: Deps, event: unknown): Promise<{ weights: Weights }> {
   const { deployment, spec } = parseInput(StepContextSchema, event);
@@ -31,14 +33,25 @@ export async function rollback(deps: Deps, event: unknown): Promise<{ weights: W
     await deps.router.setWeights(testRoute, safe);
     await assertWeights(deps.router, testRoute, safe);
   }
-  // Only once no traffic can reach it is the new color scaled down.
+  // Only once no traffic can reach it is the new color scaled down: held at 0 first, so that no
+  // minimum of its scalable target brings it back.
   const slot = slotOf(spec, deployment.newColor);
+  const held = await holdAtZero(deps, spec, deployment.scaling, deployment.newColor);
   await scaleToZero(deps.fleet, slot);
+  // The live color kept its size through the deployment (scaling suspended); now it scales again.
+  const restored = await restoreLive(
+    deps,
+    spec,
+    deployment.scaling,
+    deployment.liveColor,
+    deployment.liveColor,
+  );
   await recordEvent(
     deps,
     deployment.id,
     'ROLLBACK_DONE',
-    `100 % on ${deployment.liveColor}${testRoute ? ' (production and test listeners)' : ''}; ${deployment.newColor} scaled to 0`,
+    `100 % on ${deployment.liveColor}${testRoute ? ' (production and test listeners)' : ''}; ${deployment.newColor} scaled to 0` +
+      `${held ? ' and held there' : ''}${restored ? `; ${deployment.liveColor} scaling restored (${restored})` : ''}`,
   );
   return { weights };
 }

@@ -14,7 +14,7 @@ import { restoreSplitListeners, type ListenerRestored } from './split-listeners'
 
 export interface ReconcileDeps extends Pick<
   DeployDeps,
-  'fleet' | 'router' | 'store' | 'notifier' | 'clock' | 'logger'
+  'fleet' | 'router' | 'scaling' | 'store' | 'notifier' | 'clock' | 'logger'
 > {
   executions: Pick<Executions, 'status'>;
 }

@@ -3,6 +3,7 @@
  * connections and the adaptive retry state survive between invocations. Building a client does no
  * network I/O; region and credentials come from the SDK's default chain (the Lambda environment).
  */
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -31,6 +32,11 @@ export const ecsClient = /* @__PURE__ */ once(() => new ECSClient({ ...CLIENT_RE
 /** The container's Elastic Load Balancing v2 client. */
 export const elbv2Client = /* @__PURE__ */ once(
   () => new ElasticLoadBalancingV2Client({ ...CLIENT_RETRY_CONFIG }),
+);
+
+/** The container's Application Auto Scaling client (scalable targets of the ECS services). */
+export const appAutoScalingClient = /* @__PURE__ */ once(
+  () => new ApplicationAutoScalingClient({ ...CLIENT_RETRY_CONFIG }),
 );
 
 /** The container's CloudWatch client. */

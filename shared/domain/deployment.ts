@@ -1,6 +1,7 @@
 /** A deployment: the request that starts it, the context that flows through the workflow, its record. */
 import { z } from 'zod';
 import type { Color } from './colors';
+import type { DeploymentScaling } from './scaling';
 import { SpecSchema, type DeploymentSpec } from './spec';
 
 /** Deployment ids double as Step Functions execution names (1–80 of [A-Za-z0-9-_]). */
@@ -39,6 +40,8 @@ export interface DeploymentContext {
   /** Task count the new color is brought up to: the live color's desired count. */
   desiredCount: number;
   startedAt: number;
+  /** Each color's scalable target before the deployment suspended it; absent from executions started before this existed. */
+  scaling?: DeploymentScaling;
 }
 
 export type DeploymentStatus = 'IN_PROGRESS' | 'PROMOTED' | 'ROLLED_BACK' | 'REJECTED' | 'ROLLBACK_FAILED';
@@ -61,6 +64,8 @@ export interface DeploymentRecord {
   taskDefinition?: string;
   startedAt: number;
   endedAt?: number;
+  /** Each color's scalable target as Prepare found it: what the end (or a repair) restores. */
+  scaling?: DeploymentScaling;
   /** The validated spec, kept so an unfinished deployment can be repaired without its execution. */
   spec?: DeploymentSpec;
   /** Weight on the new color when the deployment ended. */

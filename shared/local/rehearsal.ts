@@ -34,6 +34,7 @@ import { ImageCatalog } from './ecs/image-catalog';
 import { LocalMetrics } from './alb/local-metrics';
 import { LocalRouter } from './alb/local-router';
 import { ProcessFleet } from './ecs/process-fleet';
+import { NoScalableTargets } from './ecs/no-scalable-targets';
 import { LocalTaskDefinitions } from './ecs/task-definitions';
 
 export const LOCAL_CLUSTER = 'local';
@@ -120,6 +121,8 @@ export class Rehearsal {
         metrics: new LocalMetrics(proxy),
         // The production adapter as is: plain HTTP to the proxy's listeners.
         probe: new HttpProbe(),
+        // Not modelled: the local services have no scalable target (README, "What is real").
+        scaling: new NoScalableTargets(),
         store: new DynamoStore({ client: dynamo.documentClient, tableName: dynamo.tableName }),
         notifier,
         clock: systemClock,

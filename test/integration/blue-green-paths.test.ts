@@ -183,6 +183,8 @@ describe('blue-green state machine', () => {
 
   it("reads the old color's scale-down back and retries it when it did not take", async () => {
     const world = memoryWorld();
+    // No scalable target: holding one at 0 would scale blue down too, and only our call is lost here.
+    world.scaling.targets.clear();
     const scale = world.fleet.scale.bind(world.fleet);
     let ignored = 0;
     world.fleet.scale = async (slot, count) => {

@@ -5,6 +5,7 @@
  */
 import { createDeploySteps, type DeployDeps } from '../../functions/deploy';
 import type { DeployRequestInput } from '../../shared/domain/deployment';
+import { HELD_AT_ZERO, type ScalingConfig } from '../../shared/domain/scaling';
 import type { DeploymentSpecInput } from '../../shared/domain/spec';
 import type { Clock } from '../../shared/ports';
 import {
@@ -20,6 +21,7 @@ import {
   MemoryNotifier,
   MemoryProbe,
   MemoryRouter,
+  MemoryScaling,
   MemoryStore,
   TickingClock,
   silentLogger,
@@ -81,7 +83,32 @@ export function memoryRequest(overrides: Partial<DeployRequestInput> = {}): Depl
   };
 }
 
-/** Blue live with 2 healthy tasks on `app:1`, green empty, all traffic on blue. */
+/**
+ * The scalable targets the in-memory service starts with: blue's as its user set it (min 1, max 4,
+ * nothing suspended), green's as an earlier deployment left it (held at 0).
+ */
+export const MEMORY_SCALING: Record<'blue' | 'green', ScalingConfig> = {
+  blue: {
+    minCapacity: 1,
+    maxCapacity: 4,
+    suspended: { dynamicScalingIn: false, dynamicScalingOut: false, scheduledScaling: false },
+  },
+  green: HELD_AT_ZERO,
+};
+
+/** Auto Scaling on the in-memory service's two slots, with the MEMORY_SCALING targets. */
+export function memoryScaling(fleet: MemoryFleet, service = 'web'): MemoryScaling {
+  const slots = memorySlots(service);
+  const scaling = new MemoryScaling(fleet);
+  scaling.addTarget({ cluster: 'local', service: slots.blue.service }, MEMORY_SCALING.blue);
+  scaling.addTarget({ cluster: 'local', service: slots.green.service }, MEMORY_SCALING.green);
+  return scaling;
+}
+
+/**
+ * Blue live with 2 healthy tasks on `app:1`, green empty, all traffic on blue; both services have
+ * a scalable target (MEMORY_SCALING).
+ */
 export function memoryWorld(options: { clock?: Clock; service?: string } = {}) {
   const router = new MemoryRouter();
   const fleet = new MemoryFleet(router);
@@ -89,12 +116,14 @@ export function memoryWorld(options: { clock?: Clock; service?: string } = {}) {
   fleet.addService({ cluster: 'local', service: slots.blue.service }, slots.blue.targetGroup, 'app:1', 2);
   fleet.addService({ cluster: 'local', service: slots.green.service }, slots.green.targetGroup, null, 0);
   router.listeners.set(MEMORY_TEST_LISTENER, { blue: 100, green: 0 });
+  const scaling = memoryScaling(fleet, options.service);
   return {
     alarms: new LocalAlarms(),
     router,
     fleet,
     metrics: new MemoryMetrics(),
     probe: new MemoryProbe(),
+    scaling,
     store: new MemoryStore(),
     notifier: new MemoryNotifier(),
     // Each read moves time on, so holds and deadlines pass without real waiting.
@@ -112,7 +141,10 @@ const ZERO_WAITS = Object.fromEntries(
 );
 const ZERO_RETRY_DELAYS = Object.fromEntries(Object.keys(definition.States).map((name) => [name, 0]));
 
-/** Runs one deployment in the world, to its end. */
+/**
+ * Runs one deployment in the world, to its end. With a MemoryScaling, Auto Scaling acts once before
+ * every Task state, as it may at any moment on AWS.
+ */
 export function runInMemory(
   world: DeployDeps,
   input: unknown,
@@ -122,6 +154,7 @@ export function runInMemory(
     onTask?: (state: string) => void;
   } = {},
 ): Promise<RunResult> {
+  const scaler = world.scaling instanceof MemoryScaling ? world.scaling : null;
   return runStateMachine({
     file: BLUE_GREEN_FILE,
     handlers: createDeploySteps(world),
@@ -129,6 +162,10 @@ export function runInMemory(
     waitTimeOverrides: ZERO_WAITS,
     retryIntervalOverrides: ZERO_RETRY_DELAYS,
     ...options,
+    onTask: (state) => {
+      scaler?.act();
+      options.onTask?.(state);
+    },
   });
 }
 

@@ -1,8 +1,8 @@
 /**
  * One blue/green deployment of the mocked account's service `web` (see ./mock-aws.ts) through the
  * real state machine file and the real step handlers, built as functions/deploy/aws.ts
- * builds them: EcsFleet, AlbRouter, CloudWatchMetrics (load balancers looked up with ELBv2) and
- * SnsNotifier on mocked SDK clients, DynamoStore on dynalite (real DynamoDB semantics; its calls
+ * builds them: EcsFleet, AlbRouter, CloudWatchMetrics (load balancers looked up with ELBv2),
+ * AppAutoScaling and SnsNotifier on mocked SDK clients, DynamoStore on dynalite (real DynamoDB semantics; its calls
  * are counted by a middleware on the document client). Simulated AWS, not AWS.
  *
  * Every Wait state takes 0 ms of real time; the simulated clock instead jumps by the Wait's
@@ -10,12 +10,14 @@
  * so holds, the bake and deadlines elapse as they would on AWS and the number of polls and gate
  * evaluations is the one a real deployment with the same settings would make.
  */
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { createDeploySteps, type DeployDeps } from '../../functions/deploy';
 import { AlbRouter } from '../../shared/aws/alb-router';
+import { AppAutoScaling } from '../../shared/aws/app-autoscaling';
 import { CloudWatchAlarms } from '../../shared/aws/cloudwatch-alarms';
 import { CLIENT_RETRY_CONFIG } from '../../shared/aws/clients';
 import { CloudWatchMetrics } from '../../shared/aws/cloudwatch-metrics';
@@ -163,6 +165,7 @@ export async function runMockedDeployment(options: MockedDeploymentOptions = {})
       router: new AlbRouter({ client: elbv2 }),
       metrics: new CloudWatchMetrics({ client: cloudwatch, elbv2 }),
       probe: new HttpProbe(),
+      scaling: new AppAutoScaling({ client: new ApplicationAutoScalingClient(config) }),
       store: new DynamoStore({ client: dynamo.documentClient, tableName: dynamo.tableName }),
       notifier: new SnsNotifier({ client: new SNSClient(config), topicArn: MOCK_AWS.topicArn }),
       clock,

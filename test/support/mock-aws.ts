@@ -17,6 +17,11 @@
  *   service runs, and fixed latencies. Like CloudWatch, counts that are zero have no data point,
  *   and data ends at the current time (no ingestion delay is simulated).
  * - SNS: one standard topic; Publish checks the subject and attributes as SNS does.
+ * - Application Auto Scaling: a scalable target (ECS desired count) on each service — blue's as its
+ *   user set it (min 2, max 6, nothing suspended), green's as an earlier deployment left it (min =
+ *   max = 0, all suspended). RegisterScalableTarget changes only the fields sent and moves the
+ *   service's desired count into [min, max] at once, as AWS documents; no policy is simulated, so
+ *   nothing else scales the services.
  *
  * Responses are shaped like the real APIs' (the fields the adapters read and the usual others).
  * Every command sent is logged in order with its input; a command without a fake is rejected.
@@ -92,6 +97,17 @@ import {
   type PublishCommandInput,
   type PublishCommandOutput,
 } from '@aws-sdk/client-sns';
+import {
+  ApplicationAutoScalingClient,
+  DescribeScalableTargetsCommand,
+  RegisterScalableTargetCommand,
+  ValidationException as AasValidationException,
+  type DescribeScalableTargetsCommandInput,
+  type DescribeScalableTargetsCommandOutput,
+  type RegisterScalableTargetCommandInput,
+  type RegisterScalableTargetCommandOutput,
+  type ScalableTarget,
+} from '@aws-sdk/client-application-auto-scaling';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import type { Color } from '../../shared/domain/colors';
 
@@ -141,7 +157,22 @@ export interface MockAwsOptions {
   desiredCount?: number;
   /** CloudWatch metric alarms of the account and their state (default none). */
   alarms?: Record<string, 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'>;
+  /** Scalable targets per color (null: none). Default MOCK_SCALABLE_TARGETS. */
+  scalableTargets?: Record<Color, MockScalableTarget | null>;
 }
+
+/** A scalable target as the mocked account holds it. */
+export interface MockScalableTarget {
+  min: number;
+  max: number;
+  suspended: { in: boolean; out: boolean; scheduled: boolean };
+}
+
+/** Blue's target as its user set it; green's as an earlier deployment left it (held at 0). */
+export const MOCK_SCALABLE_TARGETS: Record<Color, MockScalableTarget | null> = {
+  blue: { min: 2, max: 6, suspended: { in: false, out: false, scheduled: false } },
+  green: { min: 0, max: 0, suspended: { in: true, out: true, scheduled: true } },
+};
 
 interface FakeService {
   name: string;
@@ -195,7 +226,13 @@ export class MockAws {
   readonly calls: ApiCall[] = [];
   /** Every message SNS accepted. */
   readonly published: PublishCommandInput[] = [];
-  readonly stubs: { ecs: AnyStub; elasticloadbalancing: AnyStub; cloudwatch: AnyStub; sns: AnyStub };
+  readonly stubs: {
+    ecs: AnyStub;
+    elasticloadbalancing: AnyStub;
+    cloudwatch: AnyStub;
+    sns: AnyStub;
+    'application-autoscaling': AnyStub;
+  };
 
   private readonly now: () => number;
   private readonly requestsPerSecond: number;
@@ -203,6 +240,8 @@ export class MockAws {
   private readonly baselineErrorRate: number;
   private readonly alarms: Record<string, 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'>;
   private readonly services = new Map<string, FakeService>();
+  /** Scalable targets by resource id (`service/prod/web-blue`). */
+  private readonly scalableTargets = new Map<string, MockScalableTarget & { arn: string; createdAt: Date }>();
   private readonly taskDefinitions = new Map<string, { definition: TaskDefinition; tags: Tag[] }>();
   /** Family → its latest revision; `web` has had 39 before the two this account starts with. */
   private readonly latestRevision = new Map<string, number>([[MOCK_AWS.family, 39]]);
@@ -221,6 +260,14 @@ export class MockAws {
     const live = this.addTaskDefinition(MOCK_AWS.liveImage, new Date(t0.getTime() + 3600_000));
     this.addService('blue', live, options.desiredCount ?? 2, t0);
     this.addService('green', previous, 0, t0);
+    for (const [color, target] of Object.entries(options.scalableTargets ?? MOCK_SCALABLE_TARGETS)) {
+      if (!target) continue;
+      this.scalableTargets.set(`service/${MOCK_AWS.cluster}/${MOCK_AWS.services[color as Color]}`, {
+        ...structuredClone(target),
+        arn: `arn:aws:application-autoscaling:${MOCK_REGION}:${MOCK_ACCOUNT}:scalable-target/0ec5${color === 'blue' ? '1b' : '2a'}9f0c2e2d4f1e8a7b6c5d4e3f2a1b0c`,
+        createdAt: t0,
+      });
+    }
     this.defaultActions = [
       {
         Type: 'forward',
@@ -240,11 +287,12 @@ export class MockAws {
       elasticloadbalancing: mockClient(ElasticLoadBalancingV2Client),
       cloudwatch: mockClient(CloudWatchClient),
       sns: mockClient(SNSClient),
+      'application-autoscaling': mockClient(ApplicationAutoScalingClient),
     };
     this.install();
   }
 
-  /** Puts the real `send` back on the four client classes. */
+  /** Puts the real `send` back on the mocked client classes. */
   restore(): void {
     for (const stub of Object.values(this.stubs)) stub.restore();
   }
@@ -282,8 +330,15 @@ export class MockAws {
     return found?.containerDefinitions?.find((c) => c.name === MOCK_AWS.container.name)?.image;
   }
 
+  /** A color's scalable target now, or null when it has none. */
+  scalableTarget(color: Color): MockScalableTarget | null {
+    const found = this.scalableTargets.get(`service/${MOCK_AWS.cluster}/${MOCK_AWS.services[color]}`);
+    return found ? { min: found.min, max: found.max, suspended: { ...found.suspended } } : null;
+  }
+
   private install(): void {
     const { ecs, elasticloadbalancing: elb, cloudwatch, sns } = this.stubs;
+    const aas = this.stubs['application-autoscaling'];
     // First the catch-all, then the fakes: sinon prefers the matcher defined last.
     for (const [service, stub] of Object.entries(this.stubs)) {
       stub.onAnyCommand().callsFake(async (input: unknown) => {
@@ -347,6 +402,18 @@ export class MockAws {
       this.describeAlarms(i),
     );
     fake(sns, 'sns:Publish', PublishCommand, (i: PublishCommandInput) => this.publish(i));
+    fake(
+      aas,
+      'application-autoscaling:DescribeScalableTargets',
+      DescribeScalableTargetsCommand,
+      (i: DescribeScalableTargetsCommandInput) => this.describeScalableTargets(i),
+    );
+    fake(
+      aas,
+      'application-autoscaling:RegisterScalableTarget',
+      RegisterScalableTargetCommand,
+      (i: RegisterScalableTargetCommandInput) => this.registerScalableTarget(i),
+    );
   }
 
   private log(api: string, input: unknown): void {
@@ -972,6 +1039,116 @@ export class MockAws {
       CompositeAlarms: [],
       ...OK(),
     };
+  }
+
+  // ---- Application Auto Scaling ----
+
+  private checkEcsTarget(namespace: string | undefined, dimension: string | undefined): void {
+    if (namespace !== 'ecs') {
+      throw new AasValidationException({
+        message: `Unsupported service namespace ${namespace}`,
+        ...CLIENT_ERROR,
+      });
+    }
+    if (dimension !== undefined && dimension !== 'ecs:service:DesiredCount') {
+      throw new AasValidationException({
+        message: `Unsupported scalable dimension ${dimension} for namespace ecs`,
+        ...CLIENT_ERROR,
+      });
+    }
+  }
+
+  private targetView(resourceId: string): ScalableTarget {
+    const t = this.scalableTargets.get(resourceId)!;
+    return {
+      ServiceNamespace: 'ecs',
+      ResourceId: resourceId,
+      ScalableDimension: 'ecs:service:DesiredCount',
+      MinCapacity: t.min,
+      MaxCapacity: t.max,
+      RoleARN: `arn:aws:iam::${MOCK_ACCOUNT}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService`,
+      CreationTime: t.createdAt,
+      SuspendedState: {
+        DynamicScalingInSuspended: t.suspended.in,
+        DynamicScalingOutSuspended: t.suspended.out,
+        ScheduledScalingSuspended: t.suspended.scheduled,
+      },
+      ScalableTargetARN: t.arn,
+    };
+  }
+
+  private describeScalableTargets(
+    input: DescribeScalableTargetsCommandInput,
+  ): DescribeScalableTargetsCommandOutput {
+    this.checkEcsTarget(input.ServiceNamespace, input.ScalableDimension);
+    if (input.ScalableDimension !== undefined && !input.ResourceIds?.length) {
+      throw new AasValidationException({
+        message: 'ResourceIds must be specified with ScalableDimension',
+        ...CLIENT_ERROR,
+      });
+    }
+    const ids = input.ResourceIds ?? [...this.scalableTargets.keys()];
+    return {
+      ScalableTargets: ids.filter((id) => this.scalableTargets.has(id)).map((id) => this.targetView(id)),
+      ...OK(),
+    };
+  }
+
+  private registerScalableTarget(
+    input: RegisterScalableTargetCommandInput,
+  ): RegisterScalableTargetCommandOutput {
+    this.checkEcsTarget(input.ServiceNamespace, input.ScalableDimension);
+    const id = input.ResourceId ?? '';
+    const serviceName = /^service\/([^/]+)\/([^/]+)$/.exec(id);
+    const service =
+      serviceName && serviceName[1] === MOCK_AWS.cluster ? this.services.get(serviceName[2]!) : undefined;
+    if (!service) {
+      throw new AasValidationException({ message: `ECS service doesn't exist: ${id}`, ...CLIENT_ERROR });
+    }
+    const existing = this.scalableTargets.get(id);
+    if (!existing && (input.MinCapacity === undefined || input.MaxCapacity === undefined)) {
+      throw new AasValidationException({
+        message: 'MinCapacity and MaxCapacity are required to register a new scalable target',
+        ...CLIENT_ERROR,
+      });
+    }
+    // Fields left out keep their value (a new target starts with nothing suspended).
+    const target = existing ?? {
+      min: 0,
+      max: 0,
+      suspended: { in: false, out: false, scheduled: false },
+      arn: `arn:aws:application-autoscaling:${MOCK_REGION}:${MOCK_ACCOUNT}:scalable-target/${randomUUID().replace(/-/g, '')}`,
+      createdAt: new Date(this.now()),
+    };
+    const min = input.MinCapacity ?? target.min;
+    const max = input.MaxCapacity ?? target.max;
+    if (min > max) {
+      throw new AasValidationException({
+        message: 'Minimum capacity cannot be greater than maximum capacity',
+        ...CLIENT_ERROR,
+      });
+    }
+    const s = input.SuspendedState;
+    Object.assign(target, {
+      min,
+      max,
+      suspended: {
+        in: s?.DynamicScalingInSuspended ?? target.suspended.in,
+        out: s?.DynamicScalingOutSuspended ?? target.suspended.out,
+        scheduled: s?.ScheduledScalingSuspended ?? target.suspended.scheduled,
+      },
+    });
+    this.scalableTargets.set(id, target);
+    // Any update moves the current desired count into [min, max] at once.
+    const bounded = Math.min(max, Math.max(min, service.desiredCount));
+    if (bounded !== service.desiredCount) {
+      const now = new Date(this.now());
+      service.desiredCount = bounded;
+      this.reconcileTasks(service, now);
+      service.runningCount = bounded;
+      service.updatedAt = now;
+    }
+    return { ScalableTargetARN: target.arn, ...OK() };
   }
 
   // ---- SNS ----

@@ -1,5 +1,11 @@
 /** Lambda entry of Promoted / RolledBack / Rejected: record, notify, release the lock (serverless.yml `functions/deploy/lambda/finish.handler`). */
-import { clock, logger, notifier, store } from '../aws';
+import { clock, logger, notifier, scaling, store } from '../aws';
 import { createFinishHandler } from '../finish';
 
-export const handler = createFinishHandler({ store: store(), notifier: notifier(), clock, logger: logger() });
+export const handler = createFinishHandler({
+  scaling: scaling(),
+  store: store(),
+  notifier: notifier(),
+  clock,
+  logger: logger(),
+});

@@ -1,11 +1,12 @@
 /** Lambda entry of Prepare: validate, lock, find the live color, register the revision (serverless.yml `functions/deploy/lambda/prepare.handler`). */
-import { alarms, clock, fleet, logger, notifier, router, store } from '../aws';
+import { alarms, clock, fleet, logger, notifier, router, scaling, store } from '../aws';
 import { createPrepareHandler } from '../prepare';
 
 export const handler = createPrepareHandler({
   alarms: alarms(),
   fleet: fleet(),
   router: router(),
+  scaling: scaling(),
   store: store(),
   notifier: notifier(),
   clock,

@@ -1,10 +1,11 @@
 /** Lambda entry of Rollback: 100 % on the live color, then the new one to 0 (serverless.yml `functions/deploy/lambda/rollback.handler`). */
-import { clock, fleet, logger, router, store } from '../aws';
+import { clock, fleet, logger, router, scaling, store } from '../aws';
 import { createRollbackHandler } from '../rollback';
 
 export const handler = createRollbackHandler({
   router: router(),
   fleet: fleet(),
+  scaling: scaling(),
   store: store(),
   clock,
   logger: logger(),

@@ -1,6 +1,8 @@
 /** Lambda entry point of the scheduled reconcile (serverless.yml: `functions/reconcile/lambda/reconcile.handler`). */
 import { AlbRouter } from '../../../shared/aws/alb-router';
+import { AppAutoScaling } from '../../../shared/aws/app-autoscaling';
 import {
+  appAutoScalingClient,
   dynamoDocumentClient,
   ecsClient,
   elbv2Client,
@@ -21,6 +23,7 @@ const env = reconcileEnv();
 export const handler = createReconcileHandler({
   fleet: new EcsFleet({ client: ecsClient() }),
   router: new AlbRouter({ client: elbv2Client() }),
+  scaling: new AppAutoScaling({ client: appAutoScalingClient() }),
   store: new DynamoStore({ client: dynamoDocumentClient(), tableName: env.TABLE_NAME }),
   notifier: new SnsNotifier({ client: snsClient(), topicArn: env.TOPIC_ARN }),
   executions: new SfnExecutions({ client: sfnClient(), stateMachineArn: env.STATE_MACHINE_ARN }),
