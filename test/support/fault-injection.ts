@@ -7,8 +7,10 @@
 import { soleColor, otherColor, type Color } from '../../shared/domain/colors';
 import { ThrottlingError } from '../../shared/domain/errors';
 import type { DeployRequestInput } from '../../shared/domain/deployment';
+import { describeScaling, HELD_AT_ZERO, type ScalingConfig } from '../../shared/domain/scaling';
 import type { RunResult } from '../../shared/local/sfn/engine';
 import {
+  MEMORY_SCALING,
   memoryRequest,
   memorySpec,
   memoryTestTraffic,
@@ -37,6 +39,7 @@ const PORT_METHODS: Record<string, string[]> = {
   router: ['getWeights', 'setWeights', 'targetHealth'],
   metrics: ['sample'],
   probe: ['run'],
+  scaling: ['read', 'suspend', 'restore', 'holdAtZero'],
   store: [
     'acquireLock',
     'releaseLock',
@@ -166,10 +169,14 @@ export async function callSites(scenario: Scenario): Promise<CallSite[]> {
   return (await runScenario(scenario, null)).injector.calls;
 }
 
+const sameScaling = (a: ScalingConfig | null, b: ScalingConfig | null) =>
+  JSON.stringify(a) === JSON.stringify(b);
+
 /**
  * What must hold after any deployment, whatever failed: all traffic on one color whose tasks
- * are up, the other color at 0, the lock free, a final record that agrees with the traffic, and
- * exactly one outcome notification.
+ * are up, the other color at 0, the live color with the service's scaling configuration (the one
+ * the originally live color had) and the other color's scalable target held at 0, the lock free,
+ * a final record that agrees with the traffic, and exactly one outcome notification.
  */
 export function invariantViolations(world: MemoryWorld, originalLive: Color): string[] {
   const violations: string[] = [];
@@ -190,6 +197,18 @@ export function invariantViolations(world: MemoryWorld, originalLive: Color): st
     const idle = slot(otherColor(live));
     if (idle?.desiredCount !== 0)
       violations.push(`idle color ${otherColor(live)} still has ${idle?.desiredCount} tasks`);
+    const target = (color: Color) => world.scaling.target({ cluster: 'local', service: `web-${color}` });
+    const service = MEMORY_SCALING[originalLive];
+    if (!sameScaling(target(live), service)) {
+      violations.push(
+        `live color ${live} scaling is ${describeScaling(target(live))}, not the service's (${describeScaling(service)})`,
+      );
+    }
+    if (!sameScaling(target(otherColor(live)), HELD_AT_ZERO)) {
+      violations.push(
+        `idle color ${otherColor(live)} scaling is ${describeScaling(target(otherColor(live)))}, not held at 0`,
+      );
+    }
   }
   if (world.store.locks.size > 0)
     violations.push(`lock still held by ${[...world.store.locks.values()].map((l) => l.owner).join(', ')}`);
@@ -218,6 +237,8 @@ export function invariantViolations(world: MemoryWorld, originalLive: Color): st
 /** Runs the scenario once with the fault and checks the invariants. */
 export async function runWithFault(scenario: Scenario, point: FaultPoint | null): Promise<FaultRun> {
   const { world, result } = await runScenario(scenario, point);
+  // Time passes after the end: Auto Scaling acts once more on whatever the deployment left.
+  world.scaling.act();
   return {
     scenario: scenario.name,
     point,
