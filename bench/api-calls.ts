@@ -2,7 +2,7 @@
  * The AWS API calls one canary deployment makes, per API: a good release (promoted) and a bad one
  * (20 % 5xx on the new color, rolled back), each run once through the real state machine file and
  * the real step handlers with the production adapters (EcsFleet, AlbRouter, CloudWatchMetrics,
- * CloudWatchAlarms, SnsNotifier) on aws-sdk-client-mock stubs of a small consistent account
+ * CloudWatchAlarms, AppAutoScaling, SnsNotifier) on aws-sdk-client-mock stubs of a small consistent account
  * (test/support/mock-aws.ts), and DynamoStore on dynalite. Simulated AWS: every Wait takes 0 ms
  * and a simulated clock jumps by each Wait's seconds, so the number of polls and gate evaluations
  * is what the same spec makes on AWS. SDK-level retries (throttling) are not counted: none occur.
@@ -13,7 +13,7 @@ import type { BenchResult } from './run';
 import { textTable } from './stats';
 
 /** Services in the order of the table, as IAM action prefixes. */
-const SERVICES = ['ecs', 'elasticloadbalancing', 'cloudwatch', 'sns', 'dynamodb'];
+const SERVICES = ['ecs', 'elasticloadbalancing', 'application-autoscaling', 'cloudwatch', 'sns', 'dynamodb'];
 /** us-east-1 list prices, free tiers ignored. */
 const USD_PER_METRIC_REQUESTED = 0.01 / 1000;
 const USD_PER_STATE_TRANSITION = 0.025 / 1000;

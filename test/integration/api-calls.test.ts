@@ -154,6 +154,95 @@ describe('a canary deployment with the production adapters on mocked AWS', () =>
     });
   });
 
+  describe('Application Auto Scaling', () => {
+    const ECS_TARGET = { ServiceNamespace: 'ecs', ScalableDimension: 'ecs:service:DesiredCount' };
+    const SUSPENDED = {
+      DynamicScalingInSuspended: true,
+      DynamicScalingOutSuspended: true,
+      ScheduledScalingSuspended: true,
+    };
+    const USER = {
+      DynamicScalingInSuspended: false,
+      DynamicScalingOutSuspended: false,
+      ScheduledScalingSuspended: false,
+    };
+    const target = (service: string) => ({ ...ECS_TARGET, ResourceId: `service/prod/${service}` });
+
+    it('reads both targets once, in Prepare, and suspends both with bounds that fit the launch', () => {
+      for (const run of [good, bad]) {
+        expect(inputs(run, 'application-autoscaling:DescribeScalableTargets')).toEqual([
+          {
+            ServiceNamespace: 'ecs',
+            ResourceIds: ['service/prod/web-blue'],
+            ScalableDimension: 'ecs:service:DesiredCount',
+          },
+          {
+            ServiceNamespace: 'ecs',
+            ResourceIds: ['service/prod/web-green'],
+            ScalableDimension: 'ecs:service:DesiredCount',
+          },
+        ]);
+        expect(inputs(run, 'application-autoscaling:RegisterScalableTarget').slice(0, 2)).toEqual([
+          { ...target('web-blue'), MinCapacity: 2, MaxCapacity: 6, SuspendedState: SUSPENDED },
+          { ...target('web-green'), MinCapacity: 0, MaxCapacity: 2, SuspendedState: SUSPENDED },
+        ]);
+      }
+      const suspended = lastIndex(
+        good,
+        (api) => api === 'application-autoscaling:RegisterScalableTarget' && true,
+      );
+      const launch = lastIndex(
+        good,
+        (api, input) => api === 'ecs:UpdateService' && input.service === 'web-green',
+      );
+      expect(inputs(good, 'application-autoscaling:RegisterScalableTarget')).toHaveLength(4);
+      expect(suspended).toBeGreaterThan(launch); // the last write is Finish's restore, after the launch
+    });
+
+    it("promoted: holds blue at 0 before scaling it down and gives green blue's configuration", () => {
+      expect(inputs(good, 'application-autoscaling:RegisterScalableTarget').slice(2)).toEqual([
+        { ...target('web-blue'), MinCapacity: 0, MaxCapacity: 0, SuspendedState: SUSPENDED },
+        { ...target('web-green'), MinCapacity: 2, MaxCapacity: 6, SuspendedState: USER },
+      ]);
+      const hold = lastIndex(
+        good,
+        (api, input) =>
+          api === 'application-autoscaling:RegisterScalableTarget' &&
+          input.ResourceId === 'service/prod/web-blue',
+      );
+      const retire = lastIndex(
+        good,
+        (api, input) => api === 'ecs:UpdateService' && input.service === 'web-blue',
+      );
+      expect(hold).toBeLessThan(retire);
+      expect(good.aws.scalableTarget('green')).toEqual({
+        min: 2,
+        max: 6,
+        suspended: { in: false, out: false, scheduled: false },
+      });
+      expect(good.aws.scalableTarget('blue')).toEqual({
+        min: 0,
+        max: 0,
+        suspended: { in: true, out: true, scheduled: true },
+      });
+      expect(good.aws.service('green')).toMatchObject({ desiredCount: 2 });
+    });
+
+    it('rolled back: holds green at 0 and gives blue its own configuration back', () => {
+      expect(inputs(bad, 'application-autoscaling:RegisterScalableTarget').slice(2)).toEqual([
+        { ...target('web-green'), MinCapacity: 0, MaxCapacity: 0, SuspendedState: SUSPENDED },
+        { ...target('web-blue'), MinCapacity: 2, MaxCapacity: 6, SuspendedState: USER },
+      ]);
+      expect(bad.aws.scalableTarget('blue')).toEqual({
+        min: 2,
+        max: 6,
+        suspended: { in: false, out: false, scheduled: false },
+      });
+      expect(bad.aws.service('blue')).toMatchObject({ desiredCount: 2 });
+      expect(bad.aws.service('green')).toMatchObject({ desiredCount: 0 });
+    });
+  });
+
   describe('a bad release (20 % 5xx on the new color)', () => {
     it('is rolled back', () => {
       expect(bad.result.status).toBe('FAILED');
