@@ -47,6 +47,8 @@ const RESOURCE_STAR_ALLOWED: Record<string, string> = {
   'elasticloadbalancing:DescribeTargetHealth': 'ELB Describe* calls have no resource-level permissions',
   'elasticloadbalancing:DescribeTargetGroups': 'ELB Describe* calls have no resource-level permissions',
   'cloudwatch:GetMetricData': 'CloudWatch GetMetricData has no resource-level permissions',
+  'application-autoscaling:DescribeScalableTargets':
+    'Application Auto Scaling defines no resource type for DescribeScalableTargets',
   // Step Functions logging to CloudWatch Logs (added by serverless-step-functions for
   // loggingConfig): the log delivery APIs take no resource; AWS documents them on "*".
   'logs:CreateLogDelivery': 'Step Functions log delivery: no resource-level permissions',
@@ -71,6 +73,8 @@ const LOGS_AND_TRACES = [
 const READ_ROUTES = ['elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules'];
 const MODIFY_ROUTES = ['elasticloadbalancing:ModifyListener', 'elasticloadbalancing:ModifyRule'];
 const WHOLE_TABLE = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+/** Scalable targets updated (suspended, restored, held at 0): never registered, so no PassRole. */
+const WRITE_SCALABLE_TARGETS = ['application-autoscaling:RegisterScalableTarget'];
 /** The new color's stopped tasks: a crash loop during the launch, the gate's stops signal. */
 const STOPPED_TASKS = ['ecs:ListTasks', 'ecs:DescribeTasks'];
 
@@ -93,6 +97,8 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'ecs:TagResource',
     'iam:PassRole',
     'cloudwatch:DescribeAlarms',
+    'application-autoscaling:DescribeScalableTargets',
+    ...WRITE_SCALABLE_TARGETS,
   ],
   launch: [...LOGS_AND_TRACES, 'dynamodb:PutItem', 'ecs:UpdateService'],
   'check-launch': [
@@ -136,6 +142,7 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     ...READ_ROUTES,
     'ecs:UpdateService',
     'ecs:DescribeServices',
+    ...WRITE_SCALABLE_TARGETS,
   ],
   rollback: [
     ...LOGS_AND_TRACES,
@@ -145,8 +152,9 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     ...MODIFY_ROUTES,
     'ecs:UpdateService',
     'ecs:DescribeServices',
+    ...WRITE_SCALABLE_TARGETS,
   ],
-  finish: [...LOGS_AND_TRACES, ...WHOLE_TABLE, 'sns:Publish'],
+  finish: [...LOGS_AND_TRACES, ...WHOLE_TABLE, 'sns:Publish', ...WRITE_SCALABLE_TARGETS],
   // stop claims, crash-loop windows, running deployment lookup; log link; the alert
   'task-stopped': [
     ...LOGS_AND_TRACES,
@@ -169,6 +177,7 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'ecs:DescribeServices',
     'ecs:UpdateService',
     'sns:Publish',
+    ...WRITE_SCALABLE_TARGETS,
   ],
   // the deployment record; start the execution (and describe it on a retry); the job's result
   pipeline: [
@@ -774,6 +783,15 @@ describe('the packaged CloudFormation template', () => {
                 expect(statement.Condition).toEqual({
                   StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' },
                 });
+            } else if (action === 'application-autoscaling:RegisterScalableTarget') {
+              // The ARN ends in an opaque id: this account and region's scalable targets, no more.
+              expect({ action, resources: resources.map(subOf), condition: statement.Condition }).toEqual({
+                action,
+                resources: [
+                  'arn:${AWS::Partition}:application-autoscaling:${AWS::Region}:${AWS::AccountId}:scalable-target/*',
+                ],
+                condition: undefined,
+              });
             } else if (action === 'iam:PassRole') {
               expect({ action, resources: resources.map(subOf) }).toEqual({
                 action,
