@@ -1,4 +1,5 @@
 import {
+  appAutoScalingClient,
   CLIENT_RETRY_CONFIG,
   dynamoDocumentClient,
   ecsClient,
@@ -14,6 +15,17 @@ describe('AWS clients', () => {
     // Assess
     expect(second).toBe(first);
     expect(elbv2Client()).toBe(elbv2Client());
+    expect(appAutoScalingClient()).toBe(appAutoScalingClient());
+  });
+
+  it('gives the Application Auto Scaling client the same adaptive retries', async () => {
+    // Act
+    const config = appAutoScalingClient().config;
+    const strategy = (await config.retryStrategy()) as { mode?: string };
+
+    // Assess
+    expect(strategy.mode).toBe('adaptive');
+    expect(await config.maxAttempts()).toBe(CLIENT_RETRY_CONFIG.maxAttempts);
   });
 
   it('configures adaptive retries with the shared attempt count', async () => {
