@@ -64,9 +64,9 @@ export async function apiCalls(args: string[]): Promise<BenchResult> {
   const { values } = parseArgs({
     args,
     options: {
-      hold: { type: 'string', default: '20' },
+      hold: { type: 'string', default: '60' },
       interval: { type: 'string', default: '10' },
-      bake: { type: 'string', default: '30' },
+      bake: { type: 'string', default: '60' },
       poll: { type: 'string', default: '10' },
       rps: { type: 'string', default: '500' },
     },

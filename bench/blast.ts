@@ -47,6 +47,8 @@ const GREENLIGHT_PLAN = {
 } satisfies DeploymentSpecInput['plan'];
 const BAKE_SECONDS = 10;
 const LAUNCH = { timeoutSeconds: 60, pollSeconds: 1 };
+/** The rehearsal's 1-s, lag-free data (CloudWatch timing: `npm run bench -- blast-aws`). */
+const METRICS = { periodSeconds: 1, publishDelaySeconds: 0 };
 
 type ServiceSpec = Awaited<ReturnType<Rehearsal['createService']>>;
 
@@ -57,7 +59,7 @@ type ServiceSpec = Awaited<ReturnType<Rehearsal['createService']>>;
 function codeDeployPlan(base: ServiceSpec, windowSeconds: number): DeploymentSpecInput['plan'] {
   const preset = { preset: 'codedeploy-canary-10-5' } as const;
   if (windowSeconds === PRESET_WINDOW_SECONDS) return preset;
-  const steps = SpecSchema.parse({ ...base, plan: preset, gate: GATE }).plan.steps;
+  const steps = SpecSchema.parse({ ...base, plan: preset, gate: GATE, metrics: METRICS }).plan.steps;
   return { steps: steps.map((s) => ({ weight: s.weight, holdSeconds: windowSeconds, gate: s.gate })) };
 }
 
@@ -205,6 +207,7 @@ export async function blast(args: string[]): Promise<BenchResult> {
             gate: GATE,
             launch: LAUNCH,
             bakeSeconds: BAKE_SECONDS,
+            metrics: METRICS,
             ...(run.testTraffic ? rehearsal.testTrafficSpec({ testTraffic: TEST_TRAFFIC }) : {}),
           },
           requestedBy: 'npm run bench -- blast',
@@ -312,6 +315,7 @@ export async function blast(args: string[]): Promise<BenchResult> {
         gate: GATE,
         launch: LAUNCH,
         bakeSeconds: BAKE_SECONDS,
+        metrics: METRICS,
         testTraffic: TEST_TRAFFIC,
         settleMs: SETTLE_MS,
       },

@@ -22,6 +22,7 @@ const BENCHMARKS: Record<string, (args: string[]) => Promise<BenchResult>> = {
   bake,
   alerts,
   blast: (args) => (require('./blast') as typeof import('./blast')).blast(args),
+  'blast-aws': (args) => (require('./blast-aws') as typeof import('./blast-aws')).blastAws(args),
   'api-calls': (args) => (require('./api-calls') as typeof import('./api-calls')).apiCalls(args),
 };
 

@@ -46,6 +46,8 @@ const DEMO_PLAN: Partial<DeploymentSpecInput> = {
   },
   launch: { timeoutSeconds: 60, pollSeconds: 1 },
   bakeSeconds: 4,
+  // The rehearsal's 1-s, lag-free data (not CloudWatch's 60-s periods published minutes later).
+  metrics: { periodSeconds: 1, publishDelaySeconds: 0 },
 };
 
 const fmtPct = (errors: number, requests: number) =>

@@ -35,6 +35,8 @@ const SERVE_PLAN: Partial<DeploymentSpecInput> = {
   },
   launch: { timeoutSeconds: 60, pollSeconds: 1 },
   bakeSeconds: 5,
+  // The rehearsal's 1-s, lag-free data (not CloudWatch's 60-s periods published minutes later).
+  metrics: { periodSeconds: 1, publishDelaySeconds: 0 },
 };
 
 export interface ServeIo {

@@ -5,6 +5,7 @@ import {
   GateSchema,
   judgeBake,
   judgeStep,
+  latestBakeWindow,
   readingWindows,
   type StepObservation,
 } from '../../shared/domain/gate';
@@ -32,6 +33,7 @@ const InputSchema = StepContextSchema.extend({
       consecutiveFailures: z.number().int().min(0),
       at: z.number().optional(),
       stopsSince: z.number().optional(),
+      dataUntil: z.number().optional(),
     })
     .loose()
     .nullable(),
@@ -48,22 +50,25 @@ export async function evaluate(deps: Deps, event: unknown): Promise<StepObservat
   const { deployment, spec, step, previous } = parseInput(InputSchema, event);
   const now = deps.clock.now();
   const targetGroups = { blue: spec.slots.blue.targetGroup, green: spec.slots.green.targetGroup };
-  const windows = readingWindows(step, previous, now, spec.bakeWindowSeconds);
-  const [traffic, health, alarmsFiring, record, probeResults, stoppedTasks, latestWindow] = await Promise.all(
-    [
-      deps.metrics.sample(targetGroups, windows.trafficSince, now),
-      deps.router.targetHealth(targetGroups[deployment.newColor]),
-      spec.alarms.length > 0 ? deps.alarms.firing(spec.alarms) : Promise.resolve([]),
-      // Manual commands (abort, promote, pause, approvals) live on the record.
-      deps.store.getDeployment(deployment.id),
-      spec.probes ? deps.probe.run(spec.probes) : Promise.resolve(null),
-      deps.fleet.stoppedTasks(slotOf(spec, deployment.newColor), windows.stopsSince),
-      windows.bakeWindow
-        ? deps.metrics.sample(targetGroups, windows.bakeWindow.from, now)
-        : Promise.resolve(null),
-      renewLock(deps, spec, deployment.id, now),
-    ],
-  );
+  const windows = readingWindows(step, previous);
+  const [traffic, health, alarmsFiring, record, probeResults, stoppedTasks] = await Promise.all([
+    deps.metrics.sample(targetGroups, windows.trafficSince, now, spec.metrics),
+    deps.router.targetHealth(targetGroups[deployment.newColor]),
+    spec.alarms.length > 0 ? deps.alarms.firing(spec.alarms) : Promise.resolve([]),
+    // Manual commands (abort, promote, pause, approvals) live on the record.
+    deps.store.getDeployment(deployment.id),
+    spec.probes ? deps.probe.run(spec.probes) : Promise.resolve(null),
+    deps.fleet.stoppedTasks(slotOf(spec, deployment.newColor), windows.stopsSince),
+    renewLock(deps, spec, deployment.id, now),
+  ]);
+  // The bake's current window ends where its published data ends, so it is known only now.
+  const bakeWindow = latestBakeWindow(step, traffic[deployment.newColor], spec.bakeWindowSeconds);
+  const latestWindow = bakeWindow
+    ? {
+        window: bakeWindow,
+        traffic: await deps.metrics.sample(targetGroups, bakeWindow.from, now, spec.metrics),
+      }
+    : null;
   const input = {
     step,
     previous,

@@ -11,14 +11,19 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { COLORS, type Color } from '../domain/colors';
 import { GreenlightError, InvalidInputError, ThrottlingError } from '../domain/errors';
-import type { TrafficWindow } from '../domain/gate';
+import {
+  DEFAULT_METRICS_MODEL,
+  periodStart,
+  publishedUntil,
+  type MetricsModel,
+  type PublishedWindow,
+} from '../domain/gate';
 import type { Metrics } from '../ports/metrics';
 import { normaliseAwsError } from './errors';
 
 /** A CloudWatch call failed, or returned data we cannot use. */
 export class CloudWatchMetricsError extends GreenlightError {}
 
-const MINUTE_MS = 60_000;
 const NAMESPACE = 'AWS/ApplicationELB';
 
 /**
@@ -34,7 +39,11 @@ const SERIES = [
   { key: 'p50', metric: 'TargetResponseTime', stat: 'p50' },
   { key: 'p99', metric: 'TargetResponseTime', stat: 'p99' },
 ] as const;
-type SeriesKey = (typeof SERIES)[number]['key'];
+/** Requests per period, to find the last period with published data. */
+const PER_PERIOD = [{ key: 'req_period', metric: 'RequestCount', stat: 'Sum' }] as const;
+type Series = (typeof SERIES)[number] | (typeof PER_PERIOD)[number];
+type SeriesKey = Series['key'];
+const NO_TRAFFIC = { requests: 0, errors: 0, p50Ms: null, p99Ms: null } as const;
 
 const queryId = (key: SeriesKey, color: Color) => `${key}_${color}`;
 
@@ -71,29 +80,43 @@ export class CloudWatchMetrics implements Metrics {
   }
 
   /**
-   * Traffic of each target group over the window widened to whole minutes (ALB data points are
-   * per minute). Missing data means no traffic: 0 requests and null latencies, which the gate
-   * reads as inconclusive, never as a pass.
+   * Traffic of each target group from `fromMs` (floored to the minute) to the end of the last
+   * minute complete and published at `nowMs` (period end + publishDelaySeconds ≤ now): the current
+   * minute, and the minutes CloudWatch may not have received yet, are never read as if final.
+   * Nothing published yet: no call, and `until` equals `from`. Missing data means no traffic: 0
+   * requests and null latencies, which the gate reads as inconclusive, never as a pass.
    */
   async sample(
     targetGroups: Record<Color, string>,
     fromMs: number,
-    toMs: number,
-  ): Promise<Record<Color, TrafficWindow>> {
-    const start = Math.floor(fromMs / MINUTE_MS) * MINUTE_MS;
-    const end = Math.max(Math.ceil(toMs / MINUTE_MS) * MINUTE_MS, start + MINUTE_MS);
-    // One period spanning the window: CloudWatch then computes p99 over all of the window's
-    // requests, which no combination of per-minute percentiles can reproduce.
-    const period = (end - start) / 1000;
+    nowMs: number,
+    model: MetricsModel = DEFAULT_METRICS_MODEL,
+  ): Promise<Record<Color, PublishedWindow>> {
+    const periodSeconds = model.periodSeconds;
+    if (periodSeconds % 60 !== 0) {
+      const message = `ALB metrics come in 60-s periods; ${periodSeconds} s describes other data (e.g. the rehearsal's)`;
+      throw new InvalidInputError(message, [{ path: 'metrics.periodSeconds', message }]);
+    }
     const dimensions = Object.fromEntries(
       COLORS.map((color) => [color, targetGroupDimension(targetGroups[color])]),
     ) as Record<Color, string>;
+    const start = periodStart(fromMs, periodSeconds);
+    const end = publishedUntil(fromMs, nowMs, model);
+    if (end <= start) {
+      const empty = (): PublishedWindow => ({ ...NO_TRAFFIC, from: start, until: start, periodSeconds });
+      return { blue: empty(), green: empty() };
+    }
+    // One period spanning the window: CloudWatch then computes p99 over all of the window's
+    // requests, which no combination of per-minute percentiles can reproduce.
+    const span = (end - start) / 1000;
     const loadBalancers = await this.loadBalancersOf(targetGroups);
-    const queries = COLORS.flatMap((color) =>
-      this.queries(color, dimensions[color], loadBalancers[color], period),
-    );
+    const queries = COLORS.flatMap((color) => [
+      ...this.queries(SERIES, color, dimensions[color], loadBalancers[color], span),
+      ...this.queries(PER_PERIOD, color, dimensions[color], loadBalancers[color], periodSeconds),
+    ]);
 
     const values = new Map<string, number[]>();
+    const timestamps = new Map<string, number[]>();
     let nextToken: string | undefined;
     do {
       const output = await this.call('CloudWatch GetMetricData', () =>
@@ -111,6 +134,8 @@ export class CloudWatchMetrics implements Metrics {
         checkStatus(result);
         if (!result.Id) continue;
         values.set(result.Id, [...(values.get(result.Id) ?? []), ...(result.Values ?? [])]);
+        const times = (result.Timestamps ?? []).map((t) => new Date(t).getTime());
+        timestamps.set(result.Id, [...(timestamps.get(result.Id) ?? []), ...times]);
       }
       nextToken = output.NextToken;
     } while (nextToken);
@@ -121,16 +146,34 @@ export class CloudWatchMetrics implements Metrics {
       const points = values.get(id) ?? [];
       return points.length === 0 ? null : Math.max(...points) * 1000;
     };
-    const window = (color: Color): TrafficWindow => ({
+    /**
+     * ALB reports nothing for a minute without requests, so a trailing minute with no data point
+     * may be quiet or not yet published: the data counts as complete only up to the last minute
+     * that has one. A publication slower than the configured delay then delays the verdict
+     * instead of hiding that minute's traffic.
+     */
+    const until = (color: Color) => {
+      const id = queryId('req_period', color);
+      const points = values.get(id) ?? [];
+      const times = timestamps.get(id) ?? [];
+      const withData = times.filter((_, i) => (points[i] ?? 0) > 0);
+      if (withData.length === 0) return start;
+      return Math.min(end, Math.max(...withData) + periodSeconds * 1000);
+    };
+    const window = (color: Color): PublishedWindow => ({
       requests: sum(queryId('req', color)),
       errors: sum(queryId('err_target', color)) + sum(queryId('err_conn', color)),
       p50Ms: worstMs(queryId('p50', color)),
       p99Ms: worstMs(queryId('p99', color)),
+      from: start,
+      until: until(color),
+      periodSeconds,
     });
     return { blue: window('blue'), green: window('green') };
   }
 
   private queries(
+    series: readonly Series[],
     color: Color,
     targetGroup: string,
     loadBalancer: string,
@@ -140,12 +183,12 @@ export class CloudWatchMetrics implements Metrics {
       { Name: 'TargetGroup', Value: targetGroup },
       { Name: 'LoadBalancer', Value: loadBalancer },
     ];
-    return SERIES.map((series) => ({
-      Id: queryId(series.key, color),
+    return series.map((one) => ({
+      Id: queryId(one.key, color),
       MetricStat: {
-        Metric: { Namespace: NAMESPACE, MetricName: series.metric, Dimensions: dimensions },
+        Metric: { Namespace: NAMESPACE, MetricName: one.metric, Dimensions: dimensions },
         Period: period,
-        Stat: series.stat,
+        Stat: one.stat,
       },
       ReturnData: true,
     }));

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { GateSchema } from './gate/gate-schema';
 import { ProbesSchema } from './gate/probes-schema';
+import { DEFAULT_METRICS_MODEL, MetricsSchema, metricsTimingIssues } from './gate/published-data';
 import { HISTORY_EVENT_BUDGET, maxHistoryEvents } from './history-budget';
 import { expandPlan, planWeights } from './plan-expansion';
 import { PlanSchema } from './plan-schema';
@@ -78,6 +79,11 @@ export const SpecSchema = z
      * degrades late in a long bake is caught as fast as one that starts bad (see domain/gate/bake-window.ts).
      */
     bakeWindowSeconds: z.number().int().min(10).max(86_400).default(60),
+    /**
+     * The metric data the gate is judged on (default CloudWatch's ALB metrics: 60-s periods, read
+     * 120 s after they end): only complete, published periods are judged (see gate/published-data.ts).
+     */
+    metrics: MetricsSchema.default(DEFAULT_METRICS_MODEL),
     /** Synthetic HTTP probes, judged at every evaluation: they can fail a step, never pass one alone. */
     probes: ProbesSchema.optional(),
     /** An optional phase before production traffic: the test listener sends all it carries to the new color. */
@@ -117,6 +123,16 @@ export const SpecSchema = z
         path: ['slots', 'green', 'targetGroup'],
         message: 'must differ from slots.blue.targetGroup',
       });
+    }
+    for (const issue of metricsTimingIssues({
+      metrics: spec.metrics,
+      plan: { steps: expandPlan(spec.plan, spec.gate) },
+      gate: spec.gate,
+      bakeSeconds: spec.bakeSeconds,
+      bakeWindowSeconds: spec.bakeWindowSeconds,
+      customSteps: 'steps' in spec.plan,
+    })) {
+      ctx.addIssue({ code: 'custom', ...issue });
     }
     const weights = planWeights(spec.plan);
     weights.forEach((w, i) => {

@@ -1,12 +1,19 @@
 import type { Color } from '../domain/colors';
-import type { TrafficWindow } from '../domain/gate';
+import type { MetricsModel, PublishedWindow } from '../domain/gate';
 
-/** Per-target-group traffic figures over a time window. */
+/** Per-target-group traffic figures, as far as their data is complete and published. */
 export interface Metrics {
-  /** Aggregates the window [fromMs, toMs) for each color's target group. */
+  /**
+   * Aggregates each color's target group from `fromMs` (floored to the data's period) up to the
+   * end of the last period complete and published at `nowMs`, and says where that is
+   * (`until`, per color). Never returns an unfinished or unpublished period as if it were final.
+   * `model` is the spec's description of the data (period, publication delay); an adapter whose
+   * data has its own timing (the rehearsal's 1-s buckets) reports that timing instead.
+   */
   sample(
     targetGroups: Record<Color, string>,
     fromMs: number,
-    toMs: number,
-  ): Promise<Record<Color, TrafficWindow>>;
+    nowMs: number,
+    model?: MetricsModel,
+  ): Promise<Record<Color, PublishedWindow>>;
 }

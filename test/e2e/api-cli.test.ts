@@ -31,6 +31,8 @@ const APPROVAL_PLAN: Partial<DeploymentSpecInput> = {
   },
   launch: { timeoutSeconds: 30, pollSeconds: 1 },
   bakeSeconds: 1,
+  // The rehearsal's 1-s, lag-free data (not CloudWatch's 60-s periods published minutes later).
+  metrics: { periodSeconds: 1, publishDelaySeconds: 0 },
 };
 
 describe('greenlight CLI on the local API (end to end)', () => {

@@ -17,6 +17,8 @@ const FAST_PLAN: Partial<DeploymentSpecInput> = {
   },
   launch: { timeoutSeconds: 30, pollSeconds: 1 },
   bakeSeconds: 1,
+  // The rehearsal's 1-s, lag-free data (not CloudWatch's 60-s periods published minutes later).
+  metrics: { periodSeconds: 1, publishDelaySeconds: 0 },
 };
 
 describe('local rehearsal (end to end, real processes behind the weighted proxy)', () => {

@@ -509,16 +509,21 @@ describe('LocalMetrics', () => {
     await request(proxy.url + '/');
 
     // Act
-    const sample = await new LocalMetrics(proxy).sample(
-      { blue: 'tg-blue', green: 'tg-green' },
-      from,
-      Date.now() + 1,
-    );
+    const now = Date.now() + 1;
+    const sample = await new LocalMetrics(proxy).sample({ blue: 'tg-blue', green: 'tg-green' }, from, now);
     await proxy.stop();
     await target.close();
 
-    // Assess
-    expect(sample.blue).toEqual({ requests: 0, errors: 0, p50Ms: null, p99Ms: null });
+    // Assess: lag-free 1-s data, and labelled so.
+    expect(sample.blue).toEqual({
+      requests: 0,
+      errors: 0,
+      p50Ms: null,
+      p99Ms: null,
+      from,
+      until: now,
+      periodSeconds: 1,
+    });
     expect(sample.green).toMatchObject({ requests: 2, errors: 2 });
     expect(sample.green.p99Ms).toEqual(expect.any(Number));
   });

@@ -128,10 +128,18 @@ describe('a canary deployment with the production adapters on mocked AWS', () =>
       ]);
     });
 
-    it('reads metrics once per gate evaluation and looks the load balancer up once', () => {
+    it('reads metrics only once published, at most twice per gate evaluation, and looks the load balancer up once', () => {
       const evaluations = (good.invocations.Evaluate ?? 0) + (good.invocations.EvaluateBake ?? 0);
       expect(evaluations).toBeGreaterThan(0);
-      expect(good.counts['cloudwatch:GetMetricData']).toBe(evaluations);
+      const reads = good.calls.filter((c) => c.api === 'cloudwatch:GetMetricData');
+      expect(reads.length).toBeGreaterThan(0);
+      expect(reads.length).toBeLessThanOrEqual(2 * evaluations);
+      // The spec's default model: a minute is read only 120 s after it ends.
+      for (const read of reads) {
+        const input = read.input as { EndTime: Date };
+        expect(input.EndTime.getTime() + 120_000).toBeLessThanOrEqual(read.at);
+        expect(input.EndTime.getTime() % 60_000).toBe(0);
+      }
       expect(good.counts['elasticloadbalancing:DescribeTargetGroups']).toBe(1);
       expect(Object.keys(good.counts).filter((api) => api.includes('unfaked'))).toEqual([]);
     });

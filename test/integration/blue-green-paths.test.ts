@@ -80,10 +80,10 @@ describe('blue-green state machine', () => {
   ])('rolls back when the gate fails during %s', async (_label, failingWeight) => {
     const world = memoryWorld();
     const sample = world.metrics.sample.bind(world.metrics);
-    world.metrics.sample = async () => {
-      const windows = await sample();
+    world.metrics.sample = async (...args) => {
+      const windows = await sample(...args);
       if (world.router.weights.green === failingWeight)
-        windows.green = { requests: 200, errors: 40, p50Ms: 5, p99Ms: 20 };
+        windows.green = { ...windows.green, requests: 200, errors: 40, p50Ms: 5, p99Ms: 20 };
       return windows;
     };
 

@@ -13,10 +13,10 @@ import {
 function onEvaluation(world: MemoryWorld, nth: number, act: () => Promise<unknown>) {
   const sample = world.metrics.sample.bind(world.metrics);
   let calls = 0;
-  world.metrics.sample = async () => {
+  world.metrics.sample = async (...args) => {
     calls += 1;
     if (calls === nth) await act();
-    return sample();
+    return sample(...args);
   };
 }
 
@@ -118,10 +118,10 @@ describe('manual control', () => {
     const leases: number[] = [];
     onShift(world, 5, () => command(world, 'pause'));
     const sample = world.metrics.sample.bind(world.metrics);
-    world.metrics.sample = async () => {
+    world.metrics.sample = async (...args) => {
       leases.push(world.store.locks.get('local/web')!.expiresAt);
       if (leases.length === 10) await command(world, 'resume');
-      return sample();
+      return sample(...args);
     };
 
     const result = await runInMemory(world, memoryRequest());

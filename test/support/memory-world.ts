@@ -69,6 +69,8 @@ export function memorySpec(overrides: Partial<DeploymentSpecInput> = {}): Deploy
     gate: { intervalSeconds: 1, minRequests: 20, consecutiveFailures: 2, stepTimeoutSeconds: 30 },
     launch: { timeoutSeconds: 30, pollSeconds: 1 },
     bakeSeconds: 3,
+    // Lag-free, like MemoryMetrics and the rehearsal's 1-s buckets (not CloudWatch's timing).
+    metrics: { periodSeconds: 1, publishDelaySeconds: 0 },
     ...overrides,
   };
 }

@@ -44,7 +44,7 @@ export class SimulatedClock extends TickingClock {
 export interface MockedDeploymentOptions {
   /** `good`: the new image serves like the live one. `bad`: 20 % of its responses are 5xx. */
   release?: 'good' | 'bad';
-  /** Canary plan weights (default 5, 25) and their hold. */
+  /** Canary plan weights (default 5, 25) and their hold (default 60 s: CloudWatch's period). */
   weights?: number[];
   holdSeconds?: number;
   intervalSeconds?: number;
@@ -65,7 +65,11 @@ export const MOCK_IMAGES = {
 const BAD_RELEASE_ERROR_RATE = 0.2;
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
-/** The deployment spec of the mocked service: the canary preset with small holds. */
+/**
+ * The deployment spec of the mocked service: the canary preset with one-minute holds and bake,
+ * judged on CloudWatch's timing (the spec's default metrics model: 60-s periods read 120 s after
+ * they end, while the mocked account publishes them 60 s after).
+ */
 export function mockedSpec(options: MockedDeploymentOptions = {}): DeploymentSpecInput {
   return {
     service: 'web',
@@ -76,10 +80,10 @@ export function mockedSpec(options: MockedDeploymentOptions = {}): DeploymentSpe
     },
     traffic: { listener: MOCK_AWS.listenerArn },
     container: { ...MOCK_AWS.container },
-    plan: { preset: 'canary', weights: options.weights ?? [5, 25], holdSeconds: options.holdSeconds ?? 20 },
+    plan: { preset: 'canary', weights: options.weights ?? [5, 25], holdSeconds: options.holdSeconds ?? 60 },
     gate: { intervalSeconds: options.intervalSeconds ?? 10 },
     launch: { timeoutSeconds: 600, pollSeconds: options.pollSeconds ?? 10 },
-    bakeSeconds: options.bakeSeconds ?? 30,
+    bakeSeconds: options.bakeSeconds ?? 60,
     ...(options.alarms ? { alarms: options.alarms } : {}),
   };
 }

@@ -15,7 +15,9 @@
  * - CloudWatch: `AWS/ApplicationELB` per-target-group metrics computed from the listener's weights
  *   over time (a steady `requestsPerSecond`), the 5xx share of the image each target group's
  *   service runs, and fixed latencies. Like CloudWatch, counts that are zero have no data point,
- *   and data ends at the current time (no ingestion delay is simulated).
+ *   and a minute is readable only `publishDelaySeconds` after it ends (default 60 s: data comes
+ *   in whole minutes, some time after each; a query reaching into unpublished minutes gets what
+ *   is published so far).
  * - SNS: one standard topic; Publish checks the subject and attributes as SNS does.
  * - Application Auto Scaling: a scalable target (ECS desired count) on each service — blue's as its
  *   user set it (min 2, max 6, nothing suspended), green's as an earlier deployment left it (min =
@@ -159,6 +161,8 @@ export interface MockAwsOptions {
   alarms?: Record<string, 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'>;
   /** Scalable targets per color (null: none). Default MOCK_SCALABLE_TARGETS. */
   scalableTargets?: Record<Color, MockScalableTarget | null>;
+  /** Seconds after a minute ends before GetMetricData returns its data (default 60). */
+  publishDelaySeconds?: number;
 }
 
 /** A scalable target as the mocked account holds it. */
@@ -236,6 +240,7 @@ export class MockAws {
 
   private readonly now: () => number;
   private readonly requestsPerSecond: number;
+  private readonly publishDelayMs: number;
   private readonly errorRates: Record<string, number>;
   private readonly baselineErrorRate: number;
   private readonly alarms: Record<string, 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'>;
@@ -252,6 +257,7 @@ export class MockAws {
   constructor(options: MockAwsOptions) {
     this.now = options.now;
     this.requestsPerSecond = options.requestsPerSecond ?? 500;
+    this.publishDelayMs = (options.publishDelaySeconds ?? 60) * 1000;
     this.errorRates = options.errorRates ?? {};
     this.baselineErrorRate = options.baselineErrorRate ?? 0.001;
     this.alarms = { ...options.alarms };
@@ -905,9 +911,10 @@ export class MockAws {
 
   // ---- CloudWatch ----
 
-  /** Requests and 5xx responses of a target group over [from, to), up to now. */
+  /** Requests and 5xx responses of a target group over [from, to), up to what is published now. */
   private traffic(targetGroupArn: string, from: number, to: number): { requests: number; errors: number } {
-    const end = Math.min(to, this.now());
+    const published = Math.floor((this.now() - this.publishDelayMs) / 60_000) * 60_000;
+    const end = Math.min(to, published);
     let requests = 0;
     this.timeline.forEach((segment, i) => {
       const next = this.timeline[i + 1]?.at ?? Infinity;

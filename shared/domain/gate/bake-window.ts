@@ -6,6 +6,10 @@
  * judged on its own too, with a fresh SPRT. It can fail the bake, never pass it (the whole bake
  * still decides a pass). Each window's test runs at α / (number of windows the bake can have), so
  * by the union bound the windows together roll back a good release with probability at most α.
+ * The windows are consecutive rather than sliding (the latest `bakeWindowSeconds` at each read):
+ * a sliding window would judge each published period in several windows, and the α split over
+ * disjoint windows would no longer hold. With the default bakeWindowSeconds equal to one period
+ * the two are the same: the current window is the latest published period.
  */
 import { type GateVerdict, type TargetHealth, type TrafficWindow, evaluateGate } from './verdict';
 import type { Gate } from './gate-schema';
@@ -18,17 +22,21 @@ export interface BakeWindow {
 }
 
 /**
- * The current window of a bake that started at `startedAt` and may run until `deadlineAt`, or
- * null while the first window is still open (the cumulative window is the same then).
+ * The current window of a bake whose data starts at `startedAt`, may run until `deadlineAt` and is
+ * complete and published up to `until`, or null while that data is still within the first window
+ * (the cumulative window is the same then). A window is current until the data reaches its end,
+ * so a window that is one period long is judged once it is whole, never while empty. With
+ * `windowSeconds` a whole number of the data's periods (the spec requires it), windows are made of
+ * whole published periods.
  */
 export function currentBakeWindow(
   startedAt: number,
   deadlineAt: number,
-  now: number,
+  until: number,
   windowSeconds: number,
 ): BakeWindow | null {
   const windowMs = windowSeconds * 1000;
-  const index = Math.floor((now - startedAt) / windowMs);
+  const index = Math.ceil((until - startedAt) / windowMs) - 1;
   if (index < 1) return null;
   return {
     from: startedAt + index * windowMs,

@@ -18,6 +18,18 @@ export interface DecisionInput {
   holdSeconds: number;
   deadlineAt: number;
   now: number;
+  /**
+   * The traffic data is complete and published up to here (epoch ms): a hold, a fixed window or
+   * the bake is over only once this reaches its end. Default `now`, for readings taken in real
+   * time (the probes of the test-traffic phase).
+   */
+  dataUntil?: number;
+  /**
+   * Whether a failing verdict counts as one more consecutive failure. False when it rereads the
+   * same published data as the previous (counted) evaluation and no real-time signal failed:
+   * a 10-s interval over 60-s data must not count one bad minute six times. Default true.
+   */
+  newFailure?: boolean;
   /** Names of the deployment's CloudWatch alarms now in ALARM: any one rolls back at once. */
   alarmsFiring?: string[];
   /** What people asked for: abort, promote, pause, or an approval still awaited. */
@@ -35,14 +47,15 @@ export interface GateDecision {
 
 /**
  * What the workflow does after an evaluation: roll back after enough consecutive failures or
- * at the deadline, advance once the gate passes and the hold has elapsed, otherwise wait.
- * A `fixed-window` gate is judged once, when the hold (its window) ends.
+ * at the deadline, advance once the gate passes and published data covers the hold, otherwise
+ * wait. A `fixed-window` gate is judged once, when published data covers the hold (its window).
+ * The deadline is wall-clock time.
  */
 export function decide(input: DecisionInput): GateDecision {
   const { gate, verdict, now } = input;
   const consecutiveFailures =
     verdict.verdict === 'fail'
-      ? input.previousFailures + 1
+      ? input.previousFailures + (input.newFailure === false ? 0 : 1)
       : verdict.verdict === 'pass'
         ? 0
         : input.previousFailures;
@@ -109,13 +122,32 @@ function failedRollback(consecutiveFailures: number, verdict: GateVerdict): Gate
   };
 }
 
-/** Roll back after enough consecutive failures or at the deadline; advance on a pass once the hold is over. */
+/** Where the traffic data ends: published data, or now for readings taken in real time. */
+const dataUntil = (input: DecisionInput) => input.dataUntil ?? input.now;
+
+/**
+ * Whether the data covers the whole hold. (Whether it holds anything of the step at all is the
+ * verdict's business: without published data of the step it is inconclusive, see judge.ts.)
+ */
+function holdCovered(input: DecisionInput): boolean {
+  return dataUntil(input) >= input.stepStartedAt + input.holdSeconds * 1000;
+}
+
+/** "published data covers 40 of the 60 s hold" */
+function coverageReason(input: DecisionInput, what: string): string {
+  const covered = Math.max(0, Math.floor((dataUntil(input) - input.stepStartedAt) / 1000));
+  return `published data covers ${Math.min(covered, input.holdSeconds)} of the ${input.holdSeconds} s ${what} (complete up to ${Math.max(0, Math.ceil((input.now - dataUntil(input)) / 1000))} s ago)`;
+}
+
+/** Roll back after enough consecutive failures or at the deadline; advance on a pass once published data covers the hold. */
 function decideSequential(input: DecisionInput, consecutiveFailures: number): GateDecision {
-  const { gate, verdict, now } = input;
+  const { gate, verdict } = input;
   if (consecutiveFailures >= gate.consecutiveFailures) return failedRollback(consecutiveFailures, verdict);
-  const holdEndsAt = input.stepStartedAt + input.holdSeconds * 1000;
-  if (verdict.verdict === 'pass' && now >= holdEndsAt) {
-    return { decision: 'advance', consecutiveFailures, reasons: verdict.reasons };
+  if (verdict.verdict === 'pass') {
+    if (holdCovered(input)) return { decision: 'advance', consecutiveFailures, reasons: verdict.reasons };
+    return waitUntilDeadline(input, consecutiveFailures, [
+      `gate passes; waiting until ${coverageReason(input, input.phase === 'bake' ? 'bake' : 'hold')}`,
+    ]);
   }
   return waitUntilDeadline(input, consecutiveFailures);
 }
@@ -127,16 +159,12 @@ function decideSequential(input: DecisionInput, consecutiveFailures: number): Ga
 function decideAtWindowEnd(input: DecisionInput, consecutiveFailures: number): GateDecision {
   const { verdict, now } = input;
   const windowEndsAt = input.stepStartedAt + input.holdSeconds * 1000;
-  if (now < windowEndsAt) {
-    const left = Math.ceil((windowEndsAt - now) / 1000);
-    return {
-      decision: 'wait',
-      consecutiveFailures,
-      reasons: [
-        `fixed window: judged when the ${input.holdSeconds} s window ends, in ${left} s`,
-        ...verdict.reasons,
-      ],
-    };
+  if (!holdCovered(input)) {
+    const reason =
+      now < windowEndsAt
+        ? `fixed window: judged when the ${input.holdSeconds} s window ends, in ${Math.ceil((windowEndsAt - now) / 1000)} s`
+        : `fixed window: judged when its data is published; ${coverageReason(input, 'window')}`;
+    return waitUntilDeadline(input, consecutiveFailures, [reason], false);
   }
   if (verdict.verdict === 'pass') {
     return { decision: 'advance', consecutiveFailures, reasons: verdict.reasons };
@@ -151,15 +179,24 @@ function decideAtWindowEnd(input: DecisionInput, consecutiveFailures: number): G
   return waitUntilDeadline(input, consecutiveFailures);
 }
 
-/** No decision yet: wait, unless the step's deadline has passed, which rolls back. */
-function waitUntilDeadline(input: DecisionInput, consecutiveFailures: number): GateDecision {
+/**
+ * No decision yet: wait, unless the step's (wall-clock) deadline has passed, which rolls back.
+ * `withVerdict` false keeps a fixed window's verdict out of the reasons' lead (it is not judged yet).
+ */
+function waitUntilDeadline(
+  input: DecisionInput,
+  consecutiveFailures: number,
+  waiting: string[] = [],
+  withVerdict = true,
+): GateDecision {
   const { verdict } = input;
   if (input.now >= input.deadlineAt) {
+    const state = withVerdict ? verdict.verdict : 'its data not yet published';
     return {
       decision: 'rollback',
       consecutiveFailures,
-      reasons: [`step deadline passed without a passing gate (${verdict.verdict})`, ...verdict.reasons],
+      reasons: [`step deadline passed without a passing gate (${state})`, ...waiting, ...verdict.reasons],
     };
   }
-  return { decision: 'wait', consecutiveFailures, reasons: verdict.reasons };
+  return { decision: 'wait', consecutiveFailures, reasons: [...waiting, ...verdict.reasons] };
 }

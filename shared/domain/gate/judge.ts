@@ -12,6 +12,7 @@ import { manualControl, type DeploymentRecord, type ManualControl } from '../dep
 import { currentBakeWindow, judgeBakeWindow, type BakeWindow } from './bake-window';
 import { decide, type Decision, type DecisionRule, type GateDecision } from './decide';
 import type { Gate } from './gate-schema';
+import { hasDataSince, type PublishedWindow } from './published-data';
 import { judgeProbes, summarizeProbes, type ProbeResult, type ProbeSummary } from './probes';
 import type { ProbesConfig } from './probes-schema';
 import { judgeTargetHealth, judgeUnhealthyTargets } from './target-health';
@@ -45,6 +46,8 @@ export interface PreviousEvaluation {
   at?: number | undefined;
   /** Start of the window its task stops were counted in. */
   stopsSince?: number | undefined;
+  /** Where its published traffic data ended (epoch ms); absent from evaluations that predate it. */
+  dataUntil?: number | undefined;
 }
 
 /** The colors of a deployment, and the new color's ECS service (to classify its task stops). */
@@ -62,14 +65,12 @@ export interface ReadingWindows {
   trafficSince: number;
   /** New-color task stops are counted from here (see stopsWindowStart). */
   stopsSince: number;
-  /** The bake's current window, judged on its own too; null in a step, a fixed-window gate or the bake's first window. */
-  bakeWindow: BakeWindow | null;
 }
 
 /** What an evaluation read, in a step or in the bake. */
 export interface GateReadings {
-  /** Each color's traffic since `trafficSince`. */
-  traffic: Record<Color, TrafficWindow>;
+  /** Each color's traffic since `trafficSince`, as far as its data is complete and published. */
+  traffic: Record<Color, PublishedWindow>;
   /** The new color's targets in its target group. */
   health: TargetHealth;
   /** The new color's tasks that stopped since `stopsSince`. */
@@ -83,8 +84,11 @@ export interface GateReadings {
 }
 
 export interface BakeReadings extends GateReadings {
-  /** Each color's traffic in the bake's current window (`bakeWindow.from` to now), or null without one. */
-  latestWindow: Record<Color, TrafficWindow> | null;
+  /**
+   * The bake's current window (see latestBakeWindow) and each color's traffic in it, or null
+   * without one (a fixed-window gate, or published data still within the first window).
+   */
+  latestWindow: { window: BakeWindow; traffic: Record<Color, TrafficWindow> } | null;
 }
 
 export interface StepJudgementInput<R extends GateReadings = GateReadings> {
@@ -108,6 +112,11 @@ export interface StepObservation {
   reasons: string[];
   at: number;
   traffic: Record<Color, TrafficWindow>;
+  /**
+   * The new color's traffic data is complete and published up to here (epoch ms): the next
+   * evaluation counts a failure again only on newer data (or a fresh real-time failure).
+   */
+  dataUntil: number;
   health: TargetHealth;
   /** Start of the window in which the new color's task stops were counted (see stopsWindowStart). */
   stopsSince: number;
@@ -144,25 +153,53 @@ export function stopsWindowStart(
   return Math.min(step.startedAt, previous.at ?? step.startedAt);
 }
 
-/**
- * The windows an evaluation of `step` reads at `now`. The bake's latest window applies to the
- * sequential gate only: windows split its α, while a fixed-window gate (CodeDeploy-like) keeps its
- * one window.
- */
+/** The windows an evaluation of `step` reads from. */
 export function readingWindows(
   step: JudgedStep & { phase: 'step' | 'bake' },
   previous: PreviousEvaluation | null,
-  now: number,
-  bakeWindowSeconds: number,
 ): ReadingWindows {
-  return {
-    trafficSince: step.startedAt,
-    stopsSince: stopsWindowStart(step, previous),
-    bakeWindow:
-      step.phase === 'bake' && step.gate.mode === 'sequential'
-        ? currentBakeWindow(step.startedAt, step.deadlineAt, now, bakeWindowSeconds)
-        : null,
+  return { trafficSince: step.startedAt, stopsSince: stopsWindowStart(step, previous) };
+}
+
+/**
+ * The bake's current window, from the new color's published data (read since the bake began):
+ * consecutive windows of `bakeWindowSeconds` from the data's start, the current one ending where
+ * published data ends. Null in a step, with a fixed-window gate (windows split the sequential
+ * gate's α; a CodeDeploy-like fixed window keeps its one window), or while the published data is
+ * still within the first window. The caller reads the window's traffic from `from`.
+ */
+export function latestBakeWindow(
+  step: JudgedStep & { phase: 'step' | 'bake' },
+  data: Pick<PublishedWindow, 'from' | 'until'>,
+  bakeWindowSeconds: number,
+): BakeWindow | null {
+  if (step.phase !== 'bake' || step.gate.mode !== 'sequential') return null;
+  return currentBakeWindow(data.from, step.deadlineAt, data.until, bakeWindowSeconds);
+}
+
+/**
+ * The traffic verdict when no published period holds any of the step yet: inconclusive (never
+ * pass), though too few healthy targets (read in real time) still fails.
+ */
+function unpublished(step: JudgedStep, data: PublishedWindow, health: TargetHealth): GateVerdict {
+  const waiting: GateVerdict = {
+    verdict: 'inconclusive',
+    reasons: [
+      `no published metric data since it began yet (${data.periodSeconds}-s periods, complete up to ${Math.max(0, Math.round((step.startedAt - data.until) / 1000))} s before it began)`,
+    ],
   };
+  return combineVerdicts(waiting, judgeTargetHealth(health, step.gate.minHealthyTargets));
+}
+
+/** The traffic verdict on published data only. */
+function trafficVerdict(
+  step: JudgedStep,
+  data: PublishedWindow,
+  health: TargetHealth,
+  baseline?: Baseline,
+): GateVerdict {
+  if (!hasDataSince(data, step.startedAt)) return unpublished(step, data, health);
+  return evaluateGate(step.gate, data, health, baseline);
 }
 
 /**
@@ -175,7 +212,7 @@ export function judgeStep(input: StepJudgementInput): Judgement<StepObservation>
     window: readings.traffic[colors.live],
     names: { candidate: colors.new, baseline: colors.live },
   };
-  const traffic = evaluateGate(input.step.gate, readings.traffic[colors.new], readings.health, baseline);
+  const traffic = trafficVerdict(input.step, readings.traffic[colors.new], readings.health, baseline);
   return judgeTraffic(input, 'step', traffic, []);
 }
 
@@ -186,12 +223,11 @@ export function judgeStep(input: StepJudgementInput): Judgement<StepObservation>
  * targets and probes can only fail it.
  */
 export function judgeBake(input: StepJudgementInput<BakeReadings>): Judgement<StepObservation> {
-  const { step, colors, readings, windows } = input;
-  const traffic = evaluateGate(step.gate, readings.traffic[colors.new], readings.health);
-  const latest =
-    windows.bakeWindow && readings.latestWindow
-      ? [judgeBakeWindow(step.gate, windows.bakeWindow, readings.latestWindow[colors.new])]
-      : [];
+  const { step, colors, readings } = input;
+  const traffic = trafficVerdict(step, readings.traffic[colors.new], readings.health);
+  const latest = readings.latestWindow
+    ? [judgeBakeWindow(step.gate, readings.latestWindow.window, readings.latestWindow.traffic[colors.new])]
+    : [];
   return judgeTraffic(input, 'bake', traffic, latest);
 }
 
@@ -204,21 +240,26 @@ function judgeTraffic(
   const { step, previous, now, colors, readings, windows } = input;
   const round =
     input.probes && readings.probeResults ? { config: input.probes, results: readings.probeResults } : null;
-  const verdict = combineVerdicts(
-    traffic,
-    ...phaseSignals,
+  // Read at this evaluation, so a failure of theirs is always fresh.
+  const realTime = [
     judgeTaskStops(step.gate, readings.stoppedTasks, newColorScope(colors)),
     judgeUnhealthyTargets(step.gate, readings.health, colors.new),
     ...(round ? [judgeProbes(round.config, round.results)] : []),
-  );
+  ];
+  const verdict = combineVerdicts(traffic, ...phaseSignals, ...realTime);
   const summary = round ? summarizeProbes(round.config, round.results) : undefined;
+  const dataUntil = readings.traffic[colors.new].until;
+  const sameStep = previous !== null && isSameStep({ index: step.index, phase }, previous);
+  const realTimeFailed =
+    realTime.some((v) => v.verdict === 'fail') ||
+    judgeTargetHealth(readings.health, step.gate.minHealthyTargets).verdict === 'fail';
+  const reread = sameStep && previous.dataUntil !== undefined && dataUntil <= previous.dataUntil;
   const decision = decide({
     gate: step.gate,
     verdict,
-    previousFailures:
-      previous !== null && isSameStep({ index: step.index, phase }, previous)
-        ? previous.consecutiveFailures
-        : 0,
+    previousFailures: sameStep ? previous.consecutiveFailures : 0,
+    dataUntil,
+    newFailure: !reread || realTimeFailed,
     stepStartedAt: step.startedAt,
     holdSeconds: step.holdSeconds,
     deadlineAt: step.deadlineAt,
@@ -236,6 +277,7 @@ function judgeTraffic(
     reasons: decision.reasons,
     at: now,
     traffic: readings.traffic,
+    dataUntil,
     health: readings.health,
     stopsSince: windows.stopsSince,
     ...(summary ? { probes: summary } : {}),

@@ -27,6 +27,8 @@ const targetGroups = {
 };
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+/** With the default model (60-s periods read 120 s after they end), the minute [T0, T0 + 1 min) is published here. */
+const ONE_MINUTE_PUBLISHED = T0 + 3 * MINUTE;
 
 function query(id: string, targetGroup: string, metric: string, stat: string, period: number) {
   return {
@@ -47,15 +49,25 @@ function query(id: string, targetGroup: string, metric: string, stat: string, pe
   };
 }
 
-function queriesFor(color: 'blue' | 'green', targetGroup: string, period: number) {
+/** One color's queries: the window's figures in one spanning period, and its requests per period. */
+function queriesFor(color: 'blue' | 'green', targetGroup: string, span: number, period = 60) {
   return [
-    query(`req_${color}`, targetGroup, 'RequestCount', 'Sum', period),
-    query(`err_target_${color}`, targetGroup, 'HTTPCode_Target_5XX_Count', 'Sum', period),
-    query(`err_conn_${color}`, targetGroup, 'TargetConnectionErrorCount', 'Sum', period),
-    query(`p50_${color}`, targetGroup, 'TargetResponseTime', 'p50', period),
-    query(`p99_${color}`, targetGroup, 'TargetResponseTime', 'p99', period),
+    query(`req_${color}`, targetGroup, 'RequestCount', 'Sum', span),
+    query(`err_target_${color}`, targetGroup, 'HTTPCode_Target_5XX_Count', 'Sum', span),
+    query(`err_conn_${color}`, targetGroup, 'TargetConnectionErrorCount', 'Sum', span),
+    query(`p50_${color}`, targetGroup, 'TargetResponseTime', 'p50', span),
+    query(`p99_${color}`, targetGroup, 'TargetResponseTime', 'p99', span),
+    query(`req_period_${color}`, targetGroup, 'RequestCount', 'Sum', period),
   ];
 }
+
+/** Per-minute request counts of a color, as GetMetricData returns them. */
+const perMinute = (color: 'blue' | 'green', counts: Record<number, number>) => ({
+  Id: `req_period_${color}`,
+  Timestamps: Object.keys(counts).map((at) => new Date(Number(at))),
+  Values: Object.values(counts),
+  StatusCode: 'Complete' as const,
+});
 
 describe('CloudWatchMetrics', () => {
   beforeEach(() => {
@@ -63,12 +75,12 @@ describe('CloudWatchMetrics', () => {
     elb.reset();
   });
 
-  it('asks for both target groups in one GetMetricData call over the window widened to whole minutes', async () => {
+  it('asks for both target groups in one call, from the minute the window starts in to the last published minute', async () => {
     // Prepare
     cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
 
-    // Act
-    await metrics.sample(targetGroups, T0 + 10_000, T0 + 2 * MINUTE + 5_000);
+    // Act: 5 min 5 s in; minutes end + 120 s ≤ now are published: up to 3 min.
+    await metrics.sample(targetGroups, T0 + 10_000, T0 + 5 * MINUTE + 5_000);
 
     // Assess
     expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
@@ -82,6 +94,105 @@ describe('CloudWatchMetrics', () => {
       ScanBy: 'TimestampAscending',
       NextToken: undefined,
     });
+  });
+
+  it('never reads the current, unfinished minute, even with no publication delay', async () => {
+    // Prepare
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+
+    // Act
+    await metrics.sample(targetGroups, T0, T0 + 2 * MINUTE + 59_000, {
+      periodSeconds: 60,
+      publishDelaySeconds: 0,
+    });
+
+    // Assess
+    expect(cloudwatch).toHaveReceivedCommandWith(GetMetricDataCommand, {
+      StartTime: new Date(T0),
+      EndTime: new Date(T0 + 2 * MINUTE),
+    });
+  });
+
+  it('waits out the configured delay: 300 s leaves the minutes of the last 5 min unread', async () => {
+    // Prepare
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+
+    // Act
+    await metrics.sample(targetGroups, T0, T0 + 10 * MINUTE, { periodSeconds: 60, publishDelaySeconds: 300 });
+
+    // Assess
+    const input = cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
+    expect(input.EndTime).toEqual(new Date(T0 + 5 * MINUTE));
+    expect(input.MetricDataQueries?.[0]?.MetricStat?.Period).toBe(300);
+  });
+
+  it('asks for the model period when it is a multiple of a minute', async () => {
+    // Prepare
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+
+    // Act: 5-min periods, no delay, 12 min in: [0, 10 min) published.
+    await metrics.sample(targetGroups, T0 + MINUTE, T0 + 12 * MINUTE, {
+      periodSeconds: 300,
+      publishDelaySeconds: 0,
+    });
+
+    // Assess
+    expect(cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input).toMatchObject({
+      MetricDataQueries: [
+        ...queriesFor('blue', 'targetgroup/web-blue/0123456789abcdef', 600, 300),
+        ...queriesFor('green', 'targetgroup/web-green/fedcba9876543210', 600, 300),
+      ],
+      StartTime: new Date(T0),
+      EndTime: new Date(T0 + 10 * MINUTE),
+    });
+  });
+
+  it('makes no call before any minute of the window is published, and says the data ends at its start', async () => {
+    // Act: 2 min 30 s in, the first minute is read only at 3 min.
+    const sample = await metrics.sample(targetGroups, T0 + 10_000, T0 + 2 * MINUTE + 30_000);
+
+    // Assess
+    expect(cloudwatch).not.toHaveReceivedCommand(GetMetricDataCommand);
+    const nothing = {
+      requests: 0,
+      errors: 0,
+      p50Ms: null,
+      p99Ms: null,
+      from: T0,
+      until: T0,
+      periodSeconds: 60,
+    };
+    expect(sample).toEqual({ blue: nothing, green: nothing });
+  });
+
+  it('refuses the rehearsal model (1-s periods), naming metrics.periodSeconds', async () => {
+    // Act
+    const sampling = metrics.sample(targetGroups, T0, T0 + 10 * MINUTE, {
+      periodSeconds: 1,
+      publishDelaySeconds: 0,
+    });
+
+    // Assess
+    await expect(sampling).rejects.toThrow(InvalidInputError);
+    await expect(sampling).rejects.toMatchObject({ issues: [{ path: 'metrics.periodSeconds' }] });
+    expect(cloudwatch).not.toHaveReceivedCommand(GetMetricDataCommand);
+  });
+
+  it('says the data is complete up to the last published minute that has requests, per color', async () => {
+    // Prepare: published up to 4 min; green has data up to 3 min, blue none in the last minute but one.
+    cloudwatch.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        perMinute('green', { [T0]: 10, [T0 + MINUTE]: 12, [T0 + 2 * MINUTE]: 11, [T0 + 3 * MINUTE]: 9 }),
+        perMinute('blue', { [T0]: 200, [T0 + MINUTE]: 190 }),
+      ],
+    });
+
+    // Act
+    const sample = await metrics.sample(targetGroups, T0, T0 + 6 * MINUTE);
+
+    // Assess: a trailing minute without data may be quiet or not yet published: not counted as complete.
+    expect(sample.green).toMatchObject({ from: T0, until: T0 + 4 * MINUTE, periodSeconds: 60 });
+    expect(sample.blue).toMatchObject({ from: T0, until: T0 + 2 * MINUTE });
   });
 
   it('sums counts, adds connection errors to 5xx and converts latency from seconds to milliseconds', async () => {
@@ -101,12 +212,12 @@ describe('CloudWatchMetrics', () => {
     });
 
     // Act
-    const sample = await metrics.sample(targetGroups, T0, T0 + MINUTE);
+    const sample = await metrics.sample(targetGroups, T0, ONE_MINUTE_PUBLISHED);
 
     // Assess
     expect(sample).toEqual({
-      blue: { requests: 950, errors: 2, p50Ms: 21, p99Ms: 200 },
-      green: { requests: 50, errors: 7, p50Ms: 50, p99Ms: 1500 },
+      blue: { requests: 950, errors: 2, p50Ms: 21, p99Ms: 200, from: T0, until: T0, periodSeconds: 60 },
+      green: { requests: 50, errors: 7, p50Ms: 50, p99Ms: 1500, from: T0, until: T0, periodSeconds: 60 },
     });
   });
 
@@ -120,11 +231,12 @@ describe('CloudWatchMetrics', () => {
     });
 
     // Act
-    const sample = await metrics.sample(targetGroups, T0, T0 + MINUTE);
+    const sample = await metrics.sample(targetGroups, T0, ONE_MINUTE_PUBLISHED);
 
     // Assess
-    expect(sample.green).toEqual({ requests: 0, errors: 0, p50Ms: null, p99Ms: null });
-    expect(sample.blue).toEqual({ requests: 0, errors: 0, p50Ms: null, p99Ms: null });
+    const none = { requests: 0, errors: 0, p50Ms: null, p99Ms: null, from: T0, until: T0, periodSeconds: 60 };
+    expect(sample.green).toEqual(none);
+    expect(sample.blue).toEqual(none);
   });
 
   it('follows NextToken and merges the pages', async () => {
@@ -138,7 +250,7 @@ describe('CloudWatchMetrics', () => {
       .resolvesOnce({ MetricDataResults: [{ Id: 'req_green', Values: [12], StatusCode: 'Complete' }] });
 
     // Act
-    const sample = await metrics.sample(targetGroups, T0, T0 + MINUTE);
+    const sample = await metrics.sample(targetGroups, T0, ONE_MINUTE_PUBLISHED);
 
     // Assess
     expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 2);
@@ -146,12 +258,12 @@ describe('CloudWatchMetrics', () => {
     expect(sample.green.requests).toBe(42);
   });
 
-  it('asks for one full minute when the window is shorter than a minute', async () => {
+  it('asks for one full minute once the minute the window starts in is published', async () => {
     // Prepare
     cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
 
     // Act
-    await metrics.sample(targetGroups, T0 + 5_000, T0 + 5_000);
+    await metrics.sample(targetGroups, T0 + 5_000, ONE_MINUTE_PUBLISHED);
 
     // Assess
     expect(cloudwatch).toHaveReceivedCommandWith(GetMetricDataCommand, {
@@ -169,7 +281,7 @@ describe('CloudWatchMetrics', () => {
     cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
 
     // Act
-    await fromArn.sample(targetGroups, T0, T0 + MINUTE);
+    await fromArn.sample(targetGroups, T0, ONE_MINUTE_PUBLISHED);
 
     // Assess
     const first = cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input.MetricDataQueries?.[0];
@@ -191,8 +303,8 @@ describe('CloudWatchMetrics', () => {
     cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
 
     // Act
-    await lookingUp.sample(targetGroups, T0, T0 + MINUTE);
-    await lookingUp.sample(targetGroups, T0 + MINUTE, T0 + 2 * MINUTE);
+    await lookingUp.sample(targetGroups, T0, ONE_MINUTE_PUBLISHED);
+    await lookingUp.sample(targetGroups, T0 + MINUTE, ONE_MINUTE_PUBLISHED + MINUTE);
 
     // Assess
     expect(elb).toHaveReceivedCommandTimes(DescribeTargetGroupsCommand, 1);
@@ -219,7 +331,7 @@ describe('CloudWatchMetrics', () => {
     });
 
     // Act
-    const sampling = lookingUp.sample(targetGroups, T0, T0 + MINUTE);
+    const sampling = lookingUp.sample(targetGroups, T0, ONE_MINUTE_PUBLISHED);
 
     // Assess
     await expect(sampling).rejects.toThrow(CloudWatchMetricsError);
@@ -231,7 +343,7 @@ describe('CloudWatchMetrics', () => {
 
   it('rejects a target group that is not an ARN before calling CloudWatch', async () => {
     // Act
-    const sampling = metrics.sample({ ...targetGroups, green: 'web-green' }, T0, T0 + MINUTE);
+    const sampling = metrics.sample({ ...targetGroups, green: 'web-green' }, T0, ONE_MINUTE_PUBLISHED);
 
     // Assess
     await expect(sampling).rejects.toThrow(InvalidInputError);
@@ -250,7 +362,7 @@ describe('CloudWatchMetrics', () => {
     );
 
     // Act
-    const sampling = metrics.sample(targetGroups, T0, T0 + MINUTE);
+    const sampling = metrics.sample(targetGroups, T0, ONE_MINUTE_PUBLISHED);
 
     // Assess
     await expect(sampling).rejects.toThrow(ThrottlingError);
@@ -263,7 +375,7 @@ describe('CloudWatchMetrics', () => {
     });
 
     // Act
-    const sampling = metrics.sample(targetGroups, T0, T0 + MINUTE);
+    const sampling = metrics.sample(targetGroups, T0, ONE_MINUTE_PUBLISHED);
 
     // Assess
     await expect(sampling).rejects.toThrow(CloudWatchMetricsError);

@@ -1,5 +1,5 @@
 import { evaluate } from '../../../functions/deploy/evaluate';
-import type { TrafficWindow } from '../../../shared/domain/gate';
+import { publishedUntil, type MetricsModel, type TrafficWindow } from '../../../shared/domain/gate';
 import { bakeStep } from '../../../shared/domain/plan';
 import { SpecSchema } from '../../../shared/domain/spec';
 import { ManualClock } from '../../support/memory-ports';
@@ -20,6 +20,8 @@ function bakeAt(
   secondsIn: number,
   windows: Map<number, TrafficWindow>,
   mode: 'sequential' | 'fixed-window' = 'sequential',
+  /** The spec's metrics model; the metrics below honour it (CloudWatch-like), default lag-free. */
+  model?: MetricsModel,
 ) {
   const clock = new ManualClock(T0 + secondsIn * 1000);
   const world = memoryWorld({ clock });
@@ -28,10 +30,22 @@ function bakeAt(
   const metrics: Metrics = {
     sample: async (_groups, from, to) => {
       samples.push({ from, to });
-      return { blue: idle, green: windows.get(from) ?? idle };
+      const published = {
+        from,
+        until: model ? publishedUntil(from, to, model) : to,
+        periodSeconds: model?.periodSeconds ?? 1,
+      };
+      return { blue: { ...idle, ...published }, green: { ...(windows.get(from) ?? idle), ...published } };
     },
   };
-  const spec = SpecSchema.parse(memorySpec({ bakeSeconds: 600, bakeWindowSeconds: 60, gate: { mode } }));
+  const spec = SpecSchema.parse(
+    memorySpec({
+      bakeSeconds: 600,
+      bakeWindowSeconds: 60,
+      gate: { mode, stepTimeoutSeconds: 300 },
+      ...(model ? { metrics: model } : {}),
+    }),
+  );
   const event = {
     deployment: {
       id: 'd-1',
@@ -65,6 +79,28 @@ describe('evaluate in the bake: the latest window', () => {
 
     expect(samples.map((s) => s.from)).toEqual([T0, T0 + 240_000]);
     expect(observation.verdict).toBe('fail');
+    expect(observation.reasons.some((r) => r.startsWith('latest bake window: 5xx rate 6.0% > 1.0%'))).toBe(
+      true,
+    );
+  });
+
+  it('cuts the latest window from published data, not from the evaluation time', async () => {
+    // 250 s in, 60-s periods read 120 s after they end: published up to 120 s, so the current
+    // window is [60 s, 120 s), whole; [240 s, 250 s) holds nothing CloudWatch has published.
+    const { deps, samples, event } = bakeAt(
+      250,
+      new Map([
+        [T0, traffic(24_000, 120)],
+        [T0 + 60_000, traffic(12_000, 720)],
+      ]),
+      'sequential',
+      { periodSeconds: 60, publishDelaySeconds: 120 },
+    );
+
+    const observation = await evaluate(deps, event);
+
+    expect(samples.map((s) => s.from)).toEqual([T0, T0 + 60_000]);
+    expect(observation.dataUntil).toBe(T0 + 120_000);
     expect(observation.reasons.some((r) => r.startsWith('latest bake window: 5xx rate 6.0% > 1.0%'))).toBe(
       true,
     );

@@ -14,7 +14,15 @@ describe('currentBakeWindow', () => {
 
   it('starts on a window boundary and counts the windows up to the deadline', () => {
     expect(currentBakeWindow(1_000, 601_000, 1_000 + 130_000, 60)).toEqual({ from: 121_000, windows: 10 });
-    expect(currentBakeWindow(0, 90_000, 60_000, 60)).toEqual({ from: 60_000, windows: 2 });
+    expect(currentBakeWindow(0, 90_000, 60_001, 60)).toEqual({ from: 60_000, windows: 2 });
+  });
+
+  it('stays on a window until the data reaches its end, so a one-period window is judged whole', () => {
+    // Data complete up to 60 s: the first window is whole, and the whole bake is that window.
+    expect(currentBakeWindow(0, 600_000, 60_000, 60)).toBeNull();
+    // Up to 120 s: the window [60 s, 120 s) is current, with all its data (not an empty [120 s, 120 s)).
+    expect(currentBakeWindow(0, 600_000, 120_000, 60)).toEqual({ from: 60_000, windows: 10 });
+    expect(currentBakeWindow(0, 600_000, 180_000, 60)).toEqual({ from: 120_000, windows: 10 });
   });
 });
 

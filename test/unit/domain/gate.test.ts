@@ -345,7 +345,14 @@ describe('decide', () => {
     const result = decide(observation({ verdict: verdict('pass'), now: 59_999 }));
 
     // Assess
-    expect(result).toEqual({ decision: 'wait', consecutiveFailures: 0, reasons: ['gate pass'] });
+    expect(result).toEqual({
+      decision: 'wait',
+      consecutiveFailures: 0,
+      reasons: [
+        'gate passes; waiting until published data covers 59 of the 60 s hold (complete up to 0 s ago)',
+        'gate pass',
+      ],
+    });
   });
 
   it('advances on a pass once the hold has elapsed, exactly at its end', () => {

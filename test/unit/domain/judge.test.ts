@@ -4,6 +4,7 @@ import {
   judgeBake,
   judgeStep,
   judgeTestRound,
+  latestBakeWindow,
   ProbesSchema,
   readingWindows,
   stopsWindowStart,
@@ -15,8 +16,8 @@ import {
   type StepJudgementInput,
   type StoppedTask,
   type TargetHealth,
+  type PublishedWindow,
   type TestRoundInput,
-  type TrafficWindow,
 } from '../../../shared/domain/gate';
 import type { ManualControl } from '../../../shared/domain/deployment';
 
@@ -25,11 +26,20 @@ const GATE = GateSchema.parse({});
 const PROBES = ProbesSchema.parse({ url: 'http://127.0.0.1:8443/health', requests: 5 });
 const COLORS = { live: 'blue', new: 'green', cluster: 'apps', service: 'web-green' } as const;
 
-const traffic = (requests: number, errors = 0, p99Ms: number | null = 40): TrafficWindow => ({
+/** Lag-free data (complete up to 120 s in, 1-s periods) unless `until` says otherwise. */
+const traffic = (
+  requests: number,
+  errors = 0,
+  p99Ms: number | null = 40,
+  until = T0 + 120_000,
+): PublishedWindow => ({
   requests,
   errors,
   p50Ms: p99Ms === null ? null : p99Ms / 4,
   p99Ms,
+  from: T0,
+  until,
+  periodSeconds: 1,
 });
 const HEALTHY: TargetHealth = { healthy: 2, unhealthy: 0, transitioning: 0 };
 const ok = (latencyMs = 30): ProbeResult => ({ status: 200, latencyMs });
@@ -70,7 +80,7 @@ function stepInput(overrides: Partial<StepJudgementInput> = {}): StepJudgementIn
     previous,
     now: NOW,
     colors: COLORS,
-    windows: readingWindows({ ...step, phase: 'step' }, previous, NOW, 60),
+    windows: readingWindows({ ...step, phase: 'step' }, previous),
     readings: readings(),
     ...overrides,
   };
@@ -86,6 +96,11 @@ const BAKE: JudgedStep & { phase: 'bake' } = {
   deadlineAt: T0 + 1_500_000,
 };
 const BAKE_NOW = T0 + 250_000;
+/** The bake's current window (from 240 s, 25 windows up to its deadline) with `green` in it. */
+const latest = (green: PublishedWindow) => ({
+  window: { from: T0 + 240_000, windows: 25 },
+  traffic: { blue: traffic(0), green },
+});
 
 function bakeInput(overrides: Partial<BakeReadings> = {}): StepJudgementInput<BakeReadings> {
   return {
@@ -93,10 +108,10 @@ function bakeInput(overrides: Partial<BakeReadings> = {}): StepJudgementInput<Ba
     previous: null,
     now: BAKE_NOW,
     colors: COLORS,
-    windows: readingWindows(BAKE, null, BAKE_NOW, 60),
+    windows: readingWindows(BAKE, null),
     readings: {
       ...readings({ traffic: { blue: traffic(0), green: traffic(50_000, 250) } }),
-      latestWindow: { blue: traffic(0), green: traffic(2_000, 10) },
+      latestWindow: latest(traffic(2_000, 10)),
       ...overrides,
     },
   };
@@ -175,13 +190,22 @@ describe('stopsWindowStart', () => {
   });
 });
 
-describe('readingWindows', () => {
-  it("reads the bake's current window with a sequential gate only", () => {
-    expect(readingWindows(BAKE, null, BAKE_NOW, 60).bakeWindow).toEqual({ from: T0 + 240_000, windows: 25 });
-    expect(
-      readingWindows({ ...BAKE, gate: { ...GATE, mode: 'fixed-window' } }, null, BAKE_NOW, 60).bakeWindow,
-    ).toBeNull();
-    expect(readingWindows({ ...STEP, phase: 'step' }, null, NOW, 60).bakeWindow).toBeNull();
+describe('latestBakeWindow', () => {
+  it("cuts the bake's published data, with a sequential gate only", () => {
+    const data = { from: T0, until: BAKE_NOW };
+    expect(latestBakeWindow(BAKE, data, 60)).toEqual({ from: T0 + 240_000, windows: 25 });
+    expect(latestBakeWindow({ ...BAKE, gate: { ...GATE, mode: 'fixed-window' } }, data, 60)).toBeNull();
+    expect(latestBakeWindow({ ...STEP, phase: 'step' }, data, 60)).toBeNull();
+  });
+
+  it('ends where published data ends, not at the evaluation time', () => {
+    // 60-s periods published up to 180 s into the bake: the current window is [120 s, 180 s), whole.
+    expect(latestBakeWindow(BAKE, { from: T0, until: T0 + 180_000 }, 60)).toEqual({
+      from: T0 + 120_000,
+      windows: 25,
+    });
+    // Data still within the first window: the whole bake is that window.
+    expect(latestBakeWindow(BAKE, { from: T0, until: T0 + 60_000 }, 60)).toBeNull();
   });
 });
 
@@ -337,13 +361,14 @@ describe('judgeBake', () => {
 
   it('fails a late degradation that only the latest window shows, and names the bake', () => {
     // Prepare
-    const input = bakeInput({ latestWindow: { blue: traffic(0), green: traffic(2_000, 120) } });
+    const input = bakeInput({ latestWindow: latest(traffic(2_000, 120)) });
     const previous = {
       stepIndex: 1,
       phase: 'bake',
       consecutiveFailures: 1,
       at: BAKE_NOW - 10_000,
       stopsSince: T0,
+      dataUntil: T0 + 110_000,
     };
 
     // Act
@@ -373,12 +398,12 @@ describe('judgeBake', () => {
         fc.integer({ min: 0, max: 10_000 }),
         healthArb,
         stopsArb,
-        (requests, latest, health, stoppedTasks) => {
+        (requests, latestRequests, health, stoppedTasks) => {
           // Act
           const { observation } = judgeBake(
             bakeInput({
               traffic: { blue: traffic(0), green: traffic(requests) },
-              latestWindow: { blue: traffic(0), green: traffic(latest) },
+              latestWindow: latest(traffic(latestRequests)),
               health,
               stoppedTasks,
             }),

@@ -66,6 +66,7 @@ describe('SpecSchema', () => {
         launch: { timeoutSeconds: 600, pollSeconds: 10 },
         bakeSeconds: 300,
         bakeWindowSeconds: 60,
+        metrics: { periodSeconds: 60, publishDelaySeconds: 120 },
         alarms: [],
         plan: {
           steps: [
@@ -132,13 +133,13 @@ describe('SpecSchema', () => {
 
     it('expands a canary with custom weights and hold', () => {
       // Act
-      const spec = parseSpec({ plan: { preset: 'canary', weights: [1, 10, 50], holdSeconds: 30 } });
+      const spec = parseSpec({ plan: { preset: 'canary', weights: [1, 10, 50], holdSeconds: 120 } });
 
       // Assess
       expect(spec.plan.steps).toEqual([
-        { weight: 1, holdSeconds: 30, gate: DEFAULT_GATE },
-        { weight: 10, holdSeconds: 30, gate: DEFAULT_GATE },
-        { weight: 50, holdSeconds: 30, gate: DEFAULT_GATE },
+        { weight: 1, holdSeconds: 120, gate: DEFAULT_GATE },
+        { weight: 10, holdSeconds: 120, gate: DEFAULT_GATE },
+        { weight: 50, holdSeconds: 120, gate: DEFAULT_GATE },
       ]);
     });
 
@@ -153,13 +154,13 @@ describe('SpecSchema', () => {
 
     it('defaults linear to 4 increments', () => {
       // Act
-      const spec = parseSpec({ plan: { preset: 'linear', holdSeconds: 5 } });
+      const spec = parseSpec({ plan: { preset: 'linear', holdSeconds: 180 } });
 
       // Assess
       expect(spec.plan.steps.map((s) => [s.weight, s.holdSeconds])).toEqual([
-        [25, 5],
-        [50, 5],
-        [75, 5],
+        [25, 180],
+        [50, 180],
+        [75, 180],
       ]);
     });
 
@@ -537,9 +538,10 @@ describe('SpecSchema', () => {
     it('gives each custom step the spec gate overridden by exactly the fields the step sets', () => {
       fc.assert(
         fc.property(customPlanArb, partialGateArb, (plan, gate) => {
-          fc.pre(!exceedsHistoryBudget({ ...validSpecInput(), plan, gate }));
+          const metrics = { periodSeconds: 1, publishDelaySeconds: 0 }; // any hold or timeout fits 1-s data
+          fc.pre(!exceedsHistoryBudget({ ...validSpecInput(), plan, gate, metrics }));
           // Act
-          const spec = parseSpec({ plan, gate });
+          const spec = parseSpec({ plan, gate, metrics });
 
           // Assess
           const steps = 'steps' in plan ? plan.steps : [];

@@ -1,0 +1,32 @@
+import { blastAws } from '../../../bench/blast-aws';
+
+describe('npm run bench -- blast-aws', () => {
+  it('writes one row per policy with outcome counts and the figures, reproducibly', async () => {
+    // Act
+    const first = await blastAws(['--runs', '8', '--seed', '7']);
+    const again = await blastAws(['--runs', '8', '--seed', '7']);
+
+    // Assess
+    const results = first.data.results as { key: string; runs: number; outcomes: Record<string, number> }[];
+    expect(results.map((r) => r.key)).toEqual([
+      'codedeploy-alarm-bad',
+      'greenlight-bad',
+      'codedeploy-alarm-good',
+      'greenlight-good',
+      'greenlight-test-bad',
+    ]);
+    for (const row of results) {
+      expect(row.runs).toBe(8);
+      expect((row.outcomes.PROMOTED ?? 0) + (row.outcomes.ROLLED_BACK ?? 0)).toBe(8);
+      expect(row).toMatchObject({
+        failedRequests: { median: expect.any(Number), p95: expect.any(Number) },
+        durationMs: { median: expect.any(Number) },
+      });
+    }
+    expect(again.data.results).toEqual(first.data.results);
+  });
+
+  it('rejects a bad --runs', async () => {
+    await expect(blastAws(['--runs', '0'])).rejects.toThrow('--runs');
+  });
+});
