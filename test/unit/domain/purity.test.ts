@@ -34,7 +34,8 @@ function impurity(file: string, specifier: string): string | null {
     return 'the AWS SDK';
   }
   if (specifier.startsWith('aws-sdk-client-mock')) return 'the SDK mocking library';
-  if (specifier.startsWith('node:') || BUILTINS.has(specifier.split('/')[0])) return 'a Node built-in';
+  if (specifier.startsWith('node:') || BUILTINS.has(specifier.split('/')[0] ?? specifier))
+    return 'a Node built-in';
   if (!specifier.startsWith('.')) return null;
   const target = relative(ROOT, resolve(dirname(file), specifier))
     .split(sep)
