@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { SpecSchema } from '../shared/domain/spec';
 import { seededRandom } from '../shared/domain/statistics/random';
 import { simulateBake, type BakeScenario } from '../test/support/gate-simulation';
-import { SPEC_BASE } from './gate';
+import { benchSpec } from './gate';
 import type { BenchResult } from './run';
 import { quantile, textTable } from './stats';
 
@@ -59,12 +59,13 @@ export async function bake(args: string[]): Promise<BenchResult> {
   for (const [c, testCase] of CASES.entries()) {
     for (const windowSeconds of [null, 60] as const) {
       // The spec's defaults (judged every 10 s), this bake length.
-      const spec = SpecSchema.parse({
-        ...SPEC_BASE,
-        plan: { preset: 'all-at-once' },
-        gate: { stepTimeoutSeconds: 60 },
-        bakeSeconds: testCase.bakeSeconds,
-      });
+      const spec = SpecSchema.parse(
+        benchSpec({
+          plan: { preset: 'all-at-once' },
+          gate: { stepTimeoutSeconds: 60 },
+          bakeSeconds: testCase.bakeSeconds,
+        }),
+      );
       const random = seededRandom(seed + c);
       let rollbacks = 0;
       const afterOnset: number[] = [];

@@ -14,6 +14,7 @@
 import { parseArgs } from 'node:util';
 import { SpecSchema, type DeploymentSpecInput } from '../shared/domain/spec';
 import { seededRandom } from '../shared/domain/statistics/random';
+import { specFor } from '../test/fixtures/spec';
 import { simulateStep, type Scenario, type StepSetup } from '../test/support/gate-simulation';
 import type { BenchResult } from './run';
 import { quantile, textTable } from './stats';
@@ -36,25 +37,21 @@ const SCENARIOS: NamedScenario[] = [
   { name: 'slow (p99 ×3)', bad: true, greenErrorRate: BLUE_ERROR_RATE, greenP99Ms: BLUE_P99_MS * 3 },
 ].map((s) => ({ ...s, blueErrorRate: BLUE_ERROR_RATE, blueP99Ms: BLUE_P99_MS }));
 
-/** A service of the simulated account: the spec fields the gate simulations do not vary. */
-export const SPEC_BASE = {
-  service: 'bench',
-  cluster: 'bench',
-  slots: {
-    blue: { service: 'bench-blue', targetGroup: 'bench-blue-tg' },
-    green: { service: 'bench-green', targetGroup: 'bench-green-tg' },
-  },
-  traffic: { listener: 'bench-listener' },
-  container: { name: 'app', port: 8080 },
-  // Only the first step is simulated; a short launch and no bake keep the 1-s gate interval within
-  // the spec's execution-history budget.
-  launch: { timeoutSeconds: 60, pollSeconds: 10 },
-  bakeSeconds: 0,
-} satisfies DeploymentSpecInput;
+/**
+ * A spec of the simulated service `bench` with this plan and gate. Only the first step is
+ * simulated; a short launch and no bake keep the 1-s gate interval within the spec's
+ * execution-history budget.
+ */
+export function benchSpec(fields: Partial<DeploymentSpecInput>): DeploymentSpecInput {
+  return specFor(
+    { service: 'bench', launch: { timeoutSeconds: 60, pollSeconds: 10 }, bakeSeconds: 0, ...fields },
+    { place: { cluster: 'bench', listener: 'bench-listener' } },
+  );
+}
 
 /** The first step of a spec with this plan and gate: what the workflow would run. */
 function firstStep(plan: DeploymentSpecInput['plan'], gate: DeploymentSpecInput['gate']): StepSetup {
-  const step = SpecSchema.parse({ ...SPEC_BASE, plan, gate }).plan.steps[0];
+  const step = SpecSchema.parse(benchSpec({ plan, gate })).plan.steps[0];
   if (!step) throw new Error('plan has no step');
   return {
     gate: step.gate,

@@ -20,7 +20,7 @@ import {
   silentLogger,
 } from '../test/support/memory-ports';
 import { LocalAlarms } from '../shared/local/cloudwatch/local-alarms';
-import { memorySpec } from '../test/support/memory-world';
+import { specFor } from '../test/fixtures/spec';
 import type { BenchResult } from './run';
 import { mean, quantile, textTable } from './stats';
 
@@ -33,10 +33,13 @@ export async function overhead(args: string[]): Promise<BenchResult> {
     throw new Error(`--deployments: expected 1 to 10000, got ${values.deployments}`);
   const dynamo = await startDynalite();
   const store = new DynamoStore({ client: dynamo.documentClient, tableName: dynamo.tableName });
-  const spec = memorySpec({
-    plan: { preset: 'canary', weights: [5, 25, 50], holdSeconds: 0 },
-    bakeSeconds: 0,
-  });
+  const spec = specFor(
+    {
+      plan: { preset: 'canary', weights: [5, 25, 50], holdSeconds: 0 },
+      bakeSeconds: 0,
+    },
+    { pace: 'memory' },
+  );
   const runs: { wallMs: number; transitions: number; status: string }[] = [];
   try {
     for (let i = 0; i < n; i++) {

@@ -9,11 +9,12 @@
 import { parseArgs } from 'node:util';
 import { DynamoStore } from '../shared/aws/dynamo-store';
 import { startDynalite } from '../shared/local/dynamodb/dynalite';
-import { memoryRequest, memorySpec, memoryWorld, runInMemory } from '../test/support/memory-world';
+import { memoryRequest, memoryWorld, runInMemory } from '../test/support/memory-world';
+import { specFor } from '../test/fixtures/spec';
 import type { BenchResult } from './run';
 import { mean, quantile, textTable } from './stats';
 
-const spec = (service: string) => memorySpec({ service, bakeSeconds: 1 });
+const spec = (service: string) => specFor({ service, bakeSeconds: 1 }, { pace: 'memory' });
 
 export async function scale(args: string[]): Promise<BenchResult> {
   const { values } = parseArgs({

@@ -2,12 +2,12 @@ import type { StepObservation } from '../../functions/deploy/evaluate';
 import { loadStateMachine } from '../../shared/local/sfn/engine';
 import {
   memoryRequest,
-  memorySpec,
   memoryWorld,
   runInMemory,
   statesEntered,
   type MemoryWorld,
 } from '../support/memory-world';
+import { specFor } from '../fixtures/spec';
 
 /** Asserts the safety invariants every ended deployment must leave behind. */
 function expectSafeAfterRollback(world: MemoryWorld) {
@@ -214,7 +214,7 @@ describe('blue-green state machine', () => {
 
     const result = await runInMemory(
       world,
-      memoryRequest({ spec: memorySpec({ alarms: ['web-5xx', 'web-p99'] }) }),
+      memoryRequest({ spec: specFor({ alarms: ['web-5xx', 'web-p99'] }, { pace: 'memory' }) }),
     );
 
     expect(result.error).toBe('DeploymentRolledBack');
@@ -364,14 +364,17 @@ describe('blue-green state machine', () => {
       atWeight(expectedOnly, 5, () => greenStop(expectedOnly, 'scale-in'));
       const tolerated = memoryWorld();
       atWeight(tolerated, 5, () => greenStop(tolerated));
-      const oneStopPerStep = memorySpec({
-        plan: {
-          steps: [
-            { weight: 5, gate: { maxTaskStops: 1 } },
-            { weight: 25, gate: { maxTaskStops: 1 } },
-          ],
+      const oneStopPerStep = specFor(
+        {
+          plan: {
+            steps: [
+              { weight: 5, gate: { maxTaskStops: 1 } },
+              { weight: 25, gate: { maxTaskStops: 1 } },
+            ],
+          },
         },
-      });
+        { pace: 'memory' },
+      );
 
       const first = await runInMemory(expectedOnly, memoryRequest());
       const second = await runInMemory(tolerated, memoryRequest({ spec: oneStopPerStep }));
@@ -396,9 +399,12 @@ describe('blue-green state machine', () => {
     it('fails a fixed-window step on a stop early in its window, judged when the window ends', async () => {
       const world = memoryWorld();
       atWeight(world, 10, () => greenStop(world));
-      const spec = memorySpec({
-        plan: { steps: [{ weight: 10, holdSeconds: 20, gate: { mode: 'fixed-window' } }] },
-      });
+      const spec = specFor(
+        {
+          plan: { steps: [{ weight: 10, holdSeconds: 20, gate: { mode: 'fixed-window' } }] },
+        },
+        { pace: 'memory' },
+      );
 
       const result = await runInMemory(world, memoryRequest({ spec }));
 
@@ -453,7 +459,9 @@ describe('blue-green state machine', () => {
   describe('starting conditions: locks, split traffic, invalid input', () => {
     it('rejects a request whose spec is invalid, naming the field', async () => {
       const world = memoryWorld();
-      const bad = memoryRequest({ spec: memorySpec({ plan: { steps: [{ weight: 50 }, { weight: 20 }] } }) });
+      const bad = memoryRequest({
+        spec: specFor({ plan: { steps: [{ weight: 50 }, { weight: 20 }] } }, { pace: 'memory' }),
+      });
 
       const result = await runInMemory(world, bad);
 
@@ -544,7 +552,7 @@ describe('blue-green state machine', () => {
     it("refuses to start while one of the spec's alarms is already in ALARM, unless forced", async () => {
       const world = memoryWorld();
       world.alarms.inAlarm.add('web-5xx');
-      const spec = memorySpec({ alarms: ['web-5xx'] });
+      const spec = specFor({ alarms: ['web-5xx'] }, { pace: 'memory' });
 
       const refused = await runInMemory(world, memoryRequest({ spec }));
       const forced = await runInMemory(world, memoryRequest({ deploymentId: 'd-forced', spec, force: true }));

@@ -4,13 +4,13 @@ import { parseInput } from '../../shared/domain/validation';
 import {
   MEMORY_TEST_LISTENER,
   memoryRequest,
-  memorySpec,
   memoryTestTraffic,
   memoryWorld,
   runInMemory,
   statesEntered,
   type MemoryWorld,
 } from '../support/memory-world';
+import { specFor } from '../fixtures/spec';
 
 /** Every fifth probe answers 503: 2 of every 10 fail. */
 const failEveryFifth = (world: MemoryWorld) => {
@@ -18,7 +18,7 @@ const failEveryFifth = (world: MemoryWorld) => {
 };
 
 const testTrafficRequest = (testTraffic: Parameters<typeof memoryTestTraffic>[0] = {}) =>
-  memoryRequest({ spec: memorySpec(memoryTestTraffic(testTraffic)) });
+  memoryRequest({ spec: specFor(memoryTestTraffic(testTraffic), { pace: 'memory' }) });
 
 /** Safety after a rollback: both listeners on blue, green at 0, blue untouched, lock free. */
 function expectSafeAfterRollback(world: MemoryWorld) {
@@ -237,7 +237,7 @@ describe('blue-green state machine: test-traffic phase', () => {
       await setWeights(route, weights);
       if (weights.green === 25) failEveryFifth(failing);
     };
-    const probesOnly = memorySpec({ probes: { url: 'http://green.local/health' } });
+    const probesOnly = specFor({ probes: { url: 'http://green.local/health' } }, { pace: 'memory' });
     const quiet = memoryWorld();
     quiet.metrics.windows.green = { requests: 3, errors: 0, p50Ms: 5, p99Ms: 9 };
 
@@ -273,7 +273,7 @@ describe('blue-green state machine: test-traffic phase', () => {
   it('repairs an abandoned deployment: production and test listener back on the live color', async () => {
     const world = memoryWorld();
     const now = world.clock.now();
-    const abandonedSpec = parseInput(SpecSchema, memorySpec(memoryTestTraffic()));
+    const abandonedSpec = parseInput(SpecSchema, specFor(memoryTestTraffic(), { pace: 'memory' }));
     await world.store.acquireLock('local/web', 'd-dead', 1000, now - 60_000);
     await world.store.createDeployment({
       id: 'd-dead',

@@ -8,14 +8,8 @@ import { soleColor, otherColor, type Color } from '../../shared/domain/colors';
 import { ThrottlingError } from '../../shared/domain/errors';
 import type { DeployRequestInput } from '../../shared/domain/deployment';
 import type { RunResult } from '../../shared/local/sfn/engine';
-import {
-  memoryRequest,
-  memorySpec,
-  memoryTestTraffic,
-  memoryWorld,
-  runInMemory,
-  type MemoryWorld,
-} from './memory-world';
+import { memoryRequest, memoryTestTraffic, memoryWorld, runInMemory, type MemoryWorld } from './memory-world';
+import { specFor } from '../fixtures/spec';
 
 export const FAULT_KINDS = ['error-before', 'error-after', 'timeout', 'throttle'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -115,10 +109,10 @@ export interface Scenario {
  * test-traffic phase (the faulty one caught there by its probes: 2 of every 10 answer 503).
  */
 export const SCENARIOS: Scenario[] = [
-  { name: 'good release', request: memoryRequest({ spec: memorySpec({ bakeSeconds: 1 }) }) },
+  { name: 'good release', request: memoryRequest({ spec: specFor({ bakeSeconds: 1 }, { pace: 'memory' }) }) },
   {
     name: 'bad release',
-    request: memoryRequest({ spec: memorySpec({ bakeSeconds: 1 }) }),
+    request: memoryRequest({ spec: specFor({ bakeSeconds: 1 }, { pace: 'memory' }) }),
     prepare: (world) => {
       world.metrics.windows.green = { requests: 200, errors: 40, p50Ms: 5, p99Ms: 20 };
     },
@@ -126,12 +120,12 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'good release, test traffic',
     request: memoryRequest({
-      spec: memorySpec({ bakeSeconds: 1, ...memoryTestTraffic({ holdSeconds: 1 }) }),
+      spec: specFor({ bakeSeconds: 1, ...memoryTestTraffic({ holdSeconds: 1 }) }, { pace: 'memory' }),
     }),
   },
   {
     name: 'bad release, test traffic',
-    request: memoryRequest({ spec: memorySpec({ bakeSeconds: 1, ...memoryTestTraffic() }) }),
+    request: memoryRequest({ spec: specFor({ bakeSeconds: 1, ...memoryTestTraffic() }, { pace: 'memory' }) }),
     prepare: (world) => {
       world.probe.respond = (_config, i) => ({ status: i % 5 === 4 ? 503 : 200, latencyMs: 5 });
     },

@@ -14,6 +14,7 @@ import {
   type RunResult,
 } from '../../shared/local/sfn/engine';
 import { LocalAlarms } from '../../shared/local/cloudwatch/local-alarms';
+import { slotsFor, specFor } from '../fixtures/spec';
 import {
   MemoryFleet,
   MemoryMetrics,
@@ -46,36 +47,11 @@ export function memoryTestTraffic(
   };
 }
 
-/** The two slots of an in-memory service: ECS services `NAME-blue`/`NAME-green`, target groups `NAME-blue-tg`/`NAME-green-tg`. */
-export function memorySlots(service: string) {
-  return {
-    blue: { service: `${service}-blue`, targetGroup: `${service}-blue-tg` },
-    green: { service: `${service}-green`, targetGroup: `${service}-green-tg` },
-  };
-}
-
-/** A spec for the in-memory service `web` (override any field; `service` also renames the slots). */
-export function memorySpec(overrides: Partial<DeploymentSpecInput> = {}): DeploymentSpecInput {
-  const service = overrides.service ?? 'web';
-  return {
-    service,
-    cluster: 'local',
-    slots: memorySlots(service),
-    traffic: { listener: 'local-listener' },
-    container: { name: 'app', port: 8080 },
-    plan: { preset: 'canary', weights: [5, 25], holdSeconds: 0 },
-    gate: { intervalSeconds: 1, minRequests: 20, consecutiveFailures: 2, stepTimeoutSeconds: 30 },
-    launch: { timeoutSeconds: 30, pollSeconds: 1 },
-    bakeSeconds: 3,
-    ...overrides,
-  };
-}
-
 export function memoryRequest(overrides: Partial<DeployRequestInput> = {}): DeployRequestInput {
   return {
     deploymentId: 'd-1',
     image: 'registry.local/web:v2',
-    spec: memorySpec(),
+    spec: specFor({}, { pace: 'memory' }),
     requestedBy: 'test',
     ...overrides,
   };
@@ -85,7 +61,7 @@ export function memoryRequest(overrides: Partial<DeployRequestInput> = {}): Depl
 export function memoryWorld(options: { clock?: Clock; service?: string } = {}) {
   const router = new MemoryRouter();
   const fleet = new MemoryFleet(router);
-  const slots = memorySlots(options.service ?? 'web');
+  const slots = slotsFor(options.service ?? 'web');
   fleet.addService({ cluster: 'local', service: slots.blue.service }, slots.blue.targetGroup, 'app:1', 2);
   fleet.addService({ cluster: 'local', service: slots.green.service }, slots.green.targetGroup, null, 0);
   router.listeners.set(MEMORY_TEST_LISTENER, { blue: 100, green: 0 });

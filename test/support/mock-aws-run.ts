@@ -27,6 +27,7 @@ import type { DeployRequestInput } from '../../shared/domain/deployment';
 import type { DeploymentSpecInput } from '../../shared/domain/spec';
 import { startDynalite } from '../../shared/local/dynamodb/dynalite';
 import { loadStateMachine, runStateMachine, type RunResult } from '../../shared/local/sfn/engine';
+import { specFor, type SpecPlace } from '../fixtures/spec';
 import { silentLogger, TickingClock } from './memory-ports';
 import { MOCK_AWS, MOCK_REGION, MockAws, type ApiCall } from './mock-aws';
 
@@ -63,24 +64,16 @@ export const MOCK_IMAGES = {
 const BAD_RELEASE_ERROR_RATE = 0.2;
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
-/** The deployment spec of the mocked service: the canary preset with small holds. */
-export function mockedSpec(options: MockedDeploymentOptions = {}): DeploymentSpecInput {
-  return {
-    service: 'web',
-    cluster: MOCK_AWS.cluster,
-    slots: {
-      blue: { service: MOCK_AWS.services.blue, targetGroup: MOCK_AWS.targetGroups.blue },
-      green: { service: MOCK_AWS.services.green, targetGroup: MOCK_AWS.targetGroups.green },
-    },
-    traffic: { listener: MOCK_AWS.listenerArn },
-    container: { ...MOCK_AWS.container },
-    plan: { preset: 'canary', weights: options.weights ?? [5, 25], holdSeconds: options.holdSeconds ?? 20 },
-    gate: { intervalSeconds: options.intervalSeconds ?? 10 },
-    launch: { timeoutSeconds: 600, pollSeconds: options.pollSeconds ?? 10 },
-    bakeSeconds: options.bakeSeconds ?? 30,
-    ...(options.alarms ? { alarms: options.alarms } : {}),
-  };
-}
+/** Where the mocked service lives: the account's cluster, listener, ECS services and target groups. */
+const MOCKED_PLACE: SpecPlace = {
+  cluster: MOCK_AWS.cluster,
+  listener: MOCK_AWS.listenerArn,
+  slots: {
+    blue: { service: MOCK_AWS.services.blue, targetGroup: MOCK_AWS.targetGroups.blue },
+    green: { service: MOCK_AWS.services.green, targetGroup: MOCK_AWS.targetGroups.green },
+  },
+  container: MOCK_AWS.container,
+};
 
 export interface MockedDeployment {
   request: DeployRequestInput;
@@ -127,7 +120,17 @@ function waitBeforeTasks(spec: DeploymentSpecInput & { gate: { intervalSeconds: 
 /** Runs one deployment on a fresh mocked account and a fresh dynalite table. */
 export async function runMockedDeployment(options: MockedDeploymentOptions = {}): Promise<MockedDeployment> {
   const release = options.release ?? 'good';
-  const spec = mockedSpec(options) as DeploymentSpecInput & { gate: { intervalSeconds: number } };
+  // The mocked service's spec: the canary preset with small holds.
+  const spec = specFor(
+    {
+      plan: { preset: 'canary', weights: options.weights ?? [5, 25], holdSeconds: options.holdSeconds ?? 20 },
+      gate: { intervalSeconds: options.intervalSeconds ?? 10 },
+      launch: { timeoutSeconds: 600, pollSeconds: options.pollSeconds ?? 10 },
+      bakeSeconds: options.bakeSeconds ?? 30,
+      ...(options.alarms ? { alarms: options.alarms } : {}),
+    },
+    { place: MOCKED_PLACE },
+  ) as DeploymentSpecInput & { gate: { intervalSeconds: number } };
   const request: DeployRequestInput = {
     deploymentId: `web-${release}-release`,
     image: MOCK_IMAGES[release],

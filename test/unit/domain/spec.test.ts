@@ -3,7 +3,7 @@ import { InvalidInputError } from '../../../shared/domain/errors';
 import { GateSchema, type Gate } from '../../../shared/domain/gate';
 import { SpecSchema } from '../../../shared/domain/spec';
 import { parseInput } from '../../../shared/domain/validation';
-import { parseSpec, validSpecInput } from '../../fixtures/spec';
+import { parseSpec, specFor } from '../../fixtures/spec';
 import {
   customPlanArb,
   exceedsHistoryBudget,
@@ -41,7 +41,7 @@ function specError(input: unknown): InvalidInputError {
   throw new Error('expected the spec to be rejected');
 }
 
-const withPlan = (plan: unknown) => ({ ...validSpecInput(), plan });
+const withPlan = (plan: unknown) => ({ ...specFor(), plan });
 
 describe('SpecSchema', () => {
   describe('alarms', () => {
@@ -54,7 +54,7 @@ describe('SpecSchema', () => {
   describe('defaults', () => {
     it('applies the default gate, launch, bake and canary plan to a minimal spec', () => {
       // Prepare
-      const input = validSpecInput();
+      const input = specFor();
 
       // Act
       const spec = parseSpec();
@@ -342,7 +342,7 @@ describe('SpecSchema', () => {
 
     it('rejects the same service for blue and green, naming slots.green.service', () => {
       // Prepare
-      const input = validSpecInput();
+      const input = specFor();
       input.slots.green.service = input.slots.blue.service;
 
       // Act
@@ -356,7 +356,7 @@ describe('SpecSchema', () => {
 
     it('rejects the same target group for blue and green, naming slots.green.targetGroup', () => {
       // Prepare
-      const input = validSpecInput();
+      const input = specFor();
       input.slots.green.targetGroup = input.slots.blue.targetGroup;
 
       // Act
@@ -401,7 +401,7 @@ describe('SpecSchema', () => {
       ],
     ])('rejects an unknown key in %s, naming it', (_label, build, path, key) => {
       // Prepare
-      const input = build(validSpecInput());
+      const input = build(specFor());
 
       // Act
       const error = specError(input);
@@ -414,7 +414,7 @@ describe('SpecSchema', () => {
 
     it.each([0, 65_536, 80.5, -1])('rejects container port %d', (port) => {
       // Act
-      const error = specError({ ...validSpecInput(), container: { name: 'app', port } });
+      const error = specError({ ...specFor(), container: { name: 'app', port } });
 
       // Assess
       expect(error.issues.map((i) => i.path)).toEqual(['spec.container.port']);
@@ -444,7 +444,7 @@ describe('SpecSchema', () => {
       ],
     ])('rejects %s', (_label, overrides, path) => {
       // Act
-      const error = specError({ ...validSpecInput(), ...overrides });
+      const error = specError({ ...specFor(), ...overrides });
 
       // Assess
       expect(error.issues.map((i) => i.path)).toEqual([path]);
@@ -462,7 +462,7 @@ describe('SpecSchema', () => {
       ['a zero launch timeout', { launch: { timeoutSeconds: 0 } }, 'spec.launch.timeoutSeconds'],
     ])('rejects %s, naming the field', (_label, overrides, path) => {
       // Act
-      const error = specError({ ...validSpecInput(), ...overrides });
+      const error = specError({ ...specFor(), ...overrides });
 
       // Assess
       expect(new Set(error.issues.map((i) => i.path))).toEqual(new Set([path]));
@@ -471,7 +471,7 @@ describe('SpecSchema', () => {
     it('lists every bad field at once', () => {
       // Prepare
       const input = {
-        ...validSpecInput(),
+        ...specFor(),
         cluster: '',
         container: { name: 'app', port: 0 },
         bakeSeconds: -5,
@@ -488,7 +488,7 @@ describe('SpecSchema', () => {
 
     it('rejects a missing required field, naming it', () => {
       // Prepare
-      const { traffic: _traffic, ...input } = validSpecInput();
+      const { traffic: _traffic, ...input } = specFor();
 
       // Act
       const error = specError(input);
@@ -537,7 +537,7 @@ describe('SpecSchema', () => {
     it('gives each custom step the spec gate overridden by exactly the fields the step sets', () => {
       fc.assert(
         fc.property(customPlanArb, partialGateArb, (plan, gate) => {
-          fc.pre(!exceedsHistoryBudget({ ...validSpecInput(), plan, gate }));
+          fc.pre(!exceedsHistoryBudget({ ...specFor(), plan, gate }));
           // Act
           const spec = parseSpec({ plan, gate });
 
