@@ -3,6 +3,7 @@ import { InvalidInputError, ServiceStateError } from '../../shared/domain/errors
 import type { ManualAction } from '../../shared/domain/deployment';
 import { memoryRequest, memoryWorld, runInMemory, type MemoryWorld } from '../support/memory-world';
 import { specFor } from '../fixtures/spec';
+import { onShift } from '../support/safe-rollback';
 
 /** Runs `act` when the gate is evaluated for the `nth` time (1-based), as a person would between two evaluations. */
 function onEvaluation(world: MemoryWorld, nth: number, act: () => Promise<unknown>) {
@@ -12,15 +13,6 @@ function onEvaluation(world: MemoryWorld, nth: number, act: () => Promise<unknow
     calls += 1;
     if (calls === nth) await act();
     return sample();
-  };
-}
-
-/** Runs `act` right after the weights move to `green` % on the new color, before the step's first evaluation. */
-function onShift(world: MemoryWorld, green: number, act: () => Promise<unknown>) {
-  const setWeights = world.router.setWeights.bind(world.router);
-  world.router.setWeights = async (route, weights) => {
-    await setWeights(route, weights);
-    if (weights.green === green) await act();
   };
 }
 
