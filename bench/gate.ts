@@ -17,7 +17,7 @@ import { seededRandom } from '../shared/domain/statistics/random';
 import { specFor } from '../test/fixtures/spec';
 import { simulateStep, type Scenario, type StepSetup } from '../test/support/gate-simulation';
 import type { BenchResult } from './run';
-import { quantile, textTable } from './stats';
+import { integerOption, quantile, textTable } from './stats';
 
 const BLUE_ERROR_RATE = 0.005;
 const BLUE_P99_MS = 120;
@@ -128,12 +128,8 @@ export async function gate(args: string[]): Promise<BenchResult> {
       delta: { type: 'string', default: '0.02' },
     },
   });
-  const deployments = Number(values.deployments);
-  if (!Number.isInteger(deployments) || deployments < 1 || deployments > 1_000_000) {
-    throw new Error(`--deployments: expected 1 to 1000000, got ${values.deployments}`);
-  }
-  const seed = Number(values.seed);
-  if (!Number.isInteger(seed)) throw new Error(`--seed: expected an integer, got ${values.seed}`);
+  const deployments = integerOption('deployments', values.deployments, 1, 1_000_000);
+  const seed = integerOption('seed', values.seed);
   const delta = Number(values.delta);
   if (!(delta >= 0.001 && delta <= 0.5))
     throw new Error(`--delta: expected 0.001 to 0.5, got ${values.delta}`);

@@ -22,15 +22,13 @@ import {
 import { LocalAlarms } from '../shared/local/cloudwatch/local-alarms';
 import { specFor } from '../test/fixtures/spec';
 import type { BenchResult } from './run';
-import { mean, quantile, textTable } from './stats';
+import { integerOption, mean, quantile, textTable } from './stats';
 
 const ZERO_WAITS = { WaitForNewColor: 0, ObserveWait: 0, BakeWait: 0 };
 
 export async function overhead(args: string[]): Promise<BenchResult> {
   const { values } = parseArgs({ args, options: { deployments: { type: 'string', default: '20' } } });
-  const n = Number(values.deployments);
-  if (!Number.isInteger(n) || n < 1 || n > 10_000)
-    throw new Error(`--deployments: expected 1 to 10000, got ${values.deployments}`);
+  const n = integerOption('deployments', values.deployments, 1, 10_000);
   const dynamo = await startDynalite();
   const store = new DynamoStore({ client: dynamo.documentClient, tableName: dynamo.tableName });
   const spec = specFor(
