@@ -23,12 +23,35 @@ export default tseslint.config(
     },
   },
   {
-    // The domain is pure: no AWS SDK, no I/O.
+    // The domain is pure: no AWS SDK, no I/O, no adapters, rehearsal, entry points or test code.
+    // Patterns match at any depth, so shared/domain/gate/x.ts importing '../../aws/y' is caught.
     files: ['shared/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['@aws-sdk/*', 'node:*', 'fs', 'http', 'child_process', '../aws/*', '../local/*'] },
+        {
+          patterns: [
+            '@aws-sdk/*',
+            'aws-sdk',
+            'aws-sdk-client-mock*',
+            'node:*',
+            'fs',
+            'fs/*',
+            'http',
+            'https',
+            'net',
+            'child_process',
+            'path',
+            'os',
+            '**/aws',
+            '**/aws/**',
+            '**/local',
+            '**/local/**',
+            '**/functions/**',
+            '**/bin/**',
+            '**/test/**',
+          ],
+        },
       ],
     },
   },

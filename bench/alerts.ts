@@ -26,7 +26,7 @@ import {
   type Intent,
 } from '../test/fixtures/ecs-event-generator';
 import type { BenchResult } from './run';
-import { quantile, textTable } from './stats';
+import { integerOption, quantile, textTable } from './stats';
 
 class CountingNotifier implements Notifier {
   alerts = 0;
@@ -51,13 +51,9 @@ export async function alerts(args: string[]): Promise<BenchResult> {
       seed: { type: 'string', default: '42' },
     },
   });
-  const total = Number(values.events);
-  const concurrency = Number(values.concurrency);
-  const seed = Number(values.seed);
-  if (!Number.isInteger(total) || total < 100 || total > 1_000_000)
-    throw new Error(`--events: expected 100 to 1000000, got ${values.events}`);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)
-    throw new Error(`--concurrency: expected 1 to 256, got ${values.concurrency}`);
+  const total = integerOption('events', values.events, 100, 1_000_000);
+  const concurrency = integerOption('concurrency', values.concurrency, 1, 256);
+  const seed = integerOption('seed', values.seed);
   const generated = generateTaskEvents(total, seed);
   const duplicatesGenerated = generated.filter((g) => g.duplicate).length;
 

@@ -10,20 +10,13 @@
 import { parseArgs } from 'node:util';
 import { runMockedDeployment, type MockedDeployment } from '../test/support/mock-aws-run';
 import type { BenchResult } from './run';
-import { textTable } from './stats';
+import { integerOption, textTable } from './stats';
 
 /** Services in the order of the table, as IAM action prefixes. */
 const SERVICES = ['ecs', 'elasticloadbalancing', 'application-autoscaling', 'cloudwatch', 'sns', 'dynamodb'];
 /** us-east-1 list prices, free tiers ignored. */
 const USD_PER_METRIC_REQUESTED = 0.01 / 1000;
 const USD_PER_STATE_TRANSITION = 0.025 / 1000;
-
-function seconds(name: string, value: string | undefined, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new Error(`--${name}: expected ${min} to ${max}, got ${value}`);
-  return n;
-}
 
 function summarise(run: MockedDeployment) {
   const perService = Object.fromEntries(
@@ -73,11 +66,11 @@ export async function apiCalls(args: string[]): Promise<BenchResult> {
   });
   const settings = {
     weights: [5, 25],
-    holdSeconds: seconds('hold', values.hold, 0, 86_400),
-    intervalSeconds: seconds('interval', values.interval, 1, 300),
-    bakeSeconds: seconds('bake', values.bake, 0, 86_400),
-    pollSeconds: seconds('poll', values.poll, 1, 300),
-    requestsPerSecond: seconds('rps', values.rps, 1, 1_000_000),
+    holdSeconds: integerOption('hold', values.hold, 0, 86_400),
+    intervalSeconds: integerOption('interval', values.interval, 1, 300),
+    bakeSeconds: integerOption('bake', values.bake, 0, 86_400),
+    pollSeconds: integerOption('poll', values.poll, 1, 300),
+    requestsPerSecond: integerOption('rps', values.rps, 1, 1_000_000),
   };
   const good = await runMockedDeployment({ ...settings, release: 'good' });
   if (good.result.status !== 'SUCCEEDED') {

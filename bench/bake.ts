@@ -10,9 +10,9 @@ import { parseArgs } from 'node:util';
 import { SpecSchema } from '../shared/domain/spec';
 import { seededRandom } from '../shared/domain/statistics/random';
 import { simulateBake, type BakeScenario } from '../test/support/gate-simulation';
-import { SPEC_BASE } from './gate';
+import { benchSpec } from './gate';
 import type { BenchResult } from './run';
-import { quantile, textTable } from './stats';
+import { integerOption, quantile, textTable } from './stats';
 
 const REQUESTS_PER_SECOND = 200;
 const GOOD_RATE = 0.005;
@@ -48,23 +48,20 @@ export async function bake(args: string[]): Promise<BenchResult> {
     args,
     options: { runs: { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' } },
   });
-  const runs = Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1 || runs > 100_000) {
-    throw new Error(`--runs: expected 1 to 100000, got ${values.runs}`);
-  }
-  const seed = Number(values.seed);
-  if (!Number.isInteger(seed)) throw new Error(`--seed: expected an integer, got ${values.seed}`);
+  const runs = integerOption('runs', values.runs, 1, 100_000);
+  const seed = integerOption('seed', values.seed);
   const started = Date.now();
   const rows = [];
   for (const [c, testCase] of CASES.entries()) {
     for (const windowSeconds of [null, 60] as const) {
       // The spec's defaults (judged every 10 s), this bake length.
-      const spec = SpecSchema.parse({
-        ...SPEC_BASE,
-        plan: { preset: 'all-at-once' },
-        gate: { stepTimeoutSeconds: 60 },
-        bakeSeconds: testCase.bakeSeconds,
-      });
+      const spec = SpecSchema.parse(
+        benchSpec({
+          plan: { preset: 'all-at-once' },
+          gate: { stepTimeoutSeconds: 60 },
+          bakeSeconds: testCase.bakeSeconds,
+        }),
+      );
       const random = seededRandom(seed + c);
       let rollbacks = 0;
       const afterOnset: number[] = [];

@@ -48,7 +48,7 @@ import {
 import { bakeStep, nextStep, testTrafficPhase } from '../shared/domain/plan';
 import { SpecSchema, type DeploymentSpec, type DeploymentSpecInput } from '../shared/domain/spec';
 import { binomial, seededRandom, type Random } from '../shared/domain/statistics/random';
-import { SPEC_BASE } from './gate';
+import { benchSpec } from './gate';
 import type { BenchResult } from './run';
 import { quantile, textTable } from './stats';
 
@@ -370,7 +370,11 @@ export async function blastAws(args: string[]): Promise<BenchResult> {
   const seed = Number(values.seed);
   if (!Number.isInteger(seed)) throw new Error(`--seed: expected an integer, got ${values.seed}`);
 
-  const base = { ...SPEC_BASE, bakeSeconds: BAKE_SECONDS, launch: { timeoutSeconds: 600, pollSeconds: 10 } };
+  const base = {
+    ...benchSpec({}),
+    bakeSeconds: BAKE_SECONDS,
+    launch: { timeoutSeconds: 600, pollSeconds: 10 },
+  };
   const greenlight = SpecSchema.parse({ ...base, plan: AWS_PLAN });
   const greenlightTest = SpecSchema.parse({
     ...base,

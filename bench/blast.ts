@@ -27,7 +27,7 @@ import type { EngineEvent } from '../shared/local/sfn/engine';
 import { LoadGenerator } from '../shared/local/load-generator';
 import { Rehearsal } from '../shared/local/rehearsal';
 import type { BenchResult } from './run';
-import { textTable } from './stats';
+import { integerOption, textTable } from './stats';
 
 const RATE_PER_SECOND = 200;
 const BAD_IMAGE = 'greenlight/demo-app:v3-faulty';
@@ -123,10 +123,8 @@ export async function blast(args: string[]): Promise<BenchResult> {
     args,
     options: { window: { type: 'string', default: String(PRESET_WINDOW_SECONDS) } },
   });
-  const windowSeconds = Number(values.window);
-  if (!Number.isInteger(windowSeconds) || windowSeconds < 5 || windowSeconds > 3600) {
-    throw new Error(`--window: expected an integer from 5 to 3600 seconds, got ${values.window}`);
-  }
+  // Seconds.
+  const windowSeconds = integerOption('window', values.window, 5, 3600);
   const windowNote =
     windowSeconds === PRESET_WINDOW_SECONDS
       ? `${windowSeconds} s (the preset's own, as CodeDeploy)`

@@ -14,9 +14,10 @@
 import { parseArgs } from 'node:util';
 import { SpecSchema, type DeploymentSpecInput } from '../shared/domain/spec';
 import { seededRandom } from '../shared/domain/statistics/random';
+import { specFor } from '../test/fixtures/spec';
 import { simulateStep, type Scenario, type StepSetup } from '../test/support/gate-simulation';
 import type { BenchResult } from './run';
-import { quantile, textTable } from './stats';
+import { integerOption, quantile, textTable } from './stats';
 
 const BLUE_ERROR_RATE = 0.005;
 const BLUE_P99_MS = 120;
@@ -36,25 +37,21 @@ const SCENARIOS: NamedScenario[] = [
   { name: 'slow (p99 ×3)', bad: true, greenErrorRate: BLUE_ERROR_RATE, greenP99Ms: BLUE_P99_MS * 3 },
 ].map((s) => ({ ...s, blueErrorRate: BLUE_ERROR_RATE, blueP99Ms: BLUE_P99_MS }));
 
-/** A service of the simulated account: the spec fields the gate simulations do not vary. */
-export const SPEC_BASE = {
-  service: 'bench',
-  cluster: 'bench',
-  slots: {
-    blue: { service: 'bench-blue', targetGroup: 'bench-blue-tg' },
-    green: { service: 'bench-green', targetGroup: 'bench-green-tg' },
-  },
-  traffic: { listener: 'bench-listener' },
-  container: { name: 'app', port: 8080 },
-  // Only the first step is simulated; a short launch and no bake keep the 1-s gate interval within
-  // the spec's execution-history budget.
-  launch: { timeoutSeconds: 60, pollSeconds: 10 },
-  bakeSeconds: 0,
-} satisfies DeploymentSpecInput;
+/**
+ * A spec of the simulated service `bench` with this plan and gate. Only the first step is
+ * simulated; a short launch and no bake keep the 1-s gate interval within the spec's
+ * execution-history budget.
+ */
+export function benchSpec(fields: Partial<DeploymentSpecInput>): DeploymentSpecInput {
+  return specFor(
+    { service: 'bench', launch: { timeoutSeconds: 60, pollSeconds: 10 }, bakeSeconds: 0, ...fields },
+    { place: { cluster: 'bench', listener: 'bench-listener' } },
+  );
+}
 
 /** The first step of a spec with this plan and gate: what the workflow would run. */
 function firstStep(plan: DeploymentSpecInput['plan'], gate: DeploymentSpecInput['gate']): StepSetup {
-  const step = SpecSchema.parse({ ...SPEC_BASE, plan, gate }).plan.steps[0];
+  const step = SpecSchema.parse(benchSpec({ plan, gate })).plan.steps[0];
   if (!step) throw new Error('plan has no step');
   return {
     gate: step.gate,
@@ -131,12 +128,8 @@ export async function gate(args: string[]): Promise<BenchResult> {
       delta: { type: 'string', default: '0.02' },
     },
   });
-  const deployments = Number(values.deployments);
-  if (!Number.isInteger(deployments) || deployments < 1 || deployments > 1_000_000) {
-    throw new Error(`--deployments: expected 1 to 1000000, got ${values.deployments}`);
-  }
-  const seed = Number(values.seed);
-  if (!Number.isInteger(seed)) throw new Error(`--seed: expected an integer, got ${values.seed}`);
+  const deployments = integerOption('deployments', values.deployments, 1, 1_000_000);
+  const seed = integerOption('seed', values.seed);
   const delta = Number(values.delta);
   if (!(delta >= 0.001 && delta <= 0.5))
     throw new Error(`--delta: expected 0.001 to 0.5, got ${values.delta}`);

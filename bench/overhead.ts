@@ -20,23 +20,25 @@ import {
   silentLogger,
 } from '../test/support/memory-ports';
 import { LocalAlarms } from '../shared/local/cloudwatch/local-alarms';
-import { memoryScaling, memorySpec } from '../test/support/memory-world';
+import { specFor } from '../test/fixtures/spec';
+import { memoryScaling } from '../test/support/memory-world';
 import type { BenchResult } from './run';
-import { mean, quantile, textTable } from './stats';
+import { integerOption, mean, quantile, textTable } from './stats';
 
 const ZERO_WAITS = { WaitForNewColor: 0, ObserveWait: 0, BakeWait: 0 };
 
 export async function overhead(args: string[]): Promise<BenchResult> {
   const { values } = parseArgs({ args, options: { deployments: { type: 'string', default: '20' } } });
-  const n = Number(values.deployments);
-  if (!Number.isInteger(n) || n < 1 || n > 10_000)
-    throw new Error(`--deployments: expected 1 to 10000, got ${values.deployments}`);
+  const n = integerOption('deployments', values.deployments, 1, 10_000);
   const dynamo = await startDynalite();
   const store = new DynamoStore({ client: dynamo.documentClient, tableName: dynamo.tableName });
-  const spec = memorySpec({
-    plan: { preset: 'canary', weights: [5, 25, 50], holdSeconds: 0 },
-    bakeSeconds: 0,
-  });
+  const spec = specFor(
+    {
+      plan: { preset: 'canary', weights: [5, 25, 50], holdSeconds: 0 },
+      bakeSeconds: 0,
+    },
+    { pace: 'memory' },
+  );
   const runs: { wallMs: number; transitions: number; status: string }[] = [];
   try {
     for (let i = 0; i < n; i++) {

@@ -9,19 +9,20 @@
 import { parseArgs } from 'node:util';
 import { DynamoStore } from '../shared/aws/dynamo-store';
 import { startDynalite } from '../shared/local/dynamodb/dynalite';
-import { memoryRequest, memorySpec, memoryWorld, runInMemory } from '../test/support/memory-world';
+import { memoryRequest, memoryWorld, runInMemory } from '../test/support/memory-world';
+import { specFor } from '../test/fixtures/spec';
 import type { BenchResult } from './run';
-import { mean, quantile, textTable } from './stats';
+import { integerOption, mean, quantile, textTable } from './stats';
 
-const spec = (service: string) => memorySpec({ service, bakeSeconds: 1 });
+const spec = (service: string) => specFor({ service, bakeSeconds: 1 }, { pace: 'memory' });
 
 export async function scale(args: string[]): Promise<BenchResult> {
   const { values } = parseArgs({
     args,
     options: { services: { type: 'string', default: '50' }, requests: { type: 'string', default: '20' } },
   });
-  const services = Number(values.services);
-  const requests = Number(values.requests);
+  const services = integerOption('services', values.services, 1, 10_000);
+  const requests = integerOption('requests', values.requests, 1, 100_000);
   const dynamo = await startDynalite();
   const store = new DynamoStore({ client: dynamo.documentClient, tableName: dynamo.tableName });
   try {

@@ -8,4 +8,19 @@ export function quantile(values: number[], q: number): number {
   return sorted[index]!;
 }
 
+/**
+ * A command-line option read as an integer, within `[min, max]` when given. Throws naming the
+ * option: `--runs: expected 1 to 100000, got 0`.
+ */
+export function integerOption(name: string, value: string | undefined, min?: number, max?: number): number {
+  const n = Number(value);
+  if (min === undefined || max === undefined) {
+    if (!Number.isInteger(n)) throw new Error(`--${name}: expected an integer, got ${value}`);
+    return n;
+  }
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`--${name}: expected ${min} to ${max}, got ${value}`);
+  return n;
+}
+
 export const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;

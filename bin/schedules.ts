@@ -3,7 +3,13 @@ import { parseArgs } from 'node:util';
 import { InvalidInputError } from '../shared/domain/errors';
 import { parseExpression } from '../shared/domain/schedules/expression';
 import { nextRuns } from '../shared/domain/schedules/next-runs';
-import { formatLocal, instantsOf, timeZoneProblem } from '../shared/domain/schedules/zoned-time';
+import {
+  formatLocal,
+  instantsOf,
+  timeZoneProblem,
+  wallTimeOf,
+  wallTimeProblem,
+} from '../shared/domain/schedules/zoned-time';
 import type { CommandIo } from './alerts';
 
 export const MAX_NEXT_COUNT = 1000;
@@ -68,26 +74,9 @@ const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,3})
 function parseFrom(text: string, timeZone: string): number | string {
   const match = ISO_8601.exec(text);
   if (!match) return `expected an ISO-8601 date and time such as 2027-03-14T00:00:00Z, got "${text}"`;
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((v) => Number(v ?? 0)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const wall = { year, month, day, hour, minute, second };
-  const asUtc = Date.UTC(year, month - 1, day, hour, minute, second);
-  const back = new Date(asUtc);
-  if (
-    back.getUTCMonth() !== month - 1 ||
-    back.getUTCDate() !== day ||
-    hour > 23 ||
-    minute > 59 ||
-    second > 59
-  ) {
-    return `"${text}" is not a date and time`;
-  }
+  const wall = wallTimeOf(match.slice(1, 7));
+  if (wallTimeProblem(wall)) return `"${text}" is not a date and time`;
+  const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
   const millis = Math.round(Number(match[7] ?? 0) * 1000);
   const zone = match[8];
   if (zone === 'Z') return asUtc + millis;

@@ -8,7 +8,8 @@ import { ThrottlingError } from '../../shared/domain/errors';
 import { ALL_SUSPENDED, HELD_AT_ZERO } from '../../shared/domain/scaling';
 import { SpecSchema } from '../../shared/domain/spec';
 import type { Scaling } from '../../shared/ports/scaling';
-import { MEMORY_SCALING, memoryRequest, memorySpec, memoryWorld, runInMemory } from '../support/memory-world';
+import { specFor } from '../fixtures/spec';
+import { MEMORY_SCALING, memoryRequest, memoryWorld, runInMemory } from '../support/memory-world';
 
 const BLUE = { cluster: 'local', service: 'web-blue' };
 const GREEN = { cluster: 'local', service: 'web-green' };
@@ -202,7 +203,7 @@ describe('Auto Scaling during a blue/green deployment', () => {
       startedAt: now - 60_000,
       liveColor: 'blue',
       newColor: 'green',
-      spec: SpecSchema.parse(memorySpec()),
+      spec: SpecSchema.parse(specFor({}, { pace: 'memory' })),
       scaling: { blue: MEMORY_SCALING.blue, green: MEMORY_SCALING.green },
     });
     await world.store.acquireLock('local/web', 'd-dead', 3_600_000, now - 60_000);

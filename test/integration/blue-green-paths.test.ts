@@ -2,20 +2,19 @@ import type { StepObservation } from '../../functions/deploy/evaluate';
 import { loadStateMachine } from '../../shared/local/sfn/engine';
 import {
   memoryRequest,
-  memorySpec,
   memoryWorld,
   runInMemory,
   statesEntered,
   type MemoryWorld,
 } from '../support/memory-world';
-
-/** Asserts the safety invariants every ended deployment must leave behind. */
-function expectSafeAfterRollback(world: MemoryWorld) {
-  expect(world.router.weights).toEqual({ blue: 100, green: 0 });
-  expect(world.fleet.services.get('local/web-green')?.desiredCount).toBe(0);
-  expect(world.fleet.services.get('local/web-blue')?.desiredCount).toBe(2);
-  expect(world.store.locks.size).toBe(0);
-}
+import { specFor } from '../fixtures/spec';
+import {
+  expectSafeRollback,
+  injectedFailure,
+  namedError,
+  onShift,
+  throwingIn,
+} from '../support/safe-rollback';
 
 describe('blue-green state machine', () => {
   it('promotes a healthy release step by step, bakes, retires the old color and releases the lock', async () => {
@@ -90,9 +89,7 @@ describe('blue-green state machine', () => {
     const result = await runInMemory(world, memoryRequest());
 
     expect(result.status).toBe('FAILED');
-    expect(result.error).toBe('DeploymentRolledBack');
-    expectSafeAfterRollback(world);
-    const record = world.store.records.get('d-1');
+    const record = expectSafeRollback(result, world);
     expect(record?.status).toBe('ROLLED_BACK');
     expect(record?.error?.error).toBe(failingWeight === 100 ? 'BakeFailed' : 'GateFailed');
     expect(record?.error?.cause).toContain('5xx rate 20.0% > 1.0% (40 of 200 requests)');
@@ -140,21 +137,10 @@ describe('blue-green state machine', () => {
   it.each(stepStates)('rolls back when %s throws', async (state) => {
     const world = memoryWorld();
 
-    const result = await runInMemory(world, memoryRequest(), {
-      stateOverrides: {
-        [state]: async () => {
-          throw Object.assign(new Error(`injected failure in ${state}`), { name: 'InjectedError' });
-        },
-      },
-    });
+    const result = await runInMemory(world, memoryRequest(), { stateOverrides: throwingIn(state) });
 
     expect(result.status).toBe('FAILED');
-    expect(result.error).toBe('DeploymentRolledBack');
-    expectSafeAfterRollback(world);
-    expect(world.store.records.get('d-1')?.error).toEqual({
-      error: 'InjectedError',
-      cause: `injected failure in ${state}`,
-    });
+    expect(expectSafeRollback(result, world)?.error).toEqual(injectedFailure(state));
   });
 
   it('promotes with a warning, and never rolls back, when the old color cannot be scaled down after the bake', async () => {
@@ -165,7 +151,7 @@ describe('blue-green state machine', () => {
       stateOverrides: {
         RetireOldColor: async () => {
           attempts += 1;
-          throw Object.assign(new Error('service is being updated'), { name: 'InjectedError' });
+          throw namedError('InjectedError', 'service is being updated');
         },
       },
     });
@@ -208,21 +194,16 @@ describe('blue-green state machine', () => {
 
   it("rolls back at once when one of the spec's alarms goes into ALARM during a step", async () => {
     const world = memoryWorld();
-    const setWeights = world.router.setWeights.bind(world.router);
-    world.router.setWeights = async (route, weights) => {
-      await setWeights(route, weights);
-      if (weights.green === 25) world.alarms.inAlarm.add('web-p99');
-    };
+    onShift(world, 25, () => world.alarms.inAlarm.add('web-p99'));
 
     const result = await runInMemory(
       world,
-      memoryRequest({ spec: memorySpec({ alarms: ['web-5xx', 'web-p99'] }) }),
+      memoryRequest({ spec: specFor({ alarms: ['web-5xx', 'web-p99'] }, { pace: 'memory' }) }),
     );
 
-    expect(result.error).toBe('DeploymentRolledBack');
-    expectSafeAfterRollback(world);
-    expect(world.store.records.get('d-1')?.error?.cause).toContain('alarm in ALARM: web-p99');
-    expect(world.store.records.get('d-1')?.lastStep).toEqual({ phase: 'step', index: 1, weight: 25 });
+    const record = expectSafeRollback(result, world);
+    expect(record?.error?.cause).toContain('alarm in ALARM: web-p99');
+    expect(record?.lastStep).toEqual({ phase: 'step', index: 1, weight: 25 });
   });
 
   it('retries a throttled step instead of rolling back', async () => {
@@ -231,7 +212,7 @@ describe('blue-green state machine', () => {
     const setWeights = world.router.setWeights.bind(world.router);
     world.router.setWeights = async (route, weights) => {
       calls += 1;
-      if (calls <= 2) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingError' });
+      if (calls <= 2) throw namedError('ThrottlingError', 'Rate exceeded');
       return setWeights(route, weights);
     };
 
@@ -249,11 +230,8 @@ describe('blue-green state machine', () => {
 
     const result = await runInMemory(world, memoryRequest());
 
-    expect(result.error).toBe('DeploymentRolledBack');
-    expectSafeAfterRollback(world);
-    expect(world.store.records.get('d-1')?.error?.cause).toContain(
-      'step deadline passed without a passing gate (inconclusive)',
-    );
+    const record = expectSafeRollback(result, world);
+    expect(record?.error?.cause).toContain('step deadline passed without a passing gate (inconclusive)');
   });
 
   it('rolls back when the new color never becomes healthy before the launch deadline', async () => {
@@ -266,12 +244,9 @@ describe('blue-green state machine', () => {
 
     const result = await runInMemory(world, memoryRequest());
 
-    expect(result.error).toBe('DeploymentRolledBack');
-    expect(world.store.records.get('d-1')?.error).toMatchObject({ error: 'LaunchTimedOut' });
-    expect(world.store.records.get('d-1')?.error?.cause).toContain(
-      'launch deadline passed: 2/2 tasks running, 0 healthy',
-    );
-    expectSafeAfterRollback(world);
+    const record = expectSafeRollback(result, world);
+    expect(record?.error).toMatchObject({ error: 'LaunchTimedOut' });
+    expect(record?.error?.cause).toContain('launch deadline passed: 2/2 tasks running, 0 healthy');
     expect(world.router.history).toEqual([{ blue: 100, green: 0 }]);
   });
 
@@ -284,7 +259,7 @@ describe('blue-green state machine', () => {
           throw new Error('boom');
         },
         Rollback: async () => {
-          throw Object.assign(new Error('listener unreachable'), { name: 'NetworkingError' });
+          throw namedError('NetworkingError', 'listener unreachable');
         },
       },
     });
@@ -320,14 +295,6 @@ describe('blue-green state machine', () => {
             }),
       });
     };
-    /** Runs `act` on the world once the listener gives green `weight` %. */
-    const atWeight = (world: MemoryWorld, weight: number, act: () => void) => {
-      const setWeights = world.router.setWeights.bind(world.router);
-      world.router.setWeights = async (route, weights) => {
-        await setWeights(route, weights);
-        if (weights.green === weight) act();
-      };
-    };
 
     it.each([
       ['the first step', 5, 'GateFailed'],
@@ -336,13 +303,11 @@ describe('blue-green state machine', () => {
       'rolls back when a green task runs out of memory during %s, though its traffic looks fine',
       async (_label, weight, error) => {
         const world = memoryWorld();
-        atWeight(world, weight, () => greenStop(world));
+        onShift(world, weight, () => greenStop(world));
 
         const result = await runInMemory(world, memoryRequest());
 
-        expect(result.error).toBe('DeploymentRolledBack');
-        expectSafeAfterRollback(world);
-        const record = world.store.records.get('d-1');
+        const record = expectSafeRollback(result, world);
         expect(record?.error?.error).toBe(error);
         expect(record?.error?.cause).toContain(
           '1 green task stopped with a failure > 0 allowed: 1× out of memory (exit 137)',
@@ -363,17 +328,20 @@ describe('blue-green state machine', () => {
 
     it('promotes when the only stops are expected (scale-in) or within maxTaskStops, counting each stop in one step', async () => {
       const expectedOnly = memoryWorld();
-      atWeight(expectedOnly, 5, () => greenStop(expectedOnly, 'scale-in'));
+      onShift(expectedOnly, 5, () => greenStop(expectedOnly, 'scale-in'));
       const tolerated = memoryWorld();
-      atWeight(tolerated, 5, () => greenStop(tolerated));
-      const oneStopPerStep = memorySpec({
-        plan: {
-          steps: [
-            { weight: 5, gate: { maxTaskStops: 1 } },
-            { weight: 25, gate: { maxTaskStops: 1 } },
-          ],
+      onShift(tolerated, 5, () => greenStop(tolerated));
+      const oneStopPerStep = specFor(
+        {
+          plan: {
+            steps: [
+              { weight: 5, gate: { maxTaskStops: 1 } },
+              { weight: 25, gate: { maxTaskStops: 1 } },
+            ],
+          },
         },
-      });
+        { pace: 'memory' },
+      );
 
       const first = await runInMemory(expectedOnly, memoryRequest());
       const second = await runInMemory(tolerated, memoryRequest({ spec: oneStopPerStep }));
@@ -397,32 +365,33 @@ describe('blue-green state machine', () => {
 
     it('fails a fixed-window step on a stop early in its window, judged when the window ends', async () => {
       const world = memoryWorld();
-      atWeight(world, 10, () => greenStop(world));
-      const spec = memorySpec({
-        plan: { steps: [{ weight: 10, holdSeconds: 20, gate: { mode: 'fixed-window' } }] },
-      });
+      onShift(world, 10, () => greenStop(world));
+      const spec = specFor(
+        {
+          plan: { steps: [{ weight: 10, holdSeconds: 20, gate: { mode: 'fixed-window' } }] },
+        },
+        { pace: 'memory' },
+      );
 
       const result = await runInMemory(world, memoryRequest({ spec }));
 
-      expect(result.error).toBe('DeploymentRolledBack');
-      expectSafeAfterRollback(world);
-      const cause = world.store.records.get('d-1')?.error?.cause;
+      const record = expectSafeRollback(result, world);
+      const cause = record?.error?.cause;
       expect(cause).toContain('gate failed at the end of the 20 s window');
       expect(cause).toContain('1 green task stopped with a failure > 0 allowed');
     });
 
     it('rolls back when green targets turn unhealthy during a step, naming the count', async () => {
       const world = memoryWorld();
-      atWeight(world, 25, () => {
+      onShift(world, 25, () => {
         world.router.health['web-green-tg'] = { healthy: 1, unhealthy: 1, transitioning: 0 };
       });
 
       const result = await runInMemory(world, memoryRequest());
 
-      expect(result.error).toBe('DeploymentRolledBack');
-      expectSafeAfterRollback(world);
-      expect(world.store.records.get('d-1')?.error?.cause).toContain('unhealthy green targets 1 > 0 allowed');
-      expect(world.store.records.get('d-1')?.lastStep).toEqual({ phase: 'step', index: 1, weight: 25 });
+      const record = expectSafeRollback(result, world);
+      expect(record?.error?.cause).toContain('unhealthy green targets 1 > 0 allowed');
+      expect(record?.lastStep).toEqual({ phase: 'step', index: 1, weight: 25 });
     });
 
     it('fails the launch at once when green tasks crash-loop, instead of waiting for its deadline', async () => {
@@ -438,10 +407,8 @@ describe('blue-green state machine', () => {
 
       const result = await runInMemory(world, memoryRequest());
 
-      expect(result.error).toBe('DeploymentRolledBack');
-      expectSafeAfterRollback(world);
+      const record = expectSafeRollback(result, world);
       expect(world.router.history).toEqual([{ blue: 100, green: 0 }]);
-      const record = world.store.records.get('d-1');
       expect(record?.error?.error).toBe('NewColorCrashLoopError');
       expect(record?.error?.cause).toBe(
         'green (web-green) is crash-looping: 3 green tasks stopped with a failure since the launch began ' +
@@ -453,9 +420,25 @@ describe('blue-green state machine', () => {
   });
 
   describe('starting conditions: locks, split traffic, invalid input', () => {
+    /** The record of d-dead, a deployment from blue to green that died while in progress. */
+    const recordAbandoned = (world: MemoryWorld, startedAt: number) =>
+      world.store.createDeployment({
+        id: 'd-dead',
+        service: 'web',
+        cluster: 'local',
+        image: 'registry.local/web:v1.9',
+        requestedBy: 'test',
+        status: 'IN_PROGRESS',
+        liveColor: 'blue',
+        newColor: 'green',
+        startedAt,
+      });
+
     it('rejects a request whose spec is invalid, naming the field', async () => {
       const world = memoryWorld();
-      const bad = memoryRequest({ spec: memorySpec({ plan: { steps: [{ weight: 50 }, { weight: 20 }] } }) });
+      const bad = memoryRequest({
+        spec: specFor({ plan: { steps: [{ weight: 50 }, { weight: 20 }] } }, { pace: 'memory' }),
+      });
 
       const result = await runInMemory(world, bad);
 
@@ -487,17 +470,7 @@ describe('blue-green state machine', () => {
       const world = memoryWorld();
       const now = world.clock.now();
       await world.store.acquireLock('local/web', 'd-dead', 1000, now - 60_000);
-      await world.store.createDeployment({
-        id: 'd-dead',
-        service: 'web',
-        cluster: 'local',
-        image: 'registry.local/web:v1.9',
-        requestedBy: 'test',
-        status: 'IN_PROGRESS',
-        liveColor: 'blue',
-        newColor: 'green',
-        startedAt: now - 120_000,
-      });
+      await recordAbandoned(world, now - 120_000);
       world.router.weights = { blue: 75, green: 25 };
       await world.fleet.deploy({ cluster: 'local', service: 'web-green' }, 'app:9', 2);
 
@@ -521,17 +494,7 @@ describe('blue-green state machine', () => {
 
     it('refuses to repair onto a color with no healthy task', async () => {
       const world = memoryWorld();
-      await world.store.createDeployment({
-        id: 'd-dead',
-        service: 'web',
-        cluster: 'local',
-        image: 'registry.local/web:v1.9',
-        requestedBy: 'test',
-        status: 'IN_PROGRESS',
-        liveColor: 'blue',
-        newColor: 'green',
-        startedAt: world.clock.now() - 120_000,
-      });
+      await recordAbandoned(world, world.clock.now() - 120_000);
       world.router.weights = { blue: 50, green: 50 };
       world.router.health['web-blue-tg'] = { healthy: 0, unhealthy: 2, transitioning: 0 };
 
@@ -546,7 +509,7 @@ describe('blue-green state machine', () => {
     it("refuses to start while one of the spec's alarms is already in ALARM, unless forced", async () => {
       const world = memoryWorld();
       world.alarms.inAlarm.add('web-5xx');
-      const spec = memorySpec({ alarms: ['web-5xx'] });
+      const spec = specFor({ alarms: ['web-5xx'] }, { pace: 'memory' });
 
       const refused = await runInMemory(world, memoryRequest({ spec }));
       const forced = await runInMemory(world, memoryRequest({ deploymentId: 'd-forced', spec, force: true }));

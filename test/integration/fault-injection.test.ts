@@ -1,5 +1,6 @@
 import { callSites, invariantViolations, runWithFault, SCENARIOS } from '../support/fault-injection';
 import { memoryWorld } from '../support/memory-world';
+import { faultAtEverySite } from '../support/safe-rollback';
 
 const [good, bad] = SCENARIOS;
 
@@ -51,14 +52,7 @@ describe('fault injection', () => {
     'keeps every invariant when any call of the %s fails (%s)',
     async (scenarioName, kind) => {
       const scenario = SCENARIOS.find((s) => s.name === scenarioName)!;
-      const sites = await callSites(scenario);
-
-      const failures: string[] = [];
-      for (const site of sites) {
-        const run = await runWithFault(scenario, { ...site, kind });
-        if (run.violations.length > 0)
-          failures.push(`${site.state} ${site.call} #${site.index}: ${run.violations.join('; ')}`);
-      }
+      const { sites, failures } = await faultAtEverySite(scenario, kind);
 
       expect(failures).toEqual([]);
       expect(sites.length).toBeGreaterThan(20);

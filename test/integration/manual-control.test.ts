@@ -1,13 +1,9 @@
 import { controlDeployment } from '../../functions/deploy/control';
 import { InvalidInputError, ServiceStateError } from '../../shared/domain/errors';
 import type { ManualAction } from '../../shared/domain/deployment';
-import {
-  memoryRequest,
-  memorySpec,
-  memoryWorld,
-  runInMemory,
-  type MemoryWorld,
-} from '../support/memory-world';
+import { memoryRequest, memoryWorld, runInMemory, type MemoryWorld } from '../support/memory-world';
+import { specFor } from '../fixtures/spec';
+import { onShift } from '../support/safe-rollback';
 
 /** Runs `act` when the gate is evaluated for the `nth` time (1-based), as a person would between two evaluations. */
 function onEvaluation(world: MemoryWorld, nth: number, act: () => Promise<unknown>) {
@@ -17,15 +13,6 @@ function onEvaluation(world: MemoryWorld, nth: number, act: () => Promise<unknow
     calls += 1;
     if (calls === nth) await act();
     return sample(...args);
-  };
-}
-
-/** Runs `act` right after the weights move to `green` % on the new color, before the step's first evaluation. */
-function onShift(world: MemoryWorld, green: number, act: () => Promise<unknown>) {
-  const setWeights = world.router.setWeights.bind(world.router);
-  world.router.setWeights = async (route, weights) => {
-    await setWeights(route, weights);
-    if (weights.green === green) await act();
   };
 }
 
@@ -61,7 +48,10 @@ describe('manual control', () => {
 
   it('holds a step that asks for approval until a person approves it', async () => {
     const world = memoryWorld();
-    const spec = memorySpec({ plan: { steps: [{ weight: 5, approval: true }, { weight: 25 }] } });
+    const spec = specFor(
+      { plan: { steps: [{ weight: 5, approval: true }, { weight: 25 }] } },
+      { pace: 'memory' },
+    );
     let weightsWhenApproved: unknown;
     onEvaluation(world, 4, async () => {
       weightsWhenApproved = { ...world.router.weights };
@@ -86,7 +76,7 @@ describe('manual control', () => {
 
   it('rolls back a step whose approval never comes before the step deadline', async () => {
     const world = memoryWorld();
-    const spec = memorySpec({ plan: { steps: [{ weight: 5, approval: true }] } });
+    const spec = specFor({ plan: { steps: [{ weight: 5, approval: true }] } }, { pace: 'memory' });
 
     const result = await runInMemory(world, memoryRequest({ spec }));
 
@@ -96,9 +86,12 @@ describe('manual control', () => {
 
   it('pauses (no step taken, no deadline running out) until resumed', async () => {
     const world = memoryWorld();
-    const spec = memorySpec({
-      gate: { intervalSeconds: 1, minRequests: 20, consecutiveFailures: 2, stepTimeoutSeconds: 5 },
-    });
+    const spec = specFor(
+      {
+        gate: { intervalSeconds: 1, minRequests: 20, consecutiveFailures: 2, stepTimeoutSeconds: 5 },
+      },
+      { pace: 'memory' },
+    );
     onShift(world, 5, () => command(world, 'pause'));
     let weightsWhenResumed: unknown;
     onEvaluation(world, 30, async () => {

@@ -1,7 +1,8 @@
 import { reconcile } from '../../functions/reconcile/reconcile';
 import { SpecSchema } from '../../shared/domain/spec';
 import type { ExecutionStatus } from '../../shared/ports/executions';
-import { memorySpec, memoryWorld } from '../support/memory-world';
+import { memoryWorld } from '../support/memory-world';
+import { specFor } from '../fixtures/spec';
 
 /** A world where deployment d-dead was at 25 % on green when its execution stopped. */
 async function abandonedWorld(status: ExecutionStatus) {
@@ -17,7 +18,7 @@ async function abandonedWorld(status: ExecutionStatus) {
     startedAt: now - 60_000,
     liveColor: 'blue',
     newColor: 'green',
-    spec: SpecSchema.parse(memorySpec()),
+    spec: SpecSchema.parse(specFor({}, { pace: 'memory' })),
   });
   await world.store.acquireLock('local/web', 'd-dead', 3_600_000, now - 60_000);
   await world.fleet.deploy({ cluster: 'local', service: 'web-green' }, 'app:2', 2);
@@ -121,7 +122,7 @@ describe('reconcile: listeners split with no deployment running', () => {
       endedAt: world.clock.now() - 300_000,
       liveColor: 'blue',
       newColor: 'green',
-      spec: SpecSchema.parse(memorySpec()),
+      spec: SpecSchema.parse(specFor({}, { pace: 'memory' })),
     });
     world.router.weights = { blue: 30, green: 70 };
     world.router.health['web-green-tg'] = { healthy: 2, unhealthy: 0, transitioning: 0 };

@@ -1,16 +1,23 @@
 import { SpecSchema } from '../../shared/domain/spec';
-import { callSites, FAULT_KINDS, runWithFault, SCENARIOS } from '../support/fault-injection';
+import { FAULT_KINDS, SCENARIOS } from '../support/fault-injection';
 import { parseInput } from '../../shared/domain/validation';
 import {
   MEMORY_TEST_LISTENER,
   memoryRequest,
-  memorySpec,
   memoryTestTraffic,
   memoryWorld,
   runInMemory,
   statesEntered,
   type MemoryWorld,
 } from '../support/memory-world';
+import { specFor } from '../fixtures/spec';
+import {
+  expectSafeRollback,
+  faultAtEverySite,
+  injectedFailure,
+  onShift,
+  throwingIn,
+} from '../support/safe-rollback';
 
 /** Every fifth probe answers 503: 2 of every 10 fail. */
 const failEveryFifth = (world: MemoryWorld) => {
@@ -18,16 +25,10 @@ const failEveryFifth = (world: MemoryWorld) => {
 };
 
 const testTrafficRequest = (testTraffic: Parameters<typeof memoryTestTraffic>[0] = {}) =>
-  memoryRequest({ spec: memorySpec(memoryTestTraffic(testTraffic)) });
+  memoryRequest({ spec: specFor(memoryTestTraffic(testTraffic), { pace: 'memory' }) });
 
-/** Safety after a rollback: both listeners on blue, green at 0, blue untouched, lock free. */
-function expectSafeAfterRollback(world: MemoryWorld) {
-  expect(world.router.weights).toEqual({ blue: 100, green: 0 });
-  expect(world.router.listeners.get(MEMORY_TEST_LISTENER)).toEqual({ blue: 100, green: 0 });
-  expect(world.fleet.services.get('local/web-green')?.desiredCount).toBe(0);
-  expect(world.fleet.services.get('local/web-blue')?.desiredCount).toBe(2);
-  expect(world.store.locks.size).toBe(0);
-}
+/** Both listeners back on blue: the test-traffic phase's own safety after a rollback. */
+const TEST_LISTENER = { testListener: true };
 
 describe('blue-green state machine: test-traffic phase', () => {
   it('proves the new color on the test listener, then runs the production steps and promotes', async () => {
@@ -92,8 +93,7 @@ describe('blue-green state machine: test-traffic phase', () => {
 
     const result = await runInMemory(world, testTrafficRequest());
 
-    expect(result.error).toBe('DeploymentRolledBack');
-    expectSafeAfterRollback(world);
+    const record = expectSafeRollback(result, world, TEST_LISTENER);
     // The only production write is Rollback's restore of what was already there.
     expect(world.router.history).toEqual([{ blue: 100, green: 0 }]);
     expect(world.router.listenerHistory.map((c) => c.weights)).toEqual([
@@ -101,7 +101,6 @@ describe('blue-green state machine: test-traffic phase', () => {
       { blue: 100, green: 0 },
     ]);
     expect(statesEntered(result)).not.toContain('ShiftTraffic');
-    const record = world.store.records.get('d-1');
     expect(record).toMatchObject({ status: 'ROLLED_BACK', error: { error: 'TestTrafficFailed' } });
     expect(record?.error?.cause).toContain('gate failed 2 consecutive evaluations');
     expect(record?.error?.cause).toContain('probes: 2 of 10 failed: 2× status 503 (expected 200)');
@@ -145,11 +144,10 @@ describe('blue-green state machine: test-traffic phase', () => {
 
     const result = await runInMemory(world, testTrafficRequest());
 
-    expect(result.error).toBe('DeploymentRolledBack');
+    const record = expectSafeRollback(result, world, TEST_LISTENER);
     expect(statesEntered(result)).toContain('TestTrafficFailed');
-    expect(world.store.records.get('d-1')?.error?.cause).toMatch(/1 green task stopped/);
+    expect(record?.error?.cause).toMatch(/1 green task stopped/);
     expect(world.router.history).toEqual([{ blue: 100, green: 0 }]);
-    expectSafeAfterRollback(world);
   });
 
   it('rolls back at the phase deadline when the probes stay inconclusive', async () => {
@@ -159,14 +157,9 @@ describe('blue-green state machine: test-traffic phase', () => {
 
     const result = await runInMemory(world, testTrafficRequest({ holdSeconds: 1, timeoutSeconds: 5 }));
 
-    expect(result.error).toBe('DeploymentRolledBack');
-    expect(world.store.records.get('d-1')?.error?.cause).toContain(
-      'step deadline passed without a passing gate (inconclusive)',
-    );
-    expect(world.store.records.get('d-1')?.error?.cause).toContain(
-      'probes: 4 results < 10 needed for a verdict',
-    );
-    expectSafeAfterRollback(world);
+    const record = expectSafeRollback(result, world, TEST_LISTENER);
+    expect(record?.error?.cause).toContain('step deadline passed without a passing gate (inconclusive)');
+    expect(record?.error?.cause).toContain('probes: 4 results < 10 needed for a verdict');
   });
 
   it('rolls back at once when a person aborts during test traffic', async () => {
@@ -182,9 +175,8 @@ describe('blue-green state machine: test-traffic phase', () => {
       },
     });
 
-    expect(result.error).toBe('DeploymentRolledBack');
-    expect(world.store.records.get('d-1')?.error?.cause).toContain('aborted by alice');
-    expectSafeAfterRollback(world);
+    const record = expectSafeRollback(result, world, TEST_LISTENER);
+    expect(record?.error?.cause).toContain('aborted by alice');
   });
 
   it.each(['ShiftTestTraffic', 'VerifyTestTraffic', 'StartTestTraffic', 'EvaluateTestTraffic'])(
@@ -192,20 +184,9 @@ describe('blue-green state machine: test-traffic phase', () => {
     async (state) => {
       const world = memoryWorld();
 
-      const result = await runInMemory(world, testTrafficRequest(), {
-        stateOverrides: {
-          [state]: async () => {
-            throw Object.assign(new Error(`injected failure in ${state}`), { name: 'InjectedError' });
-          },
-        },
-      });
+      const result = await runInMemory(world, testTrafficRequest(), { stateOverrides: throwingIn(state) });
 
-      expect(result.error).toBe('DeploymentRolledBack');
-      expectSafeAfterRollback(world);
-      expect(world.store.records.get('d-1')?.error).toEqual({
-        error: 'InjectedError',
-        cause: `injected failure in ${state}`,
-      });
+      expect(expectSafeRollback(result, world, TEST_LISTENER)?.error).toEqual(injectedFailure(state));
     },
   );
 
@@ -232,12 +213,8 @@ describe('blue-green state machine: test-traffic phase', () => {
   it('fails a production step on failing probes, and never passes one on probes alone', async () => {
     // Probes without a test-traffic phase: they join the production gate.
     const failing = memoryWorld();
-    const setWeights = failing.router.setWeights.bind(failing.router);
-    failing.router.setWeights = async (route, weights) => {
-      await setWeights(route, weights);
-      if (weights.green === 25) failEveryFifth(failing);
-    };
-    const probesOnly = memorySpec({ probes: { url: 'http://green.local/health' } });
+    onShift(failing, 25, () => failEveryFifth(failing));
+    const probesOnly = specFor({ probes: { url: 'http://green.local/health' } }, { pace: 'memory' });
     const quiet = memoryWorld();
     quiet.metrics.windows.green = { requests: 3, errors: 0, p50Ms: 5, p99Ms: 9 };
 
@@ -273,7 +250,7 @@ describe('blue-green state machine: test-traffic phase', () => {
   it('repairs an abandoned deployment: production and test listener back on the live color', async () => {
     const world = memoryWorld();
     const now = world.clock.now();
-    const abandonedSpec = parseInput(SpecSchema, memorySpec(memoryTestTraffic()));
+    const abandonedSpec = parseInput(SpecSchema, specFor(memoryTestTraffic(), { pace: 'memory' }));
     await world.store.acquireLock('local/web', 'd-dead', 1000, now - 60_000);
     await world.store.createDeployment({
       id: 'd-dead',
@@ -318,16 +295,9 @@ describe('blue-green state machine: test-traffic phase', () => {
     it.each(points)(
       'keeps every invariant, the test listener included, when any call of the %s fails (%s)',
       async (_name, kind, scenario) => {
-        const sites = await callSites(scenario);
+        const { sites, failures } = await faultAtEverySite(scenario, kind);
+
         expect(sites.map((s) => `${s.state} ${s.call}`)).toContain('ShiftTestTraffic router.setWeights');
-
-        const failures: string[] = [];
-        for (const site of sites) {
-          const run = await runWithFault(scenario, { ...site, kind });
-          if (run.violations.length > 0)
-            failures.push(`${site.state} ${site.call} #${site.index}: ${run.violations.join('; ')}`);
-        }
-
         expect(failures).toEqual([]);
       },
     );

@@ -12,12 +12,12 @@ import type { RunResult } from '../../shared/local/sfn/engine';
 import {
   MEMORY_SCALING,
   memoryRequest,
-  memorySpec,
   memoryTestTraffic,
   memoryWorld,
   runInMemory,
   type MemoryWorld,
 } from './memory-world';
+import { specFor } from '../fixtures/spec';
 
 export const FAULT_KINDS = ['error-before', 'error-after', 'timeout', 'throttle'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -118,10 +118,10 @@ export interface Scenario {
  * test-traffic phase (the faulty one caught there by its probes: 2 of every 10 answer 503).
  */
 export const SCENARIOS: Scenario[] = [
-  { name: 'good release', request: memoryRequest({ spec: memorySpec({ bakeSeconds: 1 }) }) },
+  { name: 'good release', request: memoryRequest({ spec: specFor({ bakeSeconds: 1 }, { pace: 'memory' }) }) },
   {
     name: 'bad release',
-    request: memoryRequest({ spec: memorySpec({ bakeSeconds: 1 }) }),
+    request: memoryRequest({ spec: specFor({ bakeSeconds: 1 }, { pace: 'memory' }) }),
     prepare: (world) => {
       world.metrics.windows.green = { requests: 200, errors: 40, p50Ms: 5, p99Ms: 20 };
     },
@@ -129,12 +129,12 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'good release, test traffic',
     request: memoryRequest({
-      spec: memorySpec({ bakeSeconds: 1, ...memoryTestTraffic({ holdSeconds: 1 }) }),
+      spec: specFor({ bakeSeconds: 1, ...memoryTestTraffic({ holdSeconds: 1 }) }, { pace: 'memory' }),
     }),
   },
   {
     name: 'bad release, test traffic',
-    request: memoryRequest({ spec: memorySpec({ bakeSeconds: 1, ...memoryTestTraffic() }) }),
+    request: memoryRequest({ spec: specFor({ bakeSeconds: 1, ...memoryTestTraffic() }, { pace: 'memory' }) }),
     prepare: (world) => {
       world.probe.respond = (_config, i) => ({ status: i % 5 === 4 ? 503 : 200, latencyMs: 5 });
     },

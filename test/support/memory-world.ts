@@ -15,6 +15,7 @@ import {
   type RunResult,
 } from '../../shared/local/sfn/engine';
 import { LocalAlarms } from '../../shared/local/cloudwatch/local-alarms';
+import { slotsFor, specFor } from '../fixtures/spec';
 import {
   MemoryFleet,
   MemoryMetrics,
@@ -48,38 +49,11 @@ export function memoryTestTraffic(
   };
 }
 
-/** The two slots of an in-memory service: ECS services `NAME-blue`/`NAME-green`, target groups `NAME-blue-tg`/`NAME-green-tg`. */
-export function memorySlots(service: string) {
-  return {
-    blue: { service: `${service}-blue`, targetGroup: `${service}-blue-tg` },
-    green: { service: `${service}-green`, targetGroup: `${service}-green-tg` },
-  };
-}
-
-/** A spec for the in-memory service `web` (override any field; `service` also renames the slots). */
-export function memorySpec(overrides: Partial<DeploymentSpecInput> = {}): DeploymentSpecInput {
-  const service = overrides.service ?? 'web';
-  return {
-    service,
-    cluster: 'local',
-    slots: memorySlots(service),
-    traffic: { listener: 'local-listener' },
-    container: { name: 'app', port: 8080 },
-    plan: { preset: 'canary', weights: [5, 25], holdSeconds: 0 },
-    gate: { intervalSeconds: 1, minRequests: 20, consecutiveFailures: 2, stepTimeoutSeconds: 30 },
-    launch: { timeoutSeconds: 30, pollSeconds: 1 },
-    bakeSeconds: 3,
-    // Lag-free, like MemoryMetrics and the rehearsal's 1-s buckets (not CloudWatch's timing).
-    metrics: { periodSeconds: 1, publishDelaySeconds: 0 },
-    ...overrides,
-  };
-}
-
 export function memoryRequest(overrides: Partial<DeployRequestInput> = {}): DeployRequestInput {
   return {
     deploymentId: 'd-1',
     image: 'registry.local/web:v2',
-    spec: memorySpec(),
+    spec: specFor({}, { pace: 'memory' }),
     requestedBy: 'test',
     ...overrides,
   };
@@ -100,7 +74,7 @@ export const MEMORY_SCALING: Record<'blue' | 'green', ScalingConfig> = {
 
 /** Auto Scaling on the in-memory service's two slots, with the MEMORY_SCALING targets. */
 export function memoryScaling(fleet: MemoryFleet, service = 'web'): MemoryScaling {
-  const slots = memorySlots(service);
+  const slots = slotsFor(service);
   const scaling = new MemoryScaling(fleet);
   scaling.addTarget({ cluster: 'local', service: slots.blue.service }, MEMORY_SCALING.blue);
   scaling.addTarget({ cluster: 'local', service: slots.green.service }, MEMORY_SCALING.green);
@@ -114,7 +88,7 @@ export function memoryScaling(fleet: MemoryFleet, service = 'web'): MemoryScalin
 export function memoryWorld(options: { clock?: Clock; service?: string } = {}) {
   const router = new MemoryRouter();
   const fleet = new MemoryFleet(router);
-  const slots = memorySlots(options.service ?? 'web');
+  const slots = slotsFor(options.service ?? 'web');
   fleet.addService({ cluster: 'local', service: slots.blue.service }, slots.blue.targetGroup, 'app:1', 2);
   fleet.addService({ cluster: 'local', service: slots.green.service }, slots.green.targetGroup, null, 0);
   router.listeners.set(MEMORY_TEST_LISTENER, { blue: 100, green: 0 });

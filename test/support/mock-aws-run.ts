@@ -29,6 +29,7 @@ import type { DeployRequestInput } from '../../shared/domain/deployment';
 import type { DeploymentSpecInput } from '../../shared/domain/spec';
 import { startDynalite } from '../../shared/local/dynamodb/dynalite';
 import { loadStateMachine, runStateMachine, type RunResult } from '../../shared/local/sfn/engine';
+import { specFor, type SpecPlace } from '../fixtures/spec';
 import { silentLogger, TickingClock } from './memory-ports';
 import { MOCK_AWS, MOCK_REGION, MockAws, type ApiCall } from './mock-aws';
 
@@ -65,28 +66,16 @@ export const MOCK_IMAGES = {
 const BAD_RELEASE_ERROR_RATE = 0.2;
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
-/**
- * The deployment spec of the mocked service: the canary preset with one-minute holds and bake,
- * judged on CloudWatch's timing (the spec's default metrics model: 60-s periods read 120 s after
- * they end, while the mocked account publishes them 60 s after).
- */
-export function mockedSpec(options: MockedDeploymentOptions = {}): DeploymentSpecInput {
-  return {
-    service: 'web',
-    cluster: MOCK_AWS.cluster,
-    slots: {
-      blue: { service: MOCK_AWS.services.blue, targetGroup: MOCK_AWS.targetGroups.blue },
-      green: { service: MOCK_AWS.services.green, targetGroup: MOCK_AWS.targetGroups.green },
-    },
-    traffic: { listener: MOCK_AWS.listenerArn },
-    container: { ...MOCK_AWS.container },
-    plan: { preset: 'canary', weights: options.weights ?? [5, 25], holdSeconds: options.holdSeconds ?? 60 },
-    gate: { intervalSeconds: options.intervalSeconds ?? 10 },
-    launch: { timeoutSeconds: 600, pollSeconds: options.pollSeconds ?? 10 },
-    bakeSeconds: options.bakeSeconds ?? 60,
-    ...(options.alarms ? { alarms: options.alarms } : {}),
-  };
-}
+/** Where the mocked service lives: the account's cluster, listener, ECS services and target groups. */
+const MOCKED_PLACE: SpecPlace = {
+  cluster: MOCK_AWS.cluster,
+  listener: MOCK_AWS.listenerArn,
+  slots: {
+    blue: { service: MOCK_AWS.services.blue, targetGroup: MOCK_AWS.targetGroups.blue },
+    green: { service: MOCK_AWS.services.green, targetGroup: MOCK_AWS.targetGroups.green },
+  },
+  container: MOCK_AWS.container,
+};
 
 export interface MockedDeployment {
   request: DeployRequestInput;
@@ -133,7 +122,19 @@ function waitBeforeTasks(spec: DeploymentSpecInput & { gate: { intervalSeconds: 
 /** Runs one deployment on a fresh mocked account and a fresh dynalite table. */
 export async function runMockedDeployment(options: MockedDeploymentOptions = {}): Promise<MockedDeployment> {
   const release = options.release ?? 'good';
-  const spec = mockedSpec(options) as DeploymentSpecInput & { gate: { intervalSeconds: number } };
+  // The mocked service's spec: the canary preset with one-minute holds and bake, judged on
+  // CloudWatch's timing (the spec's default metrics model: 60-s periods read 120 s after they
+  // end, while the mocked account publishes them 60 s after).
+  const spec = specFor(
+    {
+      plan: { preset: 'canary', weights: options.weights ?? [5, 25], holdSeconds: options.holdSeconds ?? 60 },
+      gate: { intervalSeconds: options.intervalSeconds ?? 10 },
+      launch: { timeoutSeconds: 600, pollSeconds: options.pollSeconds ?? 10 },
+      bakeSeconds: options.bakeSeconds ?? 60,
+      ...(options.alarms ? { alarms: options.alarms } : {}),
+    },
+    { place: MOCKED_PLACE },
+  ) as DeploymentSpecInput & { gate: { intervalSeconds: number } };
   const request: DeployRequestInput = {
     deploymentId: `web-${release}-release`,
     image: MOCK_IMAGES[release],

@@ -4,7 +4,7 @@
  */
 import { InvalidInputError } from '../errors';
 import { parseCron, type CronExpression, type ExpressionIssue } from './cron';
-import { daysInMonth, instantsOf, type WallTime } from './zoned-time';
+import { instantsOf, wallTimeOf, wallTimeProblem, type WallTime } from './zoned-time';
 
 export type { CronExpression, ExpressionIssue } from './cron';
 
@@ -73,21 +73,13 @@ function parseRate(text: string, body: string): RateExpression | ExpressionIssue
 function parseAt(text: string, body: string): AtExpression | ExpressionIssue[] {
   const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(body);
   if (!match) return [{ field: '', message: `at() takes a local date and time: at(yyyy-mm-ddThh:mm:ss)` }];
-  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
-    return [{ field: '', message: `${body.slice(0, 10)} is not a date` }];
-  }
-  if (hour > 23 || minute > 59 || second > 59) {
+  const wall = wallTimeOf(match.slice(1));
+  const problem = wallTimeProblem(wall);
+  if (problem === 'date') return [{ field: '', message: `${body.slice(0, 10)} is not a date` }];
+  if (problem === 'time') {
     return [{ field: '', message: `${body.slice(11)} is not a time of day (00:00:00–23:59:59)` }];
   }
-  return { kind: 'at', text, wall: { year, month, day, hour, minute, second } };
+  return { kind: 'at', text, wall };
 }
 
 /** Every problem with `text` as a schedule expression, or the parsed expression. */

@@ -153,3 +153,20 @@ export function formatLocal(instantMs: number, timeZone: string): string {
 export function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
+
+/**
+ * The wall time written by six digit groups (year, month, day, hour, minute, second), as a regular
+ * expression captures them; a missing group (optional seconds) reads as 0.
+ */
+export function wallTimeOf(groups: readonly (string | undefined)[]): WallTime {
+  const n = (i: number) => Number(groups[i] ?? 0);
+  return { year: n(0), month: n(1), day: n(2), hour: n(3), minute: n(4), second: n(5) };
+}
+
+/** Which part of `wall` is no real calendar date or time of day (00:00:00–23:59:59), if any. */
+export function wallTimeProblem(wall: WallTime): 'date' | 'time' | undefined {
+  const { year, month, day, hour, minute, second } = wall;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return 'date';
+  if (hour > 23 || minute > 59 || second > 59) return 'time';
+  return undefined;
+}

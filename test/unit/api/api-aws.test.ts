@@ -20,7 +20,7 @@ import { DynamoStore } from '../../../shared/aws/dynamo-store';
 import { SfnExecutions } from '../../../shared/aws/sfn-executions';
 import { ManualClock, silentLogger } from '../../support/memory-ports';
 import { apiEvent, bodyOf, CALLER } from '../../fixtures/api-events';
-import { validSpecInput } from '../../fixtures/spec';
+import { specFor } from '../../fixtures/spec';
 
 const sfn = mockClient(SFNClient);
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -45,7 +45,7 @@ function deps(): ApiDeps {
   };
 }
 
-const body = { image: 'registry/web:2', spec: validSpecInput() };
+const body = { image: 'registry/web:2', spec: specFor() };
 const id = deploymentIdFor('web', 'job-1', NOW);
 const deploy = () =>
   handleApiRequest(deps(), apiEvent('POST /deployments', { body, headers: { 'idempotency-key': 'job-1' } }));

@@ -8,7 +8,7 @@ import { LocalExecutions } from '../../../shared/local/sfn/local-executions';
 import { ManualClock, MemoryStore, silentLogger } from '../../support/memory-ports';
 import type { RunningDeployment } from '../../../shared/ports/deployment-lookup';
 import { apiEvent, bodyOf, CALLER } from '../../fixtures/api-events';
-import { parseSpec, validSpecInput } from '../../fixtures/spec';
+import { parseSpec, specFor } from '../../fixtures/spec';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 
@@ -46,7 +46,7 @@ function world() {
 
 const deployBody = (overrides: Record<string, unknown> = {}) => ({
   image: 'registry/web:2',
-  spec: validSpecInput(),
+  spec: specFor(),
   ...overrides,
 });
 
@@ -149,7 +149,7 @@ describe('deploy API: POST /deployments', () => {
   it('finds the running deployment by cluster name when the spec gives the cluster ARN', async () => {
     const { call, runs, locks, lookups } = world();
     locks.set('prod/web', { id: 'web-older', step: null });
-    const spec = { ...validSpecInput(), cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/prod' };
+    const spec = { ...specFor(), cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/prod' };
 
     const result = await call('POST /deployments', { body: deployBody({ spec }) });
 
@@ -191,7 +191,7 @@ describe('deploy API: POST /deployments', () => {
 
   it('refuses an invalid request (400) with issues naming each bad field', async () => {
     const { call, runs } = world();
-    const spec = { ...validSpecInput(), plan: { steps: [{ weight: 50 }, { weight: 10 }] } };
+    const spec = { ...specFor(), plan: { steps: [{ weight: 50 }, { weight: 10 }] } };
 
     const result = await call('POST /deployments', { body: { image: 'has space', spec } });
 

@@ -5,7 +5,7 @@ import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { ApiClient, regionOfUrl } from '../../../bin/api-client';
 import { deploymentsCommand, formatEvents, formatRecord } from '../../../bin/deployments';
-import { validSpecInput } from '../../fixtures/spec';
+import { specFor } from '../../fixtures/spec';
 
 const API = 'https://abc123.execute-api.eu-west-1.amazonaws.com';
 const FAKE_CREDENTIALS = {
@@ -57,7 +57,7 @@ async function run(
 
 function specFile(): string {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'greenlight-cli-')), 'web.json');
-  writeFileSync(file, JSON.stringify(validSpecInput()));
+  writeFileSync(file, JSON.stringify(specFor()));
   return file;
 }
 
@@ -91,7 +91,7 @@ describe('greenlight deploy API commands', () => {
     const request = sent[0]!;
     expect(request.url).toBe(`${API}/deployments`);
     expect(request.method).toBe('POST');
-    expect(JSON.parse(request.body!)).toEqual({ image: 'registry/web:2', spec: validSpecInput() });
+    expect(JSON.parse(request.body!)).toEqual({ image: 'registry/web:2', spec: specFor() });
     expect(request.headers['idempotency-key']).toBe('k-1');
     expect(request.headers['x-amz-security-token']).toBe('session-token-example');
     expect(request.headers['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);

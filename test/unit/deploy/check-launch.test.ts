@@ -7,7 +7,7 @@ import {
   MemoryStore,
   silentLogger,
 } from '../../support/memory-ports';
-import { memorySpec } from '../../support/memory-world';
+import { specFor } from '../../fixtures/spec';
 
 const T0 = Date.UTC(2026, 0, 1, 12);
 const GREEN = { cluster: 'local', service: 'web-green' };
@@ -46,8 +46,12 @@ const crash = (stoppedAt: number): StoppedTask => ({
   containers: [{ name: 'app', exitCode: 1 }],
 });
 
-const event = (launch: Record<string, number>) => ({ deployment, spec: memorySpec(), launch });
-// memorySpec's launch timeout is 30 s.
+const event = (launch: Record<string, number>) => ({
+  deployment,
+  spec: specFor({}, { pace: 'memory' }),
+  launch,
+});
+// The memory pace's launch timeout is 30 s.
 const LAUNCH = { startedAt: T0 - 10_000, deadlineAt: T0 + 20_000 };
 
 describe('checkLaunch', () => {

@@ -4,7 +4,8 @@ import { bakeStep } from '../../../shared/domain/plan';
 import { SpecSchema } from '../../../shared/domain/spec';
 import { ManualClock } from '../../support/memory-ports';
 import type { Metrics } from '../../../shared/ports/metrics';
-import { memorySpec, memoryWorld } from '../../support/memory-world';
+import { memoryWorld } from '../../support/memory-world';
+import { specFor } from '../../fixtures/spec';
 
 const T0 = Date.UTC(2026, 0, 1);
 const traffic = (requests: number, errors: number): TrafficWindow => ({
@@ -39,12 +40,15 @@ function bakeAt(
     },
   };
   const spec = SpecSchema.parse(
-    memorySpec({
-      bakeSeconds: 600,
-      bakeWindowSeconds: 60,
-      gate: { mode, stepTimeoutSeconds: 300 },
-      ...(model ? { metrics: model } : {}),
-    }),
+    specFor(
+      {
+        bakeSeconds: 600,
+        bakeWindowSeconds: 60,
+        gate: { mode, stepTimeoutSeconds: 300 },
+        ...(model ? { metrics: model } : {}),
+      },
+      { pace: 'memory' },
+    ),
   );
   const event = {
     deployment: {

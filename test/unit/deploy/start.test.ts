@@ -2,9 +2,9 @@ import { canonicalJson, deploymentIdFor, startDeployment } from '../../../functi
 import { IdempotencyConflictError, InvalidInputError } from '../../../shared/domain/errors';
 import { LocalExecutions } from '../../../shared/local/sfn/local-executions';
 import { ManualClock, silentLogger } from '../../support/memory-ports';
-import { validSpecInput } from '../../fixtures/spec';
+import { specFor } from '../../fixtures/spec';
 
-const request = () => ({ image: 'registry/web:2', spec: validSpecInput() });
+const request = () => ({ image: 'registry/web:2', spec: specFor() });
 
 function world() {
   const runs: { id: string; input: unknown }[] = [];
@@ -77,7 +77,7 @@ describe('startDeployment', () => {
   it('rejects bad input before starting anything, naming the fields', async () => {
     const { deps, runs } = world();
 
-    await expect(startDeployment(deps, { image: 'a b', spec: validSpecInput() })).rejects.toThrow(
+    await expect(startDeployment(deps, { image: 'a b', spec: specFor() })).rejects.toThrow(
       'image: expected an image reference without spaces',
     );
     await expect(startDeployment(deps, request(), { idempotencyKey: 'has space' })).rejects.toThrow(

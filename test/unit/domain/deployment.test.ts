@@ -9,12 +9,12 @@ import {
 import { OUTCOMES } from '../../../shared/domain/end-state';
 import { InvalidInputError } from '../../../shared/domain/errors';
 import { parseInput } from '../../../shared/domain/validation';
-import { parseSpec, validSpecInput } from '../../fixtures/spec';
+import { parseSpec, specFor } from '../../fixtures/spec';
 
 const validRequest = () => ({
   deploymentId: 'web-2024-06-01_1',
   image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1.4.2',
-  spec: validSpecInput(),
+  spec: specFor(),
 });
 
 /** Parses `input` as a deploy request and returns the InvalidInputError it throws. */

@@ -6,7 +6,7 @@ import {
   OUTCOMES,
   readEndState,
 } from '../../../shared/domain/end-state';
-import { validSpecInput } from '../../fixtures/spec';
+import { specFor } from '../../fixtures/spec';
 
 const NOW = Date.UTC(2024, 5, 1, 12, 0, 0);
 
@@ -69,7 +69,7 @@ describe('readEndState', () => {
     // Prepare
     const state = parsed({
       deployment,
-      spec: validSpecInput(),
+      spec: specFor(),
       step: { phase: 'bake', index: 3, weight: 100, holdSeconds: 60 },
     });
 

@@ -14,7 +14,7 @@ import {
   type StoppedTask,
 } from '../../../shared/domain/gate';
 import { SpecSchema } from '../../../shared/domain/spec';
-import { parseSpec, validSpecInput } from '../../fixtures/spec';
+import { parseSpec, specFor } from '../../fixtures/spec';
 import { InvalidInputError } from '../../../shared/domain/errors';
 
 const MINUTE = 60_000;
@@ -264,7 +264,7 @@ describe('spec validation on the metrics model', () => {
   };
 
   it('accepts the defaults on CloudWatch timing (60-s periods, 120 s delay)', () => {
-    const spec = SpecSchema.parse(validSpecInput());
+    const spec = SpecSchema.parse(specFor());
     expect(spec.metrics).toEqual({ periodSeconds: 60, publishDelaySeconds: 120 });
     expect(issues({ plan: { preset: 'codedeploy-canary-10-5' } })).toEqual([]);
     expect(issues({ plan: { preset: 'linear' } })).toEqual([]);

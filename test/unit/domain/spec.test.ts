@@ -3,7 +3,7 @@ import { InvalidInputError } from '../../../shared/domain/errors';
 import { GateSchema, type Gate } from '../../../shared/domain/gate';
 import { SpecSchema } from '../../../shared/domain/spec';
 import { parseInput } from '../../../shared/domain/validation';
-import { parseSpec, validSpecInput } from '../../fixtures/spec';
+import { parseSpec, specFor } from '../../fixtures/spec';
 import {
   customPlanArb,
   exceedsHistoryBudget,
@@ -41,7 +41,7 @@ function specError(input: unknown): InvalidInputError {
   throw new Error('expected the spec to be rejected');
 }
 
-const withPlan = (plan: unknown) => ({ ...validSpecInput(), plan });
+const withPlan = (plan: unknown) => ({ ...specFor(), plan });
 
 describe('SpecSchema', () => {
   describe('alarms', () => {
@@ -54,7 +54,7 @@ describe('SpecSchema', () => {
   describe('defaults', () => {
     it('applies the default gate, launch, bake and canary plan to a minimal spec', () => {
       // Prepare
-      const input = validSpecInput();
+      const input = specFor();
 
       // Act
       const spec = parseSpec();
@@ -343,7 +343,7 @@ describe('SpecSchema', () => {
 
     it('rejects the same service for blue and green, naming slots.green.service', () => {
       // Prepare
-      const input = validSpecInput();
+      const input = specFor();
       input.slots.green.service = input.slots.blue.service;
 
       // Act
@@ -357,7 +357,7 @@ describe('SpecSchema', () => {
 
     it('rejects the same target group for blue and green, naming slots.green.targetGroup', () => {
       // Prepare
-      const input = validSpecInput();
+      const input = specFor();
       input.slots.green.targetGroup = input.slots.blue.targetGroup;
 
       // Act
@@ -402,7 +402,7 @@ describe('SpecSchema', () => {
       ],
     ])('rejects an unknown key in %s, naming it', (_label, build, path, key) => {
       // Prepare
-      const input = build(validSpecInput());
+      const input = build(specFor());
 
       // Act
       const error = specError(input);
@@ -415,7 +415,7 @@ describe('SpecSchema', () => {
 
     it.each([0, 65_536, 80.5, -1])('rejects container port %d', (port) => {
       // Act
-      const error = specError({ ...validSpecInput(), container: { name: 'app', port } });
+      const error = specError({ ...specFor(), container: { name: 'app', port } });
 
       // Assess
       expect(error.issues.map((i) => i.path)).toEqual(['spec.container.port']);
@@ -445,7 +445,7 @@ describe('SpecSchema', () => {
       ],
     ])('rejects %s', (_label, overrides, path) => {
       // Act
-      const error = specError({ ...validSpecInput(), ...overrides });
+      const error = specError({ ...specFor(), ...overrides });
 
       // Assess
       expect(error.issues.map((i) => i.path)).toEqual([path]);
@@ -463,7 +463,7 @@ describe('SpecSchema', () => {
       ['a zero launch timeout', { launch: { timeoutSeconds: 0 } }, 'spec.launch.timeoutSeconds'],
     ])('rejects %s, naming the field', (_label, overrides, path) => {
       // Act
-      const error = specError({ ...validSpecInput(), ...overrides });
+      const error = specError({ ...specFor(), ...overrides });
 
       // Assess
       expect(new Set(error.issues.map((i) => i.path))).toEqual(new Set([path]));
@@ -472,7 +472,7 @@ describe('SpecSchema', () => {
     it('lists every bad field at once', () => {
       // Prepare
       const input = {
-        ...validSpecInput(),
+        ...specFor(),
         cluster: '',
         container: { name: 'app', port: 0 },
         bakeSeconds: -5,
@@ -489,7 +489,7 @@ describe('SpecSchema', () => {
 
     it('rejects a missing required field, naming it', () => {
       // Prepare
-      const { traffic: _traffic, ...input } = validSpecInput();
+      const { traffic: _traffic, ...input } = specFor();
 
       // Act
       const error = specError(input);
@@ -539,7 +539,7 @@ describe('SpecSchema', () => {
       fc.assert(
         fc.property(customPlanArb, partialGateArb, (plan, gate) => {
           const metrics = { periodSeconds: 1, publishDelaySeconds: 0 }; // any hold or timeout fits 1-s data
-          fc.pre(!exceedsHistoryBudget({ ...validSpecInput(), plan, gate, metrics }));
+          fc.pre(!exceedsHistoryBudget({ ...specFor(), plan, gate, metrics }));
           // Act
           const spec = parseSpec({ plan, gate, metrics });
 

@@ -3,7 +3,7 @@ import { parseJobEvent, type PipelineJob } from '../../../functions/pipeline/job
 import { InvalidInputError } from '../../../shared/domain/errors';
 import type { ArtifactLocation, Artifacts } from '../../../shared/ports/artifacts';
 import { jobEvent, zipOf, type JobEventOptions } from '../../fixtures/codepipeline';
-import { validSpecInput } from '../../fixtures/spec';
+import { specFor } from '../../fixtures/spec';
 
 const IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1.4.2';
 const LIMITS = { maxArtifactBytes: 1024 * 1024, maxFileBytes: 64 * 1024 };
@@ -31,7 +31,7 @@ describe('deployRequestOf', () => {
   it('reads the spec and the image from files of the input artifacts, downloading each once', async () => {
     // Prepare
     const { artifacts, reads } = artifactsOf({
-      'web-pipeline/SourceOutput/Xk3p9Qz': zipOf({ 'greenlight.json': validSpecInput() }),
+      'web-pipeline/SourceOutput/Xk3p9Qz': zipOf({ 'greenlight.json': specFor() }),
       'web-pipeline/BuildOutput/Xk3p9Qz': zipOf({
         'imagedefinitions.json': [{ name: 'app', imageUri: IMAGE }],
       }),
@@ -44,20 +44,20 @@ describe('deployRequestOf', () => {
     const request = await deployRequestOf({ artifacts }, job, LIMITS);
 
     // Assess
-    expect(request).toEqual({ image: IMAGE, spec: validSpecInput() });
+    expect(request).toEqual({ image: IMAGE, spec: specFor() });
     expect(reads).toEqual(['web-pipeline/SourceOutput/Xk3p9Qz', 'web-pipeline/BuildOutput/Xk3p9Qz']);
   });
 
   it('takes an inline spec and image as they are, reading no artifact', async () => {
     // Prepare
     const { artifacts, reads } = artifactsOf({});
-    const job = jobOf({ userParameters: { spec: validSpecInput(), image: IMAGE, force: true } });
+    const job = jobOf({ userParameters: { spec: specFor(), image: IMAGE, force: true } });
 
     // Act
     const request = await deployRequestOf({ artifacts }, job, LIMITS);
 
     // Assess
-    expect(request).toEqual({ image: IMAGE, spec: validSpecInput(), force: true });
+    expect(request).toEqual({ image: IMAGE, spec: specFor(), force: true });
     expect(reads).toEqual([]);
   });
 

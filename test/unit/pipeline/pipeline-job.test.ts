@@ -34,7 +34,7 @@ import {
   zipOf,
   type JobEventOptions,
 } from '../../fixtures/codepipeline';
-import { parseSpec, validSpecInput } from '../../fixtures/spec';
+import { parseSpec, specFor } from '../../fixtures/spec';
 
 const codePipeline = mockClient(CodePipelineClient);
 const s3 = mockClient(S3Client);
@@ -61,7 +61,7 @@ function serveArtifacts(artifacts: Record<string, Uint8Array>): void {
 
 const standardArtifacts = () =>
   serveArtifacts({
-    SourceOutput: zipOf({ 'greenlight.json': validSpecInput(), 'README.md': '# web' }),
+    SourceOutput: zipOf({ 'greenlight.json': specFor(), 'README.md': '# web' }),
     BuildOutput: zipOf({ 'imagedefinitions.json': [{ name: 'app', imageUri: IMAGE }] }),
   });
 
@@ -147,7 +147,7 @@ describe('handlePipelineJob: the first invocation', () => {
         input: {
           deploymentId: DEPLOYMENT_ID,
           image: IMAGE,
-          spec: validSpecInput(),
+          spec: specFor(),
           requestedBy: `CodePipeline job ${JOB_ID}`,
         },
       },
@@ -205,7 +205,7 @@ describe('handlePipelineJob: the first invocation', () => {
   it('downloads an artifact once for the spec and the image definitions it both holds', async () => {
     serveArtifacts({
       SourceOutput: zipOf({
-        'deploy/greenlight.json': validSpecInput(),
+        'deploy/greenlight.json': specFor(),
         'imagedefinitions.json': [{ name: 'app', imageUri: IMAGE }],
       }),
     });
@@ -228,7 +228,7 @@ describe('handlePipelineJob: the first invocation', () => {
 
   it('takes the image of an ECR source action (imageDetail.json) from the artifact named in UserParameters', async () => {
     serveArtifacts({
-      SourceOutput: zipOf({ 'greenlight.json': validSpecInput() }),
+      SourceOutput: zipOf({ 'greenlight.json': specFor() }),
       ImageOutput: zipOf({ 'imageDetail.json': { ImageURI: `${IMAGE}@sha256:3d5f`, ImageTags: ['1.4.2'] } }),
     });
     const { deps, runs } = world();
@@ -249,7 +249,7 @@ describe('handlePipelineJob: the first invocation', () => {
 
     await handlePipelineJob(
       deps,
-      jobEvent({ artifacts: [], userParameters: { spec: validSpecInput(), image: IMAGE } }),
+      jobEvent({ artifacts: [], userParameters: { spec: specFor(), image: IMAGE } }),
     );
 
     expect(s3).not.toHaveReceivedCommand(GetObjectCommand);
@@ -299,7 +299,7 @@ describe('handlePipelineJob: the first invocation', () => {
 
   it("fails the job naming imageDefinitions and the spec's container when no entry matches", async () => {
     serveArtifacts({
-      SourceOutput: zipOf({ 'greenlight.json': validSpecInput() }),
+      SourceOutput: zipOf({ 'greenlight.json': specFor() }),
       BuildOutput: zipOf({ 'imagedefinitions.json': [{ name: 'web', imageUri: IMAGE }] }),
     });
     const { deps, runs } = world();
@@ -317,7 +317,7 @@ describe('handlePipelineJob: the first invocation', () => {
   it('fails the job naming the spec file and every bad field of the spec', async () => {
     serveArtifacts({
       SourceOutput: zipOf({
-        'greenlight.json': { ...validSpecInput(), plan: { steps: [{ weight: 50 }, { weight: 20 }] } },
+        'greenlight.json': { ...specFor(), plan: { steps: [{ weight: 50 }, { weight: 20 }] } },
       }),
     });
     const { deps } = world();
@@ -337,7 +337,7 @@ describe('handlePipelineJob: the first invocation', () => {
   it('fails the job as a ConfigurationError naming a bad image', async () => {
     const { deps } = world();
 
-    await handlePipelineJob(deps, jobEvent({ userParameters: { spec: validSpecInput(), image: 'web 2' } }));
+    await handlePipelineJob(deps, jobEvent({ userParameters: { spec: specFor(), image: 'web 2' } }));
 
     expect(onlyFailure().failureDetails).toMatchObject({
       type: 'ConfigurationError',

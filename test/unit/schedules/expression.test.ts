@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { toCronerPattern, type CronExpression } from '../../../shared/domain/schedules/cron';
 import {
   checkExpression,
@@ -5,6 +6,7 @@ import {
   ScheduleExpressionError,
 } from '../../../shared/domain/schedules/expression';
 import { nextRuns } from '../../../shared/domain/schedules/next-runs';
+import { wallTimeOf, wallTimeProblem } from '../../../shared/domain/schedules/zoned-time';
 
 const cron = (text: string): CronExpression => {
   const e = parseExpression(text);
@@ -287,5 +289,54 @@ describe('schedule expressions', () => {
       ]);
       expect(fromFuture).toEqual([start]);
     });
+  });
+});
+
+describe('wall times', () => {
+  it('reads digit groups, a missing one as 0', () => {
+    expect(wallTimeOf(['2027', '03', '14', '09', '30', undefined])).toEqual({
+      year: 2027,
+      month: 3,
+      day: 14,
+      hour: 9,
+      minute: 30,
+      second: 0,
+    });
+  });
+
+  it('names the part that is no real date or time of day', () => {
+    const wall = { year: 2028, month: 2, day: 29, hour: 23, minute: 59, second: 59 };
+    expect(wallTimeProblem(wall)).toBeUndefined();
+    expect(wallTimeProblem({ ...wall, year: 2027 })).toBe('date');
+    expect(wallTimeProblem({ ...wall, month: 13 })).toBe('date');
+    expect(wallTimeProblem({ ...wall, day: 0 })).toBe('date');
+    expect(wallTimeProblem({ ...wall, hour: 24 })).toBe('time');
+    expect(wallTimeProblem({ ...wall, second: 60 })).toBe('time');
+  });
+
+  it('accepts exactly the wall times the UTC calendar maps back to themselves', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          year: fc.integer({ min: 100, max: 9999 }),
+          month: fc.integer({ min: 0, max: 13 }),
+          day: fc.integer({ min: 0, max: 32 }),
+          hour: fc.integer({ min: 0, max: 24 }),
+          minute: fc.integer({ min: 0, max: 60 }),
+          second: fc.integer({ min: 0, max: 60 }),
+        }),
+        (w) => {
+          const back = new Date(Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second));
+          const roundTrips =
+            back.getUTCFullYear() === w.year &&
+            back.getUTCMonth() === w.month - 1 &&
+            back.getUTCDate() === w.day &&
+            back.getUTCHours() === w.hour &&
+            back.getUTCMinutes() === w.minute &&
+            back.getUTCSeconds() === w.second;
+          expect(wallTimeProblem(w) === undefined).toBe(roundTrips);
+        },
+      ),
+    );
   });
 });
