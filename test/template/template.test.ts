@@ -23,6 +23,14 @@ const AREA_OF_FUNCTION: Record<string, string> = {
   'task-stopped': 'alerts',
   pipeline: 'pipeline',
   api: 'api',
+  'begin-run': 'schedules',
+  'run-guard': 'schedules',
+  'start-task': 'schedules',
+  'check-task': 'schedules',
+  'stop-task': 'schedules',
+  'examine-run': 'schedules',
+  'record-run': 'schedules',
+  'notify-run': 'schedules',
 };
 const STAGE = 'ci';
 const FUNCTION_PREFIX = `greenlight-${STAGE}-`;
@@ -198,6 +206,35 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'states:StartExecution',
     'states:DescribeExecution',
   ],
+  // scheduled tasks: the slot's claim (and the existing one on a duplicate delivery)
+  'begin-run': [...LOGS_AND_TRACES, 'dynamodb:GetItem', 'dynamodb:PutItem'],
+  // the guard: conditional put (take, hand over), holder read, conditional delete
+  'run-guard': [...LOGS_AND_TRACES, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+  // guard check and task note; revision and service read; RunTask with tags; stop when replaced
+  'start-task': [
+    ...LOGS_AND_TRACES,
+    'dynamodb:GetItem',
+    'dynamodb:UpdateItem',
+    'ecs:DescribeTaskDefinition',
+    'ecs:DescribeServices',
+    'ecs:RunTask',
+    'ecs:TagResource',
+    'ecs:StopTask',
+    'iam:PassRole',
+  ],
+  'check-task': [...LOGS_AND_TRACES, 'ecs:DescribeTasks'],
+  'stop-task': [...LOGS_AND_TRACES, 'ecs:StopTask'],
+  'examine-run': [...LOGS_AND_TRACES],
+  'record-run': [...LOGS_AND_TRACES, 'dynamodb:PutItem', 'dynamodb:Query'],
+  'notify-run': [...LOGS_AND_TRACES, 'sns:Publish'],
+};
+
+/** Task ARNs and clusters of the stage's clusters (ecsClusterPattern, default `*`). */
+const SCHEDULED_TASKS = 'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task/*/*';
+const CLUSTER_CONDITION = {
+  ArnLike: {
+    'ecs:cluster': { 'Fn::Sub': 'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:cluster/*' },
+  },
 };
 
 // ---- The template's shape, as far as these tests read it ------------------------------------------
@@ -461,13 +498,9 @@ describe('the packaged CloudFormation template', () => {
     });
 
     it('has one function per blue/green step, each with its own entry file building only its adapters', () => {
-      const {
-        reconcile: _reconcile,
-        'task-stopped': _alerts,
-        pipeline: _pipeline,
-        api: _api,
-        ...functions
-      } = functionsByKey();
+      const functions = Object.fromEntries(
+        Object.entries(functionsByKey()).filter(([key]) => !(key in AREA_OF_FUNCTION)),
+      );
       expect(Object.keys(functions).sort()).toEqual(Object.keys(deployStepFactories).sort());
       for (const [key, fn] of Object.entries(functions)) {
         expect({ key, handler: fn.props.Handler }).toEqual({
@@ -709,8 +742,9 @@ describe('the packaged CloudFormation template', () => {
       const stateMachineRoles = resourcesOfType('AWS::StepFunctions::StateMachine').map(([, r]) =>
         getAttArnOf(r.Properties.RoleArn),
       );
+      // ... and the execution role of the schedules in EventBridge Scheduler.
       expect(sorted(resourcesOfType('AWS::IAM::Role').map(([id]) => id))).toEqual(
-        sorted([...roles, ...stateMachineRoles.map(String)]),
+        sorted([...roles, ...stateMachineRoles.map(String), 'SchedulerRole']),
       );
     });
 
@@ -771,6 +805,27 @@ describe('the packaged CloudFormation template', () => {
                 resources: [
                   `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service/*/${SERVICE_PATTERN}`,
                 ],
+              });
+            } else if (action === 'ecs:RunTask') {
+              expect({ action, resources: resources.map(subOf), condition: statement.Condition }).toEqual({
+                action,
+                resources: [
+                  'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/gl-*:*',
+                ],
+                condition: CLUSTER_CONDITION,
+              });
+            } else if (action === 'ecs:StopTask') {
+              expect({ action, resources: resources.map(subOf), condition: statement.Condition }).toEqual({
+                action,
+                resources: [SCHEDULED_TASKS],
+                condition: CLUSTER_CONDITION,
+              });
+            } else if (action === 'ecs:TagResource' && key === 'start-task') {
+              // RunTask's tags, on the task it creates and nothing else.
+              expect({ action, resources: resources.map(subOf), condition: statement.Condition }).toEqual({
+                action,
+                resources: [SCHEDULED_TASKS],
+                condition: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
               });
             } else if (action === 'ecs:RegisterTaskDefinition' || action === 'ecs:TagResource') {
               expect({ action, resources: resources.map(subOf) }).toEqual({
@@ -838,6 +893,78 @@ describe('the packaged CloudFormation template', () => {
         }
       },
     );
+  });
+
+  describe('scheduled tasks', () => {
+    it('deploys the scheduled-task state machine with its steps, each function from functions/schedules/lambda/', () => {
+      const machine = template.Resources.ScheduledTaskStateMachine;
+      expect(machine?.Properties.StateMachineName).toBe(`greenlight-${STAGE}-scheduled-task`);
+      expect(machine?.Properties.StateMachineType).toBe('STANDARD');
+      const fns = functionsByKey();
+      for (const [key, area] of Object.entries(AREA_OF_FUNCTION).filter(([, a]) => a === 'schedules')) {
+        expect({ key, handler: fns[key]?.props.Handler }).toEqual({
+          key,
+          handler: `functions/${area}/lambda/${key}.handler`,
+        });
+      }
+    });
+
+    it('gives Scheduler an execution role that starts only this machine and writes only the dead letters', () => {
+      const role = template.Resources.SchedulerRole!.Properties;
+      expect(role.AssumeRolePolicyDocument).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          },
+        ],
+      });
+      expect(role.ManagedPolicyArns).toBeUndefined();
+      expect(roleStatements('SchedulerRole')).toEqual([
+        {
+          Sid: 'StartScheduledRuns',
+          Effect: 'Allow',
+          Action: 'states:StartExecution',
+          Resource: { Ref: 'ScheduledTaskStateMachine' },
+        },
+        {
+          Sid: 'DeadLetters',
+          Effect: 'Allow',
+          Action: 'sqs:SendMessage',
+          Resource: { 'Fn::GetAtt': ['SchedulesDeadLetterQueue', 'Arn'] },
+        },
+      ]);
+    });
+
+    it('keeps the dead letters 14 days in an encrypted standard queue', () => {
+      const queue = template.Resources.SchedulesDeadLetterQueue;
+      expect(queue?.Type).toBe('AWS::SQS::Queue');
+      expect(queue?.Properties).toEqual({
+        QueueName: `greenlight-${STAGE}-schedules-dlq`,
+        MessageRetentionPeriod: 1_209_600,
+        SqsManagedSseEnabled: true,
+      });
+    });
+
+    it('lets no scheduled-task function touch ECS services, load balancers or task definitions beyond reading them', () => {
+      for (const key of Object.keys(AREA_OF_FUNCTION).filter((k) => AREA_OF_FUNCTION[k] === 'schedules')) {
+        const actions = roleStatements(roleOf(functionsByKey()[key]!)).flatMap(actionsOf);
+        for (const action of actions) {
+          expect({
+            key,
+            action,
+            allowed: !/^(elasticloadbalancing:|ecs:(UpdateService|RegisterTaskDefinition))/.test(action),
+          }).toEqual({
+            key,
+            action,
+            allowed: true,
+          });
+        }
+      }
+    });
   });
 
   describe('logs', () => {
