@@ -16,6 +16,7 @@ const DEFAULT_GATE: Gate = {
   maxP99Ms: 1000,
   minHealthyTargets: 1,
   maxTaskStops: 0,
+  maxInfrastructureStops: null,
   maxUnhealthyTargets: 0,
   minRequests: 20,
   intervalSeconds: 10,
