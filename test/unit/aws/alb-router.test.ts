@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AlbRouter, AlbRouterError } from '../../../shared/aws/alb-router';
+import { soleColor } from '../../../shared/domain/colors';
 import { InvalidInputError, ThrottlingError } from '../../../shared/domain/errors';
 import type { RouteRef } from '../../../shared/ports/router';
 
@@ -105,6 +106,28 @@ describe('AlbRouter', () => {
       expect(weights.blue + weights.green).toBe(100);
       expect(weights).toEqual({ blue: 13, green: 87 });
     });
+
+    it.each([
+      [1, 999, { blue: 1, green: 99 }],
+      [999, 1, { blue: 99, green: 1 }],
+      [2, 997, { blue: 1, green: 99 }],
+    ])(
+      'reads ALB weights %i/%i as a split (%j), never as one color at 100 %%',
+      async (blue, green, expected) => {
+        // Prepare: 1/1000 of the traffic rounds to 0 %, yet the listener is split.
+        elb
+          .on(DescribeListenersCommand)
+          .resolves({ Listeners: [{ DefaultActions: [forward(blue, green)] }] });
+
+        // Act
+        const weights = await router.getWeights(listenerRoute);
+
+        // Assess
+        expect(elb).toHaveReceivedCommandWith(DescribeListenersCommand, { ListenerArns: [LISTENER] });
+        expect(weights).toEqual(expected);
+        expect(soleColor(weights)).toBeNull();
+      },
+    );
 
     it('names the missing target group when the forward action lacks one color', async () => {
       // Prepare
