@@ -8,6 +8,7 @@ import type { DeploymentSpec } from '../../shared/domain/spec';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import { recordEvent, routeOf, slotOf, testRouteOf, type DeployDeps } from './context';
+import { checkSpecAgainstAccount } from './preflight';
 import { findAbandoned, repairAbandoned } from './repair';
 
 export interface PrepareResult {
@@ -24,6 +25,7 @@ type Deps = Pick<DeployDeps, 'alarms' | 'fleet' | 'router' | 'store' | 'notifier
 export async function prepare(deps: Deps, event: unknown): Promise<PrepareResult> {
   const request = parseInput(DeployRequestSchema, event);
   const { spec, deploymentId } = request;
+  await checkSpecAgainstAccount(deps, spec);
   const alarms = alarmsToCheck(spec, request.force);
   if (alarms.length > 0) {
     const refusal = firingAlarmsRefusal(await deps.alarms.firing(alarms));

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { COLORS, percentWeights, weightsProblem, type Weights } from '../domain/colors';
 import { GreenlightError, InvalidInputError, ThrottlingError } from '../domain/errors';
-import type { RouteRef, Router, TargetHealth } from '../ports/router';
+import type { RouteRef, RouteStickiness, Router, TargetHealth } from '../ports/router';
 import { errorCode, normaliseAwsError } from './errors';
 
 /** An ELB call failed, or the route is not set up the way blue/green needs. */
@@ -80,6 +80,13 @@ export class AlbRouter implements Router {
         this.client.send(new ModifyListenerCommand({ ListenerArn: route.listener, DefaultActions: updated })),
       );
     }
+  }
+
+  /** The forward action's target group stickiness (`ForwardConfig.TargetGroupStickinessConfig`). */
+  async stickiness(route: RouteRef): Promise<RouteStickiness> {
+    const { actions, index } = await this.forwardAction(route);
+    const config = actions[index]?.ForwardConfig?.TargetGroupStickinessConfig;
+    return { enabled: config?.Enabled === true, durationSeconds: config?.DurationSeconds ?? null };
   }
 
   /** Targets of the group by health: unused and unavailable targets count as unhealthy. */

@@ -206,6 +206,7 @@ describe('blue-green state machine', () => {
 
   it("rolls back at once when one of the spec's alarms goes into ALARM during a step", async () => {
     const world = memoryWorld();
+    world.alarms.defined.add('web-5xx').add('web-p99');
     const setWeights = world.router.setWeights.bind(world.router);
     world.router.setWeights = async (route, weights) => {
       await setWeights(route, weights);
@@ -539,6 +540,36 @@ describe('blue-green state machine', () => {
       expect(world.store.records.get('d-2')?.error?.cause).toContain('neither color has a healthy task');
       expect(world.router.weights).toEqual({ blue: 50, green: 50 });
       expect(world.store.records.get('d-dead')?.status).toBe('IN_PROGRESS');
+    });
+
+    it('refuses a spec naming an alarm that does not exist, naming it, before anything changes (even forced)', async () => {
+      const world = memoryWorld();
+      world.alarms.defined.add('web-5xx');
+      const spec = memorySpec({ alarms: ['web-5xx', 'web-5xxx'] });
+
+      const refused = await runInMemory(world, memoryRequest({ spec, force: true }));
+
+      expect(refused.error).toBe('DeploymentRejected');
+      expect(statesEntered(refused)).toEqual(['Prepare', 'Rejected', 'DeploymentRejected']);
+      expect(world.store.records.get('d-1')?.error).toMatchObject({
+        error: 'InvalidInputError',
+        cause: 'spec names alarms that do not exist: spec.alarms[1]: no CloudWatch alarm is named "web-5xxx"',
+      });
+      expect(world.router.history).toEqual([]);
+      expect(world.fleet.revisions).toEqual([]);
+    });
+
+    it('refuses a listener whose target group stickiness outlasts trafficSettleSeconds', async () => {
+      const world = memoryWorld();
+      world.router.sticky = { enabled: true, durationSeconds: 3600 };
+
+      const refused = await runInMemory(world, memoryRequest());
+
+      expect(refused.error).toBe('DeploymentRejected');
+      expect(world.store.records.get('d-1')?.error?.cause).toMatch(
+        /pins clients to a target group for 3600 s \(target group stickiness\): a rollback would leave clients pinned/,
+      );
+      expect(world.router.history).toEqual([]);
     });
 
     it("refuses to start while one of the spec's alarms is already in ALARM, unless forced", async () => {

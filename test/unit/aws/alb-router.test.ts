@@ -177,6 +177,43 @@ describe('AlbRouter', () => {
     });
   });
 
+  describe('stickiness', () => {
+    it("reads the forward action's target group stickiness of the listener", async () => {
+      // Prepare: forward() carries TargetGroupStickinessConfig {Enabled: true, DurationSeconds: 300}.
+      elb
+        .on(DescribeListenersCommand)
+        .resolves({ Listeners: [{ DefaultActions: [authenticate, forward(100, 0)] }] });
+
+      // Act
+      const stickiness = await router.stickiness(listenerRoute);
+
+      // Assess
+      expect(elb).toHaveReceivedCommandWith(DescribeListenersCommand, { ListenerArns: [LISTENER] });
+      expect(stickiness).toEqual({ enabled: true, durationSeconds: 300 });
+    });
+
+    it("reads a rule's, and reports none when the forward action has no stickiness config", async () => {
+      // Prepare
+      const plain: Action = {
+        Type: 'forward',
+        ForwardConfig: {
+          TargetGroups: [
+            { TargetGroupArn: BLUE_TG, Weight: 100 },
+            { TargetGroupArn: GREEN_TG, Weight: 0 },
+          ],
+        },
+      };
+      elb.on(DescribeRulesCommand).resolves({ Rules: [{ RuleArn: RULE, Actions: [plain] }] });
+
+      // Act
+      const stickiness = await router.stickiness(ruleRoute);
+
+      // Assess
+      expect(elb).toHaveReceivedCommandWith(DescribeRulesCommand, { RuleArns: [RULE] });
+      expect(stickiness).toEqual({ enabled: false, durationSeconds: null });
+    });
+  });
+
   describe('setWeights', () => {
     it('rewrites only the forward weights on the listener, keeping other actions, order and stickiness', async () => {
       // Prepare

@@ -67,6 +67,7 @@ describe('SpecSchema', () => {
         launch: { timeoutSeconds: 600, pollSeconds: 10 },
         bakeSeconds: 300,
         bakeWindowSeconds: 60,
+        trafficSettleSeconds: 15,
         alarms: [],
         plan: {
           steps: [
