@@ -46,6 +46,9 @@ const DEMO_PLAN: Partial<DeploymentSpecInput> = {
   },
   launch: { timeoutSeconds: 60, pollSeconds: 1 },
   bakeSeconds: 4,
+  // The local proxy applies a weight change at once (no fleet of nodes to reach), so the settle
+  // before a scale-down can be short here; on AWS keep the default.
+  trafficSettleSeconds: 1,
 };
 
 const fmtPct = (errors: number, requests: number) =>

@@ -35,6 +35,8 @@ const SERVE_PLAN: Partial<DeploymentSpecInput> = {
   },
   launch: { timeoutSeconds: 60, pollSeconds: 1 },
   bakeSeconds: 5,
+  // The local proxy applies weights at once; keep the default (15 s) on AWS.
+  trafficSettleSeconds: 1,
 };
 
 export interface ServeIo {

@@ -31,6 +31,8 @@ const APPROVAL_PLAN: Partial<DeploymentSpecInput> = {
   },
   launch: { timeoutSeconds: 30, pollSeconds: 1 },
   bakeSeconds: 1,
+  // The local proxy applies weights at once: a short settle before scale-downs.
+  trafficSettleSeconds: 1,
 };
 
 describe('greenlight CLI on the local API (end to end)', () => {

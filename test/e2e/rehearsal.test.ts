@@ -17,6 +17,8 @@ const FAST_PLAN: Partial<DeploymentSpecInput> = {
   },
   launch: { timeoutSeconds: 30, pollSeconds: 1 },
   bakeSeconds: 1,
+  // The local proxy applies weights at once: a short settle before scale-downs.
+  trafficSettleSeconds: 1,
 };
 
 describe('local rehearsal (end to end, real processes behind the weighted proxy)', () => {

@@ -47,6 +47,7 @@ describe('local rehearsal: a release whose tasks crash after serving a little', 
       },
       launch: { timeoutSeconds: 20, pollSeconds: 1 },
       bakeSeconds: 1,
+      trafficSettleSeconds: 1,
     };
     const observations: StepObservation[] = [];
 

@@ -17,6 +17,8 @@ const FAST_PLAN: Partial<DeploymentSpecInput> = {
   },
   launch: { timeoutSeconds: 30, pollSeconds: 1 },
   bakeSeconds: 1,
+  // The local proxy applies weights at once: a short settle before scale-downs.
+  trafficSettleSeconds: 1,
 };
 const FAST_TEST_TRAFFIC = { holdSeconds: 1, intervalSeconds: 1, consecutiveFailures: 2, timeoutSeconds: 20 };
 

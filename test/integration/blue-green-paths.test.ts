@@ -56,6 +56,35 @@ describe('blue-green state machine', () => {
     );
   });
 
+  it('waits trafficSettleSeconds after a bake shorter than it before retiring the old color, and not after a longer one', async () => {
+    const short = await runInMemory(memoryWorld(), memoryRequest({ spec: memorySpec({ bakeSeconds: 3 }) }));
+    const long = await runInMemory(
+      memoryWorld(),
+      memoryRequest({ spec: memorySpec({ bakeSeconds: 3, trafficSettleSeconds: 2 }) }),
+    );
+
+    // New states on purpose: BakeCoveredSettle? always, RetireSettle when the bake did not cover the settle.
+    const tail = (result: Awaited<ReturnType<typeof runInMemory>>) => {
+      const entered = statesEntered(result);
+      return entered.slice(entered.lastIndexOf('BakeVerdict?'));
+    };
+    expect(tail(short)).toEqual([
+      'BakeVerdict?',
+      'BakeCoveredSettle?',
+      'RetireSettle',
+      'RetireOldColor',
+      'Promoted',
+      'DeploymentSucceeded',
+    ]);
+    expect(tail(long)).toEqual([
+      'BakeVerdict?',
+      'BakeCoveredSettle?',
+      'RetireOldColor',
+      'Promoted',
+      'DeploymentSucceeded',
+    ]);
+  });
+
   it('deploys to blue when green is live', async () => {
     const world = memoryWorld();
     world.router.weights = { blue: 0, green: 100 };
@@ -97,6 +126,15 @@ describe('blue-green state machine', () => {
     expect(record?.error?.error).toBe(failingWeight === 100 ? 'BakeFailed' : 'GateFailed');
     expect(record?.error?.cause).toContain('5xx rate 20.0% > 1.0% (40 of 200 requests)');
     expect(world.notifier.sent.map((n) => n.attributes.outcome)).toEqual(['ROLLED_BACK']);
+    // New states on purpose: the weights settle (a Wait) before the new color is scaled down.
+    const entered = statesEntered(result);
+    expect(entered.slice(entered.indexOf('Rollback'))).toEqual([
+      'Rollback',
+      'RollbackSettle',
+      'ScaleDownNewColor',
+      'RolledBack',
+      'DeploymentRolledBack',
+    ]);
   });
 
   const stepStates = [
@@ -126,6 +164,7 @@ describe('blue-green state machine', () => {
       'Rejected',
       'RetireOldColor',
       'Rollback',
+      'ScaleDownNewColor',
       'Promoted',
       'RolledBack',
       'RollbackFailed',
