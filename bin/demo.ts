@@ -48,6 +48,9 @@ const DEMO_PLAN: Partial<DeploymentSpecInput> = {
   bakeSeconds: 4,
   // The rehearsal's 1-s, lag-free data (not CloudWatch's 60-s periods published minutes later).
   metrics: { periodSeconds: 1, publishDelaySeconds: 0 },
+  // The local proxy applies a weight change at once (no fleet of nodes to reach), so the settle
+  // before a scale-down can be short here; on AWS keep the default.
+  trafficSettleSeconds: 1,
 };
 
 const fmtPct = (errors: number, requests: number) =>

@@ -37,6 +37,8 @@ const SERVE_PLAN: Partial<DeploymentSpecInput> = {
   bakeSeconds: 5,
   // The rehearsal's 1-s, lag-free data (not CloudWatch's 60-s periods published minutes later).
   metrics: { periodSeconds: 1, publishDelaySeconds: 0 },
+  // The local proxy applies weights at once; keep the default (15 s) on AWS.
+  trafficSettleSeconds: 1,
 };
 
 export interface ServeIo {

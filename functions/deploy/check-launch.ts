@@ -14,6 +14,12 @@ import type { LaunchState } from './launch';
  */
 export class NewColorCrashLoopError extends GreenlightError {}
 
+/**
+ * ECS's deployment circuit breaker failed the new revision's rollout (`rolloutState: FAILED`):
+ * ECS itself has given up (and may be rolling the service back), so the launch fails now.
+ */
+export class NewColorRolloutFailedError extends GreenlightError {}
+
 const InputSchema = StepContextSchema.extend({
   // An execution whose launch began before `startedAt` was recorded has only its deadline.
   launch: z.object({ deadlineAt: z.number(), startedAt: z.number().optional() }).loose(),
@@ -33,6 +39,11 @@ export async function checkLaunch(deps: Deps, event: unknown): Promise<LaunchSta
     service,
     healthy: health.healthy,
   });
+  if (readiness.rolloutFailed !== null) {
+    const message = `${deployment.newColor} (${slot.service}): ECS's deployment circuit breaker failed the rollout of ${deployment.taskDefinition}: ${readiness.rolloutFailed}`;
+    await recordEvent(deps, deployment.id, 'NEW_COLOR_ROLLOUT_FAILED', message);
+    throw new NewColorRolloutFailedError(message);
+  }
   let stops: ReturnType<typeof judgeLaunchStops> | undefined;
   if (!readiness.ready) {
     // Only while waiting: a color that became steady and healthy goes on, and the gate watches

@@ -12,6 +12,7 @@ import { describeScaling, type DeploymentScaling } from '../../shared/domain/sca
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import { recordEvent, routeOf, slotOf, testRouteOf, type DeployDeps } from './context';
+import { checkSpecAgainstAccount } from './preflight';
 import { findAbandoned, repairAbandoned } from './repair';
 import { readScaling, restoreSaved, suspendScaling } from './scaling';
 
@@ -32,6 +33,7 @@ type Deps = Pick<
 export async function prepare(deps: Deps, event: unknown): Promise<PrepareResult> {
   const request = parseInput(DeployRequestSchema, event);
   const { spec, deploymentId } = request;
+  await checkSpecAgainstAccount(deps, spec);
   const alarms = alarmsToCheck(spec, request.force);
   if (alarms.length > 0) {
     const refusal = firingAlarmsRefusal(await deps.alarms.firing(alarms));

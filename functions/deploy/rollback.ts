@@ -1,8 +1,12 @@
 /**
  * Rollback: all traffic back on the live color (read back) — production first, then the test
  * listener when the spec has one — and only then the new color held at 0 by Auto Scaling and
- * scaled to 0, and the live color's own scaling configuration given back.
+ * scaled to 0, and the live color's own scaling configuration given back. The workflow runs it
+ * in two phases with a Wait between (Rollback, RollbackSettle, ScaleDownNewColor) so the load
+ * balancer's nodes have applied the weights before the new color's tasks go away; without a
+ * phase (older executions) both run at once.
  */
+import { z } from 'zod';
 import { weightsFor, type Weights } from '../../shared/domain/colors';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
@@ -14,16 +18,29 @@ import {
   StepContextSchema,
   testRouteOf,
   type DeployDeps,
+  type StepContext,
 } from './context';
 import { holdAtZero, restoreLive } from './scaling';
 import { assertWeights } from './verify-weights';
 
 type Deps = Pick<DeployDeps, 'router' | 'fleet' | 'scaling' | 'store' | 'clock' | 'logger'>;
 
+const InputSchema = StepContextSchema.extend({
+  phase: z.enum(['restore-traffic', 'scale-down']).optional(),
+});
+
 export async function rollback(deps: Deps, event: unknown): Promise<{ weights: Weights }> {
-  const { deployment, spec } = parseInput(StepContextSchema, event);
+  const { deployment, spec, phase } = parseInput(InputSchema, event);
   const route = routeOf(spec);
   const safe = weightsFor(deployment.newColor, 0);
+  if (phase === 'scale-down') {
+    // Never scale down on weights that changed since they were read back.
+    const weights = await assertWeights(deps.router, route, safe);
+    const testRoute = testRouteOf(spec);
+    if (testRoute) await assertWeights(deps.router, testRoute, safe);
+    await scaleDownNewColor(deps, deployment, spec, testRoute !== null);
+    return { weights };
+  }
   await deps.router.setWeights(route, safe);
   const weights = await assertWeights(deps.router, route, safe);
   await deps.store.updateDeployment(deployment.id, { lastWeight: 0 });
@@ -33,8 +50,19 @@ export async function rollback(deps: Deps, event: unknown): Promise<{ weights: W
     await deps.router.setWeights(testRoute, safe);
     await assertWeights(deps.router, testRoute, safe);
   }
-  // Only once no traffic can reach it is the new color scaled down: held at 0 first, so that no
-  // minimum of its scalable target brings it back.
+  if (phase === 'restore-traffic') return { weights };
+  // Only once no traffic can reach it is the new color scaled down.
+  await scaleDownNewColor(deps, deployment, spec, testRoute !== null);
+  return { weights };
+}
+
+async function scaleDownNewColor(
+  deps: Deps,
+  deployment: StepContext['deployment'],
+  spec: StepContext['spec'],
+  withTestRoute: boolean,
+): Promise<void> {
+  // Held at 0 first, so that no minimum of its scalable target brings it back.
   const slot = slotOf(spec, deployment.newColor);
   const held = await holdAtZero(deps, spec, deployment.scaling, deployment.newColor);
   await scaleToZero(deps.fleet, slot);
@@ -50,10 +78,9 @@ export async function rollback(deps: Deps, event: unknown): Promise<{ weights: W
     deps,
     deployment.id,
     'ROLLBACK_DONE',
-    `100 % on ${deployment.liveColor}${testRoute ? ' (production and test listeners)' : ''}; ${deployment.newColor} scaled to 0` +
+    `100 % on ${deployment.liveColor}${withTestRoute ? ' (production and test listeners)' : ''}; ${deployment.newColor} scaled to 0` +
       `${held ? ' and held there' : ''}${restored ? `; ${deployment.liveColor} scaling restored (${restored})` : ''}`,
   );
-  return { weights };
 }
 
 export const createRollbackHandler = (deps: Deps) =>

@@ -9,9 +9,9 @@ import {
   type ElasticLoadBalancingV2Client,
   type TargetGroupTuple,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { COLORS, weightsProblem, type Weights } from '../domain/colors';
+import { COLORS, percentWeights, weightsProblem, type Weights } from '../domain/colors';
 import { GreenlightError, InvalidInputError, ThrottlingError } from '../domain/errors';
-import type { RouteRef, Router, TargetHealth } from '../ports/router';
+import type { RouteRef, RouteStickiness, Router, TargetHealth } from '../ports/router';
 import { errorCode, normaliseAwsError } from './errors';
 
 /** An ELB call failed, or the route is not set up the way blue/green needs. */
@@ -32,16 +32,18 @@ export class AlbRouter implements Router {
     this.client = options.client;
   }
 
-  /** Current split as percentages; ALB weights (0–999) are scaled so that blue + green = 100. */
+  /**
+   * Current split as percentages; ALB weights (0–999) are scaled so that blue + green = 100, and
+   * a color with any weight keeps at least 1 % (percentWeights), so a split never reads as unsplit.
+   */
   async getWeights(route: RouteRef): Promise<Weights> {
     const { targetGroups } = await this.forwardAction(route);
     const blue = weightOf(targetGroups, route.targetGroups.blue);
     const green = weightOf(targetGroups, route.targetGroups.green);
-    const sum = blue + green;
-    if (sum === 0) throw new AlbRouterError(`${describeRoute(route)} gives weight 0 to both blue and green`);
-    // Rounding one side and deriving the other keeps the sum at exactly 100.
-    const bluePercent = Math.round((blue / sum) * 100);
-    return { blue: bluePercent, green: 100 - bluePercent };
+    if (blue + green === 0) {
+      throw new AlbRouterError(`${describeRoute(route)} gives weight 0 to both blue and green`);
+    }
+    return percentWeights({ blue, green });
   }
 
   /**
@@ -78,6 +80,13 @@ export class AlbRouter implements Router {
         this.client.send(new ModifyListenerCommand({ ListenerArn: route.listener, DefaultActions: updated })),
       );
     }
+  }
+
+  /** The forward action's target group stickiness (`ForwardConfig.TargetGroupStickinessConfig`). */
+  async stickiness(route: RouteRef): Promise<RouteStickiness> {
+    const { actions, index } = await this.forwardAction(route);
+    const config = actions[index]?.ForwardConfig?.TargetGroupStickinessConfig;
+    return { enabled: config?.Enabled === true, durationSeconds: config?.DurationSeconds ?? null };
   }
 
   /** Targets of the group by health: unused and unavailable targets count as unhealthy. */

@@ -17,7 +17,18 @@ export class CloudWatchAlarms implements Alarms {
   }
 
   async firing(names: string[]): Promise<string[]> {
-    const firing: string[] = [];
+    return this.describe(names, 'ALARM');
+  }
+
+  /** DescribeAlarms returns nothing for a name no alarm has: those are the missing ones. */
+  async missing(names: string[]): Promise<string[]> {
+    const found = new Set(await this.describe(names));
+    return [...new Set(names)].filter((name) => !found.has(name));
+  }
+
+  /** Names of the named alarms (metric and composite), only those in `state` when given. */
+  private async describe(names: string[], state?: 'ALARM'): Promise<string[]> {
+    const described: string[] = [];
     for (let i = 0; i < names.length; i += NAMES_PER_CALL) {
       const batch = names.slice(i, i + NAMES_PER_CALL);
       let nextToken: string | undefined;
@@ -27,12 +38,12 @@ export class CloudWatchAlarms implements Alarms {
             new DescribeAlarmsCommand({
               AlarmNames: batch,
               AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
-              StateValue: 'ALARM',
+              ...(state ? { StateValue: state } : {}),
               ...(nextToken ? { NextToken: nextToken } : {}),
             }),
           );
           for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
-            if (alarm.AlarmName) firing.push(alarm.AlarmName);
+            if (alarm.AlarmName) described.push(alarm.AlarmName);
           }
           nextToken = page.NextToken;
         } catch (error) {
@@ -44,6 +55,6 @@ export class CloudWatchAlarms implements Alarms {
         }
       } while (nextToken);
     }
-    return firing;
+    return described;
   }
 }

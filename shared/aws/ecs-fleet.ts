@@ -51,6 +51,14 @@ export class EcsFleet implements Fleet {
     const runningCount = service.runningCount ?? 0;
     const deployments = service.deployments ?? [];
     const rolloutState = deployments[0]?.rolloutState;
+    // The circuit breaker marks a deployment FAILED (and, with rollback on, starts a new PRIMARY
+    // on the previous revision): the failed one may no longer be first, so every one is read.
+    const failedRollouts = deployments
+      .filter((d) => d.rolloutState === 'FAILED')
+      .map((d) => ({
+        taskDefinition: d.taskDefinition ?? null,
+        reason: d.rolloutStateReason || 'ECS gave no reason',
+      }));
     return {
       desiredCount,
       runningCount,
@@ -61,6 +69,7 @@ export class EcsFleet implements Fleet {
         deployments.length === 1 &&
         (rolloutState === undefined || rolloutState === 'COMPLETED') &&
         runningCount === desiredCount,
+      ...(failedRollouts.length > 0 ? { failedRollouts } : {}),
     };
   }
 

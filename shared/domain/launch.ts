@@ -10,7 +10,13 @@ export interface LaunchReading {
   /** Tasks it must run: the live color's desired count. */
   desiredCount: number;
   /** The new color's service as ECS reports it. */
-  service: { taskDefinition: string | null; steady: boolean; runningCount: number };
+  service: {
+    taskDefinition: string | null;
+    steady: boolean;
+    runningCount: number;
+    /** Deployments ECS's circuit breaker marked `rolloutState: FAILED`. */
+    failedRollouts?: { taskDefinition: string | null; reason: string }[] | undefined;
+  };
   /** Healthy targets in the new color's target group. */
   healthy: number;
 }
@@ -19,20 +25,29 @@ export interface LaunchReadiness {
   ready: boolean;
   /** What the launch looks like, e.g. `1/2 tasks running, 0 healthy in the target group`. */
   reason: string;
+  /**
+   * ECS's deployment circuit breaker gave up on the new revision (`rolloutState: FAILED`): it
+   * will not get ready, so the launch fails now instead of at its deadline. ECS's reason; null otherwise.
+   */
+  rolloutFailed: string | null;
 }
 
 /**
  * The new color is ready when its service runs the new revision, its rollout is steady, and at
- * least as many targets as it must run tasks are healthy in its target group.
+ * least as many targets as it must run tasks are healthy in its target group; never once ECS's
+ * circuit breaker has failed the new revision's rollout.
  */
 export function launchReadiness(reading: LaunchReading): LaunchReadiness {
   const { service, desiredCount, healthy } = reading;
   const onRevision = service.taskDefinition === reading.taskDefinition;
+  // Only the new revision's rollout counts: an older FAILED deployment of this service is history.
+  const failed = (service.failedRollouts ?? []).find((r) => r.taskDefinition === reading.taskDefinition);
   return {
-    ready: onRevision && service.steady && healthy >= desiredCount,
+    ready: !failed && onRevision && service.steady && healthy >= desiredCount,
     reason:
       `${service.runningCount}/${desiredCount} tasks running, ` +
       `${healthy} healthy in the target group${onRevision ? '' : ', service not yet on the new revision'}`,
+    rolloutFailed: failed ? failed.reason : null,
   };
 }
 
@@ -59,7 +74,7 @@ export interface LaunchVerdict {
  * color's failed stops since the launch began, counted while it is not ready yet.
  */
 export function launchVerdict(
-  readiness: LaunchReadiness,
+  readiness: Pick<LaunchReadiness, 'ready' | 'reason'>,
   options: { now: number; deadlineAt: number; stops?: { failures: number; reason: string } },
 ): LaunchVerdict {
   const { ready } = readiness;

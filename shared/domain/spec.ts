@@ -72,6 +72,14 @@ export const SpecSchema = z
       .default({ timeoutSeconds: 600, pollSeconds: 10 }),
     /** CloudWatch alarms (names) watched for the whole deployment: any in ALARM rolls back at once. */
     alarms: z.array(z.string().min(1).max(255)).max(100).default([]),
+    /**
+     * Seconds between weights read back and scaling down the color they took traffic from
+     * (Rollback; RetireOldColor after a bake shorter than this). A read-back answers from the
+     * listener's configuration while the load balancer's nodes apply a change on their own
+     * schedule, which AWS does not state; a node still sending a request to a scaled-down color
+     * would fail it.
+     */
+    trafficSettleSeconds: z.number().int().min(0).max(300).default(15),
     /** Time at 100 % with the old color still at full size and the gate still watching. */
     bakeSeconds: secondsSchema(86_400).default(300),
     /**

@@ -279,6 +279,8 @@ export class Rehearsal {
             WaitForNewColor: spec.launch.pollSeconds * 1000 * scale,
             ObserveWait: spec.gate.intervalSeconds * 1000 * scale,
             BakeWait: spec.gate.intervalSeconds * 1000 * scale,
+            RollbackSettle: spec.trafficSettleSeconds * 1000 * scale,
+            RetireSettle: spec.trafficSettleSeconds * 1000 * scale,
             ...(spec.testTraffic ? { TestTrafficWait: spec.testTraffic.intervalSeconds * 1000 * scale } : {}),
           };
     const result = await runStateMachine({

@@ -17,6 +17,11 @@ export interface SlotStatus {
   taskDefinition: string | null;
   /** True when the slot's rollout is complete: one deployment, running = desired. */
   steady: boolean;
+  /**
+   * The slot's deployments ECS's deployment circuit breaker gave up on (`rolloutState: FAILED`),
+   * with their revision and ECS's reason; absent when there are none.
+   */
+  failedRollouts?: { taskDefinition: string | null; reason: string }[];
 }
 
 /** ECS services as the deployment sees them. */

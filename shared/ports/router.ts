@@ -11,9 +11,18 @@ export interface RouteRef {
 
 export type { TargetHealth };
 
+/** A route's target group stickiness (ALB `TargetGroupStickinessConfig` on its forward action). */
+export interface RouteStickiness {
+  enabled: boolean;
+  /** How long a client stays pinned to the target group it was sent to; null when not set. */
+  durationSeconds: number | null;
+}
+
 /** The load balancer as the deployment sees it (ALB on AWS, the weighted proxy locally). */
 export interface Router {
   getWeights(route: RouteRef): Promise<Weights>;
   setWeights(route: RouteRef, weights: Weights): Promise<void>;
   targetHealth(targetGroup: string): Promise<TargetHealth>;
+  /** The route's target group stickiness, which pins clients to a color whatever the weights. */
+  stickiness(route: RouteRef): Promise<RouteStickiness>;
 }

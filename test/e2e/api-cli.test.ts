@@ -33,6 +33,8 @@ const APPROVAL_PLAN: Partial<DeploymentSpecInput> = {
   bakeSeconds: 1,
   // The rehearsal's 1-s, lag-free data (not CloudWatch's 60-s periods published minutes later).
   metrics: { periodSeconds: 1, publishDelaySeconds: 0 },
+  // The local proxy applies weights at once: a short settle before scale-downs.
+  trafficSettleSeconds: 1,
 };
 
 describe('greenlight CLI on the local API (end to end)', () => {

@@ -19,6 +19,8 @@ const FAST_PLAN: Partial<DeploymentSpecInput> = {
   bakeSeconds: 1,
   // The rehearsal's 1-s, lag-free data (not CloudWatch's 60-s periods published minutes later).
   metrics: { periodSeconds: 1, publishDelaySeconds: 0 },
+  // The local proxy applies weights at once: a short settle before scale-downs.
+  trafficSettleSeconds: 1,
 };
 
 describe('local rehearsal (end to end, real processes behind the weighted proxy)', () => {

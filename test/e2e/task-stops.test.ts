@@ -48,6 +48,7 @@ describe('local rehearsal: a release whose tasks crash after serving a little', 
       launch: { timeoutSeconds: 20, pollSeconds: 1 },
       bakeSeconds: 1,
       metrics: { periodSeconds: 1, publishDelaySeconds: 0 }, // the rehearsal's lag-free data
+      trafficSettleSeconds: 1,
     };
     const observations: StepObservation[] = [];
 

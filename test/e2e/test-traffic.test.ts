@@ -19,6 +19,8 @@ const FAST_PLAN: Partial<DeploymentSpecInput> = {
   bakeSeconds: 1,
   // The rehearsal's 1-s, lag-free data (not CloudWatch's 60-s periods published minutes later).
   metrics: { periodSeconds: 1, publishDelaySeconds: 0 },
+  // The local proxy applies weights at once: a short settle before scale-downs.
+  trafficSettleSeconds: 1,
 };
 const FAST_TEST_TRAFFIC = { holdSeconds: 1, intervalSeconds: 1, consecutiveFailures: 2, timeoutSeconds: 20 };
 

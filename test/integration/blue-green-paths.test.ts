@@ -55,6 +55,38 @@ describe('blue-green state machine', () => {
     );
   });
 
+  it('waits trafficSettleSeconds after a bake shorter than it before retiring the old color, and not after a longer one', async () => {
+    const short = await runInMemory(
+      memoryWorld(),
+      memoryRequest({ spec: specFor({ bakeSeconds: 3 }, { pace: 'memory' }) }),
+    );
+    const long = await runInMemory(
+      memoryWorld(),
+      memoryRequest({ spec: specFor({ bakeSeconds: 3, trafficSettleSeconds: 2 }, { pace: 'memory' }) }),
+    );
+
+    // New states on purpose: BakeCoveredSettle? always, RetireSettle when the bake did not cover the settle.
+    const tail = (result: Awaited<ReturnType<typeof runInMemory>>) => {
+      const entered = statesEntered(result);
+      return entered.slice(entered.lastIndexOf('BakeVerdict?'));
+    };
+    expect(tail(short)).toEqual([
+      'BakeVerdict?',
+      'BakeCoveredSettle?',
+      'RetireSettle',
+      'RetireOldColor',
+      'Promoted',
+      'DeploymentSucceeded',
+    ]);
+    expect(tail(long)).toEqual([
+      'BakeVerdict?',
+      'BakeCoveredSettle?',
+      'RetireOldColor',
+      'Promoted',
+      'DeploymentSucceeded',
+    ]);
+  });
+
   it('deploys to blue when green is live', async () => {
     const world = memoryWorld();
     world.router.weights = { blue: 0, green: 100 };
@@ -94,6 +126,15 @@ describe('blue-green state machine', () => {
     expect(record?.error?.error).toBe(failingWeight === 100 ? 'BakeFailed' : 'GateFailed');
     expect(record?.error?.cause).toContain('5xx rate 20.0% > 1.0% (40 of 200 requests)');
     expect(world.notifier.sent.map((n) => n.attributes.outcome)).toEqual(['ROLLED_BACK']);
+    // New states on purpose: the weights settle (a Wait) before the new color is scaled down.
+    const entered = statesEntered(result);
+    expect(entered.slice(entered.indexOf('Rollback'))).toEqual([
+      'Rollback',
+      'RollbackSettle',
+      'ScaleDownNewColor',
+      'RolledBack',
+      'DeploymentRolledBack',
+    ]);
   });
 
   const stepStates = [
@@ -123,6 +164,7 @@ describe('blue-green state machine', () => {
       'Rejected',
       'RetireOldColor',
       'Rollback',
+      'ScaleDownNewColor',
       'Promoted',
       'RolledBack',
       'RollbackFailed',
@@ -194,6 +236,7 @@ describe('blue-green state machine', () => {
 
   it("rolls back at once when one of the spec's alarms goes into ALARM during a step", async () => {
     const world = memoryWorld();
+    world.alarms.defined.add('web-5xx').add('web-p99');
     onShift(world, 25, () => world.alarms.inAlarm.add('web-p99'));
 
     const result = await runInMemory(
@@ -504,6 +547,36 @@ describe('blue-green state machine', () => {
       expect(world.store.records.get('d-2')?.error?.cause).toContain('neither color has a healthy task');
       expect(world.router.weights).toEqual({ blue: 50, green: 50 });
       expect(world.store.records.get('d-dead')?.status).toBe('IN_PROGRESS');
+    });
+
+    it('refuses a spec naming an alarm that does not exist, naming it, before anything changes (even forced)', async () => {
+      const world = memoryWorld();
+      world.alarms.defined.add('web-5xx');
+      const spec = specFor({ alarms: ['web-5xx', 'web-5xxx'] }, { pace: 'memory' });
+
+      const refused = await runInMemory(world, memoryRequest({ spec, force: true }));
+
+      expect(refused.error).toBe('DeploymentRejected');
+      expect(statesEntered(refused)).toEqual(['Prepare', 'Rejected', 'DeploymentRejected']);
+      expect(world.store.records.get('d-1')?.error).toMatchObject({
+        error: 'InvalidInputError',
+        cause: 'spec names alarms that do not exist: spec.alarms[1]: no CloudWatch alarm is named "web-5xxx"',
+      });
+      expect(world.router.history).toEqual([]);
+      expect(world.fleet.revisions).toEqual([]);
+    });
+
+    it('refuses a listener whose target group stickiness outlasts trafficSettleSeconds', async () => {
+      const world = memoryWorld();
+      world.router.sticky = { enabled: true, durationSeconds: 3600 };
+
+      const refused = await runInMemory(world, memoryRequest());
+
+      expect(refused.error).toBe('DeploymentRejected');
+      expect(world.store.records.get('d-1')?.error?.cause).toMatch(
+        /pins clients to a target group for 3600 s \(target group stickiness\): a rollback would leave clients pinned/,
+      );
+      expect(world.router.history).toEqual([]);
     });
 
     it("refuses to start while one of the spec's alarms is already in ALARM, unless forced", async () => {

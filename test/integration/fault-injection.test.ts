@@ -20,7 +20,8 @@ describe('fault injection', () => {
     expect(rollbackSites.map((s) => `${s.state} ${s.call}`)).toEqual(
       expect.arrayContaining([
         'Rollback router.setWeights',
-        'Rollback fleet.scale',
+        // Since the settle between weights and scale-down, the new color is scaled down in its own state.
+        'ScaleDownNewColor fleet.scale',
         'RolledBack store.releaseLock',
       ]),
     );

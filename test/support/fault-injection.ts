@@ -34,9 +34,9 @@ export interface FaultPoint extends CallSite {
 
 /** The port methods a deployment calls, by the world's dependency name. */
 const PORT_METHODS: Record<string, string[]> = {
-  alarms: ['firing'],
+  alarms: ['firing', 'missing'],
   fleet: ['describe', 'registerRevision', 'deploy', 'scale', 'stoppedTasks'],
-  router: ['getWeights', 'setWeights', 'targetHealth'],
+  router: ['getWeights', 'setWeights', 'targetHealth', 'stickiness'],
   metrics: ['sample'],
   probe: ['run'],
   scaling: ['read', 'suspend', 'restore', 'holdAtZero'],

@@ -101,7 +101,10 @@ function waitBeforeTasks(spec: DeploymentSpecInput & { gate: { intervalSeconds: 
     '$.spec.launch.pollSeconds': spec.launch?.pollSeconds ?? 10,
     '$.step.gate.intervalSeconds': spec.gate.intervalSeconds,
     '$.testTraffic.intervalSeconds': spec.testTraffic?.intervalSeconds ?? 10,
+    '$.spec.trafficSettleSeconds': spec.trafficSettleSeconds ?? 15,
   };
+  // BakeCoveredSettle? enters RetireSettle only when the bake is shorter than the settle.
+  const retireSettles = (spec.bakeSeconds ?? 300) < (spec.trafficSettleSeconds ?? 15);
   const { definition } = loadStateMachine(MOCK_STATE_MACHINE);
   const waits: Record<string, number> = {};
   const zero: Record<string, number> = {};
@@ -112,7 +115,7 @@ function waitBeforeTasks(spec: DeploymentSpecInput & { gate: { intervalSeconds: 
     if (value === undefined || typeof state.Next !== 'string') {
       throw new Error(`mock-aws-run: cannot simulate Wait state ${name} (SecondsPath ${String(path)})`);
     }
-    waits[state.Next] = value * 1000;
+    waits[state.Next] = name === 'RetireSettle' && !retireSettles ? 0 : value * 1000;
     zero[name] = 0;
   }
   const noRetryDelays = Object.fromEntries(Object.keys(definition.States).map((name) => [name, 0]));

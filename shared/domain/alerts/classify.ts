@@ -18,6 +18,7 @@ export const ALERT_CATEGORIES = [
   'failed-to-start',
   'spot-interruption',
   'termination-notice',
+  'az-rebalancing',
   'task-completed',
   'user-initiated',
   'scaling-activity',
@@ -25,9 +26,14 @@ export const ALERT_CATEGORIES = [
 ] as const;
 export type AlertCategory = (typeof ALERT_CATEGORIES)[number];
 
-/** Per category: words for humans, default severity, and whether it is a stop nobody needs to hear about. */
+/**
+ * Per category: words for humans, default severity, whether it is a stop nobody needs to hear
+ * about (`expected`), and whether AWS's infrastructure stopped the task rather than the task
+ * failing (`infrastructure`: Spot reclaims, host retirement or maintenance, AZ rebalancing). The
+ * deployment gate counts infrastructure stops apart from failures (see stopCause).
+ */
 export const CATEGORY_INFO: Readonly<
-  Record<AlertCategory, { label: string; severity: Severity; expected: boolean }>
+  Record<AlertCategory, { label: string; severity: Severity; expected: boolean; infrastructure?: true }>
 > = {
   'out-of-memory': { label: 'out of memory', severity: 'high', expected: false },
   'image-pull-failure': { label: 'image pull failure', severity: 'high', expected: false },
@@ -36,8 +42,15 @@ export const CATEGORY_INFO: Readonly<
   'container-health-check': { label: 'failed container health check', severity: 'high', expected: false },
   'essential-container-exited': { label: 'essential container exited', severity: 'high', expected: false },
   'failed-to-start': { label: 'failed to start', severity: 'medium', expected: false },
-  'spot-interruption': { label: 'Spot interruption', severity: 'low', expected: false },
-  'termination-notice': { label: 'host terminated or retired', severity: 'low', expected: false },
+  'spot-interruption': { label: 'Spot interruption', severity: 'low', expected: false, infrastructure: true },
+  'termination-notice': {
+    label: 'host terminated or retired',
+    severity: 'low',
+    expected: false,
+    infrastructure: true,
+  },
+  // ECS starts the replacement in another AZ before stopping the task ("no action to take").
+  'az-rebalancing': { label: 'AZ rebalancing', severity: 'info', expected: true, infrastructure: true },
   'task-completed': { label: 'task completed', severity: 'info', expected: true },
   'user-initiated': { label: 'stopped by a user', severity: 'info', expected: true },
   'scaling-activity': { label: 'scale-in or deployment', severity: 'info', expected: true },
@@ -71,7 +84,12 @@ const CONTAINER_HEALTH = /failed container health checks?/i;
 const SCALING = /Scaling activity initiated by(?: \(deployment ([^)\s]+)\))?/i;
 const ESSENTIAL_EXITED = /Essential container in task exited/i;
 const MAINTENANCE =
-  /maintenance|retire|underlying (?:host|instance|infrastructure)|Host EC2 .*(?:stopped|terminated)/i;
+  /maintenance|retire|underlying (?:host|instance|infrastructure)|Host EC2 .*(?:stopped|terminated)|container instance is in DRAINING state/i;
+/**
+ * ECS's service events say "stopped N running tasks in <AZ> due to AZ rebalancing"; the task's own
+ * stoppedReason for it is not documented, so any mention of AZ (or Availability Zone) rebalancing counts.
+ */
+const REBALANCING = /\b(?:AZ|Availability Zone) rebalanc/i;
 const CAPACITY =
   /capacity|RESOURCE:|network interface|\bENI\b|No Container Instances|insufficient|IP address|AGENT|ATTRIBUTE/i;
 const RUNTIME =
@@ -79,6 +97,20 @@ const RUNTIME =
 
 /** Longest piece of an ECS reason quoted in the one-line explanation (the detail keeps it whole). */
 const QUOTE_MAX = 240;
+
+/**
+ * What a stop says about the task, for the deployment gate: a `failure` of the task itself, the
+ * `infrastructure` under it (Spot, host retirement, AZ rebalancing: not the release's doing), or
+ * `expected` (scale-in, deployments, StopTask, a job that finished).
+ */
+export type StopCause = 'failure' | 'infrastructure' | 'expected';
+
+/** The gate's reading of a classification; the alerts' `expected` flag agrees except on infrastructure stops. */
+export function stopCause(classification: Pick<Classification, 'category'>): StopCause {
+  const info = CATEGORY_INFO[classification.category];
+  if (info.infrastructure) return 'infrastructure';
+  return info.expected ? 'expected' : 'failure';
+}
 
 /** Classifies a stopped task. Never throws. */
 export function classifyStop(stop: TaskStop): Classification {
@@ -143,6 +175,9 @@ export function classifyStop(stop: TaskStop): Classification {
       });
     case 'TerminationNotice':
       return terminated(reason);
+    case 'InfrastructureHealth':
+      // Newer stop code (ECS Managed Instances): the infrastructure under the task was unhealthy.
+      return terminated(reason || 'ECS stopped the task because the infrastructure under it was unhealthy');
     case 'TaskFailedToStart':
       return failedToStart(reason, containers);
     case 'UserInitiated':
@@ -158,6 +193,8 @@ export function classifyStop(stop: TaskStop): Classification {
       // Older or hand-made events: fall back on the stopped reason.
       if (ESSENTIAL_EXITED.test(reason)) return exited(stop, containers);
       if (SCALING.test(reason)) return scaling(reason);
+      if (REBALANCING.test(reason)) return rebalancing(reason);
+      if (MAINTENANCE.test(reason)) return terminated(reason);
       return unknown(stop);
     default:
       return unknown(stop);
@@ -305,6 +342,14 @@ function exited(stop: TaskStop, containers: TaskContainer[]): Classification {
   });
 }
 
+function rebalancing(reason: string): Classification {
+  return make('az-rebalancing', {
+    explanation: `Stopped by the service scheduler to rebalance the service across Availability Zones: ${quote(reason)}`,
+    nextCheck:
+      "Nothing: ECS started a replacement in another Availability Zone first. If it repeats, check the service's subnets have capacity in every AZ.",
+  });
+}
+
 function scaling(reason: string): Classification {
   const deployment = SCALING.exec(reason)?.[1];
   return make('scaling-activity', {
@@ -316,6 +361,7 @@ function scaling(reason: string): Classification {
 
 function schedulerStop(stop: TaskStop, reason: string, unhealthy: TaskContainer | undefined): Classification {
   if (SCALING.test(reason)) return scaling(reason);
+  if (REBALANCING.test(reason)) return rebalancing(reason);
   if (MAINTENANCE.test(reason)) return terminated(reason);
   if (unhealthy) {
     return make('container-health-check', {

@@ -14,6 +14,14 @@ export const GateSchema = z
      * allowed per step (and in the bake). Expected stops (scale-in, deployments, StopTask) never count.
      */
     maxTaskStops: z.number().int().min(0).max(10_000).default(0),
+    /**
+     * New-color tasks stopped by AWS's infrastructure (Fargate Spot interruptions, termination
+     * notices, host retirement or maintenance, AZ rebalancing) allowed per step (and in the bake)
+     * before a storm of them fails it; they never count towards maxTaskStops. null (the default):
+     * no limit, since they say nothing about the release, and what they do to users (too few
+     * healthy targets, errors, latency) fails the gate through its own rules.
+     */
+    maxInfrastructureStops: z.number().int().min(0).max(10_000).nullable().default(null),
     /** Most new-color targets that may be unhealthy in their target group at an evaluation. */
     maxUnhealthyTargets: z.number().int().min(0).max(10_000).default(0),
     /** Requests the new color must have served before any verdict other than inconclusive. */

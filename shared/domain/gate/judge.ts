@@ -120,6 +120,8 @@ export interface StepObservation {
   health: TargetHealth;
   /** Start of the window in which the new color's task stops were counted (see stopsWindowStart). */
   stopsSince: number;
+  /** New-color tasks stopped by the infrastructure in that window (Spot, host retirement, AZ rebalancing). */
+  infrastructureStops: number;
   /** The round of probes judged with the traffic, when the spec has probes. */
   probes?: ProbeSummary;
 }
@@ -240,9 +242,10 @@ function judgeTraffic(
   const { step, previous, now, colors, readings, windows } = input;
   const round =
     input.probes && readings.probeResults ? { config: input.probes, results: readings.probeResults } : null;
+  const stops = judgeTaskStops(step.gate, readings.stoppedTasks, newColorScope(colors));
   // Read at this evaluation, so a failure of theirs is always fresh.
   const realTime = [
-    judgeTaskStops(step.gate, readings.stoppedTasks, newColorScope(colors)),
+    stops,
     judgeUnhealthyTargets(step.gate, readings.health, colors.new),
     ...(round ? [judgeProbes(round.config, round.results)] : []),
   ];
@@ -280,6 +283,7 @@ function judgeTraffic(
     dataUntil,
     health: readings.health,
     stopsSince: windows.stopsSince,
+    infrastructureStops: stops.infrastructureStops,
     ...(summary ? { probes: summary } : {}),
   };
   const label = phase === 'bake' ? 'bake' : `step ${step.index + 1}`;

@@ -1,11 +1,13 @@
 /**
  * New-color task stops as a gate signal. A stop is a failure (out of memory, an essential container
- * exiting, failed health checks, a failed start, ...) or expected (scale-in, ECS replacing tasks
- * during a deployment, a person's StopTask, a job's exit 0): the stopped-task alerts' classification
- * decides (../alerts/classify.ts), so the gate and the alerts never disagree on what a stop was.
+ * exiting, failed health checks, a failed start, ...), an infrastructure stop (a Fargate Spot
+ * interruption, a termination notice, host retirement or maintenance, AZ rebalancing: AWS took the
+ * task away, the release did nothing wrong) or expected (scale-in, ECS replacing tasks during a
+ * deployment, a person's StopTask, a job's exit 0): the stopped-task alerts' classification decides
+ * (../alerts/classify.ts, stopCause), so the gate and the alerts never disagree on what a stop was.
  * Pure: the Fleet port lists the stops, these functions judge them.
  */
-import { CATEGORY_INFO, classifyStop, type Classification } from '../alerts/classify';
+import { CATEGORY_INFO, classifyStop, stopCause, type Classification } from '../alerts/classify';
 import type { TaskStop } from '../alerts/task-event';
 import type { GateVerdict } from './verdict';
 import type { Gate } from './gate-schema';
@@ -40,44 +42,71 @@ export interface JudgedStop {
   classification: Classification;
 }
 
-/** The stops split into failures and expected ones, in the order given. */
+/** The stops split by cause (failures, infrastructure, expected), each in the order given. */
 export function classifyTaskStops(
   stops: StoppedTask[],
   scope: Pick<StopScope, 'cluster' | 'service'>,
-): { failures: JudgedStop[]; expected: JudgedStop[] } {
+): { failures: JudgedStop[]; infrastructure: JudgedStop[]; expected: JudgedStop[] } {
   const judged = stops.map((task) => ({ task, classification: classifyStop(asTaskStop(task, scope)) }));
-  return {
-    failures: judged.filter((j) => !j.classification.expected),
-    expected: judged.filter((j) => j.classification.expected),
-  };
+  const by = (cause: ReturnType<typeof stopCause>) =>
+    judged.filter((j) => stopCause(j.classification) === cause);
+  return { failures: by('failure'), infrastructure: by('infrastructure'), expected: by('expected') };
+}
+
+/** The task stops' verdict, with the infrastructure stops counted apart for the observation. */
+export interface TaskStopsVerdict extends GateVerdict {
+  /** New-color tasks AWS's infrastructure stopped in the window (Spot, host retirement, AZ rebalancing). */
+  infrastructureStops: number;
 }
 
 /**
- * Fails when more new-color tasks stopped on a failure than `maxTaskStops` allows; expected stops
- * never count. Never inconclusive: no stop is evidence too (the traffic verdict decides the pass).
+ * Fails when more new-color tasks stopped on a failure than `maxTaskStops` allows, or when more
+ * were stopped by the infrastructure than `maxInfrastructureStops` allows (a storm; null: no limit).
+ * Expected stops never count, and infrastructure stops never count as failures. Never
+ * inconclusive: no stop is evidence too (the traffic verdict decides the pass).
  */
 export function judgeTaskStops(
-  gate: Pick<Gate, 'maxTaskStops'>,
+  gate: Pick<Gate, 'maxTaskStops'> & Partial<Pick<Gate, 'maxInfrastructureStops'>>,
   stops: StoppedTask[],
   scope: StopScope,
-): GateVerdict {
-  const { failures, expected } = classifyTaskStops(stops, scope);
-  const max = gate.maxTaskStops;
-  const alsoExpected =
+): TaskStopsVerdict {
+  const { failures, infrastructure, expected } = classifyTaskStops(stops, scope);
+  const infrastructureStops = infrastructure.length;
+  const infraMax = gate.maxInfrastructureStops ?? null;
+  const storm = infraMax !== null && infrastructureStops > infraMax;
+  const aside = [
+    infrastructureStops === 0 || storm
+      ? ''
+      : `${infrastructureStops} infrastructure stop${infrastructureStops === 1 ? '' : 's'}` +
+        `${infraMax === null ? '' : ` ≤ ${infraMax} allowed`}: ${summarise(infrastructure)}`,
     expected.length === 0
       ? ''
-      : ` (${expected.length} expected stop${expected.length === 1 ? '' : 's'}: ${summarise(expected)})`;
+      : `${expected.length} expected stop${expected.length === 1 ? '' : 's'}: ${summarise(expected)}`,
+  ].filter(Boolean);
+  const alsoSeen = aside.length === 0 ? '' : ` (${aside.join('; ')})`;
+  const reasons: string[] = [];
+  let failed = storm;
   if (failures.length === 0) {
     const reason =
-      expected.length === 0
+      infrastructureStops === 0 && expected.length === 0
         ? `no ${scope.color} task stopped`
         : `no ${scope.color} task stopped with a failure`;
-    return { verdict: 'pass', reasons: [`${reason}${alsoExpected}`] };
+    reasons.push(`${reason}${alsoSeen}`);
+  } else {
+    const max = gate.maxTaskStops;
+    const counted = `${failures.length} ${scope.color} task${failures.length === 1 ? '' : 's'} stopped with a failure`;
+    const over = failures.length > max;
+    failed ||= over;
+    const comparison = over ? `> ${max} allowed` : `≤ ${max} allowed`;
+    reasons.push(`${counted} ${comparison}: ${summarise(failures)}${alsoSeen}`);
   }
-  const counted = `${failures.length} ${scope.color} task${failures.length === 1 ? '' : 's'} stopped with a failure`;
-  const verdict = failures.length > max ? 'fail' : 'pass';
-  const comparison = verdict === 'fail' ? `> ${max} allowed` : `≤ ${max} allowed`;
-  return { verdict, reasons: [`${counted} ${comparison}: ${summarise(failures)}${alsoExpected}`] };
+  if (storm) {
+    reasons.push(
+      `${infrastructureStops} ${scope.color} task${infrastructureStops === 1 ? '' : 's'} stopped by the infrastructure ` +
+        `> ${infraMax} allowed (maxInfrastructureStops): ${summarise(infrastructure)}`,
+    );
+  }
+  return { verdict: failed ? 'fail' : 'pass', reasons, infrastructureStops };
 }
 
 /**
@@ -91,7 +120,8 @@ export function crashLoopThreshold(desiredCount: number): number {
 
 /**
  * Judges the new color's stops since its launch began: a crash loop once the failing stops reach
- * the circuit breaker's threshold. The reason names the count, the threshold and the causes.
+ * the circuit breaker's threshold (infrastructure stops are not the release's: they never count).
+ * The reason names the count, the threshold and the causes.
  */
 export function judgeLaunchStops(
   stops: StoppedTask[],

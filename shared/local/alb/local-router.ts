@@ -5,7 +5,7 @@
 import { weightsProblem, type Weights } from '../../domain/colors';
 import { InvalidInputError } from '../../domain/errors';
 import type { TargetHealth } from '../../domain/gate';
-import type { RouteRef, Router } from '../../ports/router';
+import type { RouteRef, RouteStickiness, Router } from '../../ports/router';
 import { DEFAULT_LISTENER, type AlbProxy } from './proxy';
 
 export interface LocalRouterOptions {
@@ -38,6 +38,15 @@ export class LocalRouter implements Router {
       },
       listener,
     );
+  }
+
+  /**
+   * Never sticky: the local proxy has no target group stickiness (not modelled), so a spec whose
+   * ALB listener pins clients is only refused on AWS.
+   */
+  async stickiness(route: RouteRef): Promise<RouteStickiness> {
+    this.listenerOf(route);
+    return { enabled: false, durationSeconds: null };
   }
 
   /** Target health counts of a target group. */

@@ -1,4 +1,9 @@
-import { classifyStop, exitCodeMeaning, type Classification } from '../../../shared/domain/alerts/classify';
+import {
+  classifyStop,
+  exitCodeMeaning,
+  stopCause,
+  type Classification,
+} from '../../../shared/domain/alerts/classify';
 import { parseTaskEvent } from '../../../shared/domain/alerts/task-event';
 import { loadEvent, type EcsTaskEvent, type EventFixture } from '../../fixtures/ecs-events';
 
@@ -189,6 +194,65 @@ describe('classifyStop', () => {
 
     // Act + Assess
     expect(classify(event).category).toBe('termination-notice');
+  });
+
+  it.each([
+    ['Task stopped due to AZ rebalancing', 'az-rebalancing'],
+    [
+      'Service web-green: stopped to rebalance tasks, Availability Zone rebalancing in progress',
+      'az-rebalancing',
+    ],
+    [
+      'Service web-green: ECS is performing maintenance on the underlying infrastructure hosting the task',
+      'termination-notice',
+    ],
+    ['Task stopped because container instance is in DRAINING state', 'termination-notice'],
+  ])('classifies the scheduler stop %j as %s, an infrastructure stop', (stoppedReason, category) => {
+    // Prepare
+    const event = withDetail('user-initiated', { stopCode: 'ServiceSchedulerInitiated', stoppedReason });
+
+    // Act
+    const classification = classify(event);
+
+    // Assess
+    expect(classification.category).toBe(category);
+    expect(stopCause(classification)).toBe('infrastructure');
+  });
+
+  it('classifies the InfrastructureHealth stop code as the host under the task, an infrastructure stop', () => {
+    // Prepare
+    const event = withDetail('user-initiated', {
+      stopCode: 'InfrastructureHealth',
+      stoppedReason: undefined,
+    });
+
+    // Act
+    const classification = classify(event);
+
+    // Assess
+    expect(classification.category).toBe('termination-notice');
+    expect(classification.explanation).toContain('infrastructure under it was unhealthy');
+    expect(stopCause(classification)).toBe('infrastructure');
+  });
+
+  it('keeps scale-in and deployment replacements expected, not infrastructure', () => {
+    // Act
+    const scaling = classify(loadEvent('scaling-activity'));
+
+    // Assess
+    expect(stopCause(scaling)).toBe('expected');
+  });
+
+  it.each<[EventFixture, string]>([
+    ['spot-interruption', 'infrastructure'],
+    ['termination-notice', 'infrastructure'],
+    ['out-of-memory', 'failure'],
+    ['unknown-stop-code', 'failure'],
+    ['user-initiated', 'expected'],
+    ['task-completed', 'expected'],
+  ])('gives the %s event the gate cause %s', (name, cause) => {
+    // Act + Assess
+    expect(stopCause(classify(loadEvent(name)))).toBe(cause);
   });
 
   it('falls back on the stopped reason when the stop code is missing', () => {

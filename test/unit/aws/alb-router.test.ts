@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AlbRouter, AlbRouterError } from '../../../shared/aws/alb-router';
+import { soleColor } from '../../../shared/domain/colors';
 import { InvalidInputError, ThrottlingError } from '../../../shared/domain/errors';
 import type { RouteRef } from '../../../shared/ports/router';
 
@@ -106,6 +107,28 @@ describe('AlbRouter', () => {
       expect(weights).toEqual({ blue: 13, green: 87 });
     });
 
+    it.each([
+      [1, 999, { blue: 1, green: 99 }],
+      [999, 1, { blue: 99, green: 1 }],
+      [2, 997, { blue: 1, green: 99 }],
+    ])(
+      'reads ALB weights %i/%i as a split (%j), never as one color at 100 %%',
+      async (blue, green, expected) => {
+        // Prepare: 1/1000 of the traffic rounds to 0 %, yet the listener is split.
+        elb
+          .on(DescribeListenersCommand)
+          .resolves({ Listeners: [{ DefaultActions: [forward(blue, green)] }] });
+
+        // Act
+        const weights = await router.getWeights(listenerRoute);
+
+        // Assess
+        expect(elb).toHaveReceivedCommandWith(DescribeListenersCommand, { ListenerArns: [LISTENER] });
+        expect(weights).toEqual(expected);
+        expect(soleColor(weights)).toBeNull();
+      },
+    );
+
     it('names the missing target group when the forward action lacks one color', async () => {
       // Prepare
       elb.on(DescribeListenersCommand).resolves({
@@ -151,6 +174,43 @@ describe('AlbRouter', () => {
       // Assess
       expect(error).toBeInstanceOf(ThrottlingError);
       expect((error as Error).cause).toBe(throttled);
+    });
+  });
+
+  describe('stickiness', () => {
+    it("reads the forward action's target group stickiness of the listener", async () => {
+      // Prepare: forward() carries TargetGroupStickinessConfig {Enabled: true, DurationSeconds: 300}.
+      elb
+        .on(DescribeListenersCommand)
+        .resolves({ Listeners: [{ DefaultActions: [authenticate, forward(100, 0)] }] });
+
+      // Act
+      const stickiness = await router.stickiness(listenerRoute);
+
+      // Assess
+      expect(elb).toHaveReceivedCommandWith(DescribeListenersCommand, { ListenerArns: [LISTENER] });
+      expect(stickiness).toEqual({ enabled: true, durationSeconds: 300 });
+    });
+
+    it("reads a rule's, and reports none when the forward action has no stickiness config", async () => {
+      // Prepare
+      const plain: Action = {
+        Type: 'forward',
+        ForwardConfig: {
+          TargetGroups: [
+            { TargetGroupArn: BLUE_TG, Weight: 100 },
+            { TargetGroupArn: GREEN_TG, Weight: 0 },
+          ],
+        },
+      };
+      elb.on(DescribeRulesCommand).resolves({ Rules: [{ RuleArn: RULE, Actions: [plain] }] });
+
+      // Act
+      const stickiness = await router.stickiness(ruleRoute);
+
+      // Assess
+      expect(elb).toHaveReceivedCommandWith(DescribeRulesCommand, { RuleArns: [RULE] });
+      expect(stickiness).toEqual({ enabled: false, durationSeconds: null });
     });
   });
 

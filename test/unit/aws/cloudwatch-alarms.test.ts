@@ -49,6 +49,38 @@ describe('CloudWatchAlarms', () => {
     expect(cloudWatch).toHaveReceivedCommandTimes(DescribeAlarmsCommand, 0);
   });
 
+  it('finds the named alarms that do not exist with one DescribeAlarms per 100 names, in any state', async () => {
+    const names = [...Array.from({ length: 101 }, (_, i) => `alarm-${i}`), 'alarm-0'];
+    cloudWatch
+      .on(DescribeAlarmsCommand)
+      .resolvesOnce({ MetricAlarms: [{ AlarmName: 'alarm-0', StateValue: 'OK' }], NextToken: 'page-2' })
+      .resolvesOnce({
+        MetricAlarms: Array.from({ length: 98 }, (_, i) => ({ AlarmName: `alarm-${i + 2}` })),
+        CompositeAlarms: [],
+      })
+      .resolvesOnce({ CompositeAlarms: [{ AlarmName: 'alarm-100', StateValue: 'ALARM' }] });
+
+    const missing = await alarms().missing(names);
+
+    expect(missing).toEqual(['alarm-1']);
+    expect(cloudWatch).toHaveReceivedCommandTimes(DescribeAlarmsCommand, 3);
+    expect(cloudWatch.commandCalls(DescribeAlarmsCommand).map((c) => c.args[0].input)).toEqual([
+      { AlarmNames: names.slice(0, 100), AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] },
+      { AlarmNames: names.slice(0, 100), AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], NextToken: 'page-2' },
+      { AlarmNames: names.slice(100), AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] },
+    ]);
+  });
+
+  it('reports a misspelled alarm, which DescribeAlarms answers with nothing', async () => {
+    cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [], CompositeAlarms: [] });
+
+    expect(await alarms().missing(['web-5xxx'])).toEqual(['web-5xxx']);
+    expect(cloudWatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, {
+      AlarmNames: ['web-5xxx'],
+      AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+    });
+  });
+
   it('maps throttling to ThrottlingError', async () => {
     cloudWatch
       .on(DescribeAlarmsCommand)

@@ -111,6 +111,38 @@ describe('EcsFleet', () => {
       expect(status.steady).toBe(false);
     });
 
+    it("reports the deployments ECS's circuit breaker failed, with their revision and reason", async () => {
+      // Prepare: with rollback on, ECS has started a new PRIMARY on the previous revision.
+      ecs.on(DescribeServicesCommand).resolves({
+        services: [
+          {
+            status: 'ACTIVE',
+            desiredCount: 2,
+            runningCount: 0,
+            taskDefinition: FROM,
+            deployments: [
+              { status: 'PRIMARY', taskDefinition: FROM, rolloutState: 'IN_PROGRESS' },
+              {
+                status: 'ACTIVE',
+                taskDefinition: `${FROM}-new`,
+                rolloutState: 'FAILED',
+                rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+              },
+            ],
+          },
+        ],
+      });
+
+      // Act
+      const status = await fleet.describe(slot);
+
+      // Assess
+      expect(status.steady).toBe(false);
+      expect(status.failedRollouts).toEqual([
+        { taskDefinition: `${FROM}-new`, reason: 'ECS deployment circuit breaker: tasks failed to start.' },
+      ]);
+    });
+
     it('is steady without a rollout state (circuit breaker off) and null task definition when never deployed', async () => {
       // Prepare
       ecs.on(DescribeServicesCommand).resolves({

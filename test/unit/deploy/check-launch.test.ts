@@ -1,4 +1,8 @@
-import { checkLaunch, NewColorCrashLoopError } from '../../../functions/deploy/check-launch';
+import {
+  checkLaunch,
+  NewColorCrashLoopError,
+  NewColorRolloutFailedError,
+} from '../../../functions/deploy/check-launch';
 import type { StoppedTask } from '../../../shared/domain/gate';
 import {
   ManualClock,
@@ -55,6 +59,25 @@ const event = (launch: Record<string, number>) => ({
 const LAUNCH = { startedAt: T0 - 10_000, deadlineAt: T0 + 20_000 };
 
 describe('checkLaunch', () => {
+  it("fails at once when ECS's circuit breaker failed the new revision's rollout, long before the deadline", async () => {
+    // Prepare
+    const deps = world({ ready: false });
+    deps.fleet.services.get('local/web-green')!.failedRollouts = [
+      { taskDefinition: 'app:2', reason: 'ECS deployment circuit breaker: tasks failed to start.' },
+    ];
+
+    // Act
+    const check = checkLaunch(deps, event(LAUNCH));
+
+    // Assess
+    await expect(check).rejects.toThrow(NewColorRolloutFailedError);
+    await expect(check).rejects.toThrow(
+      "green (web-green): ECS's deployment circuit breaker failed the rollout of app:2: ECS deployment circuit breaker: tasks failed to start.",
+    );
+    const events = await deps.store.listEvents('d-1');
+    expect(events.map((e) => e.type)).toEqual(['NEW_COLOR_ROLLOUT_FAILED']);
+  });
+
   it('keeps waiting below the crash-loop threshold, saying what stopped since the launch began', async () => {
     const deps = world({ ready: false });
     deps.fleet.recordStop(GREEN, crash(T0 - 20_000)); // before this launch: not counted

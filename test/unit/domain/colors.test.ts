@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import {
   COLORS,
   otherColor,
+  percentWeights,
   soleColor,
   weightsFor,
   weightsProblem,
@@ -164,6 +165,55 @@ describe('weightsProblem', () => {
           expect(problem).toMatch(/expected an integer from 0 to 100/);
         },
       ),
+    );
+  });
+});
+
+describe('percentWeights', () => {
+  it('scales load-balancer weights to percentages summing to 100', () => {
+    // Act + Assess
+    expect(percentWeights({ blue: 999, green: 333 })).toEqual({ blue: 75, green: 25 });
+    expect(percentWeights({ blue: 0, green: 7 })).toEqual({ blue: 0, green: 100 });
+    expect(percentWeights({ blue: 5, green: 0 })).toEqual({ blue: 100, green: 0 });
+  });
+
+  it('keeps 1 % on a color with any weight: 1/999 is a split', () => {
+    // Act + Assess
+    expect(percentWeights({ blue: 1, green: 999 })).toEqual({ blue: 1, green: 99 });
+    expect(percentWeights({ blue: 999, green: 1 })).toEqual({ blue: 99, green: 1 });
+  });
+
+  it('refuses two zero weights', () => {
+    // Act + Assess
+    expect(() => percentWeights({ blue: 0, green: 0 })).toThrow(RangeError);
+  });
+
+  const rawArb = fc
+    .record({ blue: fc.integer({ min: 0, max: 999 }), green: fc.integer({ min: 0, max: 999 }) })
+    .filter((w) => w.blue + w.green > 0);
+
+  it('reads one color at 100 % exactly when the other has weight 0, and is always a valid pair', () => {
+    fc.assert(
+      fc.property(rawArb, (raw) => {
+        const weights = percentWeights(raw);
+
+        expect(weightsProblem(weights)).toBeNull();
+        expect(soleColor(weights) === null).toBe(raw.blue > 0 && raw.green > 0);
+      }),
+    );
+  });
+
+  it('is within 1 point of the exact share, and exact on percentages', () => {
+    fc.assert(
+      fc.property(rawArb, fc.integer({ min: 0, max: 100 }), (raw, percent) => {
+        const exact = (raw.blue / (raw.blue + raw.green)) * 100;
+
+        expect(Math.abs(percentWeights(raw).blue - exact)).toBeLessThanOrEqual(1);
+        expect(percentWeights({ blue: percent, green: 100 - percent })).toEqual({
+          blue: percent,
+          green: 100 - percent,
+        });
+      }),
     );
   });
 });

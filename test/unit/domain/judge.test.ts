@@ -244,6 +244,24 @@ describe('judgeStep', () => {
     expect(event).toBeNull();
   });
 
+  it('advances through a Fargate Spot reclaim of a new-color task, counting it in the observation', () => {
+    // Prepare
+    const reclaimed: StoppedTask = {
+      id: 't-spot',
+      stoppedAt: T0 + 5_000,
+      stopCode: 'SpotInterruption',
+      stoppedReason: 'Your Spot Task was interrupted.',
+      containers: [{ name: 'app', exitCode: 143 }],
+    };
+
+    // Act
+    const { observation } = judgeStep(stepInput({ readings: readings({ stoppedTasks: [reclaimed] }) }));
+
+    // Assess
+    expect(observation).toMatchObject({ verdict: 'pass', decision: 'advance', infrastructureStops: 1 });
+    expect(observation.reasons.join('\n')).toContain('1 infrastructure stop: 1× Spot interruption');
+  });
+
   it('counts failures on from the same step only', () => {
     // Prepare
     const failing = readings({ traffic: { blue: traffic(5_000, 25), green: traffic(1_000, 300) } });

@@ -20,7 +20,46 @@ describe('launchReadiness', () => {
     const readiness = launchReadiness(reading());
 
     // Assess
-    expect(readiness).toEqual({ ready: true, reason: '2/2 tasks running, 2 healthy in the target group' });
+    expect(readiness).toEqual({
+      ready: true,
+      reason: '2/2 tasks running, 2 healthy in the target group',
+      rolloutFailed: null,
+    });
+  });
+
+  it("reports ECS's circuit breaker failing the new revision's rollout, and is never ready then", () => {
+    // Prepare
+    const reason = 'ECS deployment circuit breaker: tasks failed to start.';
+    const failed = reading({
+      service: {
+        taskDefinition: 'app:1',
+        steady: false,
+        runningCount: 2,
+        failedRollouts: [{ taskDefinition: 'app:2', reason }],
+      },
+    });
+
+    // Act
+    const readiness = launchReadiness(failed);
+
+    // Assess
+    expect(readiness.ready).toBe(false);
+    expect(readiness.rolloutFailed).toBe(reason);
+  });
+
+  it("ignores a FAILED rollout of another revision (an earlier deployment's)", () => {
+    // Prepare
+    const old = reading({
+      service: {
+        taskDefinition: 'app:2',
+        steady: true,
+        runningCount: 2,
+        failedRollouts: [{ taskDefinition: 'app:1', reason: 'tasks failed to start' }],
+      },
+    });
+
+    // Act + Assess
+    expect(launchReadiness(old)).toMatchObject({ ready: true, rolloutFailed: null });
   });
 
   it('is not ready while the service is still on the old revision, and says so', () => {
@@ -33,6 +72,7 @@ describe('launchReadiness', () => {
     expect(readiness).toEqual({
       ready: false,
       reason: '2/2 tasks running, 2 healthy in the target group, service not yet on the new revision',
+      rolloutFailed: null,
     });
   });
 
@@ -56,16 +96,27 @@ describe('launchReadiness', () => {
       taskDefinition: fc.constantFrom('app:1', 'app:2', null),
       steady: fc.boolean(),
       runningCount: fc.nat(20),
+      failedRollouts: fc.array(
+        fc.record({ taskDefinition: fc.constantFrom('app:1', 'app:2', null), reason: fc.constant('failed') }),
+        { maxLength: 2 },
+      ),
     }),
     healthy: fc.nat(25),
   });
 
-  it('is ready exactly when on the revision, steady and healthy enough', () => {
+  it('is ready exactly when on the revision, steady, healthy enough and its rollout not failed', () => {
     fc.assert(
       fc.property(readingArb, (r) => {
-        expect(launchReadiness(r).ready).toBe(
-          r.service.taskDefinition === r.taskDefinition && r.service.steady && r.healthy >= r.desiredCount,
+        const failed = r.service.failedRollouts.some((f) => f.taskDefinition === r.taskDefinition);
+        const readiness = launchReadiness(r);
+
+        expect(readiness.ready).toBe(
+          !failed &&
+            r.service.taskDefinition === r.taskDefinition &&
+            r.service.steady &&
+            r.healthy >= r.desiredCount,
         );
+        expect(readiness.rolloutFailed !== null).toBe(failed);
       }),
     );
   });

@@ -16,6 +16,7 @@ const DEFAULT_GATE: Gate = {
   maxP99Ms: 1000,
   minHealthyTargets: 1,
   maxTaskStops: 0,
+  maxInfrastructureStops: null,
   maxUnhealthyTargets: 0,
   minRequests: 20,
   intervalSeconds: 10,
@@ -67,6 +68,7 @@ describe('SpecSchema', () => {
         bakeSeconds: 300,
         bakeWindowSeconds: 60,
         metrics: { periodSeconds: 60, publishDelaySeconds: 120 },
+        trafficSettleSeconds: 15,
         alarms: [],
         plan: {
           steps: [

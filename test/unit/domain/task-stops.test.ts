@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { classifyStop } from '../../../shared/domain/alerts/classify';
+import { classifyStop, stopCause } from '../../../shared/domain/alerts/classify';
 import { parseTaskEvent } from '../../../shared/domain/alerts/task-event';
 import {
   classifyTaskStops,
@@ -62,21 +62,137 @@ const scaleIn = () =>
     containers: [{ name: 'app', exitCode: 0 }],
   });
 const userStop = () => stop({ stopCode: 'UserInitiated', stoppedReason: 'Task stopped by user' });
+const spotReclaim = () =>
+  stop({
+    stopCode: 'SpotInterruption',
+    stoppedReason: 'Your Spot Task was interrupted.',
+    containers: [{ name: 'app', exitCode: 143 }],
+  });
+const hostTerminated = () =>
+  stop({
+    stopCode: 'TerminationNotice',
+    stoppedReason: 'Host EC2 (instance i-0a1b2c3d4e5f67890) stopped/terminated.',
+  });
+const fargateRetirement = () =>
+  stop({
+    stopCode: 'ServiceSchedulerInitiated',
+    stoppedReason:
+      'Service web-green: ECS is performing maintenance on the underlying infrastructure hosting the task',
+  });
+const azRebalancing = () =>
+  stop({ stopCode: 'ServiceSchedulerInitiated', stoppedReason: 'Task stopped due to AZ rebalancing' });
 
 /** Every kind of stop, failing or expected. */
 const stopArb = fc.constantFrom(oom, () => exited(1), elbHealthCheck, failedToStart, scaleIn, userStop);
 const stopsArb = fc.array(stopArb, { maxLength: 12 }).map((makers) => makers.map((make) => make()));
+/** Stops AWS's infrastructure made. */
+const infraArb = fc.constantFrom(spotReclaim, hostTerminated, fargateRetirement, azRebalancing);
+const infraStopsArb = fc.array(infraArb, { maxLength: 12 }).map((makers) => makers.map((make) => make()));
 
 describe('judgeTaskStops', () => {
   it('passes when no task stopped', () => {
-    expect(judgeTaskStops(ZERO, [], SCOPE)).toEqual({ verdict: 'pass', reasons: ['no green task stopped'] });
+    expect(judgeTaskStops(ZERO, [], SCOPE)).toEqual({
+      verdict: 'pass',
+      reasons: ['no green task stopped'],
+      infrastructureStops: 0,
+    });
   });
 
   it('fails on one crash with the default maxTaskStops 0, naming the count, the limit and the cause', () => {
     expect(judgeTaskStops(ZERO, [exited(1)], SCOPE)).toEqual({
       verdict: 'fail',
       reasons: ['1 green task stopped with a failure > 0 allowed: 1× essential container exited (exit 1)'],
+      infrastructureStops: 0,
     });
+  });
+
+  it('counts Spot reclaims, host terminations, retirement and AZ rebalancing apart, and passes with maxTaskStops 0', () => {
+    const stops = [spotReclaim(), spotReclaim(), hostTerminated(), fargateRetirement(), azRebalancing()];
+
+    expect(judgeTaskStops(ZERO, stops, SCOPE)).toEqual({
+      verdict: 'pass',
+      reasons: [
+        'no green task stopped with a failure (5 infrastructure stops: 2× Spot interruption, ' +
+          '2× host terminated or retired, 1× AZ rebalancing)',
+      ],
+      infrastructureStops: 5,
+    });
+  });
+
+  it('still fails on a crash beside infrastructure stops, naming both', () => {
+    expect(judgeTaskStops(ZERO, [spotReclaim(), exited(1)], SCOPE)).toEqual({
+      verdict: 'fail',
+      reasons: [
+        '1 green task stopped with a failure > 0 allowed: 1× essential container exited (exit 1) ' +
+          '(1 infrastructure stop: 1× Spot interruption)',
+      ],
+      infrastructureStops: 1,
+    });
+  });
+
+  it('fails a storm of infrastructure stops above maxInfrastructureStops, naming the limit', () => {
+    const gate = { maxTaskStops: 0, maxInfrastructureStops: 2 };
+
+    expect(judgeTaskStops(gate, [spotReclaim(), spotReclaim(), spotReclaim()], SCOPE)).toEqual({
+      verdict: 'fail',
+      reasons: [
+        'no green task stopped with a failure',
+        '3 green tasks stopped by the infrastructure > 2 allowed (maxInfrastructureStops): 3× Spot interruption',
+      ],
+      infrastructureStops: 3,
+    });
+    expect(judgeTaskStops(gate, [spotReclaim(), spotReclaim()], SCOPE)).toEqual({
+      verdict: 'pass',
+      reasons: [
+        'no green task stopped with a failure (2 infrastructure stops ≤ 2 allowed: 2× Spot interruption)',
+      ],
+      infrastructureStops: 2,
+    });
+  });
+
+  it('never fails on infrastructure stops when maxInfrastructureStops is null (the default)', () => {
+    fc.assert(
+      fc.property(infraStopsArb, (stops) => {
+        expect(judgeTaskStops({ maxTaskStops: 0, maxInfrastructureStops: null }, stops, SCOPE).verdict).toBe(
+          'pass',
+        );
+      }),
+    );
+  });
+
+  it('adding infrastructure stops never turns a pass into a fail below the limit, and never a fail into a pass', () => {
+    fc.assert(
+      fc.property(
+        stopsArb,
+        infraStopsArb,
+        fc.integer({ min: 0, max: 5 }),
+        fc.option(fc.integer({ min: 0, max: 15 }), { nil: null }),
+        (stops, infra, maxTaskStops, maxInfrastructureStops) => {
+          const gate = { maxTaskStops, maxInfrastructureStops };
+          const before = judgeTaskStops(gate, stops, SCOPE);
+          const mixed = [...stops, ...infra].sort((a, b) => a.stoppedAt - b.stoppedAt);
+
+          const after = judgeTaskStops(gate, mixed, SCOPE);
+
+          expect(after.infrastructureStops).toBe(infra.length);
+          if (maxInfrastructureStops === null || infra.length <= maxInfrastructureStops) {
+            expect(after.verdict).toBe(before.verdict);
+          } else {
+            expect(after.verdict).toBe('fail');
+          }
+        },
+      ),
+    );
+  });
+
+  it('never counts an infrastructure stop towards a crash loop at launch', () => {
+    const result = judgeLaunchStops(
+      [spotReclaim(), spotReclaim(), hostTerminated(), azRebalancing()],
+      SCOPE,
+      1,
+    );
+
+    expect(result).toEqual({ crashLoop: false, failures: 0, reason: 'no green task stopped with a failure' });
   });
 
   it('counts each cause with its exit code, most frequent first', () => {
@@ -92,6 +208,7 @@ describe('judgeTaskStops', () => {
         '5 green tasks stopped with a failure > 0 allowed: 2× essential container exited (exit 1), ' +
           '1× out of memory (exit 137), 1× failed ELB health checks, 1× image pull failure',
       ],
+      infrastructureStops: 0,
     });
   });
 
@@ -108,6 +225,7 @@ describe('judgeTaskStops', () => {
       reasons: [
         'no green task stopped with a failure (3 expected stops: 2× scale-in or deployment, 1× stopped by a user)',
       ],
+      infrastructureStops: 0,
     });
   });
 
@@ -118,6 +236,7 @@ describe('judgeTaskStops', () => {
         '2 green tasks stopped with a failure ≤ 2 allowed: 1× essential container exited (exit 1), ' +
           '1× out of memory (exit 137) (1 expected stop: 1× scale-in or deployment)',
       ],
+      infrastructureStops: 0,
     });
   });
 
@@ -180,12 +299,15 @@ describe('judgeTaskStops', () => {
       };
       const scope = { cluster: parsed.stop.cluster, service: parsed.stop.service!, color: 'green' };
 
-      const { failures } = classifyTaskStops([task], scope);
+      const { failures, infrastructure, expected } = classifyTaskStops([task], scope);
+      const cause =
+        failures.length === 1 ? 'failure' : infrastructure.length === 1 ? 'infrastructure' : 'expected';
 
-      expect({ event: event.detail.stopCode, failure: failures.length === 1 }).toEqual({
+      expect({ event: event.detail.stopCode, cause }).toEqual({
         event: event.detail.stopCode,
-        failure: !classifyStop(parsed.stop).expected,
+        cause: stopCause(classifyStop(parsed.stop)),
       });
+      expect(failures.length + infrastructure.length + expected.length).toBe(1);
     }
   });
 });

@@ -1,0 +1,32 @@
+/**
+ * Prepare's reads before anything changes: every alarm the spec names exists, and the production
+ * route does not pin clients to a color for longer than a rollback waits (see domain/preflight.ts).
+ */
+import { InvalidInputError, ServiceStateError } from '../../shared/domain/errors';
+import { missingAlarmsIssues, stickinessRefusal } from '../../shared/domain/preflight';
+import type { DeploymentSpec } from '../../shared/domain/spec';
+import { routeOf, type DeployDeps } from './context';
+
+/** Refuses the deployment (nothing changed yet) when the spec names a missing alarm or the route is too sticky. */
+export async function checkSpecAgainstAccount(
+  deps: Pick<DeployDeps, 'alarms' | 'router'>,
+  spec: DeploymentSpec,
+): Promise<void> {
+  // Checked even when the request forces the start: force skips the quiet check, not this one.
+  if (spec.alarms.length > 0) {
+    const issues = missingAlarmsIssues(spec, await deps.alarms.missing(spec.alarms));
+    if (issues.length > 0) {
+      throw new InvalidInputError(
+        `spec names alarms that do not exist: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+        issues,
+      );
+    }
+  }
+  const route = routeOf(spec);
+  const refusal = stickinessRefusal(
+    await deps.router.stickiness(route),
+    spec.trafficSettleSeconds,
+    route.rule ? `listener rule ${route.rule}` : `listener ${route.listener}`,
+  );
+  if (refusal) throw new ServiceStateError(refusal);
+}
