@@ -333,7 +333,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     const report: DemoReport = {
       simulated:
         'local rehearsal: AWS services simulated by local processes, a weighted proxy, dynalite and a JSONL sink',
-      timing: aws ? { mode: 'aws', ...aws, note: awsTimingHeader(aws) } : { mode: 'lag-free' },
+      timing: aws
+        ? { mode: 'aws', ...aws, note: awsTimingHeader(aws).replace('\n', ' ') }
+        : { mode: 'lag-free' },
       ratePerSecond: rate,
       deployments: reports,
       passed,

@@ -73,12 +73,15 @@ export interface AwsTiming extends PublicationModel {
   compress: number;
 }
 
-/** The header line a rehearsal on AWS timing prints, so nobody reads its times as real ones. */
+/**
+ * The header a rehearsal on AWS timing prints (two lines), so nobody reads its times as real
+ * ones or its request counts as AWS's.
+ */
 export function awsTimingHeader(timing: AwsTiming): string {
   const c = timing.compress;
   return (
     `AWS timing, time compressed ${c}×: metrics in ${timing.periodSeconds}-s periods published ` +
-    `${timing.publishDelaySeconds} s after they end (virtual seconds; 1 real s = ${c} virtual s). ` +
+    `${timing.publishDelaySeconds} s after they end (virtual seconds; 1 real s = ${c} virtual s).\n` +
     `Request counts per period are 1/${c} of what the same request rate gives on AWS.`
   );
 }
