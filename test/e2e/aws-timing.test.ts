@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { StepObservation } from '../../functions/deploy/evaluate';
 import type { Color } from '../../shared/domain/colors';
 import type { DeploymentEvent } from '../../shared/domain/deployment';
+import { InvalidInputError } from '../../shared/domain/errors';
 import { DEFAULT_METRICS_MODEL, type PublishedWindow } from '../../shared/domain/gate';
 import type { DeploymentSpecInput } from '../../shared/domain/spec';
 import { LoadGenerator } from '../../shared/local/load-generator';
@@ -96,6 +97,18 @@ describe('local rehearsal on AWS timing (CloudWatch periods and publication dela
     }
     return runs.filter((r) => r.observation.decision === 'advance' || r.observation.decision === 'promote');
   }
+
+  it("refuses a spec on the rehearsal's lag-free model before anything runs, naming the field", async () => {
+    const input = {
+      deploymentId: 'aws-timing-lag-free',
+      image: 'greenlight/demo-app:v2',
+      spec: { ...base, ...AWS_PLAN, metrics: { periodSeconds: 1, publishDelaySeconds: 0 } },
+    };
+
+    await expect(rehearsal.deploy(input)).rejects.toThrow(InvalidInputError);
+    await expect(rehearsal.deploy(input)).rejects.toThrow(/^spec\.metrics\.periodSeconds: /);
+    expect(await rehearsal.deps.store.getDeployment('aws-timing-lag-free')).toBeNull();
+  });
 
   it('passes a step and the bake only on published data that covers them, and promotes the good release', async () => {
     const from = Date.now();
