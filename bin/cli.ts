@@ -1,7 +1,8 @@
 /** The greenlight command line. */
 import '../shared/local/polyfills';
 import { parseArgs } from 'node:util';
-import { runDemo } from './demo';
+import { DEFAULT_DEMO_COMPRESSION, runDemo } from './demo';
+import { parseCompression } from './aws-timing-flag';
 import { specCommand } from './spec';
 import { alertsCommand, readStdin } from './alerts';
 import { DEPLOYMENT_COMMANDS, deploymentsCommand } from './deployments';
@@ -13,6 +14,8 @@ const USAGE = `usage: greenlight <command> [options]
 commands:
   demo [--rate N] [--work-dir DIR]   run a blue/green deployment in the local rehearsal under load:
                                      a good release (promoted) and a faulty one (rolled back)
+       [--aws-timing [--compress N]] on CloudWatch's timing (60-s periods published 120 s late)
+                                     with an AWS-like plan, time compressed N× (default ${DEFAULT_DEMO_COMPRESSION})
   alerts explain [--json] < event    print the alert an ECS task state change event would send
                                      (no AWS calls: not enriched, no dedupe)
   spec validate FILE.json            check a deployment spec; print it with defaults and plan steps
@@ -26,13 +29,19 @@ commands:
                                      greenlight deploy --help for details)
   serve [--port N] [--rate N]        the local rehearsal behind a local deploy API (simulated API
                                      Gateway) with a demo service, for the commands above
+        [--aws-timing [--compress N]] (see greenlight serve --help)
   help                               show this text
 `;
 
 async function demo(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { rate: { type: 'string', default: '200' }, 'work-dir': { type: 'string' } },
+    options: {
+      rate: { type: 'string', default: '200' },
+      'work-dir': { type: 'string' },
+      'aws-timing': { type: 'boolean', default: false },
+      compress: { type: 'string' },
+    },
     strict: true,
   });
   const rate = Number(values.rate);
@@ -40,9 +49,15 @@ async function demo(args: string[]): Promise<number> {
     process.stderr.write(`--rate: expected an integer from 1 to 2000, got "${values.rate}"\n`);
     return 2;
   }
+  const compress = parseCompression(values.compress, values['aws-timing'], DEFAULT_DEMO_COMPRESSION);
+  if (typeof compress === 'string') {
+    process.stderr.write(`${compress}\n`);
+    return 2;
+  }
   const report = await runDemo({
     ratePerSecond: rate,
     ...(values['work-dir'] ? { workDir: values['work-dir'] } : {}),
+    ...(compress !== null ? { awsTiming: { compress } } : {}),
   });
   return report.passed ? 0 : 1;
 }

@@ -9,13 +9,21 @@ import { parseArgs } from 'node:util';
 import type { DeploymentSpecInput } from '../shared/domain/spec';
 import { LoadGenerator } from '../shared/local/load-generator';
 import { LocalDeployApi } from '../shared/local/api/local-api';
-import { Rehearsal } from '../shared/local/rehearsal';
+import { awsTimingHeader, Rehearsal } from '../shared/local/rehearsal';
+import { parseCompression } from './aws-timing-flag';
 
-export const SERVE_USAGE = `usage: greenlight serve [--port N] [--rate N] [--work-dir DIR]
+/** Default compression of `serve --aws-timing`: a 60-s hold and its publication in about 20 real s. */
+export const DEFAULT_SERVE_COMPRESSION = 10;
+
+export const SERVE_USAGE = `usage: greenlight serve [--port N] [--rate N] [--work-dir DIR] [--aws-timing [--compress N]]
 
   Starts the local rehearsal and its deploy API (a simulated API Gateway, unsigned, on 127.0.0.1),
   runs the demo service "web" on blue (greenlight/demo-app:v1) under N requests/s (default 50), and
   writes a spec for it whose second step waits for an approval. Ctrl-C stops everything.
+
+  --aws-timing   metrics as CloudWatch publishes them (60-s periods, 120 s after they end) and a
+                 spec with AWS-like holds, on a clock compressed N times (--compress, default ${DEFAULT_SERVE_COMPRESSION}):
+                 every time the API and the history show is virtual.
 `;
 
 /** The plan of the served spec: quick steps, the second held for a person's approval. */
@@ -41,6 +49,28 @@ const SERVE_PLAN: Partial<DeploymentSpecInput> = {
   trafficSettleSeconds: 1,
 };
 
+/**
+ * The served plan on AWS timing: AWS-like holds and intervals, valid on the spec's default
+ * `metrics` (CloudWatch's 60-s periods published 120 s after they end); an hour (virtual) to approve.
+ */
+const AWS_TIMING_SERVE_PLAN: Partial<DeploymentSpecInput> = {
+  plan: {
+    steps: [
+      { weight: 10, holdSeconds: 60 },
+      { weight: 50, holdSeconds: 60, approval: true },
+    ],
+  },
+  gate: {
+    intervalSeconds: 10,
+    minRequests: 20,
+    maxErrorRate: 0.01,
+    consecutiveFailures: 2,
+    stepTimeoutSeconds: 3600,
+  },
+  launch: { timeoutSeconds: 600, pollSeconds: 10 },
+  bakeSeconds: 120,
+};
+
 export interface ServeIo {
   stdout: { write(chunk: string): unknown };
   stderr: { write(chunk: string): unknown };
@@ -57,6 +87,8 @@ export async function serveCommand(args: string[], io: ServeIo): Promise<number>
         port: { type: 'string', default: '0' },
         rate: { type: 'string', default: '50' },
         'work-dir': { type: 'string', default: '.greenlight' },
+        'aws-timing': { type: 'boolean', default: false },
+        compress: { type: 'string' },
       },
       strict: true,
     }).values;
@@ -74,8 +106,18 @@ export async function serveCommand(args: string[], io: ServeIo): Promise<number>
     io.stderr.write(`--rate: expected an integer from 1 to 2000, got "${values.rate}"\n`);
     return 2;
   }
+  const compress = parseCompression(values.compress, values['aws-timing'], DEFAULT_SERVE_COMPRESSION);
+  if (typeof compress === 'string') {
+    io.stderr.write(`${compress}\n`);
+    return 2;
+  }
   const workDir = path.resolve(values['work-dir']);
-  const rehearsal = await Rehearsal.start({ workDir, console: io.stdout });
+  const rehearsal = await Rehearsal.start({
+    workDir,
+    console: io.stdout,
+    ...(compress !== null ? { awsTiming: { compress } } : {}),
+  });
+  const aws = rehearsal.awsTiming;
   let load: LoadGenerator | undefined;
   let api: LocalDeployApi | undefined;
   try {
@@ -95,10 +137,17 @@ export async function serveCommand(args: string[], io: ServeIo): Promise<number>
     });
     const specFile = path.join(workDir, 'web.local.json');
     await mkdir(workDir, { recursive: true });
-    await writeFile(specFile, `${JSON.stringify({ ...base, ...SERVE_PLAN }, null, 2)}\n`);
+    const plan = aws ? AWS_TIMING_SERVE_PLAN : SERVE_PLAN;
+    await writeFile(specFile, `${JSON.stringify({ ...base, ...plan }, null, 2)}\n`);
     const images = rehearsal.catalog.known().filter((image) => image !== 'greenlight/demo-app:v1');
     io.stdout.write(
       [
+        ...(aws
+          ? [
+              awsTimingHeader(aws),
+              'Times in records and history are virtual (they run ahead of the wall clock).',
+            ]
+          : []),
         `local API (simulated API Gateway, unsigned): ${api.url}`,
         `service web: blue on greenlight/demo-app:v1, ${rate} requests/s through the local ALB ${rehearsal.proxy.url}`,
         `spec: ${path.relative(process.cwd(), specFile)} (step 2 waits for an approval)`,

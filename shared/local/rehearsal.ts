@@ -23,7 +23,7 @@ import { parseInput } from '../domain/validation';
 import { DynamoStore } from '../aws/dynamo-store';
 import { HttpProbe } from '../aws/http-probe';
 import { createLogger } from '../lambda';
-import { systemClock } from '../ports/clock';
+import { systemClock, type Clock } from '../ports/clock';
 import type { Notifier } from '../ports/notifier';
 import { AlbProxy, type AlbProxyOptions } from './alb/proxy';
 import { LocalAlarms } from './cloudwatch/local-alarms';
@@ -31,7 +31,9 @@ import { startDynalite, type LocalDynamo } from './dynamodb/dynalite';
 import { runStateMachine, type EngineEvent, type RunResult } from './sfn/engine';
 import { FileNotifier } from './sns/file-notifier';
 import { ImageCatalog } from './ecs/image-catalog';
-import { LocalMetrics } from './alb/local-metrics';
+import { CLOUDWATCH_PUBLICATION, LocalMetrics, type PublicationModel } from './alb/local-metrics';
+import { DEFAULT_RETENTION_MS } from './alb/metric-buckets';
+import { CompressedClock } from './compressed-clock';
 import { LocalRouter } from './alb/local-router';
 import { ProcessFleet } from './ecs/process-fleet';
 import { NoScalableTargets } from './ecs/no-scalable-targets';
@@ -52,6 +54,36 @@ export interface RehearsalOptions {
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /** Also print each notification's subject here (e.g. process.stdout). */
   console?: { write(chunk: string): unknown };
+  /**
+   * Run on AWS timing: metrics in CloudWatch's periods, published late, on a clock compressed
+   * `compress` times (see AwsTiming). Unset: lag-free 1-s metrics in real time.
+   */
+  awsTiming?: AwsTimingOptions;
+}
+
+export interface AwsTimingOptions {
+  /** Virtual seconds per real second, 1 to 60 (10: a 10-minute deployment takes 1 real minute). */
+  compress: number;
+  /** The simulated CloudWatch's lag in virtual seconds (default 120, the spec's default model). */
+  publishDelaySeconds?: number;
+}
+
+/** The rehearsal's timing on AWS: CloudWatch's periods and lag, in time compressed `compress` times. */
+export interface AwsTiming extends PublicationModel {
+  compress: number;
+}
+
+/**
+ * The header a rehearsal on AWS timing prints (two lines), so nobody reads its times as real
+ * ones or its request counts as AWS's.
+ */
+export function awsTimingHeader(timing: AwsTiming): string {
+  const c = timing.compress;
+  return (
+    `AWS timing, time compressed ${c}×: metrics in ${timing.periodSeconds}-s periods published ` +
+    `${timing.publishDelaySeconds} s after they end (virtual seconds; 1 real s = ${c} virtual s).\n` +
+    `Request counts per period are 1/${c} of what the same request rate gives on AWS.`
+  );
 }
 
 export interface LocalServiceOptions {
@@ -64,7 +96,10 @@ export interface LocalServiceOptions {
 }
 
 export interface DeployOptions {
-  /** Multiplies every Wait state (0 = no waiting); 1 (the default) waits as the spec says. */
+  /**
+   * Multiplies every Wait state (0 = no waiting); 1 (the default) waits as the spec says, in the
+   * rehearsal's time (on AWS timing, 1/compress real seconds per second the spec says).
+   */
   timeScale?: number;
   onEvent?: (event: EngineEvent) => void;
 }
@@ -83,6 +118,12 @@ export class Rehearsal {
   private readonly executions = new Map<string, Promise<DeployResult>>();
 
   private constructor(
+    /** Lag-free (null) or AWS timing. */
+    readonly awsTiming: AwsTiming | null,
+    /** The clock of every handler and local adapter: virtual on AWS timing. */
+    readonly clock: Clock,
+    /** The Metrics adapter of deps.metrics, with its load-balancer figures. */
+    readonly metrics: LocalMetrics,
     readonly workDir: string,
     readonly dynamo: LocalDynamo,
     readonly proxy: AlbProxy,
@@ -95,10 +136,26 @@ export class Rehearsal {
   static async start(options: RehearsalOptions = {}): Promise<Rehearsal> {
     const workDir = path.resolve(options.workDir ?? '.greenlight');
     const catalog = options.catalog ?? new ImageCatalog();
+    const awsTiming: AwsTiming | null = options.awsTiming
+      ? {
+          ...CLOUDWATCH_PUBLICATION,
+          ...(options.awsTiming.publishDelaySeconds !== undefined
+            ? { publishDelaySeconds: checkDelay(options.awsTiming.publishDelaySeconds) }
+            : {}),
+          compress: options.awsTiming.compress,
+        }
+      : null;
+    const clock: Clock = awsTiming ? new CompressedClock(awsTiming.compress) : systemClock;
     const dynamo = await startDynalite();
     let proxy: AlbProxy | undefined;
     try {
-      proxy = await AlbProxy.start(options.proxy);
+      proxy = await AlbProxy.start({
+        // Buckets are stamped in the rehearsal's time, so windows and periods need no mapping;
+        // kept 30 real minutes whatever the compression.
+        now: () => clock.now(),
+        metricsRetentionMs: DEFAULT_RETENTION_MS * (awsTiming?.compress ?? 1),
+        ...options.proxy,
+      });
       await proxy.addListener(LOCAL_TEST_LISTENER);
       const taskDefinitions = new LocalTaskDefinitions();
       const fleet = new ProcessFleet({
@@ -106,32 +163,47 @@ export class Rehearsal {
         taskDefinitions,
         catalog,
         logDir: path.join(workDir, 'tasks'),
+        clock,
       });
       const notifier: Notifier = new FileNotifier({
         path: path.join(workDir, 'notifications.jsonl'),
+        clock,
         ...(options.console ? { console: options.console } : {}),
       });
       const router = new LocalRouter(proxy, { listener: LOCAL_LISTENER });
       const alarms = new LocalAlarms();
+      const metrics = new LocalMetrics(proxy, awsTiming ? { awsTiming } : {});
       const deps: DeployDeps = {
         // Simulated: local alarms are set by hand (rehearsal.alarms.inAlarm), not computed from metrics.
         alarms,
         fleet,
         router,
-        metrics: new LocalMetrics(proxy),
+        metrics,
         // The production adapter as is: plain HTTP to the proxy's listeners.
         probe: new HttpProbe(),
         // Not modelled: the local services have no scalable target (README, "What is real").
         scaling: new NoScalableTargets(),
         store: new DynamoStore({ client: dynamo.documentClient, tableName: dynamo.tableName }),
         notifier,
-        clock: systemClock,
+        clock,
         logger: createLogger({ logLevel: options.logLevel ?? 'SILENT' }),
       };
-      const rehearsal = new Rehearsal(workDir, dynamo, proxy, fleet, taskDefinitions, catalog, deps);
+      const rehearsal = new Rehearsal(
+        awsTiming,
+        clock,
+        metrics,
+        workDir,
+        dynamo,
+        proxy,
+        fleet,
+        taskDefinitions,
+        catalog,
+        deps,
+      );
       const setWeights = router.setWeights.bind(router);
       router.setWeights = async (route, weights) => {
         await setWeights(route, weights);
+        // Real time, like the load generator's samples they are compared with.
         if (route.listener === LOCAL_LISTENER)
           rehearsal.weightChanges.push({ at: Date.now(), weights: { ...weights } });
       };
@@ -241,6 +313,11 @@ export class Rehearsal {
         `spec.testTraffic.listener: expected "${LOCAL_TEST_LISTENER}" in the local rehearsal, got "${spec.testTraffic.listener}"`,
       );
     }
+    if (this.awsTiming && spec.metrics.periodSeconds % this.awsTiming.periodSeconds !== 0) {
+      throw new InvalidInputError(
+        `spec.metrics.periodSeconds: the rehearsal on AWS timing publishes ${this.awsTiming.periodSeconds}-s periods (as CloudWatch's ALB metrics), got ${spec.metrics.periodSeconds}; remove "metrics" for CloudWatch's default model`,
+      );
+    }
     const groups = this.proxy.targetGroups();
     for (const color of ['blue', 'green'] as const) {
       const slot = spec.slots[color];
@@ -270,7 +347,7 @@ export class Rehearsal {
     input: DeployRequestInput,
     options: DeployOptions,
   ): Promise<DeployResult> {
-    const scale = options.timeScale ?? 1;
+    const scale = (options.timeScale ?? 1) / (this.awsTiming?.compress ?? 1);
     const { spec } = request;
     const waitTimeOverrides: Record<string, number> =
       scale === 1
@@ -310,6 +387,14 @@ export class Rehearsal {
     await this.dynamo.stop();
   }
 
+  /**
+   * A real duration (e.g. between two real timestamps) in the rehearsal's time: the same on
+   * lag-free timing, `compress` times longer on AWS timing.
+   */
+  virtualMs(realMs: number): number {
+    return realMs * (this.awsTiming?.compress ?? 1);
+  }
+
   private async waitUntil(check: () => Promise<boolean>, timeoutMs: number, message: string): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!(await check())) {
@@ -317,4 +402,14 @@ export class Rehearsal {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
+}
+
+function checkDelay(seconds: number): number {
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3600) {
+    const message = `expected an integer from 0 to 3600, got ${seconds}`;
+    throw new InvalidInputError(`awsTiming.publishDelaySeconds: ${message}`, [
+      { path: 'awsTiming.publishDelaySeconds', message },
+    ]);
+  }
+  return seconds;
 }

@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import type { ResponseOrigin } from './metric-buckets';
 import { finishDrain, type Target, type TargetGroup } from './targets';
 
 /** One target group of a listener's forward action. */
@@ -15,6 +16,15 @@ export interface Route {
   /** Smooth weighted round robin state (nginx). */
   current: number;
 }
+
+/** Errors of a connection that never opened (the rest happen on an open connection). */
+const CONNECT_FAILURES = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'ETIMEDOUT',
+]);
 
 /** Bodies up to this size are buffered so a failed attempt can be replayed on another target. */
 const MAX_REPLAY_BODY = 1024 * 1024;
@@ -153,15 +163,20 @@ export class Forwarder {
       return;
     }
     let recorded = false;
-    const finish = (status: number) => {
+    // Who produced the answer, for CloudWatch's attribution (see ResponseOrigin).
+    let origin: ResponseOrigin = 'target';
+    const finish = (status: number, from?: ResponseOrigin) => {
       if (recorded) return;
       recorded = true;
-      group.metrics.record(status, performance.now() - startedAt, this.options.now());
+      group.metrics.record(status, performance.now() - startedAt, this.options.now(), from ?? origin);
     };
     res.on('finish', () => finish(res.statusCode));
 
     readBody(req).then(
-      (body) => this.forward(group, req, res, body, finish),
+      (body) =>
+        this.forward(group, req, res, body, finish, (answeredBy) => {
+          origin = answeredBy;
+        }),
       () => res.destroy(),
     );
   }
@@ -171,11 +186,13 @@ export class Forwarder {
     req: http.IncomingMessage,
     res: http.ServerResponse,
     body: Body,
-    finish: (status: number) => void,
+    finish: (status: number, origin?: ResponseOrigin) => void,
+    answeredBy: (origin: ResponseOrigin) => void,
   ): void {
     const requestTimeoutMs = this.options.requestTimeoutMs;
     const first = pickTarget(group);
     if (!first) {
+      answeredBy('no-target');
       reply(res, 503, `target group "${group.name}" has no healthy target`, group.name);
       return;
     }
@@ -232,7 +249,7 @@ export class Forwarder {
           release();
           if (!upstreamRes.complete && !clientGone) {
             // The target cut the response short: the client cannot get a complete answer.
-            finish(502);
+            finish(502, 'load-balancer');
             res.destroy();
           }
         });
@@ -255,6 +272,13 @@ export class Forwarder {
             return;
           }
         }
+        // A connection never opened is the target group's TargetConnectionErrorCount; a reset or a
+        // timeout after that is the balancer's own 502/504, which CloudWatch has per load balancer only.
+        answeredBy(
+          !(err instanceof UpstreamTimeoutError) && CONNECT_FAILURES.has(err.code ?? '')
+            ? 'connection'
+            : 'load-balancer',
+        );
         if (err instanceof UpstreamTimeoutError) {
           reply(res, 504, `target "${target.id}" timed out`, group.name, target.id);
         } else {

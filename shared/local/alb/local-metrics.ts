@@ -1,30 +1,124 @@
 /** The Metrics port over the local weighted proxy's per-target-group 1-s buckets. */
-import type { Color } from '../../domain/colors';
-import { LAG_FREE_METRICS_MODEL, type PublishedWindow } from '../../domain/gate';
+import { COLORS, type Color } from '../../domain/colors';
+import { InvalidInputError } from '../../domain/errors';
+import {
+  CLOUDWATCH_PERIOD_SECONDS,
+  DEFAULT_METRICS_MODEL,
+  DEFAULT_PUBLISH_DELAY_SECONDS,
+  LAG_FREE_METRICS_MODEL,
+  periodStart,
+  publishedUntil,
+  type MetricsModel,
+  type PublishedWindow,
+} from '../../domain/gate';
 import type { Metrics } from '../../ports/metrics';
 import type { AlbProxy } from './proxy';
 
 /**
- * Reads traffic windows from an AlbProxy: exact counts and percentiles at 1-s resolution, readable
- * the moment a request ends. Kinder than CloudWatch (60-s periods published minutes later), and
- * it says so in every sample: `periodSeconds` 1 and `until` the evaluation time, whatever the
- * spec's `metrics` model describes for AWS.
+ * How the simulated CloudWatch publishes the proxy's figures on AWS timing: in periods of
+ * `periodSeconds`, each readable `publishDelaySeconds` after it ends (in the proxy clock's time,
+ * virtual when the rehearsal is compressed). This is the world's lag; the spec's
+ * `metrics.publishDelaySeconds` is what the gate assumes of it, as on AWS.
+ */
+export interface PublicationModel {
+  periodSeconds: number;
+  publishDelaySeconds: number;
+}
+
+/** CloudWatch's ALB metrics as the rehearsal models them: 60-s periods, readable 120 s after they end. */
+export const CLOUDWATCH_PUBLICATION: PublicationModel = {
+  periodSeconds: CLOUDWATCH_PERIOD_SECONDS,
+  publishDelaySeconds: DEFAULT_PUBLISH_DELAY_SECONDS,
+};
+
+export interface LocalMetricsOptions {
+  /**
+   * Read the buckets as CloudWatch publishes them (see `sample`). Unset: lag-free 1-s data,
+   * kinder than CloudWatch, and said so in every sample.
+   */
+  awsTiming?: PublicationModel;
+}
+
+/**
+ * Reads traffic windows from an AlbProxy: exact counts and percentiles at 1-s resolution.
+ *
+ * Lag-free (the default): readable the moment a request ends, every answer counted against its
+ * target group; each sample says so (`periodSeconds` 1 and `until` the evaluation time), whatever
+ * the spec's `metrics` model describes for AWS.
+ *
+ * AWS timing: what CloudWatchMetrics would return on AWS, from the same requests. The buckets are
+ * summed into the spec's periods, a period exists only once it ended `publishDelaySeconds` ago
+ * (the world's lag, not the spec's), and the adapter's own rules apply on top: it asks only up
+ * to the spec's `publishedUntil`, and counts data as complete only up to the last period with a
+ * request. Per target group, as CloudWatch: target 5xx and failed connections; the proxy's own
+ * 502/504 (and its 503s without a healthy target) are load-balancer figures (`loadBalancerErrors`),
+ * which the gate does not read.
  */
 export class LocalMetrics implements Metrics {
-  constructor(private readonly proxy: AlbProxy) {}
+  constructor(
+    private readonly proxy: Pick<AlbProxy, 'metrics' | 'loadBalancerErrors'>,
+    private readonly options: LocalMetricsOptions = {},
+  ) {}
 
-  /** Aggregates [fromMs, nowMs) for each color's target group; all of it is complete and published. */
+  /** Each color's traffic from `fromMs` up to where its data is complete and published at `nowMs`. */
   async sample(
     targetGroups: Record<Color, string>,
     fromMs: number,
     nowMs: number,
+    model: MetricsModel = DEFAULT_METRICS_MODEL,
   ): Promise<Record<Color, PublishedWindow>> {
-    const window = (color: Color): PublishedWindow => ({
-      ...this.proxy.metrics(targetGroups[color], fromMs, nowMs),
-      from: fromMs,
-      until: Math.max(fromMs, nowMs),
-      periodSeconds: LAG_FREE_METRICS_MODEL.periodSeconds,
-    });
+    const publication = this.options.awsTiming;
+    if (!publication) {
+      const window = (color: Color): PublishedWindow => ({
+        ...this.proxy.metrics(targetGroups[color], fromMs, nowMs),
+        from: fromMs,
+        until: Math.max(fromMs, nowMs),
+        periodSeconds: LAG_FREE_METRICS_MODEL.periodSeconds,
+      });
+      return { blue: window('blue'), green: window('green') };
+    }
+    const periodSeconds = model.periodSeconds;
+    if (periodSeconds % publication.periodSeconds !== 0) {
+      const message = `the rehearsal on AWS timing publishes ${publication.periodSeconds}-s periods (as CloudWatch's ALB metrics); ${periodSeconds} s describes other data`;
+      throw new InvalidInputError(`metrics.periodSeconds: ${message}`, [
+        { path: 'metrics.periodSeconds', message },
+      ]);
+    }
+    const periodMs = periodSeconds * 1000;
+    const start = periodStart(fromMs, periodSeconds);
+    // What the adapter asks for (the spec's model) and what has landed (the world's lag).
+    const asked = publishedUntil(fromMs, nowMs, model);
+    // A period of the spec's (whole world periods) has landed once its last world period has.
+    const landed = periodStart(nowMs - publication.publishDelaySeconds * 1000, periodSeconds);
+    const end = Math.max(start, Math.min(asked, landed));
+    const window = (color: Color): PublishedWindow => {
+      const targetGroup = targetGroups[color];
+      // ALB reports no data point for a period without requests: the adapter's data is complete
+      // only up to the last period that has one.
+      let until = start;
+      for (let at = end - periodMs; at >= start; at -= periodMs) {
+        if (this.proxy.metrics(targetGroup, at, at + periodMs, 'cloudwatch').requests > 0) {
+          until = at + periodMs;
+          break;
+        }
+      }
+      const traffic =
+        until > start
+          ? this.proxy.metrics(targetGroup, start, until, 'cloudwatch')
+          : { requests: 0, errors: 0, p50Ms: null, p99Ms: null };
+      return { ...traffic, from: start, until, periodSeconds };
+    };
     return { blue: window('blue'), green: window('green') };
+  }
+
+  /**
+   * The proxy's own 5xx (CloudWatch's HTTPCode_ELB_5XX_Count, per load balancer: both colors' and
+   * every listener's) in [fromMs, toMs). Reported, not judged by the gate.
+   */
+  loadBalancerErrors(targetGroups: Record<Color, string>, fromMs: number, toMs: number): number {
+    const groups = new Set(COLORS.map((color) => targetGroups[color]));
+    let errors = 0;
+    for (const group of groups) errors += this.proxy.loadBalancerErrors(group, fromMs, toMs);
+    return errors;
   }
 }

@@ -10,6 +10,7 @@ import type { TargetHealth, TrafficWindow } from '../../domain/gate';
 import { GreenlightError, InvalidInputError } from '../../domain/errors';
 import { Forwarder } from './forwarding';
 import { HealthChecks, type HealthCheckOptions } from './health-checks';
+import type { WindowView } from './metric-buckets';
 import { DEFAULT_LISTENER, forwardAction, listen, type Listener } from './listeners';
 import {
   checkTargetGroupName,
@@ -38,6 +39,8 @@ export interface AlbProxyOptions {
   requestTimeoutMs?: number;
   /** Clock for metric buckets (epoch ms). */
   now?: () => number;
+  /** How long metric buckets are kept, in that clock's time (default 30 minutes). */
+  metricsRetentionMs?: number;
 }
 
 /**
@@ -55,9 +58,11 @@ export class AlbProxy {
   private readonly forwarder: Forwarder;
   private readonly deregistrationDelayMs: number;
   private readonly now: () => number;
+  private readonly metricsRetentionMs: number | undefined;
 
   private constructor(server: http.Server, options: AlbProxyOptions) {
     this.now = options.now ?? Date.now;
+    this.metricsRetentionMs = options.metricsRetentionMs;
     this.health = new HealthChecks(options.healthCheck, () => this.stopping !== null);
     this.forwarder = new Forwarder({
       groups: this.groups,
@@ -138,7 +143,7 @@ export class AlbProxy {
   createTargetGroup(name: string): void {
     checkTargetGroupName(name);
     if (this.groups.has(name)) return;
-    this.groups.set(name, newTargetGroup(name));
+    this.groups.set(name, newTargetGroup(name, this.metricsRetentionMs));
   }
 
   /** Adds a target; it receives traffic only once it passed `healthyThreshold` health checks. */
@@ -201,9 +206,18 @@ export class AlbProxy {
     return Object.fromEntries(this.listener(listenerName).routes.map((r) => [r.name, r.weight]));
   }
 
-  /** Requests, errors and exact latency percentiles over all 1-s buckets overlapping [fromMs, toMs). */
-  metrics(targetGroup: string, fromMs: number, toMs: number): TrafficWindow {
-    return this.group(targetGroup).metrics.window(fromMs, toMs, this.now());
+  /**
+   * Requests, errors and exact latency percentiles over all 1-s buckets overlapping [fromMs, toMs),
+   * counting every answer (`proxy`) or only what CloudWatch has per target group (`cloudwatch`:
+   * the proxy's own 502/504 and no-target 503 are per-load-balancer figures there).
+   */
+  metrics(targetGroup: string, fromMs: number, toMs: number, view: WindowView = 'proxy'): TrafficWindow {
+    return this.group(targetGroup).metrics.window(fromMs, toMs, this.now(), view);
+  }
+
+  /** The proxy's own 5xx (502/504 after choosing a target, 503 without one) of a target group in [fromMs, toMs). */
+  loadBalancerErrors(targetGroup: string, fromMs: number, toMs: number): number {
+    return this.group(targetGroup).metrics.loadBalancerErrors(fromMs, toMs, this.now());
   }
 
   /** Lifetime request and error counts of a target group. */

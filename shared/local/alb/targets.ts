@@ -53,8 +53,9 @@ export function checkTargetGroupName(name: string): void {
   }
 }
 
-export function newTargetGroup(name: string): TargetGroup {
-  return { name, targets: new Map(), cursor: 0, metrics: new MetricBuckets() };
+/** `metricsRetentionMs`: how long its metric buckets are kept (in the proxy clock's time). */
+export function newTargetGroup(name: string, metricsRetentionMs?: number): TargetGroup {
+  return { name, targets: new Map(), cursor: 0, metrics: new MetricBuckets(metricsRetentionMs) };
 }
 
 /** A target not yet checked (state `initial`), with its own keep-alive connections. */

@@ -12,6 +12,7 @@ import net from 'node:net';
 import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { GreenlightError, InvalidInputError } from '../../domain/errors';
+import { systemClock, type Clock } from '../../ports/clock';
 import type { Fleet, SlotRef, SlotStatus, StoppedTask } from '../../ports/fleet';
 import type { AlbProxy, TargetState } from '../alb/proxy';
 import type { ImageCatalog } from './image-catalog';
@@ -33,6 +34,11 @@ export interface ProcessFleetOptions {
   crashBackoff?: { baseMs: number; maxMs: number };
   /** Environment every task starts from (before image and task definition environment). */
   baseEnvironment?: Record<string, string>;
+  /**
+   * The clock of stopped tasks' `stoppedAt` (what the gate compares with its windows): the
+   * rehearsal's, virtual when it is compressed. The scheduler's own delays stay real.
+   */
+  clock?: Clock;
 }
 
 export interface ServiceDefinition {
@@ -177,8 +183,10 @@ export class ProcessFleet implements Fleet {
   private readonly stopTimeoutMs: number;
   private readonly crashBackoff: { baseMs: number; maxMs: number };
   private readonly baseEnvironment: Record<string, string>;
+  private readonly clock: Clock;
 
   constructor(private readonly options: ProcessFleetOptions) {
+    this.clock = options.clock ?? systemClock;
     this.reconcileIntervalMs = options.reconcileIntervalMs ?? 200;
     this.startTimeoutMs = options.startTimeoutMs ?? 30_000;
     this.stopTimeoutMs = options.stopTimeoutMs ?? 5000;
@@ -539,7 +547,7 @@ export class ProcessFleet implements Fleet {
 
   /** Remembers a stopped task as DescribeTasks would show it. */
   private recordStop(service: Service, task: Task, cause: StopCause, exitCode: number | null): void {
-    const now = Date.now();
+    const now = this.clock.now();
     const container = task.container ?? 'app';
     service.stopped.push({
       id: task.id,
