@@ -7,12 +7,15 @@ import { alertsCommand, readStdin } from './alerts';
 import { DEPLOYMENT_COMMANDS, deploymentsCommand } from './deployments';
 import { serveCommand } from './serve';
 import { schedulesCommand } from './schedules';
+import { schedulesDemoCommand } from './schedules-demo';
 
 const USAGE = `usage: greenlight <command> [options]
 
 commands:
   demo [--rate N] [--work-dir DIR]   run a blue/green deployment in the local rehearsal under load:
                                      a good release (promoted) and a faulty one (rolled back)
+  demo schedules [--time-scale N]    scheduled tasks in the local rehearsal: success, exit 3, timeout,
+                                     overlap skipped, capacity retry (simulated), log sidecar 137
   alerts explain [--json] < event    print the alert an ECS task state change event would send
                                      (no AWS calls: not enriched, no dedupe)
   spec validate FILE.json            check a deployment spec; print it with defaults and plan steps
@@ -30,6 +33,9 @@ commands:
 `;
 
 async function demo(args: string[]): Promise<number> {
+  if (args[0] === 'schedules') {
+    return schedulesDemoCommand(args.slice(1), { stdout: process.stdout, stderr: process.stderr });
+  }
   const { values } = parseArgs({
     args,
     options: { rate: { type: 'string', default: '200' }, 'work-dir': { type: 'string' } },
