@@ -351,6 +351,7 @@ export async function runSchedulesDemo(options: SchedulesDemoOptions = {}): Prom
     schedules: schedules.map((s) => ({ spec: s.spec, ...(s.startDate ? { startDate: s.startDate } : {}) })),
     deps,
     clock,
+    from: clock.start,
     // Two slots of the per-minute schedule (03:00, 03:01), one of each nightly one.
     until: threeAm + 90_000,
     ...printer,

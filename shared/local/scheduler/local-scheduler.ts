@@ -69,6 +69,11 @@ export interface LocalSchedulerOptions {
   schedules: ScheduleEntry[];
   deps: ScheduleDeps;
   clock: ScaledClock;
+  /**
+   * Slots after this schedule time fire (default: the clock's time at start()); one already past
+   * when start() runs is delivered at once, late, as Scheduler delivers a slot it could not on time.
+   */
+  from?: number;
   /** Slots at or before this schedule time fire; later ones do not (the rehearsal's window). */
   until: number;
   onDelivery?: (delivery: Delivery) => void;
@@ -101,7 +106,7 @@ export class LocalScheduler {
     for (const entry of this.options.schedules) {
       const spec = parseScheduleSpec(entry.spec);
       if (!spec.enabled) continue;
-      this.arm(entry, clock.now());
+      this.arm(entry, this.options.from ?? clock.now());
     }
     this.windowClosed = new Promise((resolve) => {
       const timer = setTimeout(() => resolve(), clock.wallMs(until - clock.now()) + 1);
