@@ -8,6 +8,7 @@ import { alertsCommand, readStdin } from './alerts';
 import { DEPLOYMENT_COMMANDS, deploymentsCommand } from './deployments';
 import { serveCommand } from './serve';
 import { schedulesCommand } from './schedules';
+import { schedulesDemoCommand } from './schedules-demo';
 
 const USAGE = `usage: greenlight <command> [options]
 
@@ -16,6 +17,8 @@ commands:
                                      a good release (promoted) and a faulty one (rolled back)
        [--aws-timing [--compress N]] on CloudWatch's timing (60-s periods published 120 s late)
                                      with an AWS-like plan, time compressed N× (default ${DEFAULT_DEMO_COMPRESSION})
+  demo schedules [--time-scale N]    scheduled tasks in the local rehearsal: success, exit 3, timeout,
+                                     overlap skipped, capacity retry (simulated), log sidecar 137
   alerts explain [--json] < event    print the alert an ECS task state change event would send
                                      (no AWS calls: not enriched, no dedupe)
   spec validate FILE.json            check a deployment spec; print it with defaults and plan steps
@@ -34,6 +37,9 @@ commands:
 `;
 
 async function demo(args: string[]): Promise<number> {
+  if (args[0] === 'schedules') {
+    return schedulesDemoCommand(args.slice(1), { stdout: process.stdout, stderr: process.stderr });
+  }
   const { values } = parseArgs({
     args,
     options: {

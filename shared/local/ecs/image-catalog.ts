@@ -10,9 +10,9 @@ import { z } from 'zod';
 import { InvalidInputError } from '../../domain/errors';
 import { parseInput } from '../../domain/validation';
 
-/** How an image runs locally: the bundled demo app, or a command line (argv). */
+/** How an image runs locally: the bundled demo app or demo job, or a command line (argv). */
 export interface LocalImage {
-  command: 'demo-app' | string[];
+  command: 'demo-app' | 'demo-job' | string[];
   environment?: Record<string, string>;
 }
 
@@ -23,7 +23,7 @@ export interface CommandLine {
 }
 
 const LocalImageSchema = z.strictObject({
-  command: z.union([z.literal('demo-app'), z.array(z.string().min(1)).min(1)]),
+  command: z.union([z.literal('demo-app'), z.literal('demo-job'), z.array(z.string().min(1)).min(1)]),
   environment: z.record(z.string(), z.string()).optional(),
 });
 
@@ -45,6 +45,9 @@ export const DEFAULT_IMAGE_CATALOG: Readonly<Record<string, LocalImage>> = Objec
     command: 'demo-app',
     environment: { VERSION: 'v6', CRASH_AFTER_REQUESTS: '30', CRASH_EXIT_CODE: '1' },
   },
+  // Scheduled tasks: the demo job (its command picks `job` or `log-sidecar`, see demo-job/job.ts).
+  'greenlight/demo-job:v1': { command: 'demo-job' },
+  'greenlight/log-router:v1': { command: 'demo-job', environment: { JOB_NAME: 'log-router' } },
 });
 
 /** Absolute path of the bundled demo app's entry point. */
@@ -57,6 +60,15 @@ export const DEMO_APP_ENTRY = path.join(__dirname, 'demo-app', 'server.ts');
 export function demoAppCommandLine(): CommandLine {
   const tsxLoader = pathToFileURL(require.resolve('tsx')).href;
   return { file: process.execPath, args: ['--import', tsxLoader, DEMO_APP_ENTRY] };
+}
+
+/** Absolute path of the bundled demo job's entry point. */
+export const DEMO_JOB_ENTRY = path.join(__dirname, 'demo-job', 'job.ts');
+
+/** Command line of the bundled demo job (started like the demo app). */
+export function demoJobCommandLine(): CommandLine {
+  const tsxLoader = pathToFileURL(require.resolve('tsx')).href;
+  return { file: process.execPath, args: ['--import', tsxLoader, DEMO_JOB_ENTRY] };
 }
 
 /** Maps image references to local commands. */
@@ -109,6 +121,7 @@ export class ImageCatalog {
   commandLine(image: string): CommandLine {
     const { command } = this.resolve(image);
     if (command === 'demo-app') return demoAppCommandLine();
+    if (command === 'demo-job') return demoJobCommandLine();
     const [file, ...args] = command;
     return { file: file as string, args };
   }
