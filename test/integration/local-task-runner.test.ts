@@ -105,7 +105,9 @@ describe('LocalTaskRunner', () => {
 
   it('stops a non-essential sidecar that ignores SIGTERM with SIGKILL (137) after its stopTimeout when the job exits 0', async () => {
     const { runner } = current;
-    const arn = await started(runner, request('gl-job-logs:1', { JOB_SECONDS: '2', JOB_LINES: '1' }));
+    // 40 s of work (4 s of wall time at ×10): the sidecar has long installed its SIGTERM handler
+    // when the job exits (a process still starting would end with 143, as in a real container).
+    const arn = await started(runner, request('gl-job-logs:1', { JOB_SECONDS: '40', JOB_LINES: '1' }));
     const began = Date.now();
     await runner.exited(arn);
     const task = await runner.describe('local', arn);
@@ -117,8 +119,8 @@ describe('LocalTaskRunner', () => {
         { name: 'log-router', exitCode: 137 },
       ],
     });
-    // 2 s of work and a 5 s stopTimeout, at ×10: at least 0.5 s of wall time after the job's start.
-    expect(Date.now() - began).toBeGreaterThanOrEqual(500);
+    // 40 s of work and a 5 s stopTimeout, at ×10: at least 4 s of wall time once the task runs.
+    expect(Date.now() - began).toBeGreaterThanOrEqual(4000);
   });
 
   it('StopTask sends SIGTERM (the job exits 143) and records UserInitiated with the reason', async () => {
