@@ -163,7 +163,8 @@ export function demoSchedules(threeAm: number): DemoSchedule[] {
         name: 'nightly-ingest',
         expression: 'cron(0 3 * * ? *)',
         taskDefinition: 'gl-demo-job-logs',
-        overrides: job({ JOB_SECONDS: '15', JOB_LINES: '3' }),
+        // Long enough that the log sidecar is up (its SIGTERM handler installed) when the job ends.
+        overrides: job({ JOB_SECONDS: '30', JOB_LINES: '3' }),
       },
       cases: [{ minute: 0, case: 'job 0, log sidecar killed 137', expected: 'SUCCEEDED' }],
     },
