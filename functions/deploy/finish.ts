@@ -1,11 +1,18 @@
 /**
- * Promoted / RolledBack / Rejected / RollbackFailed: record the outcome, notify, release the lock.
+ * Promoted / RolledBack / Rejected / RollbackFailed: record the outcome, release the lock, notify.
  * A promotion also gives the new live color the service's Auto Scaling configuration back (the
  * old color was held at 0 by RetireOldColor; a rollback restores its own).
  */
 import { buildOutcomeMessage, outcomeEventMessage } from '../../shared/domain/deployment-message';
-import { lockKey, releasesLock, type DeploymentRecord, type Outcome } from '../../shared/domain/deployment';
-import { FinishInputSchema, readEndState } from '../../shared/domain/end-state';
+import {
+  lockKey,
+  releasesLock,
+  type DeploymentEvent,
+  type DeploymentRecord,
+  type Outcome,
+} from '../../shared/domain/deployment';
+import { GreenlightError } from '../../shared/domain/errors';
+import { FinishInputSchema, readEndState, type DeploymentEnd } from '../../shared/domain/end-state';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import { recordEvent, type DeployDeps } from './context';
@@ -20,13 +27,26 @@ export interface FinishResult {
 
 type Deps = Pick<DeployDeps, 'scaling' | 'store' | 'notifier' | 'clock' | 'logger'>;
 
+/**
+ * The outcome notification could not be sent. Finish raises it only after the outcome is recorded
+ * and the lock released, so the state machine's retry of Finish re-sends it and nothing else; its
+ * Catch then ends the execution as the outcome says (the record keeps NOTIFICATION_FAILED).
+ */
+export class NotificationError extends GreenlightError {}
+
+/** History events of a notification that failed, and of one sent on a retry after that. */
+export const NOTIFICATION_FAILED = 'NOTIFICATION_FAILED';
+export const NOTIFICATION_SENT = 'NOTIFICATION_SENT';
+
 export async function finish(deps: Deps, event: unknown): Promise<FinishResult> {
   const { outcome, state } = parseInput(FinishInputSchema, event);
   const now = deps.clock.now();
   const end = readEndState(outcome, state);
-  const { id, service, cluster, error, lastStep, warning } = end;
+  const { id, service, cluster, error } = end;
+  const recordable = Boolean(id && service && cluster);
 
   let recorded = false;
+  let history: DeploymentEvent[] = [];
   if (id && service && cluster) {
     const existing = await deps.store.getDeployment(id);
     if (!existing) {
@@ -39,27 +59,14 @@ export async function finish(deps: Deps, event: unknown): Promise<FinishResult> 
         status: outcome,
         startedAt: now,
       });
+    } else {
+      history = await deps.store.listEvents(id);
     }
-    // Before anything is recorded: if it fails, the retried Finish starts over, and a Finish that
-    // never succeeds leaves the record IN_PROGRESS for the repair, which restores it too.
-    const scalingRestored = outcome === 'PROMOTED' && existing ? await restorePromoted(deps, existing) : null;
-    if (scalingRestored) {
-      await recordEvent(
-        deps,
-        id,
-        'SCALING_RESTORED',
-        `${existing!.newColor} scaling restored (${scalingRestored})`,
-      );
-    }
-    await deps.store.updateDeployment(id, {
-      status: outcome,
-      endedAt: now,
-      ...(error ? { error } : {}),
-      ...(lastStep ? { lastStep } : {}),
-      ...(warning ? { warning } : {}),
-    });
+    // A Finish retried after its notification failed finds its outcome recorded: it records nothing
+    // twice (the outcome, its end time, the scaling restored) and only sends again.
+    const alreadyRecorded = existing?.status === outcome && history.some((e) => e.type === outcome);
+    if (!alreadyRecorded) await record(deps, id, end, existing, now);
     recorded = true;
-    await recordEvent(deps, id, outcome, outcomeEventMessage(end));
   } else {
     deps.logger.error('deployment outcome cannot be recorded: no valid deployment id, service or cluster', {
       outcome,
@@ -67,13 +74,62 @@ export async function finish(deps: Deps, event: unknown): Promise<FinishResult> 
     });
   }
 
-  await deps.notifier.notify(buildOutcomeMessage(end, now));
-
+  // The lock goes before the notification: a notification that cannot be sent must not keep every
+  // deployment of the service waiting for the lease. Releasing twice is harmless (owner-checked).
   let lockReleased = false;
   if (id && service && cluster && releasesLock(outcome)) {
     lockReleased = await deps.store.releaseLock(lockKey({ service, cluster }), id);
   }
+
+  const failedBefore = history.some((e) => e.type === NOTIFICATION_FAILED);
+  try {
+    await deps.notifier.notify(buildOutcomeMessage(end, now));
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    if (recordable && !failedBefore) {
+      await recordEvent(
+        deps,
+        id!,
+        NOTIFICATION_FAILED,
+        `the ${outcome} notification could not be sent (${reason}); it is retried, and this stays the last word on it if it never goes out`,
+      );
+    }
+    throw new NotificationError(`the ${outcome} notification could not be sent: ${reason}`, { cause });
+  }
+  if (recordable && failedBefore) {
+    await recordEvent(deps, id!, NOTIFICATION_SENT, `the ${outcome} notification was sent on a retry`);
+  }
   return { deploymentId: id ?? null, status: outcome, recorded, lockReleased };
+}
+
+/** Records the outcome: the promoted color's scaling first, then the record, then its history line. */
+async function record(
+  deps: Deps,
+  id: string,
+  end: DeploymentEnd,
+  existing: DeploymentRecord | null,
+  now: number,
+): Promise<void> {
+  const { outcome, error, lastStep, warning } = end;
+  // Before anything is recorded: if it fails, the retried Finish starts over, and a Finish that
+  // never succeeds leaves the record IN_PROGRESS for the repair, which restores it too.
+  const scalingRestored = outcome === 'PROMOTED' && existing ? await restorePromoted(deps, existing) : null;
+  if (scalingRestored) {
+    await recordEvent(
+      deps,
+      id,
+      'SCALING_RESTORED',
+      `${existing!.newColor} scaling restored (${scalingRestored})`,
+    );
+  }
+  await deps.store.updateDeployment(id, {
+    status: outcome,
+    endedAt: now,
+    ...(error ? { error } : {}),
+    ...(lastStep ? { lastStep } : {}),
+    ...(warning ? { warning } : {}),
+  });
+  await recordEvent(deps, id, outcome, outcomeEventMessage(end));
 }
 
 /** The service's scaling configuration on the promoted color; null when there was none to write. */

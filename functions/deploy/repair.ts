@@ -60,15 +60,20 @@ function testRoutesOf(specs: (DeploymentSpec | undefined)[]): RouteRef[] {
 }
 
 /**
- * Restores a single live color for a deployment abandoned by `abandoned` and returns that color.
- * Only called by the holder of the service's lock, so no other deployment is running.
+ * Restores a single live color for a deployment abandoned by `listed` and returns that color; null
+ * (nothing done) when its record, read again, is no longer IN_PROGRESS. Only called by the holder
+ * of the service's lock, so no other deployment is running.
  */
 export async function repairAbandoned(
   deps: Deps,
   spec: DeploymentSpec,
-  abandoned: DeploymentRecord,
+  listed: DeploymentRecord,
   repairedBy: string,
-): Promise<Color> {
+): Promise<Color | null> {
+  // Repair from the record as it is now: the one passed in may predate the deployment's end (its
+  // live color, its scaling), and a finished deployment must not be repaired at all.
+  const abandoned = await deps.store.getDeployment(listed.id);
+  if (abandoned?.status !== 'IN_PROGRESS') return null;
   let live: Color | null = null;
   for (const color of repairCandidates(abandoned.liveColor)) {
     if (await isHealthy(deps, spec, color)) {

@@ -5,6 +5,7 @@
  * listeners left split with no deployment running, and reports.
  */
 import { lockKey, type DeploymentRecord } from '../../shared/domain/deployment';
+import { executionMayAct, isAbandoned } from '../../shared/domain/repair';
 import { SpecSchema } from '../../shared/domain/spec';
 import { lambdaHandler } from '../../shared/lambda';
 import type { Executions } from '../../shared/ports/executions';
@@ -22,6 +23,8 @@ export interface ReconcileDeps extends Pick<
 export interface ReconcileReport {
   checked: number;
   running: number;
+  /** Listed as open, but found finished when read again (it ended while reconcile ran). */
+  finished: number;
   repaired: { id: string; live: string }[];
   /** Listeners found split with no deployment running, put back on their live color. */
   listenersRestored: ListenerRestored[];
@@ -31,18 +34,27 @@ export interface ReconcileReport {
 
 async function reconcileOne(
   deps: ReconcileDeps,
-  record: DeploymentRecord,
+  listed: DeploymentRecord,
   report: ReconcileReport,
 ): Promise<void> {
-  const status = await deps.executions.status(record.id);
-  if (status === 'RUNNING' || status === 'PENDING_REDRIVE') {
+  const status = await deps.executions.status(listed.id);
+  if (executionMayAct(status)) {
     report.running += 1;
     return;
   }
-  const spec = SpecSchema.safeParse(record.spec);
+  // The list is a snapshot: the deployment may have finished since. Once its execution has ended
+  // nothing else of it runs, so a record read now is the last word — unless another repairer is at
+  // it, which the lock and the read under it settle. Reading before taking the lock also keeps a
+  // ROLLBACK_FAILED deployment's lock (kept on purpose) from being re-taken and released.
+  const record = await deps.store.getDeployment(listed.id);
+  if (!isAbandoned(record, status)) {
+    report.finished += 1;
+    return;
+  }
+  const spec = SpecSchema.safeParse(record!.spec);
   if (!spec.success) {
     report.skipped.push({
-      id: record.id,
+      id: listed.id,
       reason: `execution ${status} and the record has no usable spec: repair by hand`,
     });
     return;
@@ -50,21 +62,29 @@ async function reconcileOne(
   const key = lockKey(spec.data);
   // Act as the dead deployment: re-taking its own lock succeeds; another holder means a newer
   // deployment already started, and it repairs the service itself before anything else.
-  const lock = await deps.store.acquireLock(key, record.id, 10 * 60_000, deps.clock.now());
+  const lock = await deps.store.acquireLock(key, listed.id, 10 * 60_000, deps.clock.now());
   if (!lock.acquired) {
     report.skipped.push({
-      id: record.id,
+      id: listed.id,
       reason: `lock held by ${lock.heldBy}, which repairs the service first`,
     });
     return;
   }
   try {
-    const live = await repairAbandoned(deps, spec.data, record, 'reconcile');
-    report.repaired.push({ id: record.id, live });
+    // Under the lock, read both again: act only on a deployment still IN_PROGRESS whose execution
+    // cannot act any more, and with what its record says now.
+    const current = await deps.store.getDeployment(listed.id);
+    if (!isAbandoned(current, await deps.executions.status(listed.id))) {
+      report.finished += 1;
+      return;
+    }
+    const live = await repairAbandoned(deps, spec.data, current!, 'reconcile');
+    if (live) report.repaired.push({ id: listed.id, live });
+    else report.finished += 1;
   } catch (error) {
-    report.skipped.push({ id: record.id, reason: error instanceof Error ? error.message : String(error) });
+    report.skipped.push({ id: listed.id, reason: error instanceof Error ? error.message : String(error) });
   } finally {
-    await deps.store.releaseLock(key, record.id);
+    await deps.store.releaseLock(key, listed.id);
   }
 }
 
@@ -73,6 +93,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const report: ReconcileReport = {
     checked: open.length,
     running: 0,
+    finished: 0,
     repaired: [],
     listenersRestored: [],
     skipped: [],

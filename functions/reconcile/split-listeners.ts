@@ -59,8 +59,7 @@ export async function restoreSplitListeners(
     if (!last) continue;
     const { record, spec, live } = last;
     const route = routeOf(spec);
-    const found = await deps.router.getWeights(route);
-    if (found[live] === 100) continue;
+    if ((await deps.router.getWeights(route))[live] === 100) continue;
     const key = lockKey(spec);
     const owner = `reconcile-${record.id}`;
     const lock = await deps.store.acquireLock(key, owner, 60_000, deps.clock.now());
@@ -69,6 +68,9 @@ export async function restoreSplitListeners(
       // Re-read under the lock: a deployment may have started and finished since the first read.
       const current = await lastFinished(deps, service);
       if (current?.record.id !== record.id) continue;
+      // And the weights: what was split before the lock may have been put back since.
+      const found = await deps.router.getWeights(route);
+      if (found[live] === 100) continue;
       const health = await deps.router.targetHealth(spec.slots[live].targetGroup);
       if (health.healthy === 0) {
         skipped.push({

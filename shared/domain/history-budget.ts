@@ -46,3 +46,105 @@ export function maxHistoryEvents(spec: HistoryBounds): number {
     (launch + testTraffic + steps + bake) * EVENTS_PER_ROUND
   );
 }
+
+/**
+ * The blue/green state machine's `TimeoutSeconds` (statemachines/blue-green.asl.json; a test keeps
+ * them equal). An execution that runs longer ends TIMED_OUT, outside every Catch: no rollback, no
+ * record, no notification, traffic left where it was until reconcile notices.
+ */
+export const EXECUTION_TIMEOUT_SECONDS = 172_800;
+/**
+ * Kept free for what the worst case below does not count: retries with their backoff, the
+ * rollback path after the last deadline, the finish and its notification retries.
+ */
+export const EXECUTION_TIME_MARGIN_SECONDS = 3_600;
+/** The longest a plan may take when every wait runs to its deadline. */
+export const EXECUTION_TIME_BUDGET_SECONDS = EXECUTION_TIMEOUT_SECONDS - EXECUTION_TIME_MARGIN_SECONDS;
+/** A Task state's timeout: the last round of a loop can start just before its deadline and take this long. */
+const TASK_SECONDS = 60;
+
+/** The parts of a spec its longest run is made of, as written (before the plan is expanded). */
+export interface DurationBounds extends HistoryBounds {
+  trafficSettleSeconds: number;
+}
+
+/** Where each expanded step's hold and timeout come from in the spec as written. */
+export interface StepFieldPaths {
+  holdSeconds: (index: number) => (string | number)[];
+  stepTimeoutSeconds: (index: number) => (string | number)[];
+}
+
+interface Share {
+  path: (string | number)[];
+  seconds: number;
+}
+
+/** The longest run of `spec`, split by the field each second comes from (null: no single field). */
+function durationShares(spec: DurationBounds, paths: StepFieldPaths): Share[] {
+  const shares: Share[] = [];
+  const add = (path: (string | number)[] | null, seconds: number) =>
+    shares.push({ path: path ?? [], seconds });
+  // Every loop is bounded by a deadline, then one more interval and one more round can start.
+  add(['launch', 'timeoutSeconds'], spec.launch.timeoutSeconds);
+  add(null, spec.launch.pollSeconds + TASK_SECONDS);
+  const test = spec.testTraffic;
+  if (test) {
+    add(['testTraffic', 'holdSeconds'], test.holdSeconds);
+    add(['testTraffic', 'timeoutSeconds'], test.timeoutSeconds);
+    add(null, test.intervalSeconds + TASK_SECONDS);
+  }
+  spec.plan.steps.forEach((step, i) => {
+    add(paths.holdSeconds(i), step.holdSeconds);
+    add(paths.stepTimeoutSeconds(i), step.gate.stepTimeoutSeconds);
+    add(null, step.gate.intervalSeconds + TASK_SECONDS);
+  });
+  add(['bakeSeconds'], spec.bakeSeconds);
+  add(['gate', 'stepTimeoutSeconds'], spec.gate.stepTimeoutSeconds);
+  add(null, spec.gate.intervalSeconds + TASK_SECONDS);
+  // A bake shorter than the settle waits before retiring; a failed retirement then rolls back and settles again.
+  add(['trafficSettleSeconds'], 2 * spec.trafficSettleSeconds);
+  return shares;
+}
+
+/**
+ * The longest a deployment of `spec` can run when every wait runs to its deadline: launch, test
+ * phase, every step (hold, then its timeout), bake, and the settles before scaling down.
+ */
+export function worstCaseSeconds(spec: DurationBounds, paths: StepFieldPaths = GENERIC_STEP_PATHS): number {
+  return durationShares(spec, paths).reduce((sum, s) => sum + s.seconds, 0);
+}
+
+const GENERIC_STEP_PATHS: StepFieldPaths = {
+  holdSeconds: (i) => ['plan', 'steps', i, 'holdSeconds'],
+  stepTimeoutSeconds: (i) => ['plan', 'steps', i, 'gate', 'stepTimeoutSeconds'],
+};
+
+/**
+ * Why `spec` cannot run within its execution's timeout, naming the field that contributes the
+ * most seconds (summed over the steps it sets); null when it fits.
+ */
+export function executionTimeIssue(
+  spec: DurationBounds,
+  paths: StepFieldPaths,
+): { path: (string | number)[]; message: string } | null {
+  const shares = durationShares(spec, paths);
+  const total = shares.reduce((sum, s) => sum + s.seconds, 0);
+  if (total <= EXECUTION_TIME_BUDGET_SECONDS) return null;
+  const byField = new Map<string, Share>();
+  for (const share of shares.filter((s) => s.path.length > 0)) {
+    const key = JSON.stringify(share.path);
+    const seen = byField.get(key);
+    byField.set(key, { path: share.path, seconds: (seen?.seconds ?? 0) + share.seconds });
+  }
+  const largest = [...byField.values()].reduce((a, b) => (b.seconds > a.seconds ? b : a));
+  const hours = (seconds: number) => `${(seconds / 3600).toFixed(1)} h`;
+  return {
+    path: largest.path,
+    message:
+      `the plan's longest run (every wait to its deadline: launch, test traffic, steps, bake, settle) ` +
+      `takes ${total} s (${hours(total)}), over the ${EXECUTION_TIME_BUDGET_SECONDS} s (${hours(EXECUTION_TIME_BUDGET_SECONDS)}) ` +
+      `a deployment may take (the state machine's ${hours(EXECUTION_TIMEOUT_SECONDS)} TimeoutSeconds less ` +
+      `${hours(EXECUTION_TIME_MARGIN_SECONDS)} for retries and the rollback): this field gives ${largest.seconds} s of it; ` +
+      'shorten it, or other holds, stepTimeoutSeconds, bakeSeconds, launch.timeoutSeconds or testTraffic timeouts',
+  };
+}

@@ -1,6 +1,7 @@
 /** Plan expansion: a preset or custom plan turned into the explicit steps the workflow walks. */
 import type { z } from 'zod';
 import { withGateOverrides, type Gate } from './gate/gate-schema';
+import type { StepFieldPaths } from './history-budget';
 import type { PlanSchema, PlanStep } from './plan-schema';
 
 type ParsedPlan = z.output<typeof PlanSchema>;
@@ -41,4 +42,21 @@ export function expandPlan(plan: ParsedPlan, gate: Gate): PlanStep[] {
   }
   const holdSeconds = plan.preset === 'all-at-once' ? 0 : plan.holdSeconds;
   return planWeights(plan).map((weight) => ({ weight, holdSeconds, gate }));
+}
+
+/** Where an expanded step's hold and timeout are written in the plan as the user wrote it. */
+export function stepFieldPaths(plan: ParsedPlan): StepFieldPaths {
+  const gateTimeout = ['gate', 'stepTimeoutSeconds'];
+  if ('steps' in plan) {
+    return {
+      holdSeconds: (i) => ['plan', 'steps', i, 'holdSeconds'],
+      stepTimeoutSeconds: (i) =>
+        plan.steps[i]?.gate?.stepTimeoutSeconds === undefined
+          ? gateTimeout
+          : ['plan', 'steps', i, 'gate', 'stepTimeoutSeconds'],
+    };
+  }
+  // A preset's holds are its own (or fixed by the preset: then the preset is what to change).
+  const hold = 'holdSeconds' in plan ? ['plan', 'holdSeconds'] : ['plan', 'preset'];
+  return { holdSeconds: () => hold, stepTimeoutSeconds: () => gateTimeout };
 }

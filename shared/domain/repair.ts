@@ -14,6 +14,26 @@ export function repairCandidates(recordedLive: Color | null | undefined): Color[
   return recordedLive ? [recordedLive, otherColor(recordedLive)] : ['blue', 'green'];
 }
 
+/** Execution statuses under which a deployment may still act on its service: never repaired then. */
+const STILL_RUNNING: readonly string[] = ['RUNNING', 'PENDING_REDRIVE'];
+
+/** Whether an execution in this status may still change its service (running or waiting for a redrive). */
+export function executionMayAct(status: string): boolean {
+  return STILL_RUNNING.includes(status);
+}
+
+/**
+ * Whether a deployment is abandoned and may be repaired now: its record, read afresh, is still
+ * IN_PROGRESS and its execution can no longer act. A record read earlier is not enough: the
+ * deployment may have finished (and released its lock) since.
+ */
+export function isAbandoned(
+  record: Pick<DeploymentRecord, 'status'> | null | undefined,
+  executionStatus: string,
+): boolean {
+  return record?.status === 'IN_PROGRESS' && !executionMayAct(executionStatus);
+}
+
 /** A color can take all traffic back when it runs tasks and its target group has a healthy target. */
 export function canServe(status: { runningCount: number }, health: { healthy: number }): boolean {
   return status.runningCount > 0 && health.healthy > 0;

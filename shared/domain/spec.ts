@@ -2,14 +2,14 @@
  * The deployment spec: what a user writes to describe a service and how to deploy it. Its parts
  * have their own modules: the gate's and the probes' settings (gate/gate-schema.ts,
  * gate/probes-schema.ts), the plan (plan-schema.ts, expanded by plan-expansion.ts) and the
- * history budget the whole spec must fit (history-budget.ts).
+ * history and execution-time budgets the whole spec must fit (history-budget.ts).
  */
 import { z } from 'zod';
 import { GateSchema } from './gate/gate-schema';
 import { ProbesSchema } from './gate/probes-schema';
 import { DEFAULT_METRICS_MODEL, MetricsSchema, metricsTimingIssues } from './gate/published-data';
-import { HISTORY_EVENT_BUDGET, maxHistoryEvents } from './history-budget';
-import { expandPlan, planWeights } from './plan-expansion';
+import { executionTimeIssue, HISTORY_EVENT_BUDGET, maxHistoryEvents } from './history-budget';
+import { expandPlan, planWeights, stepFieldPaths } from './plan-expansion';
 import { PlanSchema } from './plan-schema';
 import { secondsSchema } from './validation';
 
@@ -142,6 +142,11 @@ export const SpecSchema = z
     })) {
       ctx.addIssue({ code: 'custom', ...issue });
     }
+    const tooLong = executionTimeIssue(
+      { ...spec, plan: { steps: expandPlan(spec.plan, spec.gate) } },
+      stepFieldPaths(spec.plan),
+    );
+    if (tooLong) ctx.addIssue({ code: 'custom', ...tooLong });
     const weights = planWeights(spec.plan);
     weights.forEach((w, i) => {
       if (i > 0 && w <= weights[i - 1]!) {

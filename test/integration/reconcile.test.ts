@@ -38,6 +38,7 @@ describe('reconcile', () => {
       expect(report).toEqual({
         checked: 1,
         running: 0,
+        finished: 0,
         repaired: [{ id: 'd-dead', live: 'blue' }],
         listenersRestored: [],
         skipped: [],
@@ -59,7 +60,14 @@ describe('reconcile', () => {
 
     const report = await reconcile(deps);
 
-    expect(report).toEqual({ checked: 1, running: 1, repaired: [], listenersRestored: [], skipped: [] });
+    expect(report).toEqual({
+      checked: 1,
+      running: 1,
+      finished: 0,
+      repaired: [],
+      listenersRestored: [],
+      skipped: [],
+    });
     expect(world.router.weights).toEqual({ blue: 75, green: 25 });
     expect(world.store.locks.get('local/web')?.owner).toBe('d-dead');
   });
@@ -89,6 +97,77 @@ describe('reconcile', () => {
     expect(world.router.weights).toEqual({ blue: 75, green: 25 });
   });
 
+  /**
+   * The deployment finishes after reconcile listed it as open: green promoted, blue retired, the
+   * lock released — while reconcile still holds the IN_PROGRESS copy.
+   */
+  async function finishedAfterListing(status: 'PROMOTED' | 'ROLLBACK_FAILED') {
+    const { world, deps } = await abandonedWorld('SUCCEEDED');
+    const snapshot = structuredClone(await world.store.listOpenDeployments());
+    world.store.listOpenDeployments = async () => snapshot;
+    await world.store.updateDeployment('d-dead', {
+      status,
+      endedAt: world.clock.now(),
+      ...(status === 'ROLLBACK_FAILED' ? { error: { error: 'RollbackFailed', cause: 'test' } } : {}),
+    });
+    if (status === 'PROMOTED') {
+      world.router.weights = { blue: 0, green: 100 };
+      await world.fleet.scale({ cluster: 'local', service: 'web-blue' }, 0);
+      await world.store.releaseLock('local/web', 'd-dead');
+    }
+    return { world, deps };
+  }
+
+  it('does nothing for a deployment that finished after it was listed as open', async () => {
+    const { world, deps } = await finishedAfterListing('PROMOTED');
+
+    const report = await reconcile(deps);
+
+    expect(report).toMatchObject({ checked: 1, running: 0, finished: 1, repaired: [], skipped: [] });
+    expect(world.router.weights).toEqual({ blue: 0, green: 100 });
+    expect(world.fleet.services.get('local/web-green')?.desiredCount).toBe(2);
+    expect(world.store.records.get('d-dead')).toMatchObject({ status: 'PROMOTED' });
+    expect(world.store.records.get('d-dead')?.error).toBeUndefined();
+    expect(world.store.events.get('d-dead') ?? []).toEqual([]);
+    expect(world.notifier.sent).toEqual([]);
+    expect(world.store.locks.size).toBe(0);
+  });
+
+  it('leaves the lock a ROLLBACK_FAILED deployment keeps, even when listed before it failed', async () => {
+    const { world, deps } = await finishedAfterListing('ROLLBACK_FAILED');
+    const lease = world.store.locks.get('local/web')!.expiresAt;
+
+    const report = await reconcile(deps);
+
+    expect(report).toMatchObject({ finished: 1, repaired: [] });
+    expect(world.store.locks.get('local/web')).toEqual({ owner: 'd-dead', expiresAt: lease });
+    expect(world.notifier.sent).toEqual([]);
+  });
+
+  it('does nothing when the deployment finishes while reconcile waits for the lock', async () => {
+    const { world, deps } = await abandonedWorld('SUCCEEDED');
+    const acquire = world.store.acquireLock.bind(world.store);
+    // The deployment's Finish runs between reconcile's first reads and its lock.
+    world.store.acquireLock = async (...args) => {
+      if (world.store.records.get('d-dead')?.status === 'IN_PROGRESS') {
+        await world.store.updateDeployment('d-dead', {
+          status: 'ROLLED_BACK',
+          error: { error: 'GateFailed', cause: 'test' },
+        });
+        world.router.weights = { blue: 100, green: 0 };
+        await world.store.releaseLock('local/web', 'd-dead');
+      }
+      return acquire(...args);
+    };
+
+    const report = await reconcile(deps);
+
+    expect(report).toMatchObject({ finished: 1, repaired: [] });
+    expect(world.store.records.get('d-dead')?.error).toEqual({ error: 'GateFailed', cause: 'test' });
+    expect(world.notifier.sent).toEqual([]);
+    expect(world.store.locks.size).toBe(0);
+  });
+
   it('finds nothing to do when every deployment has finished', async () => {
     const { world, deps } = await abandonedWorld('SUCCEEDED');
     await world.store.updateDeployment('d-dead', { status: 'PROMOTED' });
@@ -97,6 +176,7 @@ describe('reconcile', () => {
     expect(await reconcile(deps)).toEqual({
       checked: 0,
       running: 0,
+      finished: 0,
       repaired: [],
       listenersRestored: [],
       skipped: [],

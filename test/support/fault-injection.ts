@@ -4,7 +4,12 @@
  * (the call took effect but the Lambda died), as a timeout after it, or throttled twice — and the
  * safety invariants are checked once the workflow has ended.
  */
+import { NOTIFICATION_FAILED, NOTIFICATION_SENT } from '../../functions/deploy/finish';
+import { reconcile } from '../../functions/reconcile/reconcile';
 import { soleColor, otherColor, type Color } from '../../shared/domain/colors';
+import { OUTCOMES } from '../../shared/domain/end-state';
+import { seededRandom, type Random } from '../../shared/domain/statistics/random';
+import type { ExecutionStatus } from '../../shared/ports/executions';
 import { ThrottlingError } from '../../shared/domain/errors';
 import type { DeployRequestInput } from '../../shared/domain/deployment';
 import { describeScaling, HELD_AT_ZERO, type ScalingConfig } from '../../shared/domain/scaling';
@@ -19,7 +24,9 @@ import {
 } from './memory-world';
 import { specFor } from '../fixtures/spec';
 
-export const FAULT_KINDS = ['error-before', 'error-after', 'timeout', 'throttle'] as const;
+export const FAULT_KINDS = ['error-before', 'error-after', 'timeout', 'throttle', 'outage'] as const;
+/** `outage`: the call fails, and so does every later call of the same method (SNS down for good). */
+const OUTAGE_CALLS = new Set(['notifier.notify']);
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface CallSite {
@@ -65,6 +72,7 @@ class Injector {
   readonly calls: CallSite[] = [];
   state = '(none)';
   private throttled: { call: string; remaining: number } | null = null;
+  private down: string | null = null;
 
   constructor(private readonly fault: FaultPoint | null) {}
 
@@ -73,6 +81,8 @@ class Injector {
     this.calls.push({ index, state: this.state, call });
     const fault = this.fault;
     if (fault?.kind === 'throttle' && fault.index === index) this.throttled = { call, remaining: 2 };
+    if (fault?.kind === 'outage' && fault.index === index) this.down = call;
+    if (this.down === call) throw new InjectedFault('InternalErrorException', `injected outage of ${call}`);
     if (this.throttled?.call === call && this.throttled.remaining > 0) {
       this.throttled.remaining -= 1;
       throw new ThrottlingError(`injected throttling on ${call}`);
@@ -172,13 +182,20 @@ export async function callSites(scenario: Scenario): Promise<CallSite[]> {
 const sameScaling = (a: ScalingConfig | null, b: ScalingConfig | null) =>
   JSON.stringify(a) === JSON.stringify(b);
 
+/** History events that close a deployment: its outcome, or a repair. */
+const CLOSING_EVENTS = new Set<string>([...OUTCOMES, 'REPAIRED']);
+
 /**
  * What must hold after any deployment, whatever failed: all traffic on one color whose tasks
  * are up, the other color at 0, the live color with the service's scaling configuration (the one
  * the originally live color had) and the other color's scalable target held at 0, the lock free,
  * a final record that agrees with the traffic, and exactly one outcome notification.
  */
-export function invariantViolations(world: MemoryWorld, originalLive: Color): string[] {
+export function invariantViolations(
+  world: MemoryWorld,
+  originalLive: Color,
+  options: { notifierDown?: boolean } = {},
+): string[] {
   const violations: string[] = [];
   const live = soleColor(world.router.weights);
   const slot = (color: Color) => world.fleet.services.get(`local/web-${color}`);
@@ -229,8 +246,23 @@ export function invariantViolations(world: MemoryWorld, originalLive: Color): st
       );
     }
   }
-  const outcomes = world.notifier.sent.filter((n) => n.attributes.event === 'deployment');
-  if (outcomes.length !== 1) violations.push(`${outcomes.length} outcome notifications`);
+  // A repair's notification closes a deployment too: a deployment that ended by itself and was
+  // then "repaired" has two outcomes, one of them false.
+  const outcomes = world.notifier.sent.filter(
+    (n) => n.attributes.event === 'deployment' || n.attributes.outcome === 'REPAIRED',
+  );
+  if (options.notifierDown) {
+    // Nothing can go out; the record must say so, and nothing may stay locked for it.
+    const types = record ? (world.store.events.get(record.id) ?? []).map((e) => e.type) : [];
+    if (outcomes.length !== 0) violations.push(`${outcomes.length} outcome notifications with SNS down`);
+    if (!types.includes(NOTIFICATION_FAILED) || types.includes(NOTIFICATION_SENT))
+      violations.push('notification never sent, and the record does not say so');
+  } else if (outcomes.length !== 1) violations.push(`${outcomes.length} outcome notifications`);
+  if (record) {
+    const closings = (world.store.events.get(record.id) ?? []).filter((e) => CLOSING_EVENTS.has(e.type));
+    if (closings.length > 1)
+      violations.push(`record closed ${closings.length} times (${closings.map((e) => e.type).join(', ')})`);
+  }
   return violations;
 }
 
@@ -244,7 +276,7 @@ export async function runWithFault(scenario: Scenario, point: FaultPoint | null)
     point,
     status: result.status,
     outcome: [...world.store.records.values()][0]?.status ?? null,
-    violations: invariantViolations(world, 'blue'),
+    violations: invariantViolations(world, 'blue', { notifierDown: point?.kind === 'outage' }),
   };
 }
 
@@ -256,8 +288,98 @@ export async function faultMatrix(
   const points: { scenario: Scenario; point: FaultPoint }[] = [];
   for (const scenario of scenarios) {
     for (const site of await callSites(scenario)) {
-      for (const kind of kinds) points.push({ scenario, point: { ...site, kind } });
+      for (const kind of kinds) {
+        if (kind === 'outage' && !OUTAGE_CALLS.has(site.call)) continue;
+        points.push({ scenario, point: { ...site, kind } });
+      }
     }
   }
   return points;
+}
+
+/** Lets `n` turns of the event loop pass, so other work in flight runs in between. */
+async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/** The world with every port call delayed by 0..`maxTurns` event-loop turns, drawn from `random`. */
+function delayed(world: MemoryWorld, random: Random, maxTurns: number): MemoryWorld {
+  const wrapped = { ...world } as Record<string, unknown>;
+  for (const [port, methods] of Object.entries(PORT_METHODS)) {
+    const target = (
+      world as unknown as Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>>
+    )[port]!;
+    const proxy = Object.create(target) as Record<string, unknown>;
+    for (const method of [...methods, ...(port === 'store' ? ['listOpenDeployments', 'listServices'] : [])]) {
+      const original = target[method]!;
+      proxy[method] = async (...args: unknown[]) => {
+        await turns(Math.floor(random() * (maxTurns + 1)));
+        return original.apply(target, args);
+      };
+    }
+    wrapped[port] = proxy;
+  }
+  return wrapped as unknown as MemoryWorld;
+}
+
+export interface RaceRun extends FaultRun {
+  seed: number;
+  /** Task boundaries at which a reconcile run started. */
+  reconcileAt: number[];
+  repairs: number;
+}
+
+/**
+ * One deployment with reconcile runs started concurrently at seeded Task boundaries (and one as
+ * the execution ends), every port call of both delayed by a seeded number of event-loop turns so
+ * their calls interleave differently with each seed; reconcile's calls are the slower ones (they
+ * cross the network to Step Functions and DynamoDB while the deployment's steps run on). Execution
+ * status is RUNNING until the workflow has ended, as Step Functions reports it. Then the
+ * invariants of the fault matrix are checked.
+ */
+export async function runWithReconcileRace(scenario: Scenario, seed: number, runs = 3): Promise<RaceRun> {
+  const world = memoryWorld();
+  scenario.prepare?.(world);
+  const random = seededRandom(seed);
+  let ended: RunResult | null = null;
+  const executions = {
+    status: async (): Promise<ExecutionStatus> => {
+      await turns(Math.floor(random() * 40));
+      return ended ? ended.status : 'RUNNING';
+    },
+  };
+  // Roughly where the run's Task boundaries are (a good release has about 30): biased to the end,
+  // where the deployment finishes.
+  const reconcileAt = Array.from({ length: runs }, () => Math.floor(Math.sqrt(random()) * 36)).sort(
+    (a, b) => a - b,
+  );
+  const reconciles: Promise<unknown>[] = [];
+  const startReconcile = () =>
+    reconciles.push(reconcile({ ...delayed(world, random, 12), executions }).catch((e: unknown) => e));
+  let task = 0;
+  const result = await runInMemory(delayed(world, random, 2), scenario.request, {
+    onTask: () => {
+      for (const at of reconcileAt) if (at === task) startReconcile();
+      task += 1;
+    },
+  }).then((r) => {
+    ended = r;
+    startReconcile();
+    return r;
+  });
+  const reports = await Promise.all(reconciles);
+  world.scaling.act();
+  const violations = invariantViolations(world, 'blue');
+  for (const report of reports)
+    if (report instanceof Error) violations.push(`reconcile threw: ${report.message}`);
+  return {
+    scenario: scenario.name,
+    point: null,
+    status: result.status,
+    outcome: [...world.store.records.values()][0]?.status ?? null,
+    violations,
+    seed,
+    reconcileAt,
+    repairs: world.notifier.sent.filter((n) => n.attributes.outcome === 'REPAIRED').length,
+  };
 }

@@ -711,6 +711,47 @@ describe('the packaged CloudFormation template', () => {
       }
     });
 
+    it('lets every ECS service action reach a service by its long ARN and by its short (pre-2021) ARN', () => {
+      // IAM ARN matching: `*` any run of characters (slashes included), `?` one character.
+      const matches = (pattern: string, arn: string) =>
+        new RegExp(
+          `^${pattern
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replace(/\*/g, '.*')
+            .replace(/\?/g, '.')}$`,
+        ).test(arn);
+      const resolve = (sub: string) =>
+        sub
+          .replace('${AWS::Partition}', 'aws')
+          .replace('${AWS::Region}', 'eu-west-1')
+          .replace('${AWS::AccountId}', '123456789012');
+      const long = 'arn:aws:ecs:eu-west-1:123456789012:service/prod/web-blue';
+      const short = 'arn:aws:ecs:eu-west-1:123456789012:service/web-blue';
+      const outside = 'arn:aws:ecs:eu-west-1:123456789012:service/prod/api';
+      let checked = 0;
+      for (const { where, document } of policyDocuments()) {
+        for (const statement of document.Statement.filter((s) => s.Effect === 'Allow')) {
+          const actions = actionsOf(statement).filter(
+            (a) => a === 'ecs:UpdateService' || a === 'ecs:DescribeServices',
+          );
+          if (actions.length === 0) continue;
+          const patterns = asArray(statement.Resource).map((r) => resolve(subOf(r) ?? String(r)));
+          const reach = (arn: string) => patterns.some((p) => matches(p, arn));
+          expect({ where, actions, long: reach(long), short: reach(short), outside: reach(outside) }).toEqual(
+            {
+              where,
+              actions,
+              long: true,
+              short: true,
+              outside: false,
+            },
+          );
+          checked += 1;
+        }
+      }
+      expect(checked).toBeGreaterThanOrEqual(8);
+    });
+
     it('allows Resource "*" only for the actions that have no narrower resource', () => {
       for (const { where, document } of policyDocuments()) {
         for (const statement of document.Statement.filter(
@@ -802,8 +843,10 @@ describe('the packaged CloudFormation template', () => {
             } else if (action === 'ecs:DescribeServices' || action === 'ecs:UpdateService') {
               expect({ action, resources: resources.map(subOf) }).toEqual({
                 action,
+                // The long ARN (with the cluster) and the short one of services created before 2021.
                 resources: [
                   `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service/*/${SERVICE_PATTERN}`,
+                  `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service/${SERVICE_PATTERN}`,
                 ],
               });
             } else if (action === 'ecs:RunTask') {

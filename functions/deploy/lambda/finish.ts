@@ -1,4 +1,4 @@
-/** Lambda entry of Promoted / RolledBack / Rejected: record, notify, release the lock (serverless.yml `functions/deploy/lambda/finish.handler`). */
+/** Lambda entry of Promoted / RolledBack / Rejected: record, release the lock, notify (serverless.yml `functions/deploy/lambda/finish.handler`). */
 import { clock, logger, notifier, scaling, store } from '../aws';
 import { createFinishHandler } from '../finish';
 
