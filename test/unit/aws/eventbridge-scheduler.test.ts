@@ -103,7 +103,9 @@ describe('EventBridgeSchedules', () => {
   });
 
   it('refuses to create over an existing schedule', async () => {
-    scheduler.on(CreateScheduleCommand).rejects(new ConflictException({ message: 'exists', $metadata: {} }));
+    scheduler
+      .on(CreateScheduleCommand)
+      .rejects(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} }));
     await expect(schedules.create(spec)).rejects.toBeInstanceOf(ScheduleExistsError);
   });
 
@@ -125,7 +127,7 @@ describe('EventBridgeSchedules', () => {
   it('says when the schedule to update is gone', async () => {
     scheduler
       .on(UpdateScheduleCommand)
-      .rejects(new ResourceNotFoundException({ message: 'gone', $metadata: {} }));
+      .rejects(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} }));
     await expect(schedules.update(spec)).rejects.toBeInstanceOf(ScheduleNotFoundError);
   });
 
@@ -165,7 +167,7 @@ describe('EventBridgeSchedules', () => {
   it('answers null for a schedule that does not exist', async () => {
     scheduler
       .on(GetScheduleCommand)
-      .rejects(new ResourceNotFoundException({ message: 'none', $metadata: {} }));
+      .rejects(new ResourceNotFoundException({ message: 'none', Message: 'none', $metadata: {} }));
     await expect(schedules.get('nope')).resolves.toBeNull();
   });
 
@@ -177,7 +179,13 @@ describe('EventBridgeSchedules', () => {
     scheduler.on(GetScheduleCommand, { Name: 'nightly-report' }).resolves(written());
     scheduler
       .on(GetScheduleCommand, { Name: 'b-gone' })
-      .rejects(new ResourceNotFoundException({ message: 'deleted meanwhile', $metadata: {} }));
+      .rejects(
+        new ResourceNotFoundException({
+          message: 'deleted meanwhile',
+          Message: 'deleted meanwhile',
+          $metadata: {},
+        }),
+      );
     const listed = await schedules.list();
     expect(listed.map((s) => s.name)).toEqual(['nightly-report']);
     expect(scheduler.commandCalls(ListSchedulesCommand).map((c) => c.args[0].input)).toEqual([
@@ -191,7 +199,7 @@ describe('EventBridgeSchedules', () => {
     scheduler
       .on(DeleteScheduleCommand)
       .resolvesOnce({})
-      .rejectsOnce(new ResourceNotFoundException({ message: 'none', $metadata: {} }));
+      .rejectsOnce(new ResourceNotFoundException({ message: 'none', Message: 'none', $metadata: {} }));
     await expect(schedules.delete('nightly-report')).resolves.toBe(true);
     await expect(schedules.delete('nightly-report')).resolves.toBe(false);
     expect(scheduler.commandCalls(DeleteScheduleCommand).map((c) => c.args[0].input)).toEqual([
