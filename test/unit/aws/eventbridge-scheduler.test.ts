@@ -177,15 +177,13 @@ describe('EventBridgeSchedules', () => {
       .resolvesOnce({ Schedules: [{ Name: 'nightly-report' }], NextToken: 't1' })
       .resolvesOnce({ Schedules: [{ Name: 'b-gone' }] });
     scheduler.on(GetScheduleCommand, { Name: 'nightly-report' }).resolves(written());
-    scheduler
-      .on(GetScheduleCommand, { Name: 'b-gone' })
-      .rejects(
-        new ResourceNotFoundException({
-          message: 'deleted meanwhile',
-          Message: 'deleted meanwhile',
-          $metadata: {},
-        }),
-      );
+    scheduler.on(GetScheduleCommand, { Name: 'b-gone' }).rejects(
+      new ResourceNotFoundException({
+        message: 'deleted meanwhile',
+        Message: 'deleted meanwhile',
+        $metadata: {},
+      }),
+    );
     const listed = await schedules.list();
     expect(listed.map((s) => s.name)).toEqual(['nightly-report']);
     expect(scheduler.commandCalls(ListSchedulesCommand).map((c) => c.args[0].input)).toEqual([
