@@ -142,6 +142,8 @@ describe('diffSchedules, properties', () => {
         const after = apply(current, changes);
         const again = diffSchedules(desired, after, { prune });
         for (const c of again) expect(['unchanged', 'extra']).toContain(c.action);
+        // What was deployed is now exactly what the files say, drift and unreadable inputs put back.
+        for (const spec of desired) expect(after.find((s) => s.name === spec.name)).toEqual(deployed(spec));
         if (prune) expect(after.map((s) => s.name).sort()).toEqual(desired.map((s) => s.name).sort());
       }),
     );
