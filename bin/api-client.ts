@@ -102,7 +102,7 @@ export class ApiClient {
 
   /** Sends one request; resolves for 2xx, throws ApiError with the API's error body otherwise. */
   async request(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     options: { body?: unknown; headers?: Record<string, string>; query?: Record<string, string> } = {},
   ): Promise<ApiReply> {

@@ -87,7 +87,12 @@ export function main(argv: string[]): void {
       case 'serve':
         return serveCommand(args, { stdout: process.stdout, stderr: process.stderr });
       case 'schedules':
-        return schedulesCommand(args, { stdout: process.stdout, stderr: process.stderr, now: Date.now });
+        return schedulesCommand(args, {
+          stdout: process.stdout,
+          stderr: process.stderr,
+          now: Date.now,
+          env: process.env,
+        });
       case undefined:
       case 'help':
       case '--help':

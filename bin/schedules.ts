@@ -1,4 +1,7 @@
-/** `greenlight schedules <command>`: scheduled ECS tasks. `next` runs offline; the others are planned. */
+/**
+ * `greenlight schedules <command>`: scheduled ECS tasks. `next` runs offline; the others call the
+ * deploy API (bin/schedule-commands.ts).
+ */
 import { parseArgs } from 'node:util';
 import { InvalidInputError } from '../shared/domain/errors';
 import { parseExpression } from '../shared/domain/schedules/expression';
@@ -11,6 +14,8 @@ import {
   wallTimeProblem,
 } from '../shared/domain/schedules/zoned-time';
 import type { CommandIo } from './alerts';
+import type { ApiClientOptions } from './api-client';
+import { API_COMMANDS, apiCommand, type ApiCommand } from './schedule-commands';
 
 export const MAX_NEXT_COUNT = 1000;
 
@@ -21,13 +26,26 @@ commands:
                          the next N times (default 5, at most ${MAX_NEXT_COUNT}) after --from (default now)
                          at which EventBridge Scheduler fires EXPRESSION in ZONE (default UTC), offline;
                          --json prints UTC instants
-  list                   schedules with their next runs and last outcome               (not implemented yet)
-  run NAME [--wait]      start a run now                                               (not implemented yet)
-  history NAME           a schedule's runs                                             (not implemented yet)
-  diff DIR               compare schedule files with EventBridge Scheduler             (not implemented yet)
-  apply DIR [--prune]    create, update (and with --prune delete) schedules from DIR   (not implemented yet)
-  suspend NAME           disable a schedule                                            (not implemented yet)
-  resume NAME            enable a schedule                                             (not implemented yet)
+  list [--count N]       Greenlight's schedules: state, next runs in each one's time zone (default 1),
+                         last run's outcome
+  run NAME [--wait]      start a run now (a manual run, even of a suspended schedule); --wait follows
+                         it to its end [--poll-seconds N] [--max-wait-seconds N]
+  history NAME [--limit N]   the schedule's runs, newest first (default 20)
+  diff DIR [--prune]     compare DIR/*.json (schedule specs) with the deployed schedules
+  apply DIR [--prune]    create and update the schedules of DIR/*.json; --prune also deletes the
+                         deployed schedules no file names
+  suspend NAME           disable a schedule (its slots do not fire; a later apply of a file with
+                         enabled: true resumes it)
+  resume NAME            enable a schedule
+
+options (all but next):
+  --api URL       the deploy API (stack output HttpApiUrl), or GREENLIGHT_API_URL; SigV4-signed
+                  with the default AWS credential chain, except to a local API on 127.0.0.1
+  --region R      signing region when the URL does not name it (else AWS_REGION)
+  --json          print JSON on stdout, for scripts
+
+exit status: 0 done, 1 failure (API unreachable, 5xx), 2 bad usage or input (a file's field, 400,
+404), 3 conflict (409), 4 run --wait: the run ended other than SUCCEEDED
 `;
 
 export const NEXT_USAGE = `usage: greenlight schedules next EXPRESSION [--tz ZONE] [--from ISO-8601] [--count N] [--json]
@@ -45,11 +63,14 @@ export const NEXT_USAGE = `usage: greenlight schedules next EXPRESSION [--tz ZON
   ignores the zone, counted here from --from (Scheduler counts from the schedule's start).
 `;
 
-const PLANNED = ['list', 'run', 'history', 'diff', 'apply', 'suspend', 'resume'];
-
 export interface SchedulesIo extends Pick<CommandIo, 'stdout' | 'stderr'> {
   /** The current time in epoch milliseconds. */
   now(): number;
+  /** Where --api defaults from (GREENLIGHT_API_URL) and the signing region. */
+  env?: NodeJS.ProcessEnv;
+  fetch?: typeof fetch;
+  credentials?: ApiClientOptions['credentials'];
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Runs `schedules <command>`; returns the exit status (2 on bad input). */
@@ -60,10 +81,7 @@ export async function schedulesCommand(args: string[], io: SchedulesIo): Promise
     return command === undefined ? 2 : 0;
   }
   if (command === 'next') return next(rest, io);
-  if (PLANNED.includes(command)) {
-    io.stderr.write(`greenlight schedules ${command}: not implemented yet (issue 12)\n`);
-    return 2;
-  }
+  if (Object.hasOwn(API_COMMANDS, command)) return apiCommand(command as ApiCommand, rest, io);
   io.stderr.write(`unknown schedules command "${command}"\n${SCHEDULES_USAGE}`);
   return 2;
 }

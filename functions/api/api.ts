@@ -26,6 +26,7 @@ import {
   type ApiResult,
 } from './http';
 import { requestDeployment } from './request-deployment';
+import { scheduleRoutes, type ScheduleApiDeps } from './schedule-routes';
 import { deploymentLinks, type ApiRouteKey } from './routes';
 
 export type { ApiEvent, ApiResult } from './http';
@@ -37,6 +38,8 @@ export interface ApiDeps {
   deployments: Pick<DeploymentLookup, 'runningDeployment'>;
   clock: Clock;
   logger: Logger;
+  /** The schedule routes' adapters (functions/api/schedule-routes.ts); absent: they answer 404. */
+  scheduling?: ScheduleApiDeps;
 }
 
 const IdParams = z.object({ id: DeploymentIdSchema });
@@ -105,6 +108,8 @@ const routes: Record<ApiRouteKey, Route> = {
     const deployments = await deps.store.listServiceDeployments(service, limit);
     return json(200, { service, deployments });
   },
+
+  ...scheduleRoutes,
 };
 
 /**

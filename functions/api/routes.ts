@@ -10,6 +10,13 @@ export const API_ROUTES = [
   'GET /deployments/{id}/events',
   'POST /deployments/{id}/{action}',
   'GET /services/{service}/deployments',
+  // Scheduled tasks (functions/api/schedule-routes.ts).
+  'PUT /schedules/{name}',
+  'GET /schedules',
+  'GET /schedules/{name}',
+  'DELETE /schedules/{name}',
+  'POST /schedules/{name}/runs',
+  'GET /schedules/{name}/runs',
 ] as const;
 
 export type ApiRouteKey = (typeof API_ROUTES)[number];

@@ -9,6 +9,7 @@ import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, type TranslateConfig } from '@aws-sdk/lib-dynamodb';
@@ -57,3 +58,6 @@ export const codePipelineClient = /* @__PURE__ */ once(
 export const dynamoDocumentClient = /* @__PURE__ */ once(() =>
   DynamoDBDocumentClient.from(new DynamoDBClient({ ...CLIENT_RETRY_CONFIG }), DOCUMENT_TRANSLATE_CONFIG),
 );
+
+/** The container's EventBridge Scheduler client (Greenlight's schedules). */
+export const schedulerClient = /* @__PURE__ */ once(() => new SchedulerClient({ ...CLIENT_RETRY_CONFIG }));

@@ -70,6 +70,8 @@ const RESOURCE_STAR_ALLOWED: Record<string, string> = {
   // Service Authorization Reference: CodePipeline's job actions list no resource type.
   'codepipeline:PutJobSuccessResult': 'CodePipeline job results have no resource-level permissions',
   'codepipeline:PutJobFailureResult': 'CodePipeline job results have no resource-level permissions',
+  // Service Authorization Reference: ListSchedules lists no resource type (the call names the group).
+  'scheduler:ListSchedules': 'EventBridge Scheduler ListSchedules has no resource-level permissions',
 };
 
 const LOGS_AND_TRACES = [
@@ -203,6 +205,15 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',
     'dynamodb:Query',
+    'states:StartExecution',
+    'states:DescribeExecution',
+    // the schedule routes: Greenlight's schedules, SchedulerRole handed to them, manual runs
+    'scheduler:GetSchedule',
+    'scheduler:CreateSchedule',
+    'scheduler:UpdateSchedule',
+    'scheduler:DeleteSchedule',
+    'scheduler:ListSchedules',
+    'iam:PassRole',
     'states:StartExecution',
     'states:DescribeExecution',
   ],
@@ -890,6 +901,23 @@ describe('the packaged CloudFormation template', () => {
                 ],
                 condition: undefined,
               });
+            } else if (action === 'iam:PassRole' && key === 'api') {
+              // Only the schedules' execution role, only to Scheduler.
+              expect({ action, resources, condition: statement.Condition }).toEqual({
+                action,
+                resources: [{ 'Fn::GetAtt': ['SchedulerRole', 'Arn'] }],
+                condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+              });
+            } else if (action.startsWith('scheduler:')) {
+              expect({ action, resources }).toEqual({
+                action,
+                resources: [
+                  {
+                    'Fn::Sub':
+                      'arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/${SchedulesGroup}/*',
+                  },
+                ],
+              });
             } else if (action === 'iam:PassRole') {
               expect({ action, resources: resources.map(subOf) }).toEqual({
                 action,
@@ -918,16 +946,33 @@ describe('the packaged CloudFormation template', () => {
                 resources: ['arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*'],
               });
             } else if (action === 'states:DescribeExecution') {
-              expect({ action, resources: resources.map(subOf) }).toEqual({
+              // The API also reads its manual runs' executions of the scheduled-task machine.
+              const machines = key === 'api' ? ['blue-green', 'scheduled-task'] : ['blue-green'];
+              const allowed = machines.map(
+                (m) =>
+                  `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:greenlight-${STAGE}-${m}:*`,
+              );
+              const scoped = resources.map(subOf);
+              expect({ action, scoped, ok: scoped.length === 1 && allowed.includes(scoped[0]!) }).toEqual({
                 action,
-                resources: [
-                  `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:greenlight-${STAGE}-blue-green:*`,
-                ],
+                scoped,
+                ok: true,
               });
             } else if (action === 'states:StartExecution') {
-              expect({ action, resources }).toEqual({
+              // The API also starts manual runs of the scheduled-task machine.
+              const machines =
+                key === 'api'
+                  ? ['BlueGreenStateMachine', 'ScheduledTaskStateMachine']
+                  : ['BlueGreenStateMachine'];
+              const ref = (resources[0] as { Ref?: string } | undefined)?.Ref;
+              expect({
                 action,
-                resources: [{ Ref: 'BlueGreenStateMachine' }],
+                resources,
+                ok: resources.length === 1 && machines.includes(ref ?? ''),
+              }).toEqual({
+                action,
+                resources,
+                ok: true,
               });
             } else {
               throw new Error(`${key}: no scoping rule in this test for ${action}`);
@@ -980,6 +1025,79 @@ describe('the packaged CloudFormation template', () => {
           Resource: { 'Fn::GetAtt': ['SchedulesDeadLetterQueue', 'Arn'] },
         },
       ]);
+    });
+
+    it('gives the API role exactly the schedule calls: its group’s schedules, SchedulerRole to Scheduler, manual runs', () => {
+      const statements = roleStatements(roleOf(functionsByKey().api!));
+      const sids = [
+        'Schedules',
+        'ListSchedulesNoResourceLevel',
+        'PassSchedulerRole',
+        'StartManualRuns',
+        'DescribeManualRuns',
+      ];
+      expect(statements.filter((s) => sids.includes(String(s.Sid)))).toEqual([
+        {
+          Sid: 'Schedules',
+          Effect: 'Allow',
+          Action: [
+            'scheduler:GetSchedule',
+            'scheduler:CreateSchedule',
+            'scheduler:UpdateSchedule',
+            'scheduler:DeleteSchedule',
+          ],
+          Resource: {
+            'Fn::Sub':
+              'arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/${SchedulesGroup}/*',
+          },
+        },
+        {
+          Sid: 'ListSchedulesNoResourceLevel',
+          Effect: 'Allow',
+          Action: 'scheduler:ListSchedules',
+          Resource: '*',
+        },
+        {
+          Sid: 'PassSchedulerRole',
+          Effect: 'Allow',
+          Action: 'iam:PassRole',
+          Resource: { 'Fn::GetAtt': ['SchedulerRole', 'Arn'] },
+          Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+        },
+        {
+          Sid: 'StartManualRuns',
+          Effect: 'Allow',
+          Action: 'states:StartExecution',
+          Resource: { Ref: 'ScheduledTaskStateMachine' },
+        },
+        {
+          Sid: 'DescribeManualRuns',
+          Effect: 'Allow',
+          Action: 'states:DescribeExecution',
+          Resource: {
+            'Fn::Sub': `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:greenlight-${STAGE}-scheduled-task:*`,
+          },
+        },
+      ]);
+    });
+
+    it('creates Greenlight’s schedule group and hands the API its name, the machine, SchedulerRole and the DLQ', () => {
+      expect(template.Resources.SchedulesGroup).toEqual({
+        Type: 'AWS::Scheduler::ScheduleGroup',
+        Properties: { Name: `greenlight-${STAGE}` },
+      });
+      const variables = (functionsByKey().api!.props.Environment as { Variables: Props }).Variables;
+      expect({
+        SCHEDULE_GROUP: variables.SCHEDULE_GROUP,
+        SCHEDULED_TASK_STATE_MACHINE_ARN: variables.SCHEDULED_TASK_STATE_MACHINE_ARN,
+        SCHEDULER_ROLE_ARN: variables.SCHEDULER_ROLE_ARN,
+        SCHEDULES_DLQ_ARN: variables.SCHEDULES_DLQ_ARN,
+      }).toEqual({
+        SCHEDULE_GROUP: { Ref: 'SchedulesGroup' },
+        SCHEDULED_TASK_STATE_MACHINE_ARN: { Ref: 'ScheduledTaskStateMachine' },
+        SCHEDULER_ROLE_ARN: { 'Fn::GetAtt': ['SchedulerRole', 'Arn'] },
+        SCHEDULES_DLQ_ARN: { 'Fn::GetAtt': ['SchedulesDeadLetterQueue', 'Arn'] },
+      });
     });
 
     it('keeps the dead letters 14 days in an encrypted standard queue', () => {

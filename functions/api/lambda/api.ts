@@ -7,6 +7,7 @@ import { apiEnv } from '../../../shared/config/env';
 import { createLogger } from '../../../shared/lambda';
 import { systemClock } from '../../../shared/ports/clock';
 import { createApiHandler } from '../api';
+import { scheduleApiDeps } from '../schedule-aws';
 
 const env = apiEnv();
 
@@ -20,4 +21,5 @@ export const handler = createApiHandler({
   }),
   clock: systemClock,
   logger: createLogger(),
+  scheduling: scheduleApiDeps(),
 });

@@ -7,6 +7,9 @@
  */
 import { createApiHandler, type ApiDeps } from '../../../functions/api/api';
 import { DynamoDeploymentLookup } from '../../aws/dynamo-deployment-lookup';
+import { DynamoRunLedger } from '../../aws/dynamo-run-ledger';
+import { ServiceStateError } from '../../domain/errors';
+import { SimulatedSchedules } from '../scheduler/simulated-schedules';
 import type { DeployRequestInput } from '../../domain/deployment';
 import type { DeployOptions, DeployResult, Rehearsal } from '../rehearsal';
 import { LocalApiGateway } from './local-api-gateway';
@@ -55,6 +58,24 @@ export class LocalDeployApi {
       }),
       clock,
       logger,
+      // Schedules are kept in simulated Scheduler (nothing fires from them); runs are read from the
+      // run ledger on dynalite. Manual runs are refused: the rehearsal does not run the
+      // scheduled-task machine yet.
+      scheduling: {
+        schedules: new SimulatedSchedules(() => clock.now()),
+        ledger: new DynamoRunLedger({
+          client: rehearsal.dynamo.documentClient,
+          tableName: rehearsal.dynamo.tableName,
+        }),
+        runs: {
+          start: () =>
+            Promise.reject(
+              new ServiceStateError(
+                'manual runs are not simulated in the local rehearsal yet (no local scheduled-task engine)',
+              ),
+            ),
+        },
+      },
     };
     const gateway = await LocalApiGateway.start({
       handler: createApiHandler(deps),

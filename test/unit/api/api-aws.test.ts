@@ -178,7 +178,16 @@ describe('deploy API on Step Functions and DynamoDB', () => {
 });
 
 describe('functions/api/lambda/api (production wiring)', () => {
-  const ENV = { TABLE_NAME: TABLE, STATE_MACHINE_ARN: STATE_MACHINE, AWS_REGION: 'eu-west-1' };
+  const ENV = {
+    TABLE_NAME: TABLE,
+    STATE_MACHINE_ARN: STATE_MACHINE,
+    AWS_REGION: 'eu-west-1',
+    SCHEDULE_GROUP: 'greenlight-test',
+    SCHEDULED_TASK_STATE_MACHINE_ARN:
+      'arn:aws:states:eu-west-1:123456789012:stateMachine:greenlight-test-scheduled-task',
+    SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/greenlight-test-SchedulerRole',
+    SCHEDULES_DLQ_ARN: 'arn:aws:sqs:eu-west-1:123456789012:greenlight-test-schedules-dlq',
+  };
   let saved: NodeJS.ProcessEnv;
   beforeEach(() => {
     saved = { ...process.env };

@@ -27,6 +27,11 @@ const ENV = {
   TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:greenlight-test',
   STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:greenlight-test-blue-green',
   AWS_REGION: 'eu-west-1',
+  SCHEDULE_GROUP: 'greenlight-test',
+  SCHEDULED_TASK_STATE_MACHINE_ARN:
+    'arn:aws:states:eu-west-1:123456789012:stateMachine:greenlight-test-scheduled-task',
+  SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/greenlight-test-SchedulerRole',
+  SCHEDULES_DLQ_ARN: 'arn:aws:sqs:eu-west-1:123456789012:greenlight-test-schedules-dlq',
 };
 
 describe('blue/green Lambda entries', () => {
