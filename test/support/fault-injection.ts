@@ -27,6 +27,11 @@ import { specFor } from '../fixtures/spec';
 export const FAULT_KINDS = ['error-before', 'error-after', 'timeout', 'throttle', 'outage'] as const;
 /** `outage`: the call fails, and so does every later call of the same method (SNS down for good). */
 const OUTAGE_CALLS = new Set(['notifier.notify']);
+
+/** Whether a `kind` fault applies at `site`: an outage is modelled for the notifier only. */
+export function faultApplies(kind: FaultKind, site: { call: string }): boolean {
+  return kind !== 'outage' || OUTAGE_CALLS.has(site.call);
+}
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface CallSite {
@@ -289,7 +294,7 @@ export async function faultMatrix(
   for (const scenario of scenarios) {
     for (const site of await callSites(scenario)) {
       for (const kind of kinds) {
-        if (kind === 'outage' && !OUTAGE_CALLS.has(site.call)) continue;
+        if (!faultApplies(kind, site)) continue;
         points.push({ scenario, point: { ...site, kind } });
       }
     }

@@ -4,7 +4,14 @@
  * site of a scenario.
  */
 import type { RunResult } from '../../shared/local/sfn/engine';
-import { callSites, runWithFault, type CallSite, type FaultKind, type Scenario } from './fault-injection';
+import {
+  callSites,
+  faultApplies,
+  runWithFault,
+  type CallSite,
+  type FaultKind,
+  type Scenario,
+} from './fault-injection';
 import { MEMORY_TEST_LISTENER, type MemoryWorld } from './memory-world';
 
 /**
@@ -78,6 +85,7 @@ export async function faultAtEverySite(
   const sites = await callSites(scenario);
   const failures: string[] = [];
   for (const site of sites) {
+    if (!faultApplies(kind, site)) continue;
     const run = await runWithFault(scenario, { ...site, kind });
     if (run.violations.length > 0)
       failures.push(`${site.state} ${site.call} #${site.index}: ${run.violations.join('; ')}`);
