@@ -17,6 +17,7 @@ import type { DeploymentLookup } from '../../shared/ports/deployment-lookup';
 import type { Executions } from '../../shared/ports/executions';
 import type { Store } from '../../shared/ports/store';
 import {
+  assertPayloadV2,
   callerOf,
   errorResponse,
   json,
@@ -117,11 +118,16 @@ function withApprovalState(record: DeploymentRecord): DeploymentRecord & { await
 
 /** Answers one API Gateway v2 request; every error becomes a JSON error response. */
 export async function handleApiRequest(deps: ApiDeps, event: ApiEvent): Promise<ApiResult> {
-  const routeKey = event.routeKey;
-  const requestId = event.requestContext?.requestId ?? 'unknown';
+  const routeKey = typeof event?.routeKey === 'string' ? event.routeKey : '(none)';
+  const rawRequestId: unknown = event?.requestContext?.requestId;
+  const requestId = typeof rawRequestId === 'string' ? rawRequestId.slice(0, 128) : 'unknown';
   try {
+    assertPayloadV2(event);
+    // Every route, reads included: a request without an identity means a route deployed without
+    // the IAM authorizer, and nothing of the table is for anonymous callers.
+    callerOf(event);
     const route = Object.hasOwn(routes, routeKey) ? routes[routeKey as ApiRouteKey] : undefined;
-    if (!route) throw new NotFoundError(`no route ${routeKey}`);
+    if (!route) throw new NotFoundError(`no route ${routeKey.slice(0, 200)}`);
     const result = await route(deps, event);
     deps.logger.info('request answered', { routeKey, status: result.statusCode, requestId });
     return result;
