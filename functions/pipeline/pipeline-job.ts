@@ -126,7 +126,9 @@ async function startJob(deps: JobDeps, job: PipelineJob): Promise<PipelineJobRes
     if (error instanceof InvalidInputError) return fail(deps, job.id, 'ConfigurationError', error.message);
     if (error instanceof ArtifactReadError)
       return fail(deps, job.id, failureTypeOf(error.reason), error.message);
-    throw error;
+    // Nothing here is worth a retry by Lambda (which would read the same event): a thrown error
+    // would leave the job without an answer until its 20-minute timeout.
+    return fail(deps, job.id, 'JobFailed', `the deploy request could not be read: ${messageOf(error)}`);
   }
   let deploymentId: string;
   try {
