@@ -38,6 +38,26 @@ export class ApiError extends Error {
   }
 }
 
+/** The API could not be reached (connection refused, DNS, TLS, timeout): no HTTP answer at all. */
+export class ApiUnreachableError extends Error {
+  override name = 'ApiUnreachableError';
+}
+
+/**
+ * What stopped a fetch, as specific as Node tells it: undici's bare "fetch failed" keeps the
+ * system error (ECONNREFUSED, ENOTFOUND, a certificate error) in `cause`.
+ */
+export function unreachableCause(error: unknown): string {
+  const e = error as { name?: unknown; message?: unknown; cause?: unknown } | null;
+  if (e?.name === 'TimeoutError') return 'no answer before the timeout';
+  const cause = e?.cause as { code?: unknown; message?: unknown; cause?: unknown } | undefined;
+  const parts = [cause?.code, cause?.message].filter((p): p is string => typeof p === 'string' && p !== '');
+  if (parts.length === 0 && typeof e?.message === 'string') parts.push(e.message);
+  // The code is often repeated in the message ("connect ECONNREFUSED 127.0.0.1:9"): say it once.
+  const [code, message] = parts;
+  return code && message?.includes(code) ? message : parts.join(': ') || String(error);
+}
+
 /** The URL cannot be used (not http(s), plain http to a remote host, no region to sign for). */
 export class ApiUsageError extends Error {
   override name = 'ApiUsageError';
@@ -130,12 +150,23 @@ export class ApiClient {
     }
     // fetch sets Host itself, to the same value that was signed.
     const { host: _host, ...sent } = headers;
-    const response = await this.fetch(url, {
-      method,
-      headers: sent,
-      ...(body !== undefined ? { body } : {}),
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
+    let response: Response;
+    try {
+      response = await this.fetch(url, {
+        method,
+        headers: sent,
+        ...(body !== undefined ? { body } : {}),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      // The URL without its query: the one part that could carry something the user did not mean to print.
+      throw new ApiUnreachableError(
+        `the deploy API at ${url.origin}${url.pathname} could not be reached (${unreachableCause(error)}${
+          (error as { name?: unknown })?.name === 'TimeoutError' ? `, ${this.timeoutMs / 1000} s` : ''
+        }): check --api / GREENLIGHT_API_URL and the network`,
+        { cause: error },
+      );
+    }
     const text = await response.text();
     let parsed: unknown = text;
     try {

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { DeploymentEvent, DeploymentRecord } from '../shared/domain/deployment';
 import { CONTROL_ACTIONS } from '../shared/domain/deployment';
-import { ApiClient, ApiError, ApiUsageError, type ApiClientOptions } from './api-client';
+import { ApiClient, ApiError, ApiUnreachableError, ApiUsageError, type ApiClientOptions } from './api-client';
 
 export const DEPLOYMENT_COMMANDS = [
   'deploy',
@@ -182,6 +182,11 @@ function failure(error: unknown, command: string, json: boolean, io: Deployments
     io.stderr.write(`greenlight ${command}: ${error.status} ${error.body.error ?? 'error'}: ${detail}\n`);
     if (error.status === 409) return 3;
     if (error.status >= 400 && error.status < 500 && error.status !== 403) return 2;
+    return 1;
+  }
+  if (error instanceof ApiUnreachableError) {
+    if (json) io.stdout.write(`${JSON.stringify({ error: error.name, message: error.message }, null, 2)}\n`);
+    io.stderr.write(`greenlight ${command}: ${error.message}\n`);
     return 1;
   }
   io.stderr.write(`greenlight ${command}: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { controlDeployment } from '../deploy/control';
 import { awaitsApproval } from '../../shared/domain/control';
 import { CONTROL_ACTIONS, DeploymentIdSchema, type DeploymentRecord } from '../../shared/domain/deployment';
+import { scrubCredentials } from '../../shared/domain/credential-scrub';
 import { InvalidInputError } from '../../shared/domain/errors';
 import { ServiceNameSchema } from '../../shared/domain/spec';
 import { parseInput } from '../../shared/domain/validation';
@@ -17,6 +18,7 @@ import type { DeploymentLookup } from '../../shared/ports/deployment-lookup';
 import type { Executions } from '../../shared/ports/executions';
 import type { Store } from '../../shared/ports/store';
 import {
+  assertPayloadV2,
   callerOf,
   errorResponse,
   json,
@@ -122,19 +124,30 @@ function withApprovalState(record: DeploymentRecord): DeploymentRecord & { await
 
 /** Answers one API Gateway v2 request; every error becomes a JSON error response. */
 export async function handleApiRequest(deps: ApiDeps, event: ApiEvent): Promise<ApiResult> {
-  const routeKey = event.routeKey;
-  const requestId = event.requestContext?.requestId ?? 'unknown';
+  const routeKey = typeof event?.routeKey === 'string' ? event.routeKey : '(none)';
+  // As logged: API Gateway only hands over routes it matched, but nothing from outside is logged unscrubbed.
+  const loggedRoute = scrubCredentials(routeKey.slice(0, 200));
+  const rawRequestId: unknown = event?.requestContext?.requestId;
+  const requestId = typeof rawRequestId === 'string' ? rawRequestId.slice(0, 128) : 'unknown';
   try {
+    assertPayloadV2(event);
+    // Every route, reads included: a request without an identity means a route deployed without
+    // the IAM authorizer, and nothing of the table is for anonymous callers.
+    callerOf(event);
     const route = Object.hasOwn(routes, routeKey) ? routes[routeKey as ApiRouteKey] : undefined;
-    if (!route) throw new NotFoundError(`no route ${routeKey}`);
+    if (!route) throw new NotFoundError(`no route ${routeKey.slice(0, 200)}`);
     const result = await route(deps, event);
-    deps.logger.info('request answered', { routeKey, status: result.statusCode, requestId });
+    deps.logger.info('request answered', { routeKey: loggedRoute, status: result.statusCode, requestId });
     return result;
   } catch (error) {
-    return errorResponse(error, { requestId, routeKey, logger: deps.logger });
+    return errorResponse(error, { requestId, routeKey: loggedRoute, logger: deps.logger });
   }
 }
 
-/** The Lambda handler of the API, built from its dependencies. */
+/**
+ * The Lambda handler of the API, built from its dependencies. The event is never logged, whatever
+ * POWERTOOLS_LOGGER_LOG_EVENT says: it carries the caller's SigV4 `authorization` header and
+ * session token.
+ */
 export const createApiHandler = (deps: ApiDeps): LambdaHandler<ApiEvent, ApiResult> =>
-  lambdaHandler(deps.logger, (event: ApiEvent) => handleApiRequest(deps, event));
+  lambdaHandler(deps.logger, (event: ApiEvent) => handleApiRequest(deps, event), { logEvent: false });

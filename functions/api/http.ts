@@ -12,6 +12,8 @@ import {
   ServiceStateError,
   ThrottlingError,
 } from '../../shared/domain/errors';
+import { scrubCredentials } from '../../shared/domain/credential-scrub';
+import { IAM_ARN_MAX_LENGTH } from '../../shared/domain/request-limits';
 import type { Logger } from '../../shared/lambda';
 
 export type ApiEvent = APIGatewayProxyEventV2WithIAMAuthorizer;
@@ -52,10 +54,29 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
   return { statusCode, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
-/** The authenticated IAM caller (user or assumed-role ARN), as API Gateway's IAM authorizer saw it. */
+/** The request is not an HTTP API payload 2.0 event (e.g. a REST API's, payload 1.0). */
+export class UnsupportedEventError extends InvalidInputError {}
+
+/**
+ * Refuses anything but an HTTP API payload 2.0 event: a REST API (or payload 1.0) integration has
+ * no `routeKey` to route on, and its caller identity sits elsewhere.
+ */
+export function assertPayloadV2(event: unknown): asserts event is ApiEvent {
+  const e = event as { version?: unknown; routeKey?: unknown } | null;
+  if (!e || typeof e !== 'object' || e.version !== '2.0' || typeof e.routeKey !== 'string') {
+    const message =
+      'only API Gateway HTTP API events of payload format 2.0 are supported (a REST API or payload 1.0 integration is not)';
+    throw new UnsupportedEventError(`event: ${message}`, [{ path: 'event', message }]);
+  }
+}
+
+/**
+ * The authenticated IAM caller (user or assumed-role ARN), as API Gateway's IAM authorizer saw it.
+ * Longer than any ARN IAM issues means it did not come from the authorizer.
+ */
 export function callerOf(event: ApiEvent): string {
   const arn = event.requestContext?.authorizer?.iam?.userArn;
-  if (typeof arn !== 'string' || arn === '') {
+  if (typeof arn !== 'string' || arn === '' || arn.length > IAM_ARN_MAX_LENGTH) {
     throw new ForbiddenError('no IAM caller identity on the request: the route must use the IAM authorizer');
   }
   return arn;
@@ -117,11 +138,21 @@ export function errorResponse(
       message: `the request failed; the function's logs have the details (request id ${context.requestId})`,
     });
   }
-  const message = (error as Error).message;
-  context.logger.warn('request refused', { routeKey: context.routeKey, status, error: name, message });
+  // Refusals can quote what the client sent (e.g. an unknown field's name): credentials are scrubbed.
+  const message = scrubCredentials((error as Error).message);
+  // `reason`, not `message`: Powertools keeps `message` for the line's own text and drops the key.
+  context.logger.warn('request refused', {
+    routeKey: context.routeKey,
+    status,
+    error: name,
+    reason: message,
+  });
   const body: Record<string, unknown> = { error: name, message };
   if (error instanceof InvalidInputError) {
-    body.issues = error.issues.length > 0 ? error.issues : [{ path: '(input)', message }];
+    body.issues =
+      error.issues.length > 0
+        ? error.issues.map((i) => ({ path: scrubCredentials(i.path), message: scrubCredentials(i.message) }))
+        : [{ path: '(input)', message }];
   }
   if (error instanceof ServiceBusyError) body.runningDeployment = error.runningDeployment;
   if (status === 503) {

@@ -4,7 +4,12 @@
  * record; the workflow reads them at its next gate evaluation, so they act within one interval.
  */
 import { z } from 'zod';
-import { CONTROL_ACTIONS, DeploymentIdSchema, type DeploymentRecord } from '../../shared/domain/deployment';
+import {
+  CONTROL_ACTIONS,
+  DeploymentIdSchema,
+  RequesterSchema,
+  type DeploymentRecord,
+} from '../../shared/domain/deployment';
 import { controlRefusal, withApproval } from '../../shared/domain/control';
 import { InvalidInputError, ServiceStateError } from '../../shared/domain/errors';
 import { parseInput } from '../../shared/domain/validation';
@@ -15,7 +20,7 @@ export const ControlRequestSchema = z
     deploymentId: DeploymentIdSchema,
     action: z.enum(CONTROL_ACTIONS),
     /** Who asked: kept in the history and named in the outcome. */
-    by: z.string().min(1).max(256),
+    by: RequesterSchema,
   })
   .strict();
 

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { DeploymentRecord } from '../../shared/domain/deployment';
 import { DeploymentIdSchema } from '../../shared/domain/deployment';
+import { InvalidInputError } from '../../shared/domain/errors';
 import { parseInput } from '../../shared/domain/validation';
 import type { ExecutionStatus } from '../../shared/ports/executions';
 import { bounded, JOB_LIMITS } from '../../shared/ports/pipeline-jobs';
@@ -37,7 +38,10 @@ export function decodeContinuation(token: string): JobContinuation {
   try {
     value = JSON.parse(token);
   } catch {
-    value = undefined;
+    // Said as what was expected: the token's text is not echoed (it is the pipeline's, not ours).
+    throw new InvalidInputError(
+      `continuationToken: expected the JSON object this action writes ({"deploymentId": ..., "startedAt": ...}), got ${token.length} characters that are not JSON`,
+    );
   }
   return parseInput(ContinuationSchema, value, 'continuationToken');
 }

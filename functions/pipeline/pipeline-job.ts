@@ -15,6 +15,7 @@
  * the answer (or throttling while starting) throws, so that Lambda retries the invocation.
  */
 import { isTransient, messageOf } from '../../shared/aws/errors';
+import { scrubCredentials } from '../../shared/domain/credential-scrub';
 import { InvalidInputError, IdempotencyConflictError, ThrottlingError } from '../../shared/domain/errors';
 import { lambdaHandler, type Logger } from '../../shared/lambda';
 import { ArtifactReadError, type Artifacts } from '../../shared/ports/artifacts';
@@ -67,24 +68,56 @@ export interface PipelineJobResult {
   report?: ReportOutcome;
 }
 
-/** Handles one invocation of the action. */
-export async function handlePipelineJob(deps: PipelineJobDeps, event: unknown): Promise<PipelineJobResult> {
-  const parsed = parseJobEvent(event);
-  if (!parsed.ok) {
-    if (!parsed.jobId) {
-      // Without a job id there is nothing to answer, and a retry would read the same event.
-      deps.logger.error('CodePipeline event without a usable job id ignored', { problem: parsed.message });
-      return { outcome: 'unanswerable' };
-    }
-    return fail(deps, parsed.jobId, 'ConfigurationError', parsed.message);
-  }
-  const { job } = parsed;
-  return job.continuationToken === undefined
-    ? startJob(deps, job)
-    : checkJob(deps, job, job.continuationToken);
+/** The deps of one invocation, with the scrubber of everything it reports or logs. */
+interface JobDeps extends PipelineJobDeps {
+  /** The text with AWS access key IDs and this job's own credentials replaced. */
+  scrub: (text: string) => string;
 }
 
-async function startJob(deps: PipelineJobDeps, job: PipelineJob): Promise<PipelineJobResult> {
+/** Handles one invocation of the action. */
+export async function handlePipelineJob(deps: PipelineJobDeps, event: unknown): Promise<PipelineJobResult> {
+  const secrets = credentialStrings(event);
+  const scrub = (text: string) => scrubCredentials(text, secrets);
+  const jobDeps: JobDeps = { ...deps, scrub };
+  try {
+    const parsed = parseJobEvent(event);
+    if (!parsed.ok) {
+      if (!parsed.jobId) {
+        // Without a job id there is nothing to answer, and a retry would read the same event.
+        deps.logger.error('CodePipeline event without a usable job id ignored', {
+          problem: scrub(parsed.message),
+        });
+        return { outcome: 'unanswerable' };
+      }
+      return await fail(jobDeps, parsed.jobId, 'ConfigurationError', parsed.message);
+    }
+    const { job } = parsed;
+    return await (job.continuationToken === undefined
+      ? startJob(jobDeps, job)
+      : checkJob(jobDeps, job, job.continuationToken));
+  } catch (error) {
+    // Thrown for Lambda to retry, and written to the logs by the runtime: scrubbed like the rest.
+    if (error instanceof Error) {
+      error.message = scrub(error.message);
+      if (error.stack) error.stack = scrub(error.stack);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Every string under `data.artifactCredentials`, however malformed the event: the job's own
+ * secrets, scrubbed from any text an error might have copied them into.
+ */
+function credentialStrings(event: unknown): string[] {
+  const job = (event as Record<string, unknown> | null)?.['CodePipeline.job'] as
+    { data?: { artifactCredentials?: unknown } } | undefined;
+  const credentials = job && typeof job === 'object' ? job.data?.artifactCredentials : undefined;
+  if (!credentials || typeof credentials !== 'object') return [];
+  return Object.values(credentials).filter((v): v is string => typeof v === 'string');
+}
+
+async function startJob(deps: JobDeps, job: PipelineJob): Promise<PipelineJobResult> {
   const limits = { ...DEFAULT_PIPELINE_LIMITS, ...deps.limits };
   let request: Record<string, unknown>;
   try {
@@ -93,7 +126,9 @@ async function startJob(deps: PipelineJobDeps, job: PipelineJob): Promise<Pipeli
     if (error instanceof InvalidInputError) return fail(deps, job.id, 'ConfigurationError', error.message);
     if (error instanceof ArtifactReadError)
       return fail(deps, job.id, failureTypeOf(error.reason), error.message);
-    throw error;
+    // Nothing here is worth a retry by Lambda (which would read the same event): a thrown error
+    // would leave the job without an answer until its 20-minute timeout.
+    return fail(deps, job.id, 'JobFailed', `the deploy request could not be read: ${messageOf(error)}`);
   }
   let deploymentId: string;
   try {
@@ -111,7 +146,7 @@ async function startJob(deps: PipelineJobDeps, job: PipelineJob): Promise<Pipeli
   const report = await deps.jobs.succeed(job.id, {
     continuationToken: encodeContinuation({ deploymentId, startedAt: deps.clock.now() }),
     executionDetails: {
-      summary: `deployment ${deploymentId} started: ${String(request.image)}`,
+      summary: deps.scrub(`deployment ${deploymentId} started: ${String(request.image)}`),
       percentComplete: 0,
       externalExecutionId: deploymentId,
     },
@@ -119,7 +154,7 @@ async function startJob(deps: PipelineJobDeps, job: PipelineJob): Promise<Pipeli
   return logged(deps, { outcome: 'started', jobId: job.id, deploymentId, report });
 }
 
-async function checkJob(deps: PipelineJobDeps, job: PipelineJob, token: string): Promise<PipelineJobResult> {
+async function checkJob(deps: JobDeps, job: PipelineJob, token: string): Promise<PipelineJobResult> {
   const limits = { ...DEFAULT_PIPELINE_LIMITS, ...deps.limits };
   let continuation;
   try {
@@ -163,7 +198,7 @@ async function checkJob(deps: PipelineJobDeps, job: PipelineJob, token: string):
   const report = await deps.jobs.succeed(job.id, {
     ...(result.kind === 'running' ? { continuationToken: token } : {}),
     executionDetails: {
-      summary: result.summary,
+      summary: deps.scrub(result.summary),
       ...(result.kind === 'succeeded'
         ? { percentComplete: 100 }
         : result.percentComplete !== undefined
@@ -178,12 +213,14 @@ async function checkJob(deps: PipelineJobDeps, job: PipelineJob, token: string):
 // ---- Answers ------------------------------------------------------------------------------------------
 
 async function fail(
-  deps: PipelineJobDeps,
+  deps: JobDeps,
   jobId: string,
   type: JobFailureType,
-  message: string,
+  unscrubbed: string,
   deploymentId?: string,
 ): Promise<PipelineJobResult> {
+  // An AWS error text can quote the access key ID the request was signed with (the job's own).
+  const message = deps.scrub(unscrubbed);
   const report = await deps.jobs.fail(jobId, {
     type,
     message,

@@ -19,6 +19,8 @@ const DENIED_CODES = new Set([
   'Forbidden',
   'InvalidAccessKeyId',
   'ExpiredToken',
+  // The session token is malformed or not the one issued with the key: the credentials, not S3, are at fault.
+  'InvalidToken',
   'TokenRefreshRequired',
   'SignatureDoesNotMatch',
   // KMS-encrypted artifact stores: the job's credentials could not decrypt.

@@ -2,12 +2,20 @@
 import { z } from 'zod';
 import type { Color } from './colors';
 import type { DeploymentScaling } from './scaling';
+import { IAM_ARN_MAX_LENGTH } from './request-limits';
 import { SpecSchema, type DeploymentSpec } from './spec';
 
 /** Deployment ids double as Step Functions execution names (1–80 of [A-Za-z0-9-_]). */
 export const DeploymentIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,80}$/, 'expected 1–80 letters, digits, - or _');
+
+/**
+ * Who asks: the IAM caller API Gateway authenticated (any ARN IAM can issue, user paths included),
+ * or a trigger's own name. The same bound wherever a requester is validated, so a caller whose
+ * deployment starts can also control it.
+ */
+export const RequesterSchema = z.string().min(1).max(IAM_ARN_MAX_LENGTH);
 
 export const DeployRequestSchema = z
   .object({
@@ -22,7 +30,7 @@ export const DeployRequestSchema = z
     /** Start even though some of the spec's alarms are in ALARM already. */
     force: z.boolean().default(false),
     /** Who or what asked for the deployment (user, pipeline execution). */
-    requestedBy: z.string().max(256).default('unknown'),
+    requestedBy: z.string().max(IAM_ARN_MAX_LENGTH).default('unknown'),
   })
   .strict();
 export type DeployRequest = z.output<typeof DeployRequestSchema>;

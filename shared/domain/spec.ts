@@ -11,6 +11,7 @@ import { DEFAULT_METRICS_MODEL, MetricsSchema, metricsTimingIssues } from './gat
 import { executionTimeIssue, HISTORY_EVENT_BUDGET, maxHistoryEvents } from './history-budget';
 import { expandPlan, planWeights, stepFieldPaths } from './plan-expansion';
 import { PlanSchema } from './plan-schema';
+import { lockKeyProblem } from './request-limits';
 import { secondsSchema } from './validation';
 
 /** ECS/ELB names and ARNs: printable, no spaces. */
@@ -99,6 +100,9 @@ export const SpecSchema = z
   })
   .strict()
   .superRefine((spec, ctx) => {
+    // The lock key is a DynamoDB partition key: a spec whose lock cannot be stored cannot be deployed.
+    const lockProblem = lockKeyProblem(spec.cluster, spec.service);
+    if (lockProblem) ctx.addIssue({ code: 'custom', path: ['cluster'], message: lockProblem });
     if (spec.testTraffic && !spec.probes) {
       ctx.addIssue({
         code: 'custom',
