@@ -30,10 +30,8 @@ import { ManualClock } from '../support/memory-ports';
 import { specFor } from '../fixtures/spec';
 
 const RUNS = Number(process.env.FUZZ_API_RUNS ?? 5000);
-const SEED =
-  process.env.FUZZ_SEED !== undefined
-    ? Number(process.env.FUZZ_SEED)
-    : Date.now() ^ (Math.random() * 2 ** 31);
+// A fixed default seed: `npm test` is repeatable; FUZZ_SEED=<seed> tries (or replays) other cases.
+const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : 20261202;
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 
 // ---- Planted secrets: none of them may appear in a response or a log line ----------------------

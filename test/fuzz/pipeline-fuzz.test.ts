@@ -37,10 +37,8 @@ import { ARTIFACT_BUCKET, JOB_ID, jobEvent, zipOf } from '../fixtures/codepipeli
 import { parseSpec, specFor } from '../fixtures/spec';
 
 const RUNS = Number(process.env.FUZZ_PIPELINE_RUNS ?? 1000);
-const SEED =
-  process.env.FUZZ_SEED !== undefined
-    ? Number(process.env.FUZZ_SEED)
-    : Date.now() ^ (Math.random() * 2 ** 31);
+// A fixed default seed: `npm test` is repeatable; FUZZ_SEED=<seed> tries (or replays) other cases.
+const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : 20261202;
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 const IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1.4.2';
 const ACCESS_KEY_ID = /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/;
