@@ -3,6 +3,7 @@ import { DynamoAlertStore } from '../../../shared/aws/dynamo-alert-store';
 import { DynamoDeploymentLookup, logicalServiceNames } from '../../../shared/aws/dynamo-deployment-lookup';
 import { DynamoStore } from '../../../shared/aws/dynamo-store';
 import { DEFAULT_ALERT_POLICY } from '../../../shared/domain/alerts/policy';
+import { EVENT_FIELD_MAX_BYTES } from '../../../shared/domain/alerts/task-event';
 import { lockKey } from '../../../shared/domain/deployment';
 import { createLogger } from '../../../shared/lambda';
 import { startDynalite, type LocalDynamo } from '../../../shared/local/dynamodb/dynalite';
@@ -124,6 +125,40 @@ describe('stopped-task alerts on dynalite', () => {
     // Assess
     expect(notifier.sent[0]?.detail.deployment).toBeNull();
     expect(notifier.sent[0]?.message).toContain('Greenlight deployment: none running on this service');
+  });
+
+  it('skips events whose key fields are over-long (3,000+ characters) instead of throwing', async () => {
+    const { deps, notifier, event } = setup();
+    const long = 'x'.repeat(3000);
+    const events = [
+      { ...event(1), detail: { ...event(1).detail, taskArn: `${event(1).detail.taskArn}${long}` } },
+      { ...event(2), detail: { ...event(2).detail, version: long } },
+      { ...event(3), detail: { ...event(3).detail, group: `service:${long}` } },
+    ];
+
+    const results = [];
+    for (const e of events) results.push(await handleTaskStopped(deps, e));
+
+    expect(results.map((r) => r.outcome)).toEqual(['malformed', 'malformed', 'malformed']);
+    expect(notifier.sent).toHaveLength(0);
+  });
+
+  it('handles an event with every key field at its budget: the keys fit DynamoDB', async () => {
+    const { deps, notifier, event } = setup();
+    const b = EVENT_FIELD_MAX_BYTES;
+    const e = event(1);
+    const clusterArn = `arn:aws:ecs:eu-west-1:111122223333:cluster/${'c'.repeat(b.clusterArn - 43)}`;
+    Object.assign(e.detail, {
+      clusterArn,
+      taskArn: `arn:aws:ecs:eu-west-1:111122223333:task/c/${'t'.repeat(b.taskArn - 42)}`,
+      version: 'v'.repeat(b.version),
+      group: `service:${'s'.repeat(b.group - 8)}`,
+    });
+
+    const result = await handleTaskStopped(deps, e);
+
+    expect(result.outcome).toBe('published');
+    expect(notifier.sent).toHaveLength(1);
   });
 
   it('ignores the stopping event of a task when it arrives after the STOPPED one', async () => {
