@@ -3,11 +3,18 @@
  * A malformed or uninteresting event is logged and skipped, never thrown: a throw makes Lambda
  * retry the event. Only a failure to record or publish throws, after handing the claim back, so the
  * retry resumes where this attempt stopped instead of being taken for a duplicate.
+ *
+ * Before each publish the claim records which message is going out (and renews its lease): if the
+ * function dies before the outcome is recorded, the invocation that takes the claim over after the
+ * lease knows the message may have gone, publishes it once more at most (tally.ts
+ * MAX_UNCONFIRMED_PUBLISHES; a FIFO topic drops that copy by its deduplication id), and never counts
+ * the stop twice. An invocation that finds its claim taken over stops publishing.
  */
 import { assessTaskEvent } from '../../shared/domain/alerts/assess';
 import type { AlertCategory, Classification } from '../../shared/domain/alerts/classify';
 import { buildDigest, buildStopAlert, type AlertMessage } from '../../shared/domain/alerts/message';
 import { windowKey, type AlertPolicy } from '../../shared/domain/alerts/policy';
+import { republishUnconfirmed, startsUnreportedRun, tallyScope } from '../../shared/domain/alerts/tally';
 import type { TaskStop } from '../../shared/domain/alerts/task-event';
 import {
   planNotifications,
@@ -112,10 +119,13 @@ async function alert(
 
   let counted: WindowCount | null = claim.saved?.counted ?? null;
   let published = claim.saved?.published ?? 0;
+  let publishing = claim.saved?.publishing;
+  let takenOver = false;
   const subjects: string[] = [];
+  const key = windowKey(stop);
   try {
     counted ??= await deps.alerts.countStop(
-      windowKey(stop),
+      key,
       {
         category: classification.category,
         exitCode: classification.exitCode ?? null,
@@ -123,6 +133,19 @@ async function alert(
       },
       { now, windowMs: policy.windowMs, retainMs: policy.dedupeRetainMs },
     );
+    const { window } = counted;
+    if (startsUnreportedRun(window.count, policy.digestThreshold)) {
+      // Nothing reports this stop yet: if no later stop closes the window, the sweeper will.
+      await deps.alerts.scheduleTally(
+        {
+          key,
+          startedAt: window.startedAt,
+          dueAt: window.startedAt + policy.windowMs,
+          scope: tallyScope(stop),
+        },
+        { retainMs: policy.dedupeRetainMs },
+      );
+    }
     const messages = await compose(
       deps,
       stop,
@@ -131,11 +154,35 @@ async function alert(
     );
     for (let i = published; i < messages.length; i++) {
       const message = messages[i]!;
+      const attempts = publishing?.index === i ? publishing.attempts : 0;
+      if (!republishUnconfirmed(attempts)) {
+        deps.logger.warn('message taken as sent: earlier attempts died while publishing it', {
+          ...base,
+          index: i,
+          attempts,
+        });
+        published = i + 1;
+        continue;
+      }
+      publishing = { index: i, attempts: attempts + 1 };
+      const held = await deps.alerts.saveProgress(
+        ref,
+        claim.token,
+        { counted, published, publishing },
+        { now: deps.clock.now(), leaseMs: policy.claimLeaseMs },
+      );
+      if (!held) {
+        takenOver = true;
+        break;
+      }
       await deps.notifier.notify(message);
       published = i + 1;
+      publishing = undefined;
       subjects.push(message.subject);
     }
   } catch (error) {
+    // A publish that failed is known not sent: the retry publishes it again, without counting it
+    // as unconfirmed.
     const progress = counted ? { counted, published } : null;
     await deps.alerts.releaseStop(ref, claim.token, progress).catch((releaseError: unknown) => {
       // The claim's lease runs out instead, and a retry after it resumes (counting again at worst).
@@ -147,8 +194,14 @@ async function alert(
     throw error;
   }
 
+  if (takenOver) {
+    deps.logger.warn('claim taken over while publishing: the new owner finishes', { ...base, published });
+    return { outcome: 'duplicate', ...base, windowCount: counted.window.count, published: subjects };
+  }
+
   const completed = await deps.alerts.completeStop(ref, claim.token).catch((error: unknown) => {
-    // Everything is sent: a duplicate arriving after the lease may send it again, nothing is lost.
+    // Everything is sent: a duplicate arriving after the lease republishes the last message once
+    // at most (a FIFO topic drops it), nothing is lost.
     deps.logger.warn('could not mark a task stop as sent', { ...base, error: error as Error });
     return false;
   });
