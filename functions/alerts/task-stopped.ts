@@ -124,15 +124,25 @@ async function alert(
   const subjects: string[] = [];
   const key = windowKey(stop);
   try {
-    counted ??= await deps.alerts.countStop(
-      key,
-      {
-        category: classification.category,
-        exitCode: classification.exitCode ?? null,
-        container: classification.container ?? null,
-      },
-      { now, windowMs: policy.windowMs, retainMs: policy.dedupeRetainMs },
-    );
+    if (!counted) {
+      counted = await deps.alerts.countStop(
+        key,
+        {
+          category: classification.category,
+          exitCode: classification.exitCode ?? null,
+          container: classification.container ?? null,
+        },
+        { now, windowMs: policy.windowMs, retainMs: policy.dedupeRetainMs },
+      );
+      // Recorded at once: an invocation taking the claim over (this one stalled past its lease in
+      // enrichment, say) resumes from this count instead of counting the stop again.
+      takenOver = !(await deps.alerts.saveProgress(
+        ref,
+        claim.token,
+        { counted, published },
+        { now: deps.clock.now(), leaseMs: policy.claimLeaseMs },
+      ));
+    }
     const { window } = counted;
     if (startsUnreportedRun(window.count, policy.digestThreshold)) {
       // Nothing reports this stop yet: if no later stop closes the window, the sweeper will.
@@ -146,12 +156,9 @@ async function alert(
         { retainMs: policy.dedupeRetainMs },
       );
     }
-    const messages = await compose(
-      deps,
-      stop,
-      classification,
-      planNotifications(counted, policy.digestThreshold),
-    );
+    const messages = takenOver
+      ? []
+      : await compose(deps, stop, classification, planNotifications(counted, policy.digestThreshold));
     for (let i = published; i < messages.length; i++) {
       const message = messages[i]!;
       const attempts = publishing?.index === i ? publishing.attempts : 0;
@@ -206,7 +213,7 @@ async function alert(
     return false;
   });
   const result: TaskStoppedResult = {
-    outcome: published > 0 ? 'published' : 'counted',
+    outcome: subjects.length > 0 ? 'published' : 'counted',
     ...base,
     windowCount: counted.window.count,
     published: subjects,
