@@ -1,4 +1,6 @@
+import { sendFinalTallies } from '../../../functions/alerts/final-tallies';
 import { handleTaskStopped, type TaskStoppedDeps } from '../../../functions/alerts/task-stopped';
+import type { Notification } from '../../../shared/ports/notifier';
 import { DynamoAlertStore } from '../../../shared/aws/dynamo-alert-store';
 import { DynamoDeploymentLookup, logicalServiceNames } from '../../../shared/aws/dynamo-deployment-lookup';
 import { DynamoStore } from '../../../shared/aws/dynamo-store';
@@ -172,6 +174,99 @@ describe('stopped-task alerts on dynalite', () => {
     // Assess
     expect([stopped.outcome, stopping.outcome]).toEqual(['published', 'not-stopped']);
     expect(notifier.sent).toHaveLength(1);
+  });
+});
+
+describe('final tallies and publishing after a crash on dynalite', () => {
+  let dynamo: LocalDynamo;
+  let clusterCounter = 0;
+
+  beforeAll(async () => {
+    dynamo = await startDynalite({ tableName: 'greenlight-final-tallies' });
+  });
+
+  afterAll(async () => {
+    await dynamo.stop();
+  });
+
+  function setup() {
+    const clock = new ManualClock(T0);
+    const notifier = new MemoryNotifier();
+    const cluster = `loop-${++clusterCounter}`;
+    const alerts = new DynamoAlertStore({ client: dynamo.documentClient, tableName: dynamo.tableName });
+    const logger = createLogger({ logLevel: 'SILENT' });
+    const policy = { ...DEFAULT_ALERT_POLICY };
+    const deps: TaskStoppedDeps = { alerts, notifier, clock, logger, policy };
+    const clusterArn = `arn:aws:ecs:eu-west-1:111122223333:cluster/${cluster}`;
+    const event = (n: number) => {
+      const e = variant('out-of-memory', { taskId: taskId(n), detail: { clusterArn } });
+      e.detail.taskArn = e.detail.taskArn.replace('/prod/', `/${cluster}/`);
+      return e;
+    };
+    const sweep = () => sendFinalTallies({ alerts, notifier, clock, logger, policy });
+    const kinds = () =>
+      notifier.sent.map(
+        (m) => `${m.attributes.kind}${m.detail.final ? ' final' : ''} ${m.detail.count ?? 1}`,
+      );
+    return { deps, clock, notifier, event, sweep, kinds, alerts };
+  }
+
+  it('sends the final tally of a loop that stopped for good once, and the next stop does not resend it', async () => {
+    const s = setup();
+    for (let i = 1; i <= 7; i++) {
+      await handleTaskStopped(s.deps, s.event(i));
+      s.clock.advance(30_000);
+    }
+
+    const early = await s.sweep();
+    s.clock.time = T0 + DEFAULT_ALERT_POLICY.windowMs + 1;
+    const due = await s.sweep();
+    const again = await s.sweep();
+    s.clock.advance(60 * 60_000);
+    await handleTaskStopped(s.deps, s.event(100));
+
+    expect(early.sent).toBe(0);
+    expect(due).toMatchObject({ sent: 1, failed: 0 });
+    expect(again.due).toBe(0);
+    expect(s.kinds()).toEqual(['alert 1', 'digest 5', 'digest final 7', 'alert 1']);
+  });
+
+  it('drops the entry of a window a later stop closed first', async () => {
+    const s = setup();
+    for (let i = 1; i <= 3; i++) await handleTaskStopped(s.deps, s.event(i));
+    s.clock.time = T0 + DEFAULT_ALERT_POLICY.windowMs + 60_000;
+    await handleTaskStopped(s.deps, s.event(100));
+
+    const swept = await s.sweep();
+
+    expect(swept).toMatchObject({ sent: 0, dropped: 1 });
+    expect(s.kinds()).toEqual(['alert 1', 'digest final 3', 'alert 1']);
+    expect(await s.alerts.dueTallies({ now: s.clock.now() + 1e9, limit: 10 })).toEqual([]);
+  });
+
+  it('after a death between publish and its record, the delivery after the lease republishes once, counting once', async () => {
+    const s = setup();
+    // Every publish attempt; s.notifier (MemoryNotifier) keeps one per id, as a FIFO topic does.
+    const attempts: (string | undefined)[] = [];
+    const dying = {
+      notify: async (n: Notification) => {
+        attempts.push(n.id);
+        await s.notifier.notify(n);
+        if (attempts.length === 1) await new Promise<never>(() => undefined);
+      },
+    };
+    const deps = { ...s.deps, notifier: dying };
+    void handleTaskStopped(deps, s.event(1));
+    for (let i = 0; i < 100 && attempts.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+
+    const tooEarly = await handleTaskStopped(deps, s.event(1));
+    s.clock.advance(DEFAULT_ALERT_POLICY.claimLeaseMs + 1);
+    const retry = await handleTaskStopped(deps, s.event(1));
+
+    expect(tooEarly.outcome).toBe('duplicate');
+    expect(retry).toMatchObject({ outcome: 'published', windowCount: 1 });
+    expect(attempts).toEqual([attempts[0], attempts[0]]);
+    expect(s.notifier.sent).toHaveLength(1);
   });
 });
 
