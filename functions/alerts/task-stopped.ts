@@ -14,6 +14,7 @@ import { assessTaskEvent } from '../../shared/domain/alerts/assess';
 import type { AlertCategory, Classification } from '../../shared/domain/alerts/classify';
 import { buildDigest, buildStopAlert, type AlertMessage } from '../../shared/domain/alerts/message';
 import { windowKey, type AlertPolicy } from '../../shared/domain/alerts/policy';
+import { scrubCredentials } from '../../shared/domain/alerts/redact';
 import { republishUnconfirmed, startsUnreportedRun, tallyScope } from '../../shared/domain/alerts/tally';
 import type { TaskStop } from '../../shared/domain/alerts/task-event';
 import {
@@ -60,6 +61,13 @@ export interface TaskStoppedResult {
   published: string[];
 }
 
+/**
+ * A task ARN as it may be logged and returned: an event's ARN is whatever the event says, so
+ * credential shapes in it are scrubbed like in a published message.
+ */
+const logged = <T extends string | undefined>(taskArn: T): T =>
+  (taskArn === undefined ? taskArn : scrubCredentials(taskArn)) as T;
+
 /** Handles one EventBridge event. */
 export async function handleTaskStopped(deps: TaskStoppedDeps, event: unknown): Promise<TaskStoppedResult> {
   const assessment = assessTaskEvent(event, deps.policy);
@@ -67,29 +75,29 @@ export async function handleTaskStopped(deps: TaskStoppedDeps, event: unknown): 
     case 'malformed':
       // The issues name fields and expectations, never values: the event may carry secrets.
       deps.logger.warn('malformed ECS task state change event skipped', {
-        taskArn: assessment.taskArn,
+        taskArn: logged(assessment.taskArn),
         issues: assessment.issues,
       });
       return {
         outcome: 'malformed',
-        ...(assessment.taskArn ? { taskArn: assessment.taskArn } : {}),
+        ...(assessment.taskArn ? { taskArn: logged(assessment.taskArn) } : {}),
         published: [],
       };
     case 'not-stopped':
     case 'cluster-not-selected':
       deps.logger.debug('task state change skipped', {
-        taskArn: assessment.stop.taskArn,
+        taskArn: logged(assessment.stop.taskArn),
         reason: assessment.status,
       });
-      return { outcome: assessment.status, taskArn: assessment.stop.taskArn, published: [] };
+      return { outcome: assessment.status, taskArn: logged(assessment.stop.taskArn), published: [] };
     case 'not-alerted':
       deps.logger.info('expected task stop not alerted', {
-        taskArn: assessment.stop.taskArn,
+        taskArn: logged(assessment.stop.taskArn),
         category: assessment.classification.category,
       });
       return {
         outcome: 'not-alerted',
-        taskArn: assessment.stop.taskArn,
+        taskArn: logged(assessment.stop.taskArn),
         category: assessment.classification.category,
         published: [],
       };
@@ -106,7 +114,7 @@ async function alert(
   const { policy } = deps;
   const now = deps.clock.now();
   const ref: StopRef = { taskArn: stop.taskArn, version: stop.version ?? 'none' };
-  const base = { taskArn: stop.taskArn, category: classification.category };
+  const base = { taskArn: logged(stop.taskArn), category: classification.category };
   const claim = await deps.alerts.claimStop(ref, {
     now,
     leaseMs: policy.claimLeaseMs,
