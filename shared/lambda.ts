@@ -24,18 +24,20 @@ export type LambdaHandler<I, O> = (event: I, context: Context) => Promise<O>;
 
 /**
  * Wraps a step in middy with the logger's Lambda context (request id, cold start) on every line.
- * `logEvent: false` keeps the event out of the logs even when POWERTOOLS_LOGGER_LOG_EVENT is set
- * (events that carry credentials).
+ *
+ * The event is never logged, whatever POWERTOOLS_LOGGER_LOG_EVENT says: ECS events carry container
+ * override values (secrets passed to RunTask), API Gateway events the SigV4 `authorization` header
+ * and `x-amz-security-token`, CodePipeline events the job's temporary S3 credentials, and a
+ * standard debug switch must not put them in CloudWatch Logs. Handlers log what they need, by field.
+ * `options.logEvent` is accepted for callers that already say `false`; nothing can turn it on.
  */
 export function lambdaHandler<I, O>(
   logger: Logger,
   fn: (event: I) => Promise<O>,
-  options: { logEvent?: boolean } = {},
+  _options: { logEvent?: false } = {},
 ): LambdaHandler<I, O> {
   return middy(async (event: I): Promise<O> => fn(event)).use(
-    injectLambdaContext(logger, {
-      resetKeys: true,
-      ...(options.logEvent !== undefined ? { logEvent: options.logEvent } : {}),
-    }),
+    // An explicit false overrides the environment variable (Powertools: "the parameter takes precedence").
+    injectLambdaContext(logger, { resetKeys: true, logEvent: false }),
   ) as LambdaHandler<I, O>;
 }

@@ -3,11 +3,19 @@
  * A malformed or uninteresting event is logged and skipped, never thrown: a throw makes Lambda
  * retry the event. Only a failure to record or publish throws, after handing the claim back, so the
  * retry resumes where this attempt stopped instead of being taken for a duplicate.
+ *
+ * Before each publish the claim records which message is going out (and renews its lease): if the
+ * function dies before the outcome is recorded, the invocation that takes the claim over after the
+ * lease knows the message may have gone, publishes it once more at most (tally.ts
+ * MAX_UNCONFIRMED_PUBLISHES; a FIFO topic drops that copy by its deduplication id), and never counts
+ * the stop twice. An invocation that finds its claim taken over stops publishing.
  */
 import { assessTaskEvent } from '../../shared/domain/alerts/assess';
 import type { AlertCategory, Classification } from '../../shared/domain/alerts/classify';
 import { buildDigest, buildStopAlert, type AlertMessage } from '../../shared/domain/alerts/message';
 import { windowKey, type AlertPolicy } from '../../shared/domain/alerts/policy';
+import { scrubCredentials } from '../../shared/domain/alerts/redact';
+import { republishUnconfirmed, startsUnreportedRun, tallyScope } from '../../shared/domain/alerts/tally';
 import type { TaskStop } from '../../shared/domain/alerts/task-event';
 import {
   planNotifications,
@@ -53,6 +61,13 @@ export interface TaskStoppedResult {
   published: string[];
 }
 
+/**
+ * A task ARN as it may be logged and returned: an event's ARN is whatever the event says, so
+ * credential shapes in it are scrubbed like in a published message.
+ */
+const logged = <T extends string | undefined>(taskArn: T): T =>
+  (taskArn === undefined ? taskArn : scrubCredentials(taskArn)) as T;
+
 /** Handles one EventBridge event. */
 export async function handleTaskStopped(deps: TaskStoppedDeps, event: unknown): Promise<TaskStoppedResult> {
   const assessment = assessTaskEvent(event, deps.policy);
@@ -60,29 +75,29 @@ export async function handleTaskStopped(deps: TaskStoppedDeps, event: unknown): 
     case 'malformed':
       // The issues name fields and expectations, never values: the event may carry secrets.
       deps.logger.warn('malformed ECS task state change event skipped', {
-        taskArn: assessment.taskArn,
+        taskArn: logged(assessment.taskArn),
         issues: assessment.issues,
       });
       return {
         outcome: 'malformed',
-        ...(assessment.taskArn ? { taskArn: assessment.taskArn } : {}),
+        ...(assessment.taskArn ? { taskArn: logged(assessment.taskArn) } : {}),
         published: [],
       };
     case 'not-stopped':
     case 'cluster-not-selected':
       deps.logger.debug('task state change skipped', {
-        taskArn: assessment.stop.taskArn,
+        taskArn: logged(assessment.stop.taskArn),
         reason: assessment.status,
       });
-      return { outcome: assessment.status, taskArn: assessment.stop.taskArn, published: [] };
+      return { outcome: assessment.status, taskArn: logged(assessment.stop.taskArn), published: [] };
     case 'not-alerted':
       deps.logger.info('expected task stop not alerted', {
-        taskArn: assessment.stop.taskArn,
+        taskArn: logged(assessment.stop.taskArn),
         category: assessment.classification.category,
       });
       return {
         outcome: 'not-alerted',
-        taskArn: assessment.stop.taskArn,
+        taskArn: logged(assessment.stop.taskArn),
         category: assessment.classification.category,
         published: [],
       };
@@ -99,7 +114,7 @@ async function alert(
   const { policy } = deps;
   const now = deps.clock.now();
   const ref: StopRef = { taskArn: stop.taskArn, version: stop.version ?? 'none' };
-  const base = { taskArn: stop.taskArn, category: classification.category };
+  const base = { taskArn: logged(stop.taskArn), category: classification.category };
   const claim = await deps.alerts.claimStop(ref, {
     now,
     leaseMs: policy.claimLeaseMs,
@@ -112,30 +127,77 @@ async function alert(
 
   let counted: WindowCount | null = claim.saved?.counted ?? null;
   let published = claim.saved?.published ?? 0;
+  let publishing = claim.saved?.publishing;
+  let takenOver = false;
   const subjects: string[] = [];
+  const key = windowKey(stop);
   try {
-    counted ??= await deps.alerts.countStop(
-      windowKey(stop),
-      {
-        category: classification.category,
-        exitCode: classification.exitCode ?? null,
-        container: classification.container ?? null,
-      },
-      { now, windowMs: policy.windowMs, retainMs: policy.dedupeRetainMs },
-    );
-    const messages = await compose(
-      deps,
-      stop,
-      classification,
-      planNotifications(counted, policy.digestThreshold),
-    );
+    if (!counted) {
+      counted = await deps.alerts.countStop(
+        key,
+        {
+          category: classification.category,
+          exitCode: classification.exitCode ?? null,
+          container: classification.container ?? null,
+        },
+        { now, windowMs: policy.windowMs, retainMs: policy.dedupeRetainMs },
+      );
+      // Recorded at once: an invocation taking the claim over (this one stalled past its lease in
+      // enrichment, say) resumes from this count instead of counting the stop again.
+      takenOver = !(await deps.alerts.saveProgress(
+        ref,
+        claim.token,
+        { counted, published },
+        { now: deps.clock.now(), leaseMs: policy.claimLeaseMs },
+      ));
+    }
+    const { window } = counted;
+    if (startsUnreportedRun(window.count, policy.digestThreshold)) {
+      // Nothing reports this stop yet: if no later stop closes the window, the sweeper will.
+      await deps.alerts.scheduleTally(
+        {
+          key,
+          startedAt: window.startedAt,
+          dueAt: window.startedAt + policy.windowMs,
+          scope: tallyScope(stop),
+        },
+        { retainMs: policy.dedupeRetainMs },
+      );
+    }
+    const messages = takenOver
+      ? []
+      : await compose(deps, stop, classification, planNotifications(counted, policy.digestThreshold));
     for (let i = published; i < messages.length; i++) {
       const message = messages[i]!;
+      const attempts = publishing?.index === i ? publishing.attempts : 0;
+      if (!republishUnconfirmed(attempts)) {
+        deps.logger.warn('message taken as sent: earlier attempts died while publishing it', {
+          ...base,
+          index: i,
+          attempts,
+        });
+        published = i + 1;
+        continue;
+      }
+      publishing = { index: i, attempts: attempts + 1 };
+      const held = await deps.alerts.saveProgress(
+        ref,
+        claim.token,
+        { counted, published, publishing },
+        { now: deps.clock.now(), leaseMs: policy.claimLeaseMs },
+      );
+      if (!held) {
+        takenOver = true;
+        break;
+      }
       await deps.notifier.notify(message);
       published = i + 1;
+      publishing = undefined;
       subjects.push(message.subject);
     }
   } catch (error) {
+    // A publish that failed is known not sent: the retry publishes it again, without counting it
+    // as unconfirmed.
     const progress = counted ? { counted, published } : null;
     await deps.alerts.releaseStop(ref, claim.token, progress).catch((releaseError: unknown) => {
       // The claim's lease runs out instead, and a retry after it resumes (counting again at worst).
@@ -147,13 +209,19 @@ async function alert(
     throw error;
   }
 
+  if (takenOver) {
+    deps.logger.warn('claim taken over while publishing: the new owner finishes', { ...base, published });
+    return { outcome: 'duplicate', ...base, windowCount: counted.window.count, published: subjects };
+  }
+
   const completed = await deps.alerts.completeStop(ref, claim.token).catch((error: unknown) => {
-    // Everything is sent: a duplicate arriving after the lease may send it again, nothing is lost.
+    // Everything is sent: a duplicate arriving after the lease republishes the last message once
+    // at most (a FIFO topic drops it), nothing is lost.
     deps.logger.warn('could not mark a task stop as sent', { ...base, error: error as Error });
     return false;
   });
   const result: TaskStoppedResult = {
-    outcome: published > 0 ? 'published' : 'counted',
+    outcome: subjects.length > 0 ? 'published' : 'counted',
     ...base,
     windowCount: counted.window.count,
     published: subjects,

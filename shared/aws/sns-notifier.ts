@@ -1,4 +1,5 @@
 /** The Notifier port on an SNS topic. */
+import { createHash } from 'node:crypto';
 import { PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
 import { GreenlightError } from '../domain/errors';
 import type { Notification, Notifier } from '../ports/notifier';
@@ -32,13 +33,8 @@ export class SnsNotifier implements Notifier {
           Subject: snsSubject(notification.subject),
           Message: snsMessage(notification),
           MessageAttributes: messageAttributes(notification.attributes),
-          // FIFO topics deduplicate retried publishes by id; standard topics take no such fields.
-          ...(this.topicArn.endsWith('.fifo')
-            ? {
-                MessageGroupId: notification.attributes.service ?? 'greenlight',
-                ...(notification.id ? { MessageDeduplicationId: notification.id.slice(0, 128) } : {}),
-              }
-            : {}),
+          // Standard topics take no such fields (and deliver at least once).
+          ...(this.topicArn.endsWith('.fifo') ? fifoFields(notification) : {}),
         }),
       );
     } catch (error) {
@@ -50,6 +46,37 @@ export class SnsNotifier implements Notifier {
     }
   }
 }
+
+/**
+ * FIFO topics drop a message whose MessageDeduplicationId they saw in the last 5 minutes: the id is
+ * a hash of the notification's id (a retried publish of one claim re-sends the same id), or of its
+ * text when it has none. Both fields allow at most 128 characters of `[!-~]`, so a raw id (a task
+ * ARN may hold anything, at any length) is never sent as is; the group keeps one service's messages
+ * in order (alert before digest).
+ */
+export function fifoFields(notification: Pick<Notification, 'id' | 'subject' | 'message' | 'attributes'>): {
+  MessageGroupId: string;
+  MessageDeduplicationId: string;
+} {
+  const source = notification.id ?? `${notification.subject}\n${notification.message}`;
+  const group = [
+    notification.attributes.cluster,
+    notification.attributes.service ?? notification.attributes.family,
+  ]
+    .filter(Boolean)
+    .join('/');
+  return {
+    MessageGroupId: FIFO_FIELD.test(group)
+      ? group
+      : group === ''
+        ? 'greenlight'
+        : `h-${sha256(group).slice(0, 64)}`,
+    MessageDeduplicationId: sha256(source),
+  };
+}
+
+const FIFO_FIELD = /^[!-~]{1,128}$/;
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /**
  * A subject SNS accepts: printable ASCII (accents folded, other characters replaced), one line,

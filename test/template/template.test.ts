@@ -21,6 +21,7 @@ const ROOT = path.resolve(__dirname, '../..');
 const AREA_OF_FUNCTION: Record<string, string> = {
   reconcile: 'reconcile',
   'task-stopped': 'alerts',
+  'final-tallies': 'alerts',
   pipeline: 'pipeline',
   api: 'api',
   'begin-run': 'schedules',
@@ -173,6 +174,15 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'dynamodb:UpdateItem',
     'dynamodb:Query',
     'ecs:DescribeTaskDefinition',
+    'sns:Publish',
+  ],
+  // due tally entries (query, delete), the window's tally mark (update, read back); the tally
+  'final-tallies': [
+    ...LOGS_AND_TRACES,
+    'dynamodb:Query',
+    'dynamodb:GetItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
     'sns:Publish',
   ],
   // open deployments, execution status, then the same repair as prepare's
@@ -453,6 +463,19 @@ describe('the packaged CloudFormation template', () => {
         source: ['aws.ecs'],
         'detail-type': ['ECS Task State Change'],
         detail: { lastStatus: ['STOPPED'] },
+      });
+    });
+
+    it('has the final-tally sweeper on a schedule, its table access limited to alert items', () => {
+      const fn = functionsByKey()['final-tallies'];
+      expect(fn?.props.Handler).toBe('functions/alerts/lambda/final-tallies.handler');
+      const rules = resourcesOfType('AWS::Events::Rule').map(([, r]) => r.Properties.ScheduleExpression);
+      expect(rules).toContain('rate(2 minutes)');
+      const table = roleStatements(roleOf(fn!)).find((s) =>
+        actionsOf(s).some((a) => a.startsWith('dynamodb:')),
+      );
+      expect(table?.Condition).toEqual({
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ALERT#*'] },
       });
     });
 

@@ -7,3 +7,4 @@ export * from './policy';
 export * from './redact';
 export * from './task-event';
 export * from './window';
+export * from './tally';

@@ -47,6 +47,8 @@ export interface DigestInput {
   window: WindowSnapshot;
   /** The window has closed: this is its final tally. */
   final: boolean;
+  /** What closed it: the service's next stop (the default), or its end with no stop after it (the sweeper). */
+  closedBy?: 'next-stop' | 'window-end';
   policy: Pick<AlertPolicy, 'envAllowList' | 'digestThreshold' | 'windowMs'>;
   /** The stop that reached the threshold, shown in full (not for final tallies). */
   latest?: Omit<StopAlertInput, 'policy'>;
@@ -93,7 +95,9 @@ export function buildDigest(input: DigestInput): AlertMessage {
   const lines = [
     `${name} on cluster ${stop.cluster}: ${window.count} tasks stopped between ${time(window.startedAt)} and ${time(window.lastAt)} (${categorySummary(window)}).`,
     final
-      ? 'Final tally of this window: the next stop of the service opened a new one.'
+      ? input.closedBy === 'window-end'
+        ? 'Final tally of this window: it ended with no further stop of the service.'
+        : 'Final tally of this window: the next stop of the service opened a new one.'
       : `Crash loop: further stops are counted, not sent one by one; next digest at ${nextDigest} stops or when the ${Math.round(policy.windowMs / 60_000)}-minute window closes.`,
     '',
     'By category:',

@@ -3,6 +3,11 @@
  * credentials passed to RunTask. Their values are masked unless the name is allow-listed, and a
  * name that looks like a secret is masked even when allow-listed. As a second line of defence,
  * every masked value is scrubbed from the whole published message, wherever else it appears.
+ *
+ * Credentials can also reach a message without being an override: a stop reason or container
+ * reason quoting an error that carries an access key ID, say. Well-known credential shapes are
+ * therefore scrubbed by pattern from every published string (scrubCredentials), whatever the field;
+ * the pipeline's job results use the same scrubber.
  */
 import type { EnvironmentOverride } from './task-event';
 
@@ -11,6 +16,33 @@ export const SECRET_NAME_PATTERN =
   /pass(?:word|wd|phrase)?|secret|token|key|credential|cred\b|auth|private|cert|signature|salt|session|cookie|pwd|dsn|conn(?:ection)?_?str|bearer|jwt|otp|pin\b/i;
 
 export const MASK = '[redacted]';
+export const CREDENTIAL_MASK = '[redacted: credential]';
+
+/**
+ * AWS access key IDs: long-term (AKIA), temporary (ASIA), and the STS bearer/context keys (ABIA,
+ * ACCA), 20 characters of upper-case letters and digits, not inside a longer such run.
+ */
+const ACCESS_KEY_ID_PATTERN = /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])/g;
+
+/**
+ * A value after a label naming a secret access key or a session token (`aws_secret_access_key =`,
+ * `"SecretAccessKey": "`, `AWS_SESSION_TOKEN=`...): secret keys are 40 base64 characters, session
+ * tokens are longer. The label is kept, the value replaced.
+ */
+const LABELLED_CREDENTIAL_PATTERN =
+  /((?:aws_?)?(?:secret_?access_?key|session_?token|security_?token)["']?\s*[:=]\s*["']?)([A-Za-z0-9/+=]{40,})/gi;
+
+/** `text` with every well-known credential shape replaced by CREDENTIAL_MASK. */
+export function scrubCredentials(text: string): string {
+  return text
+    .replace(LABELLED_CREDENTIAL_PATTERN, (_match, label: string) => `${label}${CREDENTIAL_MASK}`)
+    .replace(ACCESS_KEY_ID_PATTERN, CREDENTIAL_MASK);
+}
+
+/** A copy of `value` (strings, arrays, plain objects, keys included) with scrubCredentials applied to every string. */
+export function scrubCredentialsDeep<T>(value: T): T {
+  return scrubSecrets(value, []);
+}
 export const SECRET_MASK = '[redacted: secret name]';
 
 /** A scrubbed value shorter than this would mangle ordinary words; such values are masked only in place. */
@@ -60,9 +92,11 @@ export function maskedValues(
   return [...new Set(values)].filter((v) => v.length >= MIN_SCRUB_LENGTH).sort((a, b) => b.length - a.length);
 }
 
-/** A copy of `value` (strings, arrays, plain objects, keys included) with every secret replaced by MASK. */
+/**
+ * A copy of `value` (strings, arrays, plain objects, keys included) with every secret replaced by
+ * MASK, then every well-known credential shape by CREDENTIAL_MASK.
+ */
 export function scrubSecrets<T>(value: T, secrets: readonly string[]): T {
-  if (secrets.length === 0) return value;
   const scrub = (input: unknown): unknown => {
     if (typeof input === 'string') return scrubString(input, secrets);
     if (Array.isArray(input)) return input.map(scrub);
@@ -77,5 +111,5 @@ export function scrubSecrets<T>(value: T, secrets: readonly string[]): T {
 function scrubString(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(MASK);
-  return out;
+  return scrubCredentials(out);
 }

@@ -3,8 +3,62 @@
  * and stop codes over time, and a field of an unexpected type must not cost us the alert. Only
  * what dedupe cannot do without (an object `detail` with a `taskArn`) is required; every other
  * field is optional and dropped when it has the wrong type.
+ *
+ * Fields that end up in a DynamoDB key (task ARN and version in the stop marker's key; cluster
+ * ARN, group and task definition family in the crash-loop window's key) are bounded so that the
+ * longest key fits DynamoDB's limit: an event beyond them cannot be a real ECS event, and is
+ * refused (logged and skipped) here rather than thrown by DynamoDB as a ValidationException, which
+ * Lambda would retry. Real ECS values are far shorter (names of at most 255 characters, ARNs of a
+ * few hundred).
  */
 import { z } from 'zod';
+import { DYNAMODB_PARTITION_KEY_MAX_BYTES, utf8Bytes } from '../limits';
+
+/**
+ * Byte budgets of the key fields. The stop key is `ALERT#STOP#<taskArn>#<version>`, the window key
+ * `ALERT#WINDOW#<clusterArn>|<group, family:<family> or task:<taskId>>` (dynamo-alert-store.ts);
+ * with these budgets either stays under DYNAMODB_PARTITION_KEY_MAX_BYTES with room for the prefixes
+ * (test/unit/alerts/task-event.test.ts builds the worst cases with the adapter's key functions).
+ */
+export const EVENT_FIELD_MAX_BYTES = {
+  taskArn: 1024,
+  version: 64,
+  clusterArn: 768,
+  group: 768,
+  taskDefinitionArn: 768,
+  /** Container names are stored in the window item and in a retry's saved progress. */
+  containerName: 1024,
+} as const;
+
+/** The room left for the alert store's key prefixes and separators (`ALERT#WINDOW#`, `|`, `family:`). */
+export const KEY_PREFIX_ALLOWANCE_BYTES =
+  DYNAMODB_PARTITION_KEY_MAX_BYTES -
+  Math.max(
+    EVENT_FIELD_MAX_BYTES.taskArn + EVENT_FIELD_MAX_BYTES.version,
+    EVENT_FIELD_MAX_BYTES.clusterArn +
+      Math.max(
+        EVENT_FIELD_MAX_BYTES.group,
+        EVENT_FIELD_MAX_BYTES.taskDefinitionArn,
+        EVENT_FIELD_MAX_BYTES.taskArn,
+      ),
+  );
+
+/**
+ * An optional string of at most `maxBytes` (UTF-8): another type is dropped (lenient, as everywhere),
+ * a longer string refuses the event. The issue gives the limit, never the value.
+ */
+const bounded = (maxBytes: number) =>
+  z
+    .unknown()
+    .transform((value, ctx): string | undefined => {
+      if (typeof value !== 'string') return undefined;
+      if (utf8Bytes(value) > maxBytes) {
+        ctx.addIssue({ code: 'custom', message: `longer than ${maxBytes} bytes (UTF-8)` });
+        return z.NEVER;
+      }
+      return value;
+    })
+    .optional();
 
 /** Optional, and undefined rather than a parse failure when present with the wrong type. */
 const lenient = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
@@ -13,7 +67,8 @@ const text = lenient(z.string());
 
 const ContainerSchema = z
   .object({
-    name: text,
+    // A container whose name no container can have is dropped, like any unusable container.
+    name: bounded(EVENT_FIELD_MAX_BYTES.containerName),
     containerArn: text,
     image: text,
     lastStatus: text,
@@ -34,10 +89,15 @@ const ContainerOverrideSchema = z.object({ name: text, environment: lenient(z.ar
 
 const DetailSchema = z
   .object({
-    taskArn: z.string().min(1),
-    clusterArn: text,
-    taskDefinitionArn: text,
-    group: text,
+    taskArn: z
+      .string()
+      .min(1)
+      .refine((arn) => utf8Bytes(arn) <= EVENT_FIELD_MAX_BYTES.taskArn, {
+        message: `longer than ${EVENT_FIELD_MAX_BYTES.taskArn} bytes (UTF-8)`,
+      }),
+    clusterArn: bounded(EVENT_FIELD_MAX_BYTES.clusterArn),
+    taskDefinitionArn: bounded(EVENT_FIELD_MAX_BYTES.taskDefinitionArn),
+    group: bounded(EVENT_FIELD_MAX_BYTES.group),
     startedBy: text,
     launchType: text,
     capacityProviderName: text,
@@ -47,7 +107,21 @@ const DetailSchema = z
     stopCode: text,
     stoppedReason: text,
     stoppedAt: text,
-    version: lenient(z.union([z.number(), z.string()])),
+    version: z
+      .unknown()
+      .transform((value, ctx): number | string | undefined => {
+        if (typeof value === 'number') return value;
+        if (typeof value !== 'string') return undefined;
+        if (utf8Bytes(value) > EVENT_FIELD_MAX_BYTES.version) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `longer than ${EVENT_FIELD_MAX_BYTES.version} bytes (UTF-8)`,
+          });
+          return z.NEVER;
+        }
+        return value;
+      })
+      .optional(),
     containers: lenient(z.array(z.unknown())),
     overrides: lenient(z.object({ containerOverrides: lenient(z.array(z.unknown())) }).loose()),
   })
@@ -140,8 +214,14 @@ export function parseTaskEvent(raw: unknown): ParsedTaskEvent {
       path: issue.path.map(String).join('.') || '(event)',
       message: issue.message,
     }));
-    const taskArn = z.object({ detail: z.object({ taskArn: z.string() }) }).safeParse(raw).data
-      ?.detail.taskArn;
+    // Named in the log line only when it could be a real one: an over-long ARN is the problem itself.
+    const taskArn = z
+      .object({
+        detail: z.object({
+          taskArn: z.string().refine((arn) => utf8Bytes(arn) <= EVENT_FIELD_MAX_BYTES.taskArn),
+        }),
+      })
+      .safeParse(raw).data?.detail.taskArn;
     return { ok: false, issues, ...(taskArn ? { taskArn } : {}) };
   }
   const { detail, ...envelope } = result.data;

@@ -11,8 +11,8 @@
  *   as a digest if stops were counted after its last message.
  *
  * So a service stopping 37 times in 10 minutes sends 3 messages (stop 1, digest at 5, final digest
- * of 37), and every count is reported. There is no timer: the final tally of a window goes out with
- * the service's next stop (a later stop of the service, however late, reports it).
+ * of 37), and every count is reported. The final tally of a window goes out with the service's
+ * next stop, or, when no stop follows, from the scheduled final-tally sweeper (tally.ts).
  */
 import { CATEGORY_INFO, SEVERITIES, type AlertCategory, type Severity } from './classify';
 

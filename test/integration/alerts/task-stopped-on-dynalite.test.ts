@@ -1,8 +1,11 @@
+import { sendFinalTallies } from '../../../functions/alerts/final-tallies';
 import { handleTaskStopped, type TaskStoppedDeps } from '../../../functions/alerts/task-stopped';
+import type { Notification } from '../../../shared/ports/notifier';
 import { DynamoAlertStore } from '../../../shared/aws/dynamo-alert-store';
 import { DynamoDeploymentLookup, logicalServiceNames } from '../../../shared/aws/dynamo-deployment-lookup';
 import { DynamoStore } from '../../../shared/aws/dynamo-store';
 import { DEFAULT_ALERT_POLICY } from '../../../shared/domain/alerts/policy';
+import { EVENT_FIELD_MAX_BYTES } from '../../../shared/domain/alerts/task-event';
 import { lockKey } from '../../../shared/domain/deployment';
 import { createLogger } from '../../../shared/lambda';
 import { startDynalite, type LocalDynamo } from '../../../shared/local/dynamodb/dynalite';
@@ -126,6 +129,40 @@ describe('stopped-task alerts on dynalite', () => {
     expect(notifier.sent[0]?.message).toContain('Greenlight deployment: none running on this service');
   });
 
+  it('skips events whose key fields are over-long (3,000+ characters) instead of throwing', async () => {
+    const { deps, notifier, event } = setup();
+    const long = 'x'.repeat(3000);
+    const events = [
+      { ...event(1), detail: { ...event(1).detail, taskArn: `${event(1).detail.taskArn}${long}` } },
+      { ...event(2), detail: { ...event(2).detail, version: long } },
+      { ...event(3), detail: { ...event(3).detail, group: `service:${long}` } },
+    ];
+
+    const results = [];
+    for (const e of events) results.push(await handleTaskStopped(deps, e));
+
+    expect(results.map((r) => r.outcome)).toEqual(['malformed', 'malformed', 'malformed']);
+    expect(notifier.sent).toHaveLength(0);
+  });
+
+  it('handles an event with every key field at its budget: the keys fit DynamoDB', async () => {
+    const { deps, notifier, event } = setup();
+    const b = EVENT_FIELD_MAX_BYTES;
+    const e = event(1);
+    const clusterArn = `arn:aws:ecs:eu-west-1:111122223333:cluster/${'c'.repeat(b.clusterArn - 43)}`;
+    Object.assign(e.detail, {
+      clusterArn,
+      taskArn: `arn:aws:ecs:eu-west-1:111122223333:task/c/${'t'.repeat(b.taskArn - 42)}`,
+      version: 'v'.repeat(b.version),
+      group: `service:${'s'.repeat(b.group - 8)}`,
+    });
+
+    const result = await handleTaskStopped(deps, e);
+
+    expect(result.outcome).toBe('published');
+    expect(notifier.sent).toHaveLength(1);
+  });
+
   it('ignores the stopping event of a task when it arrives after the STOPPED one', async () => {
     // Prepare
     const { deps, notifier } = setup();
@@ -137,6 +174,99 @@ describe('stopped-task alerts on dynalite', () => {
     // Assess
     expect([stopped.outcome, stopping.outcome]).toEqual(['published', 'not-stopped']);
     expect(notifier.sent).toHaveLength(1);
+  });
+});
+
+describe('final tallies and publishing after a crash on dynalite', () => {
+  let dynamo: LocalDynamo;
+  let clusterCounter = 0;
+
+  beforeAll(async () => {
+    dynamo = await startDynalite({ tableName: 'greenlight-final-tallies' });
+  });
+
+  afterAll(async () => {
+    await dynamo.stop();
+  });
+
+  function setup() {
+    const clock = new ManualClock(T0);
+    const notifier = new MemoryNotifier();
+    const cluster = `loop-${++clusterCounter}`;
+    const alerts = new DynamoAlertStore({ client: dynamo.documentClient, tableName: dynamo.tableName });
+    const logger = createLogger({ logLevel: 'SILENT' });
+    const policy = { ...DEFAULT_ALERT_POLICY };
+    const deps: TaskStoppedDeps = { alerts, notifier, clock, logger, policy };
+    const clusterArn = `arn:aws:ecs:eu-west-1:111122223333:cluster/${cluster}`;
+    const event = (n: number) => {
+      const e = variant('out-of-memory', { taskId: taskId(n), detail: { clusterArn } });
+      e.detail.taskArn = e.detail.taskArn.replace('/prod/', `/${cluster}/`);
+      return e;
+    };
+    const sweep = () => sendFinalTallies({ alerts, notifier, clock, logger, policy });
+    const kinds = () =>
+      notifier.sent.map(
+        (m) => `${m.attributes.kind}${m.detail.final ? ' final' : ''} ${m.detail.count ?? 1}`,
+      );
+    return { deps, clock, notifier, event, sweep, kinds, alerts };
+  }
+
+  it('sends the final tally of a loop that stopped for good once, and the next stop does not resend it', async () => {
+    const s = setup();
+    for (let i = 1; i <= 7; i++) {
+      await handleTaskStopped(s.deps, s.event(i));
+      s.clock.advance(30_000);
+    }
+
+    const early = await s.sweep();
+    s.clock.time = T0 + DEFAULT_ALERT_POLICY.windowMs + 1;
+    const due = await s.sweep();
+    const again = await s.sweep();
+    s.clock.advance(60 * 60_000);
+    await handleTaskStopped(s.deps, s.event(100));
+
+    expect(early.sent).toBe(0);
+    expect(due).toMatchObject({ sent: 1, failed: 0 });
+    expect(again.due).toBe(0);
+    expect(s.kinds()).toEqual(['alert 1', 'digest 5', 'digest final 7', 'alert 1']);
+  });
+
+  it('drops the entry of a window a later stop closed first', async () => {
+    const s = setup();
+    for (let i = 1; i <= 3; i++) await handleTaskStopped(s.deps, s.event(i));
+    s.clock.time = T0 + DEFAULT_ALERT_POLICY.windowMs + 60_000;
+    await handleTaskStopped(s.deps, s.event(100));
+
+    const swept = await s.sweep();
+
+    expect(swept).toMatchObject({ sent: 0, dropped: 1 });
+    expect(s.kinds()).toEqual(['alert 1', 'digest final 3', 'alert 1']);
+    expect(await s.alerts.dueTallies({ now: s.clock.now() + 1e9, limit: 10 })).toEqual([]);
+  });
+
+  it('after a death between publish and its record, the delivery after the lease republishes once, counting once', async () => {
+    const s = setup();
+    // Every publish attempt; s.notifier (MemoryNotifier) keeps one per id, as a FIFO topic does.
+    const attempts: (string | undefined)[] = [];
+    const dying = {
+      notify: async (n: Notification) => {
+        attempts.push(n.id);
+        await s.notifier.notify(n);
+        if (attempts.length === 1) await new Promise<never>(() => undefined);
+      },
+    };
+    const deps = { ...s.deps, notifier: dying };
+    void handleTaskStopped(deps, s.event(1));
+    for (let i = 0; i < 100 && attempts.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+
+    const tooEarly = await handleTaskStopped(deps, s.event(1));
+    s.clock.advance(DEFAULT_ALERT_POLICY.claimLeaseMs + 1);
+    const retry = await handleTaskStopped(deps, s.event(1));
+
+    expect(tooEarly.outcome).toBe('duplicate');
+    expect(retry).toMatchObject({ outcome: 'published', windowCount: 1 });
+    expect(attempts).toEqual([attempts[0], attempts[0]]);
+    expect(s.notifier.sent).toHaveLength(1);
   });
 });
 

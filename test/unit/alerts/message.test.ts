@@ -193,6 +193,43 @@ describe('buildStopAlert', () => {
   });
 });
 
+describe('credentials in free text', () => {
+  it('scrubs an access key ID and a labelled secret key from the stop reason, container reasons and group', () => {
+    const stop = stopOf('essential-container-exited');
+    stop.stoppedReason = 'CannotPullContainerError: AccessDenied for AKIAIOSFODNN7EXAMPLE';
+    stop.containers = [
+      { name: 'app', exitCode: 1, reason: 'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+    ];
+    stop.startedBy = 'ASIAJOBSECRETKEYID01';
+    const classification = classifyStop(stop);
+
+    const alert = buildStopAlert({ stop, classification, enrichment: enriched, policy: POLICY });
+    const digest = buildDigest({
+      stop,
+      window: {
+        startedAt: 0,
+        lastAt: 60_000,
+        count: 5,
+        categories: { 'essential-container-exited': 5 },
+        lastCategory: 'essential-container-exited',
+        lastExitCode: 1,
+        lastContainer: 'app',
+      },
+      final: false,
+      policy: POLICY,
+      latest: { stop, classification, enrichment: enriched },
+    });
+
+    for (const message of [alert, digest]) {
+      const text = JSON.stringify(message);
+      expect(text).not.toContain('AKIAIOSFODNN7EXAMPLE');
+      expect(text).not.toContain('ASIAJOBSECRETKEYID01');
+      expect(text).not.toContain('wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
+      expect(text).toContain('[redacted: credential]');
+    }
+  });
+});
+
 describe('buildDigest', () => {
   const window = {
     startedAt: Date.UTC(2026, 2, 2, 10, 0, 0),

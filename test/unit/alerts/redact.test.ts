@@ -1,8 +1,12 @@
+import fc from 'fast-check';
 import {
   allowListed,
+  CREDENTIAL_MASK,
   MASK,
   maskedValues,
   redactEnvironment,
+  scrubCredentials,
+  scrubCredentialsDeep,
   scrubSecrets,
   SECRET_MASK,
 } from '../../../shared/domain/alerts/redact';
@@ -108,5 +112,60 @@ describe('scrubSecrets', () => {
       nested: { [MASK]: `${MASK}${MASK}` },
     });
     expect(value.subject).toBe('x s3cr3t y');
+  });
+});
+
+describe('scrubCredentials', () => {
+  const AKIA = 'AKIAIOSFODNN7EXAMPLE';
+  const ASIA = 'ASIAJOBSECRETKEYID01';
+  const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+
+  it.each([
+    [`pull failed for key ${AKIA}: access denied`, `pull failed for key ${CREDENTIAL_MASK}: access denied`],
+    [`(${ASIA})`, `(${CREDENTIAL_MASK})`],
+    [`aws_secret_access_key = ${SECRET}`, `aws_secret_access_key = ${CREDENTIAL_MASK}`],
+    [`AWS_SECRET_ACCESS_KEY=${SECRET}`, `AWS_SECRET_ACCESS_KEY=${CREDENTIAL_MASK}`],
+    [`{"SecretAccessKey": "${SECRET}"}`, `{"SecretAccessKey": "${CREDENTIAL_MASK}"}`],
+    [`secretAccessKey:${SECRET}`, `secretAccessKey:${CREDENTIAL_MASK}`],
+    [`AWS_SESSION_TOKEN=${'IQoJb3JpZ2luX2Vj'.repeat(4)}`, `AWS_SESSION_TOKEN=${CREDENTIAL_MASK}`],
+  ])('scrubs %j', (text, expected) => {
+    expect(scrubCredentials(text)).toBe(expected);
+  });
+
+  it.each([
+    'AKIA is a prefix, not a key',
+    `X${AKIA}`, // inside a longer upper-case run: not a key on its own
+    'AKIAIOSFODNN7EXAMPL', // 19 characters
+    `a 40-character word with no label: ${SECRET}`,
+    'Essential container in task exited',
+    'arn:aws:ecs:eu-west-1:111122223333:task/prod/4c5d6e7f8a9b44f5203bc8d9e0f1a2b3',
+  ])('leaves %j alone', (text) => {
+    expect(scrubCredentials(text)).toBe(text);
+  });
+
+  it('finds every access key ID fast-check plants in any text, and keeps no credential', () => {
+    const keyId = fc
+      .tuple(
+        fc.constantFrom('AKIA', 'ASIA'),
+        fc.string({
+          unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'),
+          minLength: 16,
+          maxLength: 16,
+        }),
+      )
+      .map(([prefix, rest]) => prefix + rest);
+    const filler = fc.string({ unit: fc.constantFrom(...' abcxyz:/-_.()[]"\'\n\u00e9\u4e2d') });
+    fc.assert(
+      fc.property(filler, keyId, filler, (before, key, after) => {
+        const scrubbed = scrubCredentials(`${before}${key}${after}`);
+        return !scrubbed.includes(key) && scrubbed.includes(CREDENTIAL_MASK);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('is applied to every string scrubSecrets returns, with or without masked values', () => {
+    expect(scrubSecrets({ reason: `key ${AKIA}` }, [])).toEqual({ reason: `key ${CREDENTIAL_MASK}` });
+    expect(scrubCredentialsDeep({ [AKIA]: [AKIA] })).toEqual({ [CREDENTIAL_MASK]: [CREDENTIAL_MASK] });
   });
 });

@@ -1,8 +1,13 @@
 import {
+  EVENT_FIELD_MAX_BYTES,
+  KEY_PREFIX_ALLOWANCE_BYTES,
   parseTaskEvent,
   parseTaskDefinitionArn,
   type TaskStop,
 } from '../../../shared/domain/alerts/task-event';
+import { stopPk, windowPk } from '../../../shared/aws/dynamo-alert-store';
+import { windowKey } from '../../../shared/domain/alerts/policy';
+import { DYNAMODB_PARTITION_KEY_MAX_BYTES, utf8Bytes } from '../../../shared/domain/limits';
 import { loadEvent } from '../../fixtures/ecs-events';
 
 function parsedStop(raw: unknown): TaskStop {
@@ -139,5 +144,68 @@ describe('parseTaskDefinitionArn', () => {
   ])('reads %j', (arn, expected) => {
     // Act + Assess
     expect(parseTaskDefinitionArn(arn)).toEqual(expected);
+  });
+});
+
+describe('parseTaskEvent: key fields bounded by DynamoDB key limits', () => {
+  const long = (n: number) => 'x'.repeat(n);
+
+  it.each([
+    ['detail.taskArn', { taskArn: `arn:aws:ecs:eu-west-1:111122223333:task/prod/${long(3000)}` }],
+    ['detail.version', { version: long(3000) }],
+    ['detail.group', { group: `service:${long(3000)}` }],
+    ['detail.clusterArn', { clusterArn: `arn:aws:ecs:eu-west-1:111122223333:cluster/${long(3000)}` }],
+    ['detail.taskDefinitionArn', { taskDefinitionArn: `${long(3000)}:1` }],
+    // Counted in bytes: 400 three-byte characters are 1,200 bytes.
+    ['detail.group', { group: `service:${'€'.repeat(400)}` }],
+  ])('refuses an over-long %s, naming the field and the limit, never the value', (path, fields) => {
+    const event = loadEvent('essential-container-exited');
+    Object.assign(event.detail, fields);
+
+    const result = parseTaskEvent(event);
+
+    expect(result.ok).toBe(false);
+    const issue = !result.ok ? result.issues.find((i) => i.path === path) : undefined;
+    expect(issue?.message).toMatch(/^longer than \d+ bytes \(UTF-8\)$/);
+    expect(JSON.stringify(result)).not.toContain(long(100));
+  });
+
+  it('drops a container with an over-long name, keeps the others', () => {
+    const event = loadEvent('essential-container-exited');
+    event.detail.containers = [
+      { name: long(5000), exitCode: 1 },
+      { name: 'app', exitCode: 2 },
+    ];
+
+    expect(parsedStop(event).containers).toEqual([{ name: 'app', exitCode: 2 }]);
+  });
+
+  it('accepts every key field at its budget, and the keys built from them fit DynamoDB', () => {
+    const b = EVENT_FIELD_MAX_BYTES;
+    const taskArn = `arn:aws:ecs:eu-west-1:111122223333:task/c/${'t'.repeat(b.taskArn - 42)}`;
+    const clusterArn = `arn:aws:ecs:eu-west-1:111122223333:cluster/${'c'.repeat(b.clusterArn - 43)}`;
+    for (const scope of [
+      { group: `family:${'g'.repeat(b.group - 7)}` },
+      { taskDefinitionArn: `${'f'.repeat(b.taskDefinitionArn - 2)}:1` },
+      {},
+    ]) {
+      const event = loadEvent('essential-container-exited');
+      delete (event.detail as Record<string, unknown>).group;
+      Object.assign(
+        event.detail,
+        { taskArn, clusterArn, version: 'v'.repeat(b.version), taskDefinitionArn: 'x:1' },
+        scope,
+      );
+      expect(utf8Bytes(taskArn)).toBe(b.taskArn);
+      expect(utf8Bytes(clusterArn)).toBe(b.clusterArn);
+
+      const stop = parsedStop(event);
+
+      expect(
+        utf8Bytes(stopPk({ taskArn: stop.taskArn, version: stop.version ?? 'none' })),
+      ).toBeLessThanOrEqual(DYNAMODB_PARTITION_KEY_MAX_BYTES);
+      expect(utf8Bytes(windowPk(windowKey(stop)))).toBeLessThanOrEqual(DYNAMODB_PARTITION_KEY_MAX_BYTES);
+    }
+    expect(KEY_PREFIX_ALLOWANCE_BYTES).toBeGreaterThanOrEqual(64);
   });
 });

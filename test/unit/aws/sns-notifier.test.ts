@@ -1,7 +1,8 @@
 import 'aws-sdk-client-mock-jest';
 import { PublishCommand, SNSClient, ThrottledException } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { SnsNotifier, snsMessage, snsSubject } from '../../../shared/aws/sns-notifier';
+import { createHash } from 'node:crypto';
+import { fifoFields, SnsNotifier, snsMessage, snsSubject } from '../../../shared/aws/sns-notifier';
 import { ThrottlingError } from '../../../shared/domain/errors';
 
 const sns = mockClient(SNSClient);
@@ -109,5 +110,71 @@ describe('snsMessage', () => {
     expect(Buffer.byteLength(message)).toBeLessThan(256 * 1024);
     expect(message.startsWith('rolled back\n\n')).toBe(true);
     expect(message).toContain('detailOmitted');
+  });
+});
+
+describe('SnsNotifier on a FIFO topic', () => {
+  const FIFO = 'arn:aws:sns:eu-west-1:123456789012:greenlight.fifo';
+  const fifo = new SnsNotifier({ client: new SNSClient({ region: 'eu-west-1' }), topicArn: FIFO });
+  const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+  beforeEach(() => {
+    sns.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  });
+
+  it('derives the deduplication id from the notification id and the group from cluster and service', async () => {
+    const id = 'task-stopped/0a1b2c3d/v6';
+    await fifo.notify({
+      id,
+      subject: 's',
+      message: 'm',
+      attributes: { cluster: 'prod', service: 'web' },
+      detail: {},
+    });
+    await fifo.notify({
+      id,
+      subject: 's2',
+      message: 'm2',
+      attributes: { cluster: 'prod', service: 'web' },
+      detail: {},
+    });
+
+    const inputs = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+    expect(inputs[0]).toMatchObject({
+      TopicArn: FIFO,
+      MessageGroupId: 'prod/web',
+      MessageDeduplicationId: sha256(id),
+    });
+    // A republished message of the same claim carries the same id: SNS drops the copy.
+    expect(inputs[1]!.MessageDeduplicationId).toBe(inputs[0]!.MessageDeduplicationId);
+  });
+
+  it('never sends a raw id or group SNS would refuse (too long, outside [!-~])', () => {
+    const fields = fifoFields({
+      id: `task-stopped/${'é'.repeat(300)}/v1`,
+      subject: 's',
+      message: 'm',
+      attributes: { cluster: 'prod', service: `svc ${'x'.repeat(200)}` },
+    });
+    expect(fields.MessageDeduplicationId).toMatch(/^[0-9a-f]{64}$/);
+    expect(fields.MessageGroupId).toMatch(/^h-[0-9a-f]{64}$/);
+    expect(fifoFields({ subject: 'a', message: 'b', attributes: {} })).toEqual({
+      MessageGroupId: 'greenlight',
+      MessageDeduplicationId: sha256('a\nb'),
+    });
+  });
+
+  it('sends no FIFO fields to a standard topic', async () => {
+    await notifier.notify({
+      id: 'x',
+      subject: 's',
+      message: 'm',
+      attributes: { service: 'web' },
+      detail: {},
+    });
+    const input = sns.commandCalls(PublishCommand)[0]!.args[0].input;
+    expect(input.MessageGroupId).toBeUndefined();
+    expect(input.MessageDeduplicationId).toBeUndefined();
   });
 });

@@ -23,7 +23,9 @@ import { CodePipelineJobs } from '../../../shared/aws/codepipeline-jobs';
 import { S3Artifacts } from '../../../shared/aws/s3-artifacts';
 import type { DeploymentRecord } from '../../../shared/domain/deployment';
 import { ThrottlingError } from '../../../shared/domain/errors';
-import { createLogger, lambdaHandler } from '../../../shared/lambda';
+import { createLogger } from '../../../shared/lambda';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
 import { LocalExecutions } from '../../../shared/local/sfn/local-executions';
 import { ManualClock, MemoryStore, silentLogger } from '../../support/memory-ports';
 import {
@@ -603,11 +605,14 @@ describe('createPipelineJobHandler: logs', () => {
     for (const secret of secrets) expect(text).not.toContain(secret);
   });
 
-  it('(control) would have logged them through a handler that lets the event be logged', async () => {
+  it('(control) would have logged them through a plain Powertools handler that lets the event be logged', async () => {
     const output = captureOutput();
     try {
       const logger = createLogger({ logLevel: 'DEBUG' });
-      await lambdaHandler(logger, async () => 'done')(jobEvent({ userParameters: FILE_PARAMETERS }), context);
+      await middy(async () => 'done').use(injectLambdaContext(logger))(
+        jobEvent({ userParameters: FILE_PARAMETERS }),
+        context,
+      );
     } finally {
       output.restore();
     }
