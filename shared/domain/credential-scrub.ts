@@ -4,16 +4,15 @@
  * access key ID alone is not a secret, but it names the key to attack and, with the secret that
  * may sit next to it, is a credential: it is never published.
  */
+import { CREDENTIAL_MASK, scrubCredentials as scrubCredentialShapes } from './alerts/redact';
 
-/** AWS access key IDs: long-term (AKIA) and temporary (ASIA), 20 characters. */
-const ACCESS_KEY_ID = /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g;
-
-/** What a scrubbed credential is replaced with. */
-export const SCRUBBED = '[REDACTED]';
+/** What a scrubbed credential is replaced with: the alerts' mask, one scrubber for every output. */
+export const SCRUBBED = CREDENTIAL_MASK;
 
 /**
- * `text` with every AWS access key ID, and every one of the `known` secrets (e.g. the job's own
- * secret access key and session token), replaced by SCRUBBED.
+ * `text` with every one of the `known` secrets (e.g. the job's own secret access key and session
+ * token), then every well-known credential shape (alerts/redact.ts: access key IDs, labelled
+ * secret keys and tokens), replaced by SCRUBBED.
  */
 export function scrubCredentials(text: string, known: readonly string[] = []): string {
   let scrubbed = text;
@@ -22,5 +21,5 @@ export function scrubCredentials(text: string, known: readonly string[] = []): s
   for (const secret of [...known].filter((s) => s.length >= 8).sort((a, b) => b.length - a.length)) {
     scrubbed = scrubbed.split(secret).join(SCRUBBED);
   }
-  return scrubbed.replace(ACCESS_KEY_ID, SCRUBBED);
+  return scrubCredentialShapes(scrubbed);
 }

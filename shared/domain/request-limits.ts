@@ -9,24 +9,12 @@
  *   characters, so a caller ARN can be far longer than the usual 256.
  */
 
-/** DynamoDB's largest partition key value, in bytes of UTF-8. */
-export const DYNAMODB_PARTITION_KEY_MAX_BYTES = 2048;
+import { DYNAMODB_PARTITION_KEY_MAX_BYTES, IAM_ARN_MAX_LENGTH, utf8Bytes } from './limits';
 
-/** IAM's longest ARN, in characters: the longest caller identity API Gateway can hand over. */
-export const IAM_ARN_MAX_LENGTH = 2048;
+export { DYNAMODB_PARTITION_KEY_MAX_BYTES, IAM_ARN_MAX_LENGTH, utf8Bytes };
 
 /** The prefix of the lock item's partition key in the table (shared/aws/dynamo-store.ts lockPk). */
 export const LOCK_KEY_PREFIX = 'LOCK#';
-
-/** The number of bytes `text` takes in UTF-8, the encoding DynamoDB measures keys in. */
-export function utf8Bytes(text: string): number {
-  let bytes = 0;
-  for (const char of text) {
-    const code = char.codePointAt(0)!;
-    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
-  }
-  return bytes;
-}
 
 /** The cluster's name, whether given as a name or an ARN (the same reduction as deployment.ts clusterName). */
 function clusterNameOf(cluster: string): string {

@@ -294,7 +294,7 @@ describe('refusals are logged with their reason', () => {
 
     expect(result.statusCode).toBe(400);
     expect(result.body).not.toContain('AKIAIOSFODNN7EXAMPLE');
-    expect(result.body).toContain('[REDACTED]');
+    expect(result.body).toContain('[redacted: credential]');
     expect(JSON.stringify(warn.mock.calls)).not.toContain('AKIAIOSFODNN7EXAMPLE');
   });
 });

@@ -96,21 +96,21 @@ describe('pipeline job: credentials in error texts', () => {
     const [failure] = failures();
     expect(failure?.failureDetails?.type).toBe('JobFailed');
     expect(failure?.failureDetails?.message).toContain(
-      'InternalError: We encountered an internal error for key [REDACTED]',
+      'InternalError: We encountered an internal error for key [redacted: credential]',
     );
     for (const text of [JSON.stringify(failures()), output.text()]) {
       expect(text).not.toContain(ARTIFACT_CREDENTIALS.accessKeyId);
       expect(text).not.toContain(ARTIFACT_CREDENTIALS.secretAccessKey);
     }
-    expect(output.text()).toContain('[REDACTED]');
+    expect(output.text()).toContain('[redacted: credential]');
   });
 
   it('scrubs any AWS access key ID, not only the job’s', () => {
     expect(
       scrubCredentials(
-        'key AKIAIOSFODNN7EXAMPLE and ASIA0123456789ABCDEF; not AKIASHORT or xAKIAIOSFODNN7EXAMPLEx',
+        'key AKIAIOSFODNN7EXAMPLE and ASIA0123456789ABCDEF; not AKIASHORT or AKIAIOSFODNN7EXAMPLEXY',
       ),
-    ).toBe('key [REDACTED] and [REDACTED]; not AKIASHORT or xAKIAIOSFODNN7EXAMPLEx');
+    ).toBe('key [redacted: credential] and [redacted: credential]; not AKIASHORT or AKIAIOSFODNN7EXAMPLEXY');
   });
 
   it('fails the job (never leaves it hanging) on an unexpected error while reading artifacts, scrubbed', async () => {
@@ -129,7 +129,8 @@ describe('pipeline job: credentials in error texts', () => {
     expect(failures()).toHaveLength(1);
     expect(failures()[0]?.failureDetails).toEqual({
       type: 'JobFailed',
-      message: 'the deploy request could not be read: socket closed while signing with [REDACTED]',
+      message:
+        'the deploy request could not be read: socket closed while signing with [redacted: credential]',
     });
   });
 
@@ -143,7 +144,7 @@ describe('pipeline job: credentials in error texts', () => {
     );
 
     expect(thrown).toBeInstanceOf(Error);
-    expect((thrown as Error).message).toContain('[REDACTED]');
+    expect((thrown as Error).message).toContain('[redacted: credential]');
     expect((thrown as Error).message).not.toContain(ARTIFACT_CREDENTIALS.accessKeyId);
     expect((thrown as Error).stack).not.toContain(ARTIFACT_CREDENTIALS.accessKeyId);
   });
