@@ -45,6 +45,7 @@ export type TaskStoppedOutcome =
   | 'malformed'
   | 'not-stopped'
   | 'cluster-not-selected'
+  | 'scheduled-run'
   | 'not-alerted'
   | 'duplicate'
   /** Counted in a crash-loop window without a message of its own. */
@@ -85,6 +86,7 @@ export async function handleTaskStopped(deps: TaskStoppedDeps, event: unknown): 
       };
     case 'not-stopped':
     case 'cluster-not-selected':
+    case 'scheduled-run':
       deps.logger.debug('task state change skipped', {
         taskArn: logged(assessment.stop.taskArn),
         reason: assessment.status,

@@ -3,6 +3,7 @@ import { classifyStop, type Classification } from './classify';
 import { notEnriched, type Enrichment } from './enrichment';
 import { buildStopAlert, type AlertMessage } from './message';
 import { clusterSelected, shouldAlert, type AlertPolicy } from './policy';
+import { isScheduledStartedBy } from '../schedules/task-request';
 import { parseTaskEvent, type EventIssue, type TaskStop } from './task-event';
 
 export type Assessment =
@@ -11,6 +12,11 @@ export type Assessment =
   /** A state change before the task has stopped (e.g. desiredStatus STOPPED): the STOPPED one follows. */
   | { status: 'not-stopped'; stop: TaskStop }
   | { status: 'cluster-not-selected'; stop: TaskStop }
+  /**
+   * A task a Greenlight schedule started: the scheduled-task workflow judges and alerts on its run
+   * (exit codes, retries, run-time limit), so this alert would say the same failure twice.
+   */
+  | { status: 'scheduled-run'; stop: TaskStop }
   /** Stopped, classified, and not worth a message under the policy (expected stops by default). */
   | { status: 'not-alerted'; stop: TaskStop; classification: Classification }
   | { status: 'alert'; stop: TaskStop; classification: Classification };
@@ -30,6 +36,7 @@ export function assessTaskEvent(
   const { stop } = parsed;
   if (stop.lastStatus !== 'STOPPED') return { status: 'not-stopped', stop };
   if (!clusterSelected(stop, policy.clusters)) return { status: 'cluster-not-selected', stop };
+  if (isScheduledStartedBy(stop.startedBy)) return { status: 'scheduled-run', stop };
   const classification = classifyStop(stop);
   return shouldAlert(classification, policy)
     ? { status: 'alert', stop, classification }
@@ -72,6 +79,12 @@ export function explainTaskEvent(
         assessment,
         alert: null,
         note: `cluster ${assessment.stop.cluster} is not in the configured clusters`,
+      };
+    case 'scheduled-run':
+      return {
+        assessment,
+        alert: null,
+        note: `started by a Greenlight schedule (${assessment.stop.startedBy}): its run is judged and alerted by the scheduled-task workflow, not here`,
       };
     case 'not-alerted':
       return {

@@ -57,6 +57,27 @@ function setup(policy: Partial<AlertPolicy> = {}, overrides: Partial<TaskStopped
 }
 
 describe('handleTaskStopped', () => {
+  it('sends no stopped-task alert for a task a Greenlight schedule started: its workflow alerts on the run', async () => {
+    // Prepare
+    const { deps, notifier } = setup();
+    const scheduled = variant('essential-container-exited', {
+      detail: { startedBy: 'greenlight/schedule/nightly-report' },
+    });
+    const unscheduled = variant('essential-container-exited', {
+      taskId: 'f00dfeedf00dfeedf00dfeedf00dfeed',
+      detail: { startedBy: 'events-rule/nightly-report' },
+    });
+
+    // Act
+    const skipped = await handleTaskStopped(deps, scheduled);
+    const alerted = await handleTaskStopped(deps, unscheduled);
+
+    // Assess
+    expect(skipped).toMatchObject({ outcome: 'scheduled-run', published: [] });
+    expect(alerted).toMatchObject({ outcome: 'published' });
+    expect(notifier.sent).toHaveLength(1);
+  });
+
   it('publishes one enriched alert for a stopped task', async () => {
     // Prepare
     const { deps, notifier } = setup();
