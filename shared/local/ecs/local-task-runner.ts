@@ -29,6 +29,7 @@ import { SCHEDULE_TAG } from '../../domain/schedules/task-request';
 import { systemClock, type Clock } from '../../ports/clock';
 import type { TaskDefinitions, TaskDefinitionSummary } from '../../ports/task-definitions';
 import type { StartResult, TaskRequest, TaskRunner } from '../../ports/task-runner';
+import { killOnExit } from './child-processes';
 import type { ImageCatalog } from './image-catalog';
 import type { ContainerDefinition, LocalTaskDefinitions } from './task-definitions';
 
@@ -82,20 +83,6 @@ interface LocalTask {
   stoppedReason?: string;
   containers: ContainerState[];
   exited: Promise<void>;
-}
-
-/** Children of every runner in this process, killed if the parent exits without stopAll. */
-const liveChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function track(child: ChildProcess): void {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on('exit', () => {
-      for (const c of liveChildren) c.kill('SIGKILL');
-    });
-  }
-  liveChildren.add(child);
-  child.once('exit', () => liveChildren.delete(child));
 }
 
 /** A process killed by a signal reports no exit code; a container's is 128 + the signal number. */
@@ -354,7 +341,7 @@ export class LocalTaskRunner implements TaskRunner {
       if (typeof output === 'number') closeSync(output);
     }
     container.child = child;
-    track(child);
+    killOnExit(child);
     const exited = new Promise<void>((resolve) => {
       let done = false;
       const onExit = (exitCode: number | undefined, reason?: string) => {

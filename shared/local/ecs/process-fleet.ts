@@ -15,6 +15,7 @@ import { GreenlightError, InvalidInputError } from '../../domain/errors';
 import { systemClock, type Clock } from '../../ports/clock';
 import type { Fleet, SlotRef, SlotStatus, StoppedTask } from '../../ports/fleet';
 import type { AlbProxy, TargetState } from '../alb/proxy';
+import { killOnExit } from './child-processes';
 import type { ImageCatalog } from './image-catalog';
 import { serviceContainer, type LocalTaskDefinitions } from './task-definitions';
 
@@ -103,21 +104,6 @@ const CRASH_MEMORY_MS = 60_000;
 const STOPPED_TASK_RETENTION_MS = 3600_000;
 const MAX_STOPPED_TASKS = 1000;
 const LOCALHOST = '127.0.0.1';
-
-/** Children of every fleet in this process, killed if the parent exits without stopAll. */
-const liveChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function track(child: ChildProcess): void {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on('exit', () => {
-      for (const c of liveChildren) c.kill('SIGKILL');
-    });
-  }
-  liveChildren.add(child);
-  child.once('exit', () => liveChildren.delete(child));
-}
 
 /** A port on 127.0.0.1 that was free a moment ago (bound to port 0, then released). */
 export function findFreePort(): Promise<number> {
@@ -478,7 +464,7 @@ export class ProcessFleet implements Fleet {
       if (typeof output === 'number') closeSync(output);
     }
     task.child = child;
-    track(child);
+    killOnExit(child);
     let exitHandled = false;
     const onExit = (exitCode: number | null) => {
       if (exitHandled) return;
