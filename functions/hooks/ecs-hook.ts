@@ -1,0 +1,239 @@
+/**
+ * The Lambda lifecycle hook of ECS built-in blue/green, linear and canary deployments, answering
+ * with Greenlight's gate (the same judgeTestRound / judgeStep / judgeBake as the Greenlight
+ * driver's Evaluate steps). Whatever happens, ECS gets an answer: a malformed event, a missing or
+ * corrupt spec or watch state, a failed AWS call or any other error answers FAILED (ECS rolls
+ * back) and is logged by field, never with the event (its hookDetails are the user's).
+ *
+ * Not read here, unlike the Greenlight driver: the new revision's task stops (both revisions are
+ * tasks of one service; ECS's deployment circuit breaker watches them), CloudWatch alarms (ECS's
+ * `deploymentConfiguration.alarms` roll back on them itself) and manual commands (ECS's PAUSE hooks
+ * and StopServiceDeployment stand for them).
+ */
+import type { Context } from 'aws-lambda';
+import type { Color } from '../../shared/domain/colors';
+import {
+  judgeBake,
+  judgeStep,
+  judgeTestRound,
+  latestBakeWindow,
+  readingWindows,
+  type JudgedStep,
+  type PreviousEvaluation,
+} from '../../shared/domain/gate';
+import {
+  parseEcsHookEvent,
+  revisionId,
+  targetWeight,
+  type EcsHookEvent,
+} from '../../shared/domain/hooks/ecs-hook-event';
+import { newRevisionTargetGroups, type RuleReading } from '../../shared/domain/hooks/ecs-target-groups';
+import {
+  answerWatch,
+  planEcsHook,
+  type HookResponse,
+  type WatchOutcome,
+  type WatchPlan,
+} from '../../shared/domain/hooks/ecs-hook-watch';
+import { lambdaHandler, type Logger } from '../../shared/lambda';
+import type { Clock } from '../../shared/ports/clock';
+import type { EcsBlueGreen } from '../../shared/ports/ecs-blue-green';
+import type { Metrics } from '../../shared/ports/metrics';
+import type { Probe } from '../../shared/ports/probe';
+import type { Router } from '../../shared/ports/router';
+
+export type { HookResponse };
+
+export interface EcsHookDeps {
+  blueGreen: EcsBlueGreen;
+  metrics: Metrics;
+  router: Pick<Router, 'targetHealth'>;
+  probe: Probe;
+  clock: Clock;
+  logger: Logger;
+}
+
+const FAILED: HookResponse = { hookStatus: 'FAILED' };
+
+/** The new revision is "green" and the revision it replaces "blue", as the gate's reasons name them. */
+const COLORS = { live: 'blue', new: 'green' } as const satisfies Record<string, Color>;
+
+/** One invocation: the answer ECS reads. Never throws. */
+export async function ecsHook(deps: EcsHookDeps, raw: unknown): Promise<HookResponse> {
+  try {
+    return await answer(deps, raw);
+  } catch (error) {
+    deps.logger.error('ECS hook: internal error, answering FAILED', { error: errorSummary(error) });
+    return FAILED;
+  }
+}
+
+async function answer(deps: EcsHookDeps, raw: unknown): Promise<HookResponse> {
+  const parsed = parseEcsHookEvent(raw);
+  if (!parsed.ok) {
+    deps.logger.warn('ECS hook: malformed event, answering FAILED', { reason: parsed.reason });
+    return FAILED;
+  }
+  const event = parsed.value;
+  const context = logContext(event);
+  const now = deps.clock.now();
+  const plan = planEcsHook(event, now);
+  if (plan.kind === 'fail') {
+    deps.logger.warn('ECS hook: answering FAILED', { ...context, reason: plan.reason });
+    return FAILED;
+  }
+  if (plan.kind === 'succeed') {
+    const message =
+      plan.outcome === 'rollback-recorded' ? 'ECS hook: rollback recorded' : 'ECS hook: stage not judged';
+    deps.logger.info(message, { ...context, outcome: plan.outcome, reason: plan.reason });
+    return { hookStatus: 'SUCCEEDED' };
+  }
+  const targetGroups = await findTargetGroups(deps, event);
+  if (!targetGroups.ok) {
+    deps.logger.warn('ECS hook: answering FAILED', { ...context, reason: targetGroups.reason });
+    return FAILED;
+  }
+  const outcome = await evaluate(deps, event, plan, targetGroups.value, now);
+  const response = answerWatch(plan, outcome, event.hookDetails);
+  deps.logger.info('ECS hook: gate evaluated', {
+    ...context,
+    phase: plan.phase,
+    newPercent: plan.newPercent,
+    evaluation: (plan.previous?.evaluations ?? 0) + 1,
+    decision: outcome.decision,
+    reasons: outcome.reasons,
+    hookStatus: response.hookStatus,
+  });
+  return response;
+}
+
+/** The new revision's target group ("green") and the live one ("blue"). */
+async function findTargetGroups(deps: EcsHookDeps, event: EcsHookEvent) {
+  const routes = await deps.blueGreen.routes(event.serviceArn);
+  const route = routes[0];
+  if (!route) {
+    return {
+      ok: false as const,
+      reason: `service ${event.serviceName}: no load balancer with advancedConfiguration.alternateTargetGroupArn (not a blue/green service)`,
+    };
+  }
+  const rules: [RuleReading['rule'], string | null, number][] = [
+    ['test', route.testListenerRule, targetWeight(event, 'test')],
+    ['production', route.productionListenerRule, targetWeight(event, 'production')],
+  ];
+  const readings = await Promise.all(
+    rules
+      .filter((r): r is [RuleReading['rule'], string, number] => r[1] !== null)
+      .map(async ([rule, arn, newPercent]) => ({
+        rule,
+        weights: await deps.blueGreen.ruleWeights(arn),
+        newPercent,
+      })),
+  );
+  const found = newRevisionTargetGroups(route, readings);
+  return found.ok ? { ok: true as const, value: { blue: found.value.live, green: found.value.new } } : found;
+}
+
+async function evaluate(
+  deps: EcsHookDeps,
+  event: EcsHookEvent,
+  plan: WatchPlan,
+  targetGroups: Record<Color, string>,
+  now: number,
+): Promise<WatchOutcome> {
+  const { spec, previous } = plan;
+  const colors = { ...COLORS, cluster: event.cluster, service: event.serviceName };
+  if (plan.phase === 'test') {
+    // planEcsHook answers FAILED at POST_TEST_TRAFFIC_SHIFT without probes.
+    const probes = spec.probes!;
+    const [probeResults, health] = await Promise.all([
+      deps.probe.run(probes),
+      deps.router.targetHealth(targetGroups.green),
+    ]);
+    const { observation } = judgeTestRound({
+      phase: {
+        holdSeconds: plan.holdSeconds,
+        startedAt: plan.startedAt,
+        deadlineAt: plan.deadlineAt,
+        consecutiveFailures: spec.testTraffic.consecutiveFailures,
+      },
+      previousFailures: previous?.consecutiveFailures ?? 0,
+      now,
+      colors,
+      gate: spec.gate,
+      probes,
+      // Task stops, alarms and manual control: see the module's comment.
+      readings: { probeResults, health, stoppedTasks: [], alarmsFiring: [], control: {} },
+    });
+    return { ...observation, stopsSince: plan.startedAt };
+  }
+  const phase = plan.phase;
+  const step: JudgedStep & { phase: 'step' | 'bake' } = {
+    index: 0,
+    phase,
+    gate: spec.gate,
+    holdSeconds: plan.holdSeconds,
+    startedAt: plan.startedAt,
+    deadlineAt: plan.deadlineAt,
+  };
+  const prior: PreviousEvaluation | null = previous
+    ? {
+        stepIndex: 0,
+        phase,
+        consecutiveFailures: previous.consecutiveFailures,
+        at: previous.at,
+        stopsSince: previous.stopsSince,
+        dataUntil: previous.dataUntil,
+      }
+    : null;
+  const windows = readingWindows(step, prior);
+  const [traffic, health, probeResults] = await Promise.all([
+    deps.metrics.sample(targetGroups, windows.trafficSince, now, spec.metrics),
+    deps.router.targetHealth(targetGroups.green),
+    spec.probes ? deps.probe.run(spec.probes) : Promise.resolve(null),
+  ]);
+  const input = { step, previous: prior, now, colors, probes: spec.probes, windows };
+  const readings = { traffic, health, probeResults, stoppedTasks: [], alarmsFiring: [], control: {} };
+  if (phase === 'bake') {
+    const window = latestBakeWindow(step, traffic.green, spec.bakeWindowSeconds);
+    const latestWindow = window
+      ? { window, traffic: await deps.metrics.sample(targetGroups, window.from, now, spec.metrics) }
+      : null;
+    return judgeBake({ ...input, readings: { ...readings, latestWindow } }).observation;
+  }
+  return judgeStep({ ...input, readings }).observation;
+}
+
+/** What every log line of an invocation says: never hookDetails, never the event. */
+function logContext(event: EcsHookEvent) {
+  return {
+    stage: event.stage,
+    cluster: event.cluster,
+    service: event.serviceName,
+    deployment: event.resourceArn,
+    executionId: event.executionId,
+    targetRevision: revisionId(event.targetRevisionArn),
+  };
+}
+
+function errorSummary(error: unknown): { name: string; message: string } {
+  return error instanceof Error
+    ? { name: error.name, message: error.message.slice(0, 500) }
+    : { name: 'Error', message: 'non-Error thrown' };
+}
+
+/**
+ * The Lambda handler: middy with the logger's context, inside a last catch so that not even a
+ * failure of the wrapper leaves ECS without an answer.
+ */
+export function createEcsHookHandler(deps: EcsHookDeps) {
+  const inner = lambdaHandler(deps.logger, (event: unknown) => ecsHook(deps, event));
+  return async (event: unknown, context: Context): Promise<HookResponse> => {
+    try {
+      return await inner(event, context);
+    } catch (error) {
+      deps.logger.error('ECS hook: handler failed, answering FAILED', { error: errorSummary(error) });
+      return FAILED;
+    }
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * How Greenlight's gate judges an ECS built-in deployment, as the hook reads it: the spec's gate,
+ * probes and metrics schemas (the very ones of a Greenlight deployment spec), plus the holds that
+ * ECS's own deployment configuration does not carry.
+ *
+ * Where it comes from: the `greenlight` key of the hook's `hookDetails`, set once when the hook is
+ * registered in the service's `deploymentConfiguration.lifecycleHooks` (ECS passes a hook's
+ * registration hookDetails to every invocation, so one function serves many services, each with
+ * its own gate). No key: every default. It travels with the watch state in each IN_PROGRESS answer,
+ * so whether ECS merges or replaces hookDetails (not stated in its docs), the spec is never lost.
+ */
+import { z } from 'zod';
+import { GateSchema } from '../gate/gate-schema';
+import { ProbesSchema } from '../gate/probes-schema';
+import { DEFAULT_METRICS_MODEL, MetricsSchema } from '../gate/published-data';
+import { TestTrafficSchema } from '../spec';
+import { secondsSchema } from '../validation';
+import { describeIssues, type Parsed } from './ecs-hook-event';
+
+/** The key of hookDetails that holds the hook spec. */
+export const HOOK_SPEC_KEY = 'greenlight';
+
+export const EcsHookSpecSchema = z
+  .object({
+    gate: GateSchema.default(GateSchema.parse({})),
+    metrics: MetricsSchema.default(DEFAULT_METRICS_MODEL),
+    /** Probes through the test listener rule: required to judge POST_TEST_TRAFFIC_SHIFT. */
+    probes: ProbesSchema.optional(),
+    /** The test-traffic round: hold, rounds that fail in a row, timeout (the listener is the service's). */
+    testTraffic: TestTrafficSchema.omit({ listener: true, rule: true }).default({
+      holdSeconds: 60,
+      intervalSeconds: 10,
+      consecutiveFailures: 2,
+      timeoutSeconds: 300,
+    }),
+    /** Least time each production step (PRODUCTION_TRAFFIC_SHIFT) is watched, even when it passes earlier. */
+    stepHoldSeconds: secondsSchema(86_400).default(60),
+    /** Time at 100 % watched at POST_PRODUCTION_TRAFFIC_SHIFT before the hook lets ECS finish. */
+    bakeSeconds: secondsSchema(86_400).default(300),
+    bakeWindowSeconds: z.number().int().min(10).max(86_400).default(60),
+  })
+  .strict();
+export type EcsHookSpec = z.output<typeof EcsHookSpecSchema>;
+export type EcsHookSpecInput = z.input<typeof EcsHookSpecSchema>;
+
+/** The hook spec in `hookDetails.greenlight`, every default when absent. */
+export function hookSpecOf(hookDetails: Record<string, unknown>): Parsed<EcsHookSpec> {
+  const parsed = EcsHookSpecSchema.safeParse(hookDetails[HOOK_SPEC_KEY] ?? {});
+  return parsed.success
+    ? { ok: true, value: parsed.data }
+    : { ok: false, reason: describeIssues(parsed.error, `hookDetails.${HOOK_SPEC_KEY}`) };
+}
