@@ -6,6 +6,7 @@ import { parseCompression } from './aws-timing-flag';
 import { specCommand } from './spec';
 import { alertsCommand, readStdin } from './alerts';
 import { DEPLOYMENT_COMMANDS, deploymentsCommand } from './deployments';
+import { hooksCommand } from './hooks';
 import { serveCommand } from './serve';
 import { schedulesCommand } from './schedules';
 import { schedulesDemoCommand } from './schedules-demo';
@@ -21,6 +22,8 @@ commands:
                                      overlap skipped, capacity retry (simulated), log sidecar 137
   alerts explain [--json] < event    print the alert an ECS task state change event would send
                                      (no AWS calls: not enriched, no dedupe)
+  hooks explain [--json] < event    what Greenlight's CodeDeploy / ECS lifecycle hook reads from an
+                                     event, or why it would answer FAILED (no AWS calls; exit 2 then)
   spec validate FILE.json            check a deployment spec; print it with defaults and plan steps
   schedules next EXPR [--tz ZONE]    when EventBridge Scheduler fires a cron/rate/at expression
                                      (offline; greenlight schedules --help for the other commands)
@@ -84,6 +87,8 @@ export function main(argv: string[]): void {
           stderr: process.stderr,
           env: process.env,
         });
+      case 'hooks':
+        return hooksCommand(args, { readInput: readStdin, stdout: process.stdout, stderr: process.stderr });
       case 'serve':
         return serveCommand(args, { stdout: process.stdout, stderr: process.stderr });
       case 'schedules':
