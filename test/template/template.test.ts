@@ -32,11 +32,14 @@ const AREA_OF_FUNCTION: Record<string, string> = {
   'examine-run': 'schedules',
   'record-run': 'schedules',
   'notify-run': 'schedules',
+  'ecs-hook': 'hooks',
 };
 const STAGE = 'ci';
 const FUNCTION_PREFIX = `greenlight-${STAGE}-`;
 /** One parameter overridden on the command line, the others left at their defaults. */
 const SERVICE_PATTERN = 'web-*';
+/** The services whose ECS lifecycle hook is Greenlight's (ecsHookServicePattern). */
+const HOOK_SERVICE_PATTERN = 'api-*';
 
 /**
  * The only actions that may be granted on `Resource: "*"`, each because AWS offers no narrower
@@ -248,6 +251,15 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   'examine-run': [...LOGS_AND_TRACES],
   'record-run': [...LOGS_AND_TRACES, 'dynamodb:PutItem', 'dynamodb:Query'],
   'notify-run': [...LOGS_AND_TRACES, 'sns:Publish'],
+  // ECS built-in deployments' hook: the service's target groups and rules, their health, metrics
+  'ecs-hook': [
+    ...LOGS_AND_TRACES,
+    'ecs:DescribeServices',
+    'cloudwatch:GetMetricData',
+    'elasticloadbalancing:DescribeRules',
+    'elasticloadbalancing:DescribeTargetGroups',
+    'elasticloadbalancing:DescribeTargetHealth',
+  ],
 };
 
 /** Task ARNs and clusters of the stage's clusters (ecsClusterPattern, default `*`). */
@@ -335,6 +347,8 @@ beforeAll(async () => {
     outDir,
     '--param',
     `ecsServicePattern=${SERVICE_PATTERN}`,
+    '--param',
+    `ecsHookServicePattern=${HOOK_SERVICE_PATTERN}`,
   ];
   try {
     await promisify(execFile)('npm', args, { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
@@ -768,7 +782,8 @@ describe('the packaged CloudFormation template', () => {
           const actions = actionsOf(statement).filter(
             (a) => a === 'ecs:UpdateService' || a === 'ecs:DescribeServices',
           );
-          if (actions.length === 0) continue;
+          // The ECS hook reads services ECS deploys itself, named by their long ARN (its own test).
+          if (actions.length === 0 || where.startsWith('EcsHookRole/')) continue;
           const patterns = asArray(statement.Resource).map((r) => resolve(subOf(r) ?? String(r)));
           const reach = (arn: string) => patterns.some((p) => matches(p, arn));
           expect({ where, actions, long: reach(long), short: reach(short), outside: reach(outside) }).toEqual(
@@ -819,8 +834,41 @@ describe('the packaged CloudFormation template', () => {
       );
       // ... and the execution role of the schedules in EventBridge Scheduler.
       expect(sorted(resourcesOfType('AWS::IAM::Role').map(([id]) => id))).toEqual(
-        sorted([...roles, ...stateMachineRoles.map(String), 'SchedulerRole']),
+        sorted([...roles, ...stateMachineRoles.map(String), 'SchedulerRole', 'EcsHookInvokeRole']),
       );
+    });
+
+    it('lets ECS invoke the ECS hook, and nothing else, through EcsHookInvokeRole', () => {
+      const fn = functionsByKey()['ecs-hook'];
+      expect(fn?.props.Handler).toBe('functions/hooks/lambda/ecs-hook.handler');
+      const role = template.Resources.EcsHookInvokeRole!.Properties;
+      expect(role.AssumeRolePolicyDocument).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { Service: 'ecs.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ],
+      });
+      expect(role.ManagedPolicyArns).toBeUndefined();
+      expect(roleStatements('EcsHookInvokeRole')).toEqual([
+        {
+          Sid: 'InvokeEcsHook',
+          Effect: 'Allow',
+          Action: 'lambda:InvokeFunction',
+          Resource: { 'Fn::GetAtt': [fn?.logicalId, 'Arn'] },
+        },
+      ]);
+      // No other policy of the template lets anyone invoke it (the state machines invoke their steps).
+      const invokers = policyDocuments().filter(({ document }) =>
+        document.Statement.some(
+          (st) =>
+            actionsOf(st).some((a) => a.startsWith('lambda:')) &&
+            JSON.stringify(st.Resource).includes(`"${fn?.logicalId}"`),
+        ),
+      );
+      expect(invokers.map(({ where }) => where)).toEqual(['EcsHookInvokeRole/invoke-ecs-hook']);
+      const outputs = (template as unknown as { Outputs: Record<string, { Value: unknown }> }).Outputs;
+      expect(outputs.EcsHookFunctionArn?.Value).toEqual({ 'Fn::GetAtt': [fn?.logicalId, 'Arn'] });
+      expect(outputs.EcsHookInvokeRoleArn?.Value).toEqual({ 'Fn::GetAtt': ['EcsHookInvokeRole', 'Arn'] });
     });
 
     it.each(Object.keys(EXPECTED_ACTIONS))('%s: its role allows exactly the calls the step makes', (key) => {
@@ -873,6 +921,14 @@ describe('the packaged CloudFormation template', () => {
               expect({ action, resources: resources.map(subOf) }).toEqual({
                 action,
                 resources: ['arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task/*/*'],
+              });
+            } else if (action === 'ecs:DescribeServices' && key === 'ecs-hook') {
+              expect({ action, resources: resources.map(subOf) }).toEqual({
+                action,
+                // ECS names the hooked service by its long ARN: the short form is not granted.
+                resources: [
+                  `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service/*/${HOOK_SERVICE_PATTERN}`,
+                ],
               });
             } else if (action === 'ecs:DescribeServices' || action === 'ecs:UpdateService') {
               expect({ action, resources: resources.map(subOf) }).toEqual({
