@@ -1,3 +1,4 @@
+import { DeploymentLifecycleHookStage } from '@aws-sdk/client-ecs';
 import fc from 'fast-check';
 import {
   ECS_LIFECYCLE_STAGES,
@@ -21,6 +22,12 @@ function parsed(raw: unknown): EcsHookEvent {
   if (!result.ok) throw new Error(result.reason);
   return result.value;
 }
+
+describe('ECS_LIFECYCLE_STAGES', () => {
+  it("is the ECS API's list of lifecycle hook stages (the pinned SDK's DeploymentLifecycleHookStage)", () => {
+    expect([...ECS_LIFECYCLE_STAGES].sort()).toEqual(Object.values(DeploymentLifecycleHookStage).sort());
+  });
+});
 
 describe('parseEcsHookEvent', () => {
   it('reads the documented event: stage, service, cluster, target revision, weights, hookDetails', () => {
