@@ -21,13 +21,12 @@ import {
   type JudgedStep,
   type PreviousEvaluation,
 } from '../../shared/domain/gate';
+import { parseEcsHookEvent, revisionId, type EcsHookEvent } from '../../shared/domain/hooks/ecs-hook-event';
 import {
-  parseEcsHookEvent,
-  revisionId,
-  targetWeight,
-  type EcsHookEvent,
-} from '../../shared/domain/hooks/ecs-hook-event';
-import { newRevisionTargetGroups, type RuleReading } from '../../shared/domain/hooks/ecs-target-groups';
+  newRevisionTargetGroups,
+  rulesToRead,
+  type RuleReading,
+} from '../../shared/domain/hooks/ecs-target-groups';
 import {
   answerWatch,
   planEcsHook,
@@ -117,18 +116,12 @@ async function findTargetGroups(deps: EcsHookDeps, event: EcsHookEvent) {
       reason: `service ${event.serviceName}: no load balancer with advancedConfiguration.alternateTargetGroupArn (not a blue/green service)`,
     };
   }
-  const rules: [RuleReading['rule'], string | null, number][] = [
-    ['test', route.testListenerRule, targetWeight(event, 'test')],
-    ['production', route.productionListenerRule, targetWeight(event, 'production')],
-  ];
-  const readings = await Promise.all(
-    rules
-      .filter((r): r is [RuleReading['rule'], string, number] => r[1] !== null)
-      .map(async ([rule, arn, newPercent]) => ({
-        rule,
-        weights: await deps.blueGreen.ruleWeights(arn),
-        newPercent,
-      })),
+  const readings: RuleReading[] = await Promise.all(
+    rulesToRead(event, route).map(async ({ rule, arn, newPercent }) => ({
+      rule,
+      weights: await deps.blueGreen.ruleWeights(arn),
+      newPercent,
+    })),
   );
   const found = newRevisionTargetGroups(route, readings);
   return found.ok ? { ok: true as const, value: { blue: found.value.live, green: found.value.new } } : found;

@@ -12,8 +12,13 @@
  * `{executionId, lifecycleStage, resourceArn, executionDetails: {serviceArn,
  * targetServiceRevisionArn, testTrafficWeights, productionTrafficWeights}, hookDetails}`; the
  * "lifecycle payloads" page shows the same four fields at the top level (the flat shape), without a
- * stage. Weights map a service revision ARN to its percentage of that traffic. On rollback, ECS runs
- * the TEST_TRAFFIC_SHIFT and PRODUCTION_TRAFFIC_SHIFT hooks again, with the weights reversed.
+ * stage. Weights map a service revision ARN to its percentage of that traffic, and are empty where
+ * the stage moves none: that page's examples (and payloads AWS's launch blog logged) carry test
+ * weights at TEST_TRAFFIC_SHIFT only, production weights at PRODUCTION_TRAFFIC_SHIFT only, and
+ * `{}` at POST_TEST_TRAFFIC_SHIFT and POST_PRODUCTION_TRAFFIC_SHIFT, whose shares the page states
+ * instead ("100% of test / production traffic moved towards the green service revision"). On
+ * rollback, ECS runs the TEST_TRAFFIC_SHIFT and PRODUCTION_TRAFFIC_SHIFT hooks again, with the
+ * weights reversed.
  *
  * Pure: no AWS SDK; the handler (functions/hooks) and `greenlight hooks explain` share it.
  */
@@ -166,10 +171,39 @@ function normalize(
   };
 }
 
-/** The target (new) revision's share of the traffic a stage moves: test traffic or production traffic. */
+/** The target (new) revision's share of test or production traffic as the event states it (0 when unnamed). */
 export function targetWeight(event: EcsHookEvent, traffic: 'test' | 'production'): number {
+  return namedWeight(event, traffic) ?? 0;
+}
+
+/** The target revision's share in the event's weights, or null when the weights do not name it. */
+export function namedWeight(event: EcsHookEvent, traffic: 'test' | 'production'): number | null {
   const w = traffic === 'test' ? event.testWeights : event.productionWeights;
-  return w[event.targetRevisionArn] ?? 0;
+  return w[event.targetRevisionArn] ?? null;
+}
+
+/** Stages before any production traffic moves: the live revision serves all of it (the docs' stage descriptions). */
+const BEFORE_PRODUCTION: readonly EcsLifecycleStage[] = [
+  'RECONCILE_SERVICE',
+  'PRE_SCALE_UP',
+  'POST_SCALE_UP',
+  'TEST_TRAFFIC_SHIFT',
+  'POST_TEST_TRAFFIC_SHIFT',
+  'PRE_PRODUCTION_TRAFFIC_SHIFT',
+];
+
+/**
+ * The target revision's share of test or production traffic at this stage: the event's weights
+ * when they name it, else what the stage itself means (all test traffic after
+ * POST_TEST_TRAFFIC_SHIFT's shift, all production traffic at POST_PRODUCTION_TRAFFIC_SHIFT, none of
+ * production before its shift), else null (unknown).
+ */
+export function stageShare(event: EcsHookEvent, traffic: 'test' | 'production'): number | null {
+  const named = namedWeight(event, traffic);
+  if (named !== null) return named;
+  if (traffic === 'test') return event.stage === 'POST_TEST_TRAFFIC_SHIFT' ? 100 : null;
+  if (event.stage === 'POST_PRODUCTION_TRAFFIC_SHIFT') return 100;
+  return BEFORE_PRODUCTION.includes(event.stage) ? 0 : null;
 }
 
 /**

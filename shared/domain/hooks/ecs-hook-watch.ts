@@ -18,7 +18,7 @@ import type { Decision } from '../gate/decide';
 import {
   isRollback,
   revisionId,
-  targetWeight,
+  stageShare,
   type EcsHookEvent,
   type EcsLifecycleStage,
   type Parsed,
@@ -147,24 +147,25 @@ export function planEcsHook(event: EcsHookEvent, now: number): HookPlan {
           reason: `hookDetails.${HOOK_SPEC_KEY}.probes: required to judge POST_TEST_TRAFFIC_SHIFT (probes are the only traffic the test listener rule carries)`,
         };
       }
-      const test = targetWeight(event, 'test');
+      const test = stageShare(event, 'test') ?? 0;
       if (test <= 0)
         return { kind: 'fail', reason: 'testTrafficWeights: the new revision has no test traffic' };
       const t = s.testTraffic;
       return watch('test', test, t.holdSeconds, t.timeoutSeconds, t.intervalSeconds);
     }
     case 'PRODUCTION_TRAFFIC_SHIFT': {
-      const share = targetWeight(event, 'production');
+      const share = stageShare(event, 'production') ?? 0;
       if (share <= 0) {
         return {
           kind: 'fail',
-          reason: 'productionTrafficWeights: the new revision has no production traffic',
+          reason:
+            'productionTrafficWeights: the new revision has no production traffic (or the weights do not name it)',
         };
       }
       return watch('step', share, s.stepHoldSeconds, s.gate.stepTimeoutSeconds, s.gate.intervalSeconds);
     }
     case 'POST_PRODUCTION_TRAFFIC_SHIFT': {
-      const share = targetWeight(event, 'production');
+      const share = stageShare(event, 'production') ?? 0;
       if (share <= 0) {
         return {
           kind: 'fail',

@@ -6,7 +6,7 @@
  * traffic the new revision has; a listener rule's forward weights say what share each target group
  * has: the target group whose share is the new revision's (and the other one's the rest) is it.
  */
-import type { Parsed } from './ecs-hook-event';
+import { stageShare, type EcsHookEvent, type Parsed } from './ecs-hook-event';
 
 /** One load balancer entry of the service, with the listener rules ECS moves. */
 export interface EcsBlueGreenRoute {
@@ -32,6 +32,38 @@ export interface NewRevisionTargetGroups {
 }
 
 const TOLERANCE_PERCENT = 0.5;
+
+/** A listener rule to read and the new revision's share of the traffic it carries. */
+export interface RuleToRead {
+  rule: 'test' | 'production';
+  arn: string;
+  newPercent: number;
+}
+
+/**
+ * The rules to read, in order, each with the new revision's share at this stage (stageShare): the
+ * rules whose share the event or the stage states first; then, from the production shift on, the
+ * test rule at 100 %, which assumes that the test listener rule stays on the new revision until the
+ * deployment ends (the docs' stage descriptions suggest it; they do not state it).
+ */
+export function rulesToRead(
+  event: EcsHookEvent,
+  route: Pick<EcsBlueGreenRoute, 'testListenerRule' | 'productionListenerRule'>,
+): RuleToRead[] {
+  const rules: RuleToRead[] = [];
+  const test = stageShare(event, 'test');
+  const production = stageShare(event, 'production');
+  if (route.testListenerRule && test !== null) {
+    rules.push({ rule: 'test', arn: route.testListenerRule, newPercent: test });
+  }
+  if (route.productionListenerRule && production !== null) {
+    rules.push({ rule: 'production', arn: route.productionListenerRule, newPercent: production });
+  }
+  if (route.testListenerRule && test === null) {
+    rules.push({ rule: 'test', arn: route.testListenerRule, newPercent: 100 });
+  }
+  return rules;
+}
 
 /**
  * The new revision's target group and the live one's, from the first reading that tells them apart:

@@ -187,6 +187,13 @@ describe('the ECS lifecycle hook', () => {
       );
     });
 
+    it('tells a 50 / 50 step apart by the test rule', async () => {
+      const w = world();
+      const answers = await runStage(w, 'PRODUCTION_TRAFFIC_SHIFT', { productionGreen: 50 });
+      expect(last(answers).hookStatus).toBe('SUCCEEDED');
+      expect(w.metrics.asked[0]?.targetGroups).toEqual({ blue: TG_PRIMARY, green: TG_ALTERNATE });
+    });
+
     it('finds the new revision in the primary target group too (ECS alternates them)', async () => {
       const w = world();
       w.blueGreen.route = { ...w.blueGreen.route, testListenerRule: null };

@@ -4,6 +4,7 @@ import {
   ECS_LIFECYCLE_STAGES,
   isRollback,
   parseEcsHookEvent,
+  stageShare,
   targetWeight,
   type EcsHookEvent,
 } from '../../../../shared/domain/hooks/ecs-hook-event';
@@ -43,7 +44,7 @@ describe('parseEcsHookEvent', () => {
       cluster: 'prod',
       serviceName: 'web',
       targetRevisionArn: GREEN_REVISION,
-      testWeights: { [BLUE_REVISION]: 0, [GREEN_REVISION]: 100 },
+      testWeights: {},
       productionWeights: { [BLUE_REVISION]: 80, [GREEN_REVISION]: 20 },
       hookDetails: { a: 1 },
     });
@@ -54,7 +55,7 @@ describe('parseEcsHookEvent', () => {
     expect(event.shape).toBe('flat');
     expect(event.executionId).toBeNull();
     expect(event.stage).toBe('POST_TEST_TRAFFIC_SHIFT');
-    expect(targetWeight(event, 'test')).toBe(100);
+    expect(event.testWeights).toEqual({});
     expect(event.hookDetails).toEqual({});
   });
 
@@ -110,6 +111,26 @@ describe('parseEcsHookEvent', () => {
         return result.ok || result.reason.length > 0;
       }),
     );
+  });
+});
+
+describe('stageShare', () => {
+  it("takes the event's weights when they name the new revision", () => {
+    const event = parsed(ecsHookEvent('PRODUCTION_TRAFFIC_SHIFT', { productionGreen: 30 }));
+    expect(stageShare(event, 'production')).toBe(30);
+    expect(targetWeight(event, 'production')).toBe(30);
+    expect(stageShare(event, 'test')).toBeNull();
+  });
+
+  it("reads the stage's own meaning where the docs' payloads carry {}", () => {
+    const postTest = parsed(ecsHookEvent('POST_TEST_TRAFFIC_SHIFT'));
+    expect([stageShare(postTest, 'test'), stageShare(postTest, 'production')]).toEqual([100, 0]);
+    const postProduction = parsed(ecsHookEvent('POST_PRODUCTION_TRAFFIC_SHIFT'));
+    expect([stageShare(postProduction, 'test'), stageShare(postProduction, 'production')]).toEqual([
+      null,
+      100,
+    ]);
+    expect(stageShare(parsed(ecsHookEvent('POST_SCALE_UP')), 'production')).toBe(0);
   });
 });
 

@@ -1,5 +1,35 @@
 import fc from 'fast-check';
-import { newRevisionTargetGroups } from '../../../../shared/domain/hooks/ecs-target-groups';
+import { parseEcsHookEvent, type EcsHookEvent } from '../../../../shared/domain/hooks/ecs-hook-event';
+import { newRevisionTargetGroups, rulesToRead } from '../../../../shared/domain/hooks/ecs-target-groups';
+import { ecsHookEvent } from '../../../fixtures/ecs-hook-events';
+
+function parsed(raw: unknown): EcsHookEvent {
+  const result = parseEcsHookEvent(raw);
+  if (!result.ok) throw new Error(result.reason);
+  return result.value;
+}
+const rules = { testListenerRule: 'test-rule', productionListenerRule: 'prod-rule' };
+
+describe('rulesToRead', () => {
+  it('reads the rules whose share the event or the stage states, and the test rule last, assumed at 100 %', () => {
+    expect(rulesToRead(parsed(ecsHookEvent('POST_TEST_TRAFFIC_SHIFT')), rules)).toEqual([
+      { rule: 'test', arn: 'test-rule', newPercent: 100 },
+      { rule: 'production', arn: 'prod-rule', newPercent: 0 },
+    ]);
+    expect(
+      rulesToRead(parsed(ecsHookEvent('PRODUCTION_TRAFFIC_SHIFT', { productionGreen: 50 })), rules),
+    ).toEqual([
+      { rule: 'production', arn: 'prod-rule', newPercent: 50 },
+      { rule: 'test', arn: 'test-rule', newPercent: 100 },
+    ]);
+    expect(
+      rulesToRead(parsed(ecsHookEvent('POST_PRODUCTION_TRAFFIC_SHIFT')), {
+        ...rules,
+        testListenerRule: null,
+      }),
+    ).toEqual([{ rule: 'production', arn: 'prod-rule', newPercent: 100 }]);
+  });
+});
 
 const route = { targetGroup: 'tg-a', alternateTargetGroup: 'tg-b' };
 
