@@ -20,6 +20,9 @@ import { describeIssues, type Parsed } from './ecs-hook-event';
 /** The key of hookDetails that holds the hook spec. */
 export const HOOK_SPEC_KEY = 'greenlight';
 
+/** The test-traffic round's settings; the test listener rule is the service's own. */
+const HookTestTrafficSchema = TestTrafficSchema.omit({ listener: true, rule: true });
+
 export const EcsHookSpecSchema = z
   .object({
     gate: GateSchema.default(GateSchema.parse({})),
@@ -27,12 +30,7 @@ export const EcsHookSpecSchema = z
     /** Probes through the test listener rule: required to judge POST_TEST_TRAFFIC_SHIFT. */
     probes: ProbesSchema.optional(),
     /** The test-traffic round: hold, rounds that fail in a row, timeout (the listener is the service's). */
-    testTraffic: TestTrafficSchema.omit({ listener: true, rule: true }).default({
-      holdSeconds: 60,
-      intervalSeconds: 10,
-      consecutiveFailures: 2,
-      timeoutSeconds: 300,
-    }),
+    testTraffic: HookTestTrafficSchema.default(HookTestTrafficSchema.parse({})),
     /** Least time each production step (PRODUCTION_TRAFFIC_SHIFT) is watched, even when it passes earlier. */
     stepHoldSeconds: secondsSchema(86_400).default(60),
     /** Time at 100 % watched at POST_PRODUCTION_TRAFFIC_SHIFT before the hook lets ECS finish. */
