@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { hooksCommand } from '../../../bin/hooks';
 import { ecsHookEvent, rollbackEvent } from '../../fixtures/ecs-hook-events';
@@ -81,6 +82,25 @@ describe('greenlight hooks explain', () => {
     const text = await run(['explain'], input);
     expect(text.code).toBe(2);
     expect(text.stdout).toContain('wouldFail: true (the hook would answer FAILED)');
+  });
+
+  it('explains the examples/hooks events as the README shows them', async () => {
+    const example = (name: string) => readFileSync(path.join(ROOT, 'examples/hooks', name), 'utf8');
+    const ecs = await run(['explain', '--json'], example('ecs-production-step.json'));
+    expect(ecs.code).toBe(0);
+    expect(JSON.parse(ecs.stdout)).toEqual({
+      kind: 'ecs',
+      stage: 'PRODUCTION_TRAFFIC_SHIFT',
+      service: 'arn:aws:ecs:eu-west-1:123456789012:service/prod/gl-web',
+      deployment: 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/prod/gl-web/TFX5sH9q9XDboDTOv0rIt',
+      rollback: false,
+    });
+    const codeDeploy = await run(
+      ['explain', '--json', '--stage', 'AfterAllowTestTraffic'],
+      example('codedeploy-after-allow-test-traffic.json'),
+    );
+    expect(codeDeploy.code).toBe(0);
+    expect(JSON.parse(codeDeploy.stdout)).toMatchObject({ kind: 'codedeploy', deployment: 'd-EXAMPLE12' });
   });
 
   it('exits 2 on an unknown subcommand or option', async () => {
