@@ -321,6 +321,8 @@ export function runScheduled(
     waitMs?: number;
     stateOverrides?: Record<string, (input: unknown) => Promise<unknown>>;
     onEvent?: (event: EngineEvent) => void;
+    /** Called as each Task state invokes its handler. */
+    onTask?: (state: string) => void;
   } = {},
 ): Promise<RunResult> {
   const waitMs = options.waitMs ?? 0;
@@ -333,6 +335,7 @@ export function runScheduled(
     retryIntervalOverrides: ZERO_RETRY_DELAYS,
     ...(options.stateOverrides ? { stateOverrides: options.stateOverrides } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    ...(options.onTask ? { onTask: options.onTask } : {}),
   });
 }
 
