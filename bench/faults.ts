@@ -16,6 +16,7 @@ import {
   SCENARIOS,
   type FaultRun,
 } from '../test/support/fault-injection';
+import { scheduleFaultRows } from '../test/support/scheduled-task-faults';
 import type { BenchResult } from './run';
 import { textTable } from './stats';
 
@@ -52,6 +53,7 @@ export async function faults(): Promise<BenchResult> {
   const outcomes: Record<string, number> = {};
   for (const run of all) outcomes[run.outcome ?? 'none'] = (outcomes[run.outcome ?? 'none'] ?? 0) + 1;
   const failures = all.filter((r) => r.violations.length > 0);
+  const scheduled = await scheduleFaultRows();
   return {
     table:
       `fault injection (in-memory world; each cell: runs whose invariants held / runs)\n${table}\n\n` +
@@ -60,7 +62,8 @@ export async function faults(): Promise<BenchResult> {
       `${survived} of ${all.length} injection points survived (${runs.length} faults, ${races.length} reconcile interleavings); outcomes ${JSON.stringify(outcomes)}; ${((Date.now() - started) / 1000).toFixed(1)} s` +
       (failures.length
         ? `\nVIOLATIONS:\n${failures.map((f) => `  ${f.scenario} ${JSON.stringify(f.point ?? ('seed' in f ? { seed: f.seed } : null))}: ${f.violations.join('; ')}`).join('\n')}`
-        : ''),
-    data: { points: all.length, survived, outcomes, failures, runs, races },
+        : '') +
+      `\n\n${scheduled.table}`,
+    data: { points: all.length, survived, outcomes, failures, runs, races, scheduled: scheduled.data },
   };
 }

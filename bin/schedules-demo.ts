@@ -3,9 +3,11 @@
  * rehearsal. A local scheduler fires the scheduled-task state machine (the file AWS runs) at each
  * slot; its steps are the production handlers on the production run ledger (DynamoRunLedger on
  * dynalite); tasks are real local processes (the demo job and a log sidecar) with real exit codes.
- * Six schedules show: a job that succeeds; one that exits 3 and alerts; one that overruns its
- * limit and is stopped; an overlapping slot skipped under `forbid`; a SIMULATED capacity failure
- * retried and then succeeding; a log sidecar killed (137) while the job exits 0.
+ * Eight schedules show: a job that succeeds; one that exits 3 and alerts; one that overruns its
+ * limit and is stopped; an overlapping slot skipped under `forbid`; an overlapping slot under
+ * `replace` that stops the running task and runs itself; a SIMULATED capacity failure retried and
+ * then succeeding; a log sidecar killed (137) while the job exits 0; a slot Scheduler delivers
+ * twice (at-least-once) that runs once.
  *
  * Time is compressed: schedule time runs `timeScale` times faster than the wall clock (the spec's
  * least run-time limit is 60 s), and every duration in the specs and the report is schedule time.
@@ -19,6 +21,7 @@ import { DynamoRunLedger } from '../shared/aws/dynamo-run-ledger';
 import type { RunOutcome, RunTaskFailure } from '../shared/domain/schedules/attempt';
 import type { RunRecord } from '../shared/domain/schedules/run-record';
 import type { ScheduleSpecInput } from '../shared/domain/schedules/schedule-spec';
+import { scheduledStartedBy } from '../shared/domain/schedules/task-request';
 import { createLogger } from '../shared/lambda';
 import { startDynalite } from '../shared/local/dynamodb/dynalite';
 import { ImageCatalog } from '../shared/local/ecs/image-catalog';
@@ -42,9 +45,13 @@ export interface SchedulesDemoOptions {
 export interface ScheduleRunReport {
   schedule: string;
   case: string;
-  /** The ledger's outcome, or NOT_RECORDED when the ledger has no run for the slot. */
-  outcome: RunOutcome | 'NOT_RECORDED';
-  expected: RunOutcome | 'NONE';
+  /**
+   * The ledger's outcome, or NOT_RECORDED when the ledger has no run for the slot. For a second
+   * delivery of a slot: DUPLICATE when its execution recognised the claimed slot and no second
+   * task started, RAN_TWICE otherwise.
+   */
+  outcome: RunOutcome | 'NOT_RECORDED' | 'DUPLICATE' | 'RAN_TWICE';
+  expected: RunOutcome | 'NONE' | 'DUPLICATE';
   attempts: number;
   /** Exit code per container of the last task (null: none reported). */
   exitCodes: Record<string, number | null>;
@@ -93,6 +100,20 @@ interface DemoSchedule {
   cases: { minute: number; case: string; expected: RunOutcome }[];
   /** SIMULATED RunTask failures, one entry per RunTask call. */
   startFailures?: (string | null)[];
+  /** Deliveries of each slot (Scheduler's at-least-once); the extra ones are a case of their own. */
+  deliveries?: number;
+  duplicateCase?: string;
+}
+
+/** What became of the extra deliveries of one slot (read from the executions and the task runner). */
+export interface DuplicateDeliveries {
+  schedule: string;
+  slotAt: number;
+  /** Executions of the slot that ended at DuplicateDelivery (claimed already: nothing started). */
+  recognised: number;
+  deliveries: number;
+  /** Tasks the runner started for the schedule. */
+  tasksStarted: number;
 }
 
 /** The scenario: every schedule's first slot is 03:00:00 (schedule time). */
@@ -148,6 +169,33 @@ export function demoSchedules(threeAm: number): DemoSchedule[] {
     {
       spec: {
         ...base,
+        name: 'sync-inventory',
+        expression: 'rate(1 minute)',
+        overlap: 'replace',
+        taskDefinition: 'gl-demo-job',
+        overrides: job({ JOB_SECONDS: '90', JOB_LINES: '5' }),
+      },
+      startDate: threeAm,
+      cases: [
+        { minute: 0, case: 'runs 90 s, replaced by the next slot: stopped', expected: 'FAILED' },
+        { minute: 1, case: 'slot while the previous runs (replace)', expected: 'SUCCEEDED' },
+      ],
+    },
+    {
+      spec: {
+        ...base,
+        name: 'nightly-digest',
+        expression: 'cron(0 3 * * ? *)',
+        taskDefinition: 'gl-demo-job',
+        overrides: job({ JOB_SECONDS: '10', JOB_LINES: '2' }),
+      },
+      deliveries: 2,
+      cases: [{ minute: 0, case: 'slot delivered twice: runs once', expected: 'SUCCEEDED' }],
+      duplicateCase: 'second delivery of the same slot',
+    },
+    {
+      spec: {
+        ...base,
         name: 'nightly-billing',
         expression: 'cron(0 3 * * ? *)',
         taskDefinition: 'gl-demo-job',
@@ -191,6 +239,7 @@ export function reportRows(
   schedules: DemoSchedule[],
   runs: RunRecord[],
   threeAm: number,
+  duplicates: DuplicateDeliveries[] = [],
 ): ScheduleRunReport[] {
   const rows: ScheduleRunReport[] = [];
   const used = new Set<RunRecord>();
@@ -213,6 +262,20 @@ export function reportRows(
       const run = runs.find((r) => r.schedule === s.spec.name && r.slotAt === threeAm + c.minute * MINUTE);
       if (run) used.add(run);
       rows.push(row(run, s.spec.name, c.case, c.expected));
+    }
+    if (s.duplicateCase) {
+      const seen = duplicates.find((d) => d.schedule === s.spec.name && d.slotAt === threeAm);
+      // Recognised: every extra delivery stopped at the claim, and one task ran for the slot.
+      const once = seen !== undefined && seen.recognised === seen.deliveries - 1 && seen.tasksStarted === 1;
+      rows.push({
+        schedule: s.spec.name,
+        case: s.duplicateCase,
+        outcome: once ? 'DUPLICATE' : 'RAN_TWICE',
+        expected: 'DUPLICATE',
+        attempts: 0,
+        exitCodes: {},
+        durationMs: null,
+      });
     }
   }
   for (const run of runs.filter((r) => !used.has(r))) {
@@ -274,6 +337,8 @@ function livePrinter(out: NonNullable<SchedulesDemoOptions['out']>, clock: Scale
         say(d, `retry (${decision?.kind}) in ${decision?.waitSeconds} s`);
       } else if (e.type === 'StateEntered' && e.state === 'Skipped') {
         say(d, `previous run ${input?.guard?.heldBy} holds the guard (overlap: forbid)`);
+      } else if (e.type === 'StateEntered' && e.state === 'StopPreviousRun') {
+        say(d, `previous run ${input?.guard?.heldBy} holds the guard (overlap: replace): StopTask`);
       } else if (e.type === 'StateEntered' && e.state === 'DuplicateDelivery') {
         say(d, 'duplicate delivery of a claimed slot: nothing started');
       } else if (e.type === 'StateExited' && e.state === 'RecordRun') {
@@ -349,11 +414,15 @@ export async function runSchedulesDemo(options: SchedulesDemoOptions = {}): Prom
   };
   const printer = livePrinter(out, clock, Date.now());
   const scheduler = new LocalScheduler({
-    schedules: schedules.map((s) => ({ spec: s.spec, ...(s.startDate ? { startDate: s.startDate } : {}) })),
+    schedules: schedules.map((s) => ({
+      spec: s.spec,
+      ...(s.startDate ? { startDate: s.startDate } : {}),
+      ...(s.deliveries ? { deliveries: s.deliveries } : {}),
+    })),
     deps,
     clock,
     from: clock.start,
-    // Two slots of the per-minute schedule (03:00, 03:01), one of each nightly one.
+    // Two slots of each per-minute schedule (03:00, 03:01), one of each nightly one.
     until: threeAm + 90_000,
     ...printer,
   });
@@ -364,7 +433,21 @@ export async function runSchedulesDemo(options: SchedulesDemoOptions = {}): Prom
     for (const s of schedules) {
       runs.push(...(await ledger.listRuns(s.spec.name, { now: clock.now(), limit: 50 })).reverse());
     }
-    const rows = reportRows(schedules, runs, threeAm);
+    const duplicates: DuplicateDeliveries[] = schedules
+      .filter((s) => s.deliveries && s.deliveries > 1)
+      .map((s) => {
+        const ofSlot = scheduler.deliveries.filter((d) => d.schedule === s.spec.name && d.slotAt === threeAm);
+        return {
+          schedule: s.spec.name,
+          slotAt: threeAm,
+          deliveries: ofSlot.length,
+          recognised: ofSlot.filter((d) =>
+            d.result?.events.some((e) => e.type === 'StateEntered' && e.state === 'DuplicateDelivery'),
+          ).length,
+          tasksStarted: tasks.list().filter((t) => t.startedBy === scheduledStartedBy(s.spec.name)).length,
+        };
+      });
+    const rows = reportRows(schedules, runs, threeAm, duplicates);
     const report: SchedulesDemoReport = { runs: rows, passed: rows.every((r) => r.outcome === r.expected) };
     const file = path.join(workDir, 'schedules-report.json');
     await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);

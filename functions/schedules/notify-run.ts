@@ -4,12 +4,13 @@
  * recording failed, so a failure is still announced.
  */
 import { z } from 'zod';
-import { RUN_OUTCOMES } from '../../shared/domain/schedules/attempt';
+import { RUN_OUTCOMES, type RunOutcome } from '../../shared/domain/schedules/attempt';
 import { buildRunAlert, decideRunAlert, type RunAlertKind } from '../../shared/domain/schedules/run-alert';
-import { ScheduleSpecSchema } from '../../shared/domain/schedules/schedule-spec';
+import { ScheduleSpecSchema, type ScheduleSpec } from '../../shared/domain/schedules/schedule-spec';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import type { RunRecord } from '../../shared/domain/schedules/run-record';
+import type { Notifier } from '../../shared/ports';
 import type { ScheduleDeps } from './context';
 import { runEnd } from './run-end';
 
@@ -45,9 +46,27 @@ export async function notifyRun(deps: Deps, event: unknown): Promise<NotifyOutpu
   if (!record?.outcome) return { sent: false, why: 'nothing is known of the run' };
   const spec = ScheduleSpecSchema.safeParse(state.spec);
   const alerts = spec.success ? spec.data.alerts : DEFAULT_ALERTS;
-  const decision = decideRunAlert(alerts, record.outcome, state.recorded?.previousOutcome ?? null);
+  return sendRunAlert(
+    deps.notifier,
+    { ...record, outcome: record.outcome },
+    alerts,
+    state.recorded?.previousOutcome ?? null,
+  );
+}
+
+/**
+ * The run's alert, if its schedule's policy asks for one: the one place a finished run is
+ * announced (this step, and the missed-run reconcile for slots that never ran).
+ */
+export async function sendRunAlert(
+  notifier: Notifier,
+  record: RunRecord & { outcome: RunOutcome },
+  alerts: ScheduleSpec['alerts'],
+  previousOutcome: RunOutcome | null,
+): Promise<NotifyOutput> {
+  const decision = decideRunAlert(alerts, record.outcome, previousOutcome);
   if (!decision.send) return { sent: false, why: decision.why };
-  await deps.notifier.notify(buildRunAlert(record, decision));
+  await notifier.notify(buildRunAlert(record, decision));
   return { sent: true, kind: decision.kind };
 }
 

@@ -6,7 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { replacedStopReason } from '../../shared/domain/schedules/attempt';
+import { ThrottlingError } from '../../shared/domain/errors';
+import { abandonedStopReason, replacedStopReason } from '../../shared/domain/schedules/attempt';
 import { taskLogLinks } from '../../shared/domain/schedules/run-record';
 import { RunHistorySchema, RunInfoSchema, type AttemptState } from '../../shared/domain/schedules/run-state';
 import { ScheduleSpecSchema } from '../../shared/domain/schedules/schedule-spec';
@@ -73,15 +74,39 @@ export async function startTask(deps: Deps, event: unknown): Promise<AttemptStat
     essentialContainers,
     logLinks: definition ? taskLogLinks(result.taskArn, definition) : {},
   };
-  if (
-    guarded &&
-    !(await deps.ledger.setGuardTask(run.schedule, run.runId, result.taskArn, deps.clock.now()))
-  ) {
+  if (guarded && !(await noteUnderGuard(deps, spec.cluster, run, result.taskArn))) {
     // Replaced between the check and the start: this task must not run beside the new run's.
     await deps.tasks.stop(spec.cluster, result.taskArn, replacedStopReason('(a newer run)'));
     return { ...started, stop: { requestedAt: deps.clock.now(), kind: 'replaced' } };
   }
   return started;
+}
+
+/**
+ * Notes the task under the guard, so a replacing run can stop it. If that fails for a reason the
+ * workflow does not retry, the task is stopped before the error goes on: the error path cannot
+ * know its ARN, and a task not noted under the guard would outlive the run unwatched. Throttling
+ * is retried by the workflow, whose repeated RunTask (same idempotency token) finds this task.
+ */
+async function noteUnderGuard(
+  deps: Deps,
+  cluster: string,
+  run: { schedule: string; runId: string },
+  taskArn: string,
+): Promise<boolean> {
+  try {
+    return await deps.ledger.setGuardTask(run.schedule, run.runId, taskArn, deps.clock.now());
+  } catch (error) {
+    if (!(error instanceof ThrottlingError)) {
+      await deps.tasks.stop(cluster, taskArn, abandonedStopReason(run.runId)).catch((stopError: unknown) =>
+        deps.logger.error('task started but neither noted under the guard nor stopped', {
+          taskArn,
+          error: stopError instanceof Error ? stopError.message : String(stopError),
+        }),
+      );
+    }
+    throw error;
+  }
 }
 
 export const createStartTaskHandler = (deps: Deps) =>

@@ -5,6 +5,7 @@
  * |------------------|----------------------|-----------------------------------------|
  * | run record       | `SCHEDULE#<name>`    | `RUN#<slot epoch ms, 15 digits>#<runId>` |
  * | schedule's guard | `SCHEDULE#<name>`    | `GUARD`                                 |
+ * | missed-run check | `SCHEDULE#<name>`    | `MISSED-CHECK`                          |
  *
  * A schedule's runs sort by slot, so its history is one query, newest first. dynalite has no TTL:
  * the `ttl` attribute (epoch seconds) lets AWS delete old runs, and every read compares
@@ -30,6 +31,8 @@ import { TTL_ATTRIBUTE } from './table';
 export class DynamoRunLedgerError extends GreenlightError {}
 
 const GUARD_SK = 'GUARD';
+/** Sorts before `RUN#`, so no query of runs reads it. */
+const CHECK_SK = 'MISSED-CHECK';
 const RUN_PREFIX = 'RUN#';
 /** The last holder of an expired guard stays readable for a day (then AWS may delete it). */
 const GUARD_TTL_GRACE_SECONDS = 24 * 60 * 60;
@@ -121,6 +124,86 @@ export class DynamoRunLedger implements RunLedger {
       'previousOutcome',
     );
     return runs[0]?.outcome ?? null;
+  }
+
+  async runsBetween(
+    schedule: string,
+    window: { from: number; to: number },
+    now: number,
+  ): Promise<RunRecord[]> {
+    if (window.to <= window.from) return [];
+    const runs: RunRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      let page;
+      try {
+        page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: {
+              ':pk': schedulePk(schedule),
+              // Slots after `from` (`#` sorts before every run id character) up to `to` inclusive.
+              ':from': `${RUN_PREFIX}${sortableTime(window.from)}#~`,
+              ':to': `${RUN_PREFIX}${sortableTime(window.to)}#~`,
+            },
+            ScanIndexForward: true,
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+      } catch (error) {
+        throw this.fail('runsBetween', error);
+      }
+      for (const item of page.Items ?? []) {
+        const record = toRecord(item);
+        if (record.expiresAt >= now) runs.push(record);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return runs;
+  }
+
+  async recordIfAbsent(record: RunRecord): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: this.runItem(record),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw this.fail('recordIfAbsent', error);
+    }
+  }
+
+  async missedCheckedUntil(schedule: string): Promise<number | null> {
+    const item = await this.getItem(schedulePk(schedule), CHECK_SK, 'missedCheckedUntil');
+    return item && typeof item.checkedUntil === 'number' ? item.checkedUntil : null;
+  }
+
+  async setMissedCheckedUntil(schedule: string, until: number, expiresAt: number): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: schedulePk(schedule),
+            sk: CHECK_SK,
+            checkedUntil: until,
+            [TTL_ATTRIBUTE]: ttlOf(expiresAt),
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR checkedUntil < :until',
+          ExpressionAttributeValues: { ':until': until },
+        }),
+      );
+    } catch (error) {
+      // Already at or past `until`: another pass got further.
+      if (!isConditionalCheckFailed(error)) throw this.fail('setMissedCheckedUntil', error);
+    }
   }
 
   async acquireGuard(schedule: string, runId: string, leaseMs: number, now: number): Promise<GuardResult> {

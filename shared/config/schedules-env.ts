@@ -1,6 +1,7 @@
 /** The environment of the deploy API's schedule routes, validated once per container. */
 import { z } from 'zod';
 import { parseInput } from '../domain/validation';
+import { DeployEnvSchema } from './env';
 
 export const SchedulesApiEnvSchema = z.object({
   /** The run ledger's table (the deployments' table). */
@@ -28,4 +29,13 @@ export type SchedulesApiEnv = z.output<typeof SchedulesApiEnvSchema>;
 /** Reads and validates the schedule routes' environment; throws naming each missing variable. */
 export function schedulesApiEnv(env: NodeJS.ProcessEnv = process.env): SchedulesApiEnv {
   return parseInput(SchedulesApiEnvSchema, env, 'env');
+}
+
+/** The missed-run reconcile reads the schedules as the API does, and alerts on the topic. */
+export const MissedRunsEnvSchema = SchedulesApiEnvSchema.merge(DeployEnvSchema.pick({ TOPIC_ARN: true }));
+export type MissedRunsEnv = z.output<typeof MissedRunsEnvSchema>;
+
+/** Reads and validates the missed-run reconcile's environment; throws naming each missing variable. */
+export function missedRunsEnv(env: NodeJS.ProcessEnv = process.env): MissedRunsEnv {
+  return parseInput(MissedRunsEnvSchema, env, 'env');
 }

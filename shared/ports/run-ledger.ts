@@ -31,6 +31,17 @@ export interface RunLedger {
   listRuns(schedule: string, options: { now: number; limit?: number }): Promise<RunRecord[]>;
   /** The outcome of the latest finished run before `slotAt` (for recovery alerts), or null. */
   previousOutcome(schedule: string, slotAt: number, now: number): Promise<RunOutcome | null>;
+  /** The schedule's runs whose slot is after `from` and at or before `to`, oldest first, expired ones left out. */
+  runsBetween(schedule: string, window: { from: number; to: number }, now: number): Promise<RunRecord[]>;
+  /**
+   * Writes a record only if no record of that run exists (the missed-run reconcile's MISSED
+   * record): false, changing nothing, when the slot has a record already.
+   */
+  recordIfAbsent(record: RunRecord): Promise<boolean>;
+  /** Up to when (epoch ms) the missed-run reconcile has compared the schedule's slots, or null. */
+  missedCheckedUntil(schedule: string): Promise<number | null>;
+  /** Moves the missed-run checkpoint forward to `until` (never back: a slower pass cannot undo a faster one). */
+  setMissedCheckedUntil(schedule: string, until: number, expiresAt: number): Promise<void>;
 
   /** Takes the guard for `runId` when free, expired or already its own; otherwise names the holder. */
   acquireGuard(schedule: string, runId: string, leaseMs: number, now: number): Promise<GuardResult>;

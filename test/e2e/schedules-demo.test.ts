@@ -21,7 +21,7 @@ describe('greenlight demo schedules', () => {
 
   it('ends every run as expected and writes exactly that report', () => {
     expect(report.passed).toBe(true);
-    expect(report.runs).toHaveLength(7);
+    expect(report.runs).toHaveLength(11);
     const written = JSON.parse(readFileSync(path.join(workDir, 'schedules-report.json'), 'utf8'));
     expect(written).toEqual(report);
     expect(Object.keys(written)).toEqual(['runs', 'passed']);
@@ -52,6 +52,29 @@ describe('greenlight demo schedules', () => {
     expect(row('sync-orders', 0)).toMatchObject({ outcome: 'SUCCEEDED', attempts: 1, exitCodes: { job: 0 } });
     expect(row('sync-orders', 0)!.durationMs).toBeGreaterThan(100_000);
     expect(row('sync-orders', 1)).toMatchObject({ outcome: 'SKIPPED', attempts: 0, exitCodes: {} });
+    // replace: the running task is stopped (SIGTERM: 143), the new slot runs to its end.
+    expect(row('sync-inventory', 0)).toMatchObject({
+      outcome: 'FAILED',
+      attempts: 1,
+      exitCodes: { job: 143 },
+    });
+    expect(row('sync-inventory', 1)).toMatchObject({
+      outcome: 'SUCCEEDED',
+      attempts: 1,
+      exitCodes: { job: 0 },
+    });
+    // Stopped before its 90 s were up, once the next slot (60 s later) took over.
+    expect(row('sync-inventory', 0)!.durationMs).toBeLessThan(90_000);
+    // Delivered twice: one run, and the second delivery recognised (no second task).
+    expect(row('nightly-digest', 0)).toMatchObject({ outcome: 'SUCCEEDED', attempts: 1 });
+    expect(row('nightly-digest', 1)).toMatchObject({
+      case: 'second delivery of the same slot',
+      outcome: 'DUPLICATE',
+      expected: 'DUPLICATE',
+      attempts: 0,
+    });
+    expect(printed).toContain('duplicate delivery of a claimed slot: nothing started');
+    expect(printed).toContain('(overlap: replace): StopTask');
     expect(row('nightly-billing')).toMatchObject({
       outcome: 'SUCCEEDED',
       attempts: 2,
@@ -64,7 +87,7 @@ describe('greenlight demo schedules', () => {
     });
   });
 
-  it('alerts the failed and the timed-out runs only, and names the simulated capacity failure', () => {
+  it('alerts the failed, timed-out and replaced runs (and the recovery after it) only, and names the simulated capacity failure', () => {
     const alerts = readFileSync(path.join(workDir, 'schedules', 'notifications.jsonl'), 'utf8')
       .trim()
       .split('\n')
@@ -72,6 +95,8 @@ describe('greenlight demo schedules', () => {
     expect(alerts.map((a) => [a.attributes.schedule, a.attributes.outcome]).sort()).toEqual([
       ['nightly-export', 'FAILED'],
       ['nightly-reindex', 'TIMED_OUT'],
+      ['sync-inventory', 'FAILED'],
+      ['sync-inventory', 'SUCCEEDED'],
     ]);
     expect(printed).toContain('RunTask failures[]: RESOURCE:MEMORY (simulated by the local task runner)');
     expect(printed).toMatch(/Time is compressed ×5/);

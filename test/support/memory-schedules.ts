@@ -29,6 +29,8 @@ export const REPORT_TASK_DEFINITION = `arn:aws:ecs:${MEMORY_REGION}:${MEMORY_ACC
 export class MemoryRunLedger implements RunLedger {
   readonly runs = new Map<string, RunRecord>();
   readonly guards = new Map<string, Guard>();
+  /** The missed-run reconcile's checkpoint per schedule. */
+  readonly checkedUntil = new Map<string, number>();
   /** Every write of a run's record, in order (claims included): a test can count them. */
   readonly writes: { runId: string; status: string }[] = [];
 
@@ -67,6 +69,30 @@ export class MemoryRunLedger implements RunLedger {
   async previousOutcome(schedule: string, slotAt: number, now: number): Promise<RunOutcome | null> {
     const runs = await this.listRuns(schedule, { now, limit: Infinity });
     return runs.find((r) => r.slotAt < slotAt && r.outcome)?.outcome ?? null;
+  }
+
+  async runsBetween(schedule: string, window: { from: number; to: number }, now: number) {
+    return [...this.runs.values()]
+      .filter(
+        (r) =>
+          r.schedule === schedule && r.slotAt > window.from && r.slotAt <= window.to && r.expiresAt >= now,
+      )
+      .sort((a, b) => a.slotAt - b.slotAt || (a.runId < b.runId ? -1 : 1));
+  }
+
+  async recordIfAbsent(record: RunRecord): Promise<boolean> {
+    if (this.runs.has(this.key(record.schedule, record.runId))) return false;
+    this.runs.set(this.key(record.schedule, record.runId), structuredClone(record));
+    this.writes.push({ runId: record.runId, status: record.status });
+    return true;
+  }
+
+  async missedCheckedUntil(schedule: string): Promise<number | null> {
+    return this.checkedUntil.get(schedule) ?? null;
+  }
+
+  async setMissedCheckedUntil(schedule: string, until: number): Promise<void> {
+    if ((this.checkedUntil.get(schedule) ?? -Infinity) < until) this.checkedUntil.set(schedule, until);
   }
 
   async acquireGuard(schedule: string, runId: string, leaseMs: number, now: number): Promise<GuardResult> {
@@ -295,6 +321,8 @@ export function runScheduled(
     waitMs?: number;
     stateOverrides?: Record<string, (input: unknown) => Promise<unknown>>;
     onEvent?: (event: EngineEvent) => void;
+    /** Called as each Task state invokes its handler. */
+    onTask?: (state: string) => void;
   } = {},
 ): Promise<RunResult> {
   const waitMs = options.waitMs ?? 0;
@@ -307,6 +335,7 @@ export function runScheduled(
     retryIntervalOverrides: ZERO_RETRY_DELAYS,
     ...(options.stateOverrides ? { stateOverrides: options.stateOverrides } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    ...(options.onTask ? { onTask: options.onTask } : {}),
   });
 }
 

@@ -33,6 +33,7 @@ const AREA_OF_FUNCTION: Record<string, string> = {
   'record-run': 'schedules',
   'notify-run': 'schedules',
   'ecs-hook': 'hooks',
+  'reconcile-missed': 'schedules',
 };
 const STAGE = 'ci';
 const FUNCTION_PREFIX = `greenlight-${STAGE}-`;
@@ -259,6 +260,16 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'elasticloadbalancing:DescribeRules',
     'elasticloadbalancing:DescribeTargetGroups',
     'elasticloadbalancing:DescribeTargetHealth',
+  ],
+  // the group's schedules; the window's runs, MISSED records and the checkpoint; the alert
+  'reconcile-missed': [
+    ...LOGS_AND_TRACES,
+    'scheduler:GetSchedule',
+    'scheduler:ListSchedules',
+    'dynamodb:Query',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'sns:Publish',
   ],
 };
 
@@ -1157,6 +1168,43 @@ describe('the packaged CloudFormation template', () => {
             'Fn::Sub': `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:greenlight-${STAGE}-scheduled-task:*`,
           },
         },
+      ]);
+    });
+
+    it('runs the missed-run reconcile every 5 minutes: the group’s schedules read, ledger items only, the topic', () => {
+      const fn = functionsByKey()['reconcile-missed']!;
+      expect(fn.props.Handler).toBe('functions/schedules/lambda/reconcile-missed.handler');
+      const rules = resourcesOfType('AWS::Events::Rule').filter(([, r]) =>
+        JSON.stringify(r.Properties.Targets ?? []).includes(fn.logicalId),
+      );
+      expect(rules.map(([, r]) => r.Properties.ScheduleExpression)).toEqual(['rate(5 minutes)']);
+      const variables = (fn.props.Environment as { Variables: Props }).Variables;
+      expect(variables.SCHEDULE_GROUP).toEqual({ Ref: 'SchedulesGroup' });
+      const own = ['OwnLogGroup', 'XRayNoResourceLevel'];
+      expect(roleStatements(roleOf(fn)).filter((s) => !own.includes(String(s.Sid)))).toEqual([
+        {
+          Sid: 'ReadSchedules',
+          Effect: 'Allow',
+          Action: 'scheduler:GetSchedule',
+          Resource: {
+            'Fn::Sub':
+              'arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/${SchedulesGroup}/*',
+          },
+        },
+        {
+          Sid: 'ListSchedulesNoResourceLevel',
+          Effect: 'Allow',
+          Action: 'scheduler:ListSchedules',
+          Resource: '*',
+        },
+        {
+          Sid: 'RunLedger',
+          Effect: 'Allow',
+          Action: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+          Resource: { 'Fn::GetAtt': ['DeploymentsTable', 'Arn'] },
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SCHEDULE#*'] } },
+        },
+        { Sid: 'Notify', Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: 'NotificationsTopic' } },
       ]);
     });
 

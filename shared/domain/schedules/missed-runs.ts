@@ -29,13 +29,22 @@ export interface MissedRuns {
   missed: number[];
   /** True when the window held more than MAX_SLOTS_PER_CHECK slots and only the first were compared. */
   truncated: boolean;
+  /**
+   * Every slot after `window.from` and up to this instant has been compared: where the next check
+   * starts. Short of `window.to` when the last slots are still within their deadline or when the
+   * window was truncated.
+   */
+  checkedUntil: number;
 }
 
 export function missedRuns(input: MissedRunsInput): MissedRuns {
   const { spec, window, now } = input;
-  if (!spec.enabled || window.to <= window.from) return { missed: [], truncated: false };
+  if (window.to <= window.from) return { missed: [], truncated: false, checkedUntil: window.from };
+  // A suspended schedule's slots are not due: nothing in the window can be missed.
+  if (!spec.enabled) return { missed: [], truncated: false, checkedUntil: window.to };
   // A slot whose deadline is still ahead is not missed yet.
   const last = Math.min(window.to, now - spec.startingDeadlineSeconds * 1000);
+  if (last <= window.from) return { missed: [], truncated: false, checkedUntil: window.from };
   // In batches: a window usually holds a few slots, and asking for thousands costs milliseconds each.
   const expression = parseExpression(spec.expression);
   const slots: number[] = [];
@@ -54,8 +63,10 @@ export function missedRuns(input: MissedRunsInput): MissedRuns {
   }
   const truncated = slots.length > MAX_SLOTS_PER_CHECK;
   const ran = new Set(input.runs.filter((r) => r.trigger === 'schedule').map((r) => r.slotAt));
+  const compared = slots.slice(0, MAX_SLOTS_PER_CHECK);
   return {
-    missed: slots.slice(0, MAX_SLOTS_PER_CHECK).filter((slot) => !ran.has(slot)),
+    missed: compared.filter((slot) => !ran.has(slot)),
     truncated,
+    checkedUntil: truncated ? compared[compared.length - 1]! : last,
   };
 }

@@ -1,10 +1,17 @@
 import 'aws-sdk-client-mock-jest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoRunLedger, DynamoRunLedgerError } from '../../../shared/aws/dynamo-run-ledger';
 import { ThrottlingError } from '../../../shared/domain/errors';
-import { claimRecord, type RunClaim } from '../../../shared/domain/schedules/run-record';
+import { emptyHistory } from '../../../shared/domain/schedules/retry-policy';
+import { claimRecord, finalRecord, type RunClaim } from '../../../shared/domain/schedules/run-record';
 
 const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -91,5 +98,97 @@ describe('DynamoRunLedger requests', () => {
       .on(PutCommand)
       .rejects(Object.assign(new Error('no table'), { name: 'ResourceNotFoundException' }));
     await expect(ledger.recordRun(claimRecord(CLAIM))).rejects.toBeInstanceOf(DynamoRunLedgerError);
+  });
+
+  describe('missed-run reconcile', () => {
+    const conditionFailed = Object.assign(new Error('The conditional request failed'), {
+      name: 'ConditionalCheckFailedException',
+    });
+
+    it('queries the runs of a window, slots after `from` up to `to`, oldest first, every page', async () => {
+      const record = claimRecord(CLAIM);
+      dynamo
+        .on(QueryCommand)
+        .resolvesOnce({
+          Items: [{ ...record, pk: 'SCHEDULE#nightly', sk: 'x', ttl: 1 }],
+          LastEvaluatedKey: { pk: 'SCHEDULE#nightly', sk: 'x' },
+        })
+        .resolvesOnce({ Items: [{ ...record, runId: 'expired', expiresAt: T0 - 1 }] });
+      const runs = await ledger.runsBetween('nightly', { from: T0 - 3_600_000, to: T0 }, T0);
+      expect(runs).toEqual([record]);
+      const calls = dynamo.commandCalls(QueryCommand).map((c) => c.args[0].input);
+      expect(calls[0]).toEqual({
+        TableName: 'greenlight-test',
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': 'SCHEDULE#nightly',
+          ':from': `RUN#00${T0 - 3_600_000}#~`,
+          ':to': `RUN#00${T0}#~`,
+        },
+        ScanIndexForward: true,
+        ConsistentRead: true,
+        ExclusiveStartKey: undefined,
+      });
+      expect(calls[1]!.ExclusiveStartKey).toEqual({ pk: 'SCHEDULE#nightly', sk: 'x' });
+    });
+
+    it('reads nothing for an empty window', async () => {
+      await expect(ledger.runsBetween('nightly', { from: T0, to: T0 }, T0)).resolves.toEqual([]);
+      expect(dynamo.commandCalls(QueryCommand)).toHaveLength(0);
+    });
+
+    it('writes a MISSED record only where the slot has no record, and says when it had one', async () => {
+      const record = finalRecord({
+        claim: { ...CLAIM, execution: 'greenlight-missed-run-reconcile' },
+        history: emptyHistory(),
+        outcome: 'MISSED',
+        reason: 'no run',
+        endedAt: T0 + 1_000,
+        historyTtlDays: 1,
+      });
+      dynamo.on(PutCommand).resolvesOnce({}).rejectsOnce(conditionFailed);
+      await expect(ledger.recordIfAbsent(record)).resolves.toBe(true);
+      await expect(ledger.recordIfAbsent(record)).resolves.toBe(false);
+      expect(dynamo.commandCalls(PutCommand)[0]!.args[0].input).toEqual({
+        TableName: 'greenlight-test',
+        Item: {
+          ...record,
+          pk: 'SCHEDULE#nightly',
+          sk: `RUN#00${T0}#nightly_20270315T063000Z`,
+          ttl: Math.ceil((T0 + 1_000 + 86_400_000) / 1000),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      });
+    });
+
+    it('reads and moves the checkpoint forward only, ignoring a refusal from a pass that got further', async () => {
+      dynamo
+        .on(GetCommand)
+        .resolves({ Item: { pk: 'SCHEDULE#nightly', sk: 'MISSED-CHECK', checkedUntil: T0 } });
+      dynamo.on(PutCommand).rejects(conditionFailed);
+      await expect(ledger.missedCheckedUntil('nightly')).resolves.toBe(T0);
+      await expect(ledger.setMissedCheckedUntil('nightly', T0 - 1, T0 + 86_400_000)).resolves.toBeUndefined();
+      expect(dynamo.commandCalls(GetCommand)[0]!.args[0].input).toEqual({
+        TableName: 'greenlight-test',
+        Key: { pk: 'SCHEDULE#nightly', sk: 'MISSED-CHECK' },
+        ConsistentRead: true,
+      });
+      expect(dynamo.commandCalls(PutCommand)[0]!.args[0].input).toEqual({
+        TableName: 'greenlight-test',
+        Item: {
+          pk: 'SCHEDULE#nightly',
+          sk: 'MISSED-CHECK',
+          checkedUntil: T0 - 1,
+          ttl: (T0 + 86_400_000) / 1000,
+        },
+        ConditionExpression: 'attribute_not_exists(pk) OR checkedUntil < :until',
+        ExpressionAttributeValues: { ':until': T0 - 1 },
+      });
+    });
+
+    it('says there is no checkpoint yet', async () => {
+      dynamo.on(GetCommand).resolves({});
+      await expect(ledger.missedCheckedUntil('nightly')).resolves.toBeNull();
+    });
   });
 });

@@ -25,7 +25,12 @@ describe('missedRuns', () => {
       // 06:05: the 06:00 slot is still within its 600 s deadline.
       now: hourly(6) + 5 * 60_000,
     });
-    expect(result).toEqual({ missed: [hourly(2), hourly(4), hourly(5)], truncated: false });
+    // Compared up to 05:55 (now less the deadline): the next check starts there.
+    expect(result).toEqual({
+      missed: [hourly(2), hourly(4), hourly(5)],
+      truncated: false,
+      checkedUntil: hourly(6) + 5 * 60_000 - 600_000,
+    });
   });
 
   it('finds nothing for a disabled schedule or an empty window', () => {
@@ -55,6 +60,8 @@ describe('missedRuns', () => {
     });
     expect(result.truncated).toBe(true);
     expect(result.missed).toHaveLength(MAX_SLOTS_PER_CHECK);
+    // The next check resumes after the last slot compared.
+    expect(result.checkedUntil).toBe(DAY0 + MAX_SLOTS_PER_CHECK * 60_000);
   });
 
   it('property: missed and ran partition the due slots of the window', () => {
@@ -70,6 +77,31 @@ describe('missedRuns', () => {
           const due = Array.from({ length: hours }, (_, i) => hourly(fromHour + i + 1));
           const ran = new Set(runs.map((r) => r.slotAt));
           expect(missed).toEqual(due.filter((s) => !ran.has(s)));
+        },
+      ),
+    );
+  });
+
+  it('property: checks that each start where the previous one stopped find what one check of the whole span finds', () => {
+    fc.assert(
+      fc.property(
+        fc.subarray(Array.from({ length: 60 }, (_, i) => i)),
+        fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 12 }),
+        (ranHours, stepsMinutes) => {
+          const runs = ranHours.map((h) => ({ slotAt: hourly(h), trigger: 'schedule' as const }));
+          const start = hourly(0);
+          let now = start;
+          let from = start;
+          const found: number[] = [];
+          for (const minutes of stepsMinutes) {
+            now += minutes * 60_000;
+            const result = missedRuns({ spec, window: { from, to: now }, runs, now });
+            found.push(...result.missed);
+            expect(result.checkedUntil).toBeGreaterThanOrEqual(from);
+            from = result.checkedUntil;
+          }
+          const whole = missedRuns({ spec, window: { from: start, to: now }, runs, now });
+          expect(found).toEqual(whole.missed);
         },
       ),
     );
