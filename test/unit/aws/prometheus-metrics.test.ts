@@ -91,27 +91,33 @@ describe('PrometheusMetrics', () => {
     const windows = await metrics.sample(targetGroups, T0 + 2 * S, T0 + 42 * S, undefined, source());
 
     const green = received.filter((r) => r.params.query?.includes('"green"'));
-    expect(green.map((r) => [r.method, r.path, r.params])).toEqual([
-      [
-        'POST',
-        '/workspaces/ws-1234/api/v1/query_range',
-        {
-          query: 'sum(increase(http_requests_total{color="green"}[5s]))',
-          start: (T0 / 1000 + 5).toFixed(3),
-          end: (T0 / 1000 + 30).toFixed(3),
-          step: '5s',
-        },
-      ],
-      ...[
-        'sum(increase(http_requests_total{color="green"}[20s]))',
-        'sum(increase(http_requests_total{color="green",code=~"5.."}[20s]))',
-        'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{color="green"}[20s])))',
-      ].map((query) => [
-        'POST',
-        '/workspaces/ws-1234/api/v1/query',
-        { query, time: (T0 / 1000 + 20).toFixed(3) },
+    // The range query comes first; the instant queries go out together, in any order.
+    const sorted = <T>(list: T[]) =>
+      [...list].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    expect(green[0]?.path).toBe('/workspaces/ws-1234/api/v1/query_range');
+    expect(sorted(green.map((r) => [r.method, r.path, r.params]))).toEqual(
+      sorted([
+        [
+          'POST',
+          '/workspaces/ws-1234/api/v1/query_range',
+          {
+            query: 'sum(increase(http_requests_total{color="green"}[5s]))',
+            start: (T0 / 1000 + 5).toFixed(3),
+            end: (T0 / 1000 + 30).toFixed(3),
+            step: '5s',
+          },
+        ],
+        ...[
+          'sum(increase(http_requests_total{color="green"}[20s]))',
+          'sum(increase(http_requests_total{color="green",code=~"5.."}[20s]))',
+          'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{color="green"}[20s])))',
+        ].map((query) => [
+          'POST',
+          '/workspaces/ws-1234/api/v1/query',
+          { query, time: (T0 / 1000 + 20).toFixed(3) },
+        ]),
       ]),
-    ]);
+    );
     expect(green[0]?.headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(green[0]?.headers.authorization).toBeUndefined();
     expect(windows.green).toEqual({
@@ -180,17 +186,46 @@ describe('PrometheusMetrics', () => {
     expect(signatures.size).toBe(received.length);
   });
 
+  it('runs each color its own query set (perColor), p50 included', async () => {
+    answer = (r) =>
+      r.path.endsWith('/query_range')
+        ? {
+            status: 200,
+            body: {
+              status: 'success',
+              data: { resultType: 'matrix', result: [{ metric: {}, values: [[T0 / 1000 + 5, '3']] }] },
+            },
+          }
+        : { status: 200, body: vector('0.004') };
+    const set = (job: string) => ({
+      requests: `sum(increase(req{job="${job}"}[{{range}}]))`,
+      errors: `sum(increase(err{job="${job}"}[{{range}}]))`,
+      p99: `p99{job="${job}"}`,
+      p50: `p50{job="${job}"}`,
+    });
+    const perColor = source({ queries: undefined, perColor: { blue: set('web-a'), green: set('web-b') } });
+    const windows = await new PrometheusMetrics().sample(targetGroups, T0, T0 + 42 * S, undefined, perColor);
+    const green = received.filter((r) => r.params.query?.includes('web-b')).map((r) => r.params.query);
+    expect(green.sort()).toEqual([
+      'p50{job="web-b"}',
+      'p99{job="web-b"}',
+      'sum(increase(err{job="web-b"}[5s]))',
+      'sum(increase(req{job="web-b"}[5s]))',
+      'sum(increase(req{job="web-b"}[5s]))',
+    ]);
+    expect(windows.green).toMatchObject({ p50Ms: 4, p99Ms: 4, until: T0 + 5 * S });
+  });
+
   it('reports a bad query with what Prometheus said, and overload as retryable', async () => {
     answer = () => ({
       status: 400,
       body: { status: 'error', errorType: 'bad_data', error: 'parse error at char 5' },
     });
-    await expect(
-      new PrometheusMetrics().sample(targetGroups, T0, T0 + 42 * S, undefined, source()),
-    ).rejects.toThrow(
-      new PrometheusMetricsError(
-        'Prometheus query_range: HTTP 400 bad_data parse error at char 5 (query sum(increase(http_requests_total{color="blue"}[5s])))',
-      ),
+    // Both colors ask at once: whichever answer comes first is the error.
+    const failure = new PrometheusMetrics().sample(targetGroups, T0, T0 + 42 * S, undefined, source());
+    await expect(failure).rejects.toThrow(PrometheusMetricsError);
+    await expect(failure).rejects.toThrow(
+      /^Prometheus query_range: HTTP 400 bad_data parse error at char 5 \(query sum\(increase\(http_requests_total\{color="(blue|green)"\}\[5s\]\)\)\)$/,
     );
     answer = () => ({ status: 503, body: {} });
     await expect(
