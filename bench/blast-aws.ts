@@ -33,6 +33,7 @@
 import { parseArgs } from 'node:util';
 import type { Color } from '../shared/domain/colors';
 import {
+  gateMetricsModel,
   judgeBake,
   judgeStep,
   judgeTestRound,
@@ -58,6 +59,9 @@ const GOOD_ERROR_RATE = 0.005;
 const LIVE_ERROR_RATE = 0.005;
 /** The true publication lag of a minute, drawn per minute (seconds after it ends). */
 const LAG_SECONDS = { min: 60, max: 120 } as const;
+/** The fast row's source: 10-s periods read 20 s after they end (see HIGH_RESOLUTION_PUBLICATION). */
+const HIGH_RESOLUTION_PERIOD_SECONDS = 10;
+const HIGH_RESOLUTION_READ_DELAY_SECONDS = 20;
 const BAKE_SECONDS = 300;
 const CODEDEPLOY_TERMINATION_WAIT_SECONDS = 300;
 const ALARM_THRESHOLD = 0.01;
@@ -72,6 +76,27 @@ const COLORS = { live: 'blue', new: 'green', cluster: 'bench', service: 'bench-g
  * about a minute of its data), then 100 % with the whole gate in the bake (δ = +2 pp on all the
  * traffic, blue kept at full size: a rollback is a weight flip).
  */
+/**
+ * The `cloudwatch` source on the application's high-resolution metrics (what the sampler
+ * stands for: the adapter's per-period points, summed, complete up to the last period with requests).
+ */
+const FAST_SOURCE = {
+  source: 'cloudwatch',
+  periodSeconds: HIGH_RESOLUTION_PERIOD_SECONDS,
+  publishDelaySeconds: HIGH_RESOLUTION_READ_DELAY_SECONDS,
+  queries: {
+    requests: {
+      metric: { namespace: 'App', name: 'Requests', dimensions: { color: '{{color}}' } },
+      stat: 'Sum',
+    },
+    errors: {
+      metric: { namespace: 'App', name: 'Errors5xx', dimensions: { color: '{{color}}' } },
+      stat: 'Sum',
+    },
+    p99: { metric: { namespace: 'App', name: 'Latency', dimensions: { color: '{{color}}' } }, stat: 'p99' },
+  },
+} as const;
+
 export const AWS_PLAN = {
   steps: [{ weight: 1, holdSeconds: 0, gate: { minDetectableIncrease: 0.1 } }],
 } satisfies DeploymentSpecInput['plan'];
@@ -105,28 +130,56 @@ function poisson(random: Random, lambda: number): number {
   return k;
 }
 
-/** The load balancer and CloudWatch: traffic per second, minutes published after their lag. */
+/** When one source's periods land: its period and the true lag after a period ends (seconds). */
+interface Publication {
+  periodSeconds: number;
+  lagSeconds: { min: number; max: number };
+}
+
+/** CloudWatch's ALB metrics: 60-s periods landing 60–120 s after they end. */
+const ALB_PUBLICATION: Publication = { periodSeconds: 60, lagSeconds: LAG_SECONDS };
+
+/**
+ * High-resolution custom metrics (the application's own, e.g. EMF with a `color` dimension) in
+ * 10-s periods. AWS states no bound either: "you can watch the metrics scroll across your screen
+ * seconds after they are published" (AWS News Blog, "New – High-Resolution Custom Metrics and
+ * Alarms for Amazon CloudWatch", 2017), and EMF adds its log flush: "flush logs to CloudWatch Logs
+ * at an interval of 5 seconds or less to avoid introducing an additional delay" (CloudWatch User
+ * Guide, "Setting alarms on metrics created with the embedded metric format"; the CloudWatch
+ * agent's force_flush_interval defaults to 5 s). Modelled: each period lands 5–20 s after it ends
+ * (a 5-s flush plus up to 15 s of ingestion), read by Greenlight 20 s after it ends.
+ */
+const HIGH_RESOLUTION_PUBLICATION: Publication = {
+  periodSeconds: HIGH_RESOLUTION_PERIOD_SECONDS,
+  lagSeconds: { min: 5, max: 20 },
+};
+
+/** The load balancer and one metric source: traffic per second, periods published after their lag. */
 class SimulatedAlb {
-  /** Minute start → per color requests and 5xx. */
-  private readonly minutes = new Map<number, Record<Color, { requests: number; errors: number }>>();
+  /** Period start → per color requests and 5xx. */
+  private readonly periods = new Map<number, Record<Color, { requests: number; errors: number }>>();
   private readonly lagMs = new Map<number, number>();
+  private readonly periodMs: number;
   greenWeight = 0;
   failedRequests = 0;
 
   constructor(
     private readonly random: Random,
     private readonly greenErrorRate: number,
-  ) {}
+    private readonly publication: Publication = ALB_PUBLICATION,
+  ) {
+    this.periodMs = publication.periodSeconds * 1000;
+  }
 
   /** Serves the second [at, at + 1 s). */
   serve(at: number): void {
-    const minute = periodStart(at, 60);
-    let bucket = this.minutes.get(minute);
+    const period = periodStart(at, this.publication.periodSeconds);
+    let bucket = this.periods.get(period);
     if (!bucket) {
       bucket = { blue: { requests: 0, errors: 0 }, green: { requests: 0, errors: 0 } };
-      this.minutes.set(minute, bucket);
-      const { min, max } = LAG_SECONDS;
-      this.lagMs.set(minute, (min + this.random() * (max - min)) * 1000);
+      this.periods.set(period, bucket);
+      const { min, max } = this.publication.lagSeconds;
+      this.lagMs.set(period, (min + this.random() * (max - min)) * 1000);
     }
     const w = this.greenWeight / 100;
     const green = poisson(this.random, RATE_PER_SECOND * w);
@@ -139,40 +192,41 @@ class SimulatedAlb {
     this.failedRequests += greenErrors;
   }
 
-  /** Whether CloudWatch has the minute starting at `minute` at `now`. */
-  landed(minute: number, now: number): boolean {
-    const lag = this.lagMs.get(minute);
-    return lag !== undefined && minute + 60_000 + lag <= now;
+  /** Whether the source has the period starting at `period` at `now`. */
+  landed(period: number, now: number): boolean {
+    const lag = this.lagMs.get(period);
+    return lag !== undefined && period + this.periodMs + lag <= now;
   }
 
   /**
-   * What the CloudWatch adapter returns: whole minutes from `from`'s minute up to the model's
-   * published edge (a minute the true lag still holds back has no data), complete up to the last
-   * minute with requests.
+   * What the CloudWatch adapters return: whole periods from `from`'s period up to the model's
+   * published edge (a period the true lag still holds back has no data), complete up to the last
+   * period with requests.
    */
   sample(from: number, now: number, spec: DeploymentSpec): Record<Color, PublishedWindow> {
-    const start = periodStart(from, spec.metrics.periodSeconds);
-    const end = publishedUntil(from, now, spec.metrics);
+    const model = gateMetricsModel(spec);
+    const start = periodStart(from, model.periodSeconds);
+    const end = publishedUntil(from, now, model);
     const window = (color: Color): PublishedWindow => {
       let requests = 0;
       let errors = 0;
       let until = start;
-      for (let minute = start; minute < end; minute += 60_000) {
-        const bucket = this.minutes.get(minute)?.[color];
-        if (!bucket || !this.landed(minute, now) || bucket.requests === 0) continue;
+      for (let period = start; period < end; period += this.periodMs) {
+        const bucket = this.periods.get(period)?.[color];
+        if (!bucket || !this.landed(period, now) || bucket.requests === 0) continue;
         requests += bucket.requests;
         errors += bucket.errors;
-        until = minute + 60_000;
+        until = period + this.periodMs;
       }
       const latency = requests > 0 ? LATENCY : { p50Ms: null, p99Ms: null };
-      return { requests, errors, ...latency, from: start, until, periodSeconds: 60 };
+      return { requests, errors, ...latency, from: start, until, periodSeconds: model.periodSeconds };
     };
     return { blue: window('blue'), green: window('green') };
   }
 
-  /** The new target group's minute starting at `minute`: its 5xx share, or null without data. */
-  greenRate(minute: number): number | null {
-    const bucket = this.minutes.get(minute)?.green;
+  /** The new target group's period starting at `period`: its 5xx share, or null without data. */
+  greenRate(period: number): number | null {
+    const bucket = this.periods.get(period)?.green;
     return bucket && bucket.requests > 0 ? bucket.errors / bucket.requests : null;
   }
 }
@@ -185,8 +239,13 @@ function serveUntil(alb: SimulatedAlb, clock: { now: number }, until: number): v
   for (; clock.now < until; clock.now += 1000) alb.serve(clock.now);
 }
 
-function greenlightRun(spec: DeploymentSpec, errorRate: number, random: Random): RunResult {
-  const alb = new SimulatedAlb(random, errorRate);
+function greenlightRun(
+  spec: DeploymentSpec,
+  errorRate: number,
+  random: Random,
+  publication: Publication = ALB_PUBLICATION,
+): RunResult {
+  const alb = new SimulatedAlb(random, errorRate, publication);
   const t0 = startTime(random);
   const clock = { now: t0 };
   const done = (outcome: Outcome, promotionAt: number | null): RunResult => ({
@@ -383,6 +442,11 @@ export async function blastAws(args: string[]): Promise<BenchResult> {
     probes: PROBES,
   });
   const codeDeploy = SpecSchema.parse({ ...base, plan: { preset: 'codedeploy-canary-10-5' } });
+  const greenlightFast = SpecSchema.parse({
+    ...base,
+    plan: AWS_PLAN,
+    gate: { ...base.gate, metrics: FAST_SOURCE },
+  });
 
   const policies: [string, string, (random: Random) => RunResult][] = [
     [
@@ -406,6 +470,11 @@ export async function blastAws(args: string[]): Promise<BenchResult> {
       (r) => greenlightRun(greenlight, GOOD_ERROR_RATE, r),
     ],
     [
+      'greenlight-fast-bad',
+      'Greenlight AWS plan on high-resolution custom metrics (10-s periods), bad (20 % 5xx)',
+      (r) => greenlightRun(greenlightFast, BAD_ERROR_RATE, r, HIGH_RESOLUTION_PUBLICATION),
+    ],
+    [
       'greenlight-test-bad',
       'Greenlight AWS plan after test traffic, bad (20 % 5xx)',
       (r) => greenlightRun(greenlightTest, BAD_ERROR_RATE, r),
@@ -421,11 +490,14 @@ export async function blastAws(args: string[]): Promise<BenchResult> {
   const row = (key: string) => rows.find((r) => r.key === key)!;
   const cdBad = row('codedeploy-alarm-bad');
   const glBad = row('greenlight-bad');
+  const glFast = row('greenlight-fast-bad');
   const glGood = row('greenlight-good');
   const cdGood = row('codedeploy-alarm-good');
   const falseRollback = (r: Row) => (r.outcomes.ROLLED_BACK ?? 0) / r.runs;
   const ratio =
     glBad.failedRequests.median > 0 ? cdBad.failedRequests.median / glBad.failedRequests.median : null;
+  const fastRatio =
+    glFast.failedRequests.median > 0 ? cdBad.failedRequests.median / glFast.failedRequests.median : null;
   const targets = {
     greenlightBadMedianAtMost100: glBad.failedRequests.median <= 100,
     fiveTimesFewerThanCodeDeploy: ratio !== null && ratio >= 5,
@@ -434,6 +506,8 @@ export async function blastAws(args: string[]): Promise<BenchResult> {
       glGood.promotionMs.median !== null &&
       cdGood.promotionMs.median !== null &&
       glGood.promotionMs.median <= cdGood.promotionMs.median,
+    greenlightFastBadMedianAtMost25: glFast.failedRequests.median <= 25,
+    fastTwentyTimesFewerThanCodeDeploy: fastRatio !== null && fastRatio >= 20,
   };
 
   const s = (ms: number | null) => (ms === null ? '-' : `${(ms / 1000).toFixed(0)} s`);
@@ -467,6 +541,8 @@ export async function blastAws(args: string[]): Promise<BenchResult> {
       `${runs} seeded runs per row, ${((Date.now() - started) / 1000).toFixed(1)} s)`,
     table,
     `codedeploy-alarm-bad / greenlight-bad failed requests (medians): ${ratio === null ? 'n/a' : `${ratio.toFixed(1)}×`}`,
+    `codedeploy-alarm-bad / greenlight-fast-bad failed requests (medians): ${fastRatio === null ? 'n/a' : `${fastRatio.toFixed(1)}×`} ` +
+      `(high-resolution custom metrics: ${HIGH_RESOLUTION_PERIOD_SECONDS}-s periods landing ${HIGH_RESOLUTION_PUBLICATION.lagSeconds.min}–${HIGH_RESOLUTION_PUBLICATION.lagSeconds.max} s after they end, read ${HIGH_RESOLUTION_READ_DELAY_SECONDS} s after)`,
     `false rollbacks: greenlight-good ${(falseRollback(glGood) * 100).toFixed(2)} %, codedeploy-alarm-good ${(falseRollback(cdGood) * 100).toFixed(2)} %`,
     `targets: ${Object.entries(targets)
       .map(([name, met]) => `${name} ${met ? 'met' : 'NOT met'}`)
@@ -487,6 +563,16 @@ export async function blastAws(args: string[]): Promise<BenchResult> {
           periodSeconds: 60,
           trueLagSeconds: LAG_SECONDS,
           greenlightModel: greenlight.metrics,
+        },
+        highResolution: {
+          periodSeconds: HIGH_RESOLUTION_PERIOD_SECONDS,
+          trueLagSeconds: HIGH_RESOLUTION_PUBLICATION.lagSeconds,
+          greenlightModel: gateMetricsModel(greenlightFast),
+          source: greenlightFast.gate.metrics,
+          sources: [
+            'AWS News Blog, "New – High-Resolution Custom Metrics and Alarms for Amazon CloudWatch": metrics visible "seconds after they are published"',
+            'CloudWatch User Guide, "Setting alarms on metrics created with the embedded metric format": flush logs at 5 s or less; CloudWatch agent force_flush_interval defaults to 5 s',
+          ],
         },
         greenlight: {
           plan: AWS_PLAN,
@@ -517,6 +603,7 @@ export async function blastAws(args: string[]): Promise<BenchResult> {
       },
       results: rows.map(({ label: _label, ...r }) => r),
       failedRatioCodeDeployToGreenlight: ratio === null ? null : Number(ratio.toFixed(2)),
+      failedRatioCodeDeployToGreenlightFast: fastRatio === null ? null : Number(fastRatio.toFixed(2)),
       falseRollbackRate: {
         greenlightGood: falseRollback(glGood),
         codeDeployAlarmGood: falseRollback(cdGood),

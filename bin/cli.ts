@@ -18,6 +18,8 @@ commands:
                                      a good release (promoted) and a faulty one (rolled back)
        [--aws-timing [--compress N]] on CloudWatch's timing (60-s periods published 120 s late)
                                      with an AWS-like plan, time compressed N× (default ${DEFAULT_DEMO_COMPRESSION})
+       [--metrics alb|prometheus]    the gate's source: the proxy's figures (alb, default) or PromQL
+                                     on a real local Prometheus scraping the fleet (/usr/bin/prometheus)
   demo schedules [--time-scale N]    scheduled tasks in the local rehearsal: success, exit 3, timeout,
                                      overlap skipped, capacity retry (simulated), log sidecar 137
   alerts explain [--json] < event    print the alert an ECS task state change event would send
@@ -50,9 +52,19 @@ async function demo(args: string[]): Promise<number> {
       'work-dir': { type: 'string' },
       'aws-timing': { type: 'boolean', default: false },
       compress: { type: 'string' },
+      metrics: { type: 'string', default: 'alb' },
     },
     strict: true,
   });
+  const metrics = values.metrics;
+  if (metrics !== 'alb' && metrics !== 'prometheus') {
+    process.stderr.write(`--metrics: expected alb or prometheus, got "${metrics}"\n`);
+    return 2;
+  }
+  if (metrics === 'prometheus' && values['aws-timing']) {
+    process.stderr.write('--metrics prometheus runs in real time: not with --aws-timing\n');
+    return 2;
+  }
   const rate = Number(values.rate);
   if (!Number.isInteger(rate) || rate < 1 || rate > 2000) {
     process.stderr.write(`--rate: expected an integer from 1 to 2000, got "${values.rate}"\n`);
@@ -67,6 +79,7 @@ async function demo(args: string[]): Promise<number> {
     ratePerSecond: rate,
     ...(values['work-dir'] ? { workDir: values['work-dir'] } : {}),
     ...(compress !== null ? { awsTiming: { compress } } : {}),
+    metrics,
   });
   return report.passed ? 0 : 1;
 }

@@ -23,6 +23,8 @@ export interface DemoOptions {
   out?: { write(chunk: string): unknown };
   /** Run on AWS timing, time compressed `compress` times (see Rehearsal's awsTiming). */
   awsTiming?: { compress: number };
+  /** The gate's source: the proxy's figures (`alb`, default) or PromQL on a real local Prometheus. */
+  metrics?: 'alb' | 'prometheus';
 }
 
 /** Default compression of `demo --aws-timing`: both deployments in about two real minutes. */
@@ -43,6 +45,8 @@ export interface DemoReport {
   simulated: string;
   /** `lag-free` (1-s metrics, no delay, real time) or AWS timing with its compression. */
   timing: { mode: 'lag-free' } | ({ mode: 'aws'; note: string } & AwsTiming);
+  /** Where the gate read the traffic: `alb` (the proxy's figures) or `prometheus` (PromQL). */
+  metrics: 'alb' | 'prometheus';
   ratePerSecond: number;
   deployments: DeploymentReport[];
   passed: boolean;
@@ -66,6 +70,23 @@ const DEMO_PLAN: Partial<DeploymentSpecInput> = {
   // before a scale-down can be short here; on AWS keep the default.
   trafficSettleSeconds: 1,
 };
+
+/**
+ * The demo judged on PromQL: the same gate, on windows of whole 5-s periods of 1-s scrapes read
+ * one period after they end (see shared/local/prometheus/local-prometheus.ts), so holds and the
+ * bake are whole periods. The spec-wide `metrics` model describes the alb source only.
+ */
+function prometheusPlan(
+  source: NonNullable<DeploymentSpecInput['gate']>['metrics'],
+): Partial<DeploymentSpecInput> {
+  const { metrics: _albModel, ...rest } = DEMO_PLAN;
+  return {
+    ...rest,
+    plan: { preset: 'canary', weights: [10, 50], holdSeconds: 5 },
+    gate: { ...DEMO_PLAN.gate, metrics: source },
+    bakeSeconds: 5,
+  };
+}
 
 /**
  * The demo on AWS timing: holds, intervals and timeouts as on AWS, valid on the spec's default
@@ -254,8 +275,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   const rehearsal = await Rehearsal.start({
     ...(options.workDir ? { workDir: options.workDir } : {}),
     ...(options.awsTiming ? { awsTiming: options.awsTiming } : {}),
+    ...(options.metrics === 'prometheus' ? { prometheus: true } : {}),
     console: out,
   });
+  const onPrometheus = rehearsal.prometheus !== null;
   const aws = rehearsal.awsTiming;
   if (aws) out.write(`${awsTimingHeader(aws)}\n`);
   out.write(
@@ -268,7 +291,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   out.write(
     aws
       ? `Times below are virtual (AWS) times unless marked real; "data to -Ns": the published data ends N s before the evaluation.\n\n`
-      : "Metrics: the proxy's 1-s figures, read with no delay (CloudWatch's timing: --aws-timing).\n\n",
+      : onPrometheus
+        ? `Metrics: PromQL on a real Prometheus (${rehearsal.prometheus?.url}) scraping every task's /metrics every ${rehearsal.prometheus?.scrapeIntervalSeconds} s; windows of whole 5-s periods read 5 s after they end.\n\n`
+        : "Metrics: the proxy's 1-s figures, read with no delay (CloudWatch's timing: --aws-timing).\n\n",
   );
   let load: LoadGenerator | null = null;
   const onSignal = () => {
@@ -304,7 +329,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
         {
           deploymentId: `demo-${release.version}-${from}`,
           image: release.image,
-          spec: { ...base, ...(aws ? AWS_TIMING_PLAN : DEMO_PLAN) },
+          spec: {
+            ...base,
+            ...(aws
+              ? AWS_TIMING_PLAN
+              : onPrometheus
+                ? prometheusPlan(rehearsal.prometheusSource())
+                : DEMO_PLAN),
+          },
           requestedBy: 'greenlight demo',
         },
         {
@@ -339,6 +371,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       timing: aws
         ? { mode: 'aws', ...aws, note: awsTimingHeader(aws).replace('\n', ' ') }
         : { mode: 'lag-free' },
+      metrics: onPrometheus ? 'prometheus' : 'alb',
       ratePerSecond: rate,
       deployments: reports,
       passed,

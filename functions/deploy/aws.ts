@@ -15,6 +15,9 @@ import {
   snsClient,
 } from '../../shared/aws/clients';
 import { CloudWatchMetrics } from '../../shared/aws/cloudwatch-metrics';
+import { CloudWatchQueryMetrics } from '../../shared/aws/cloudwatch-query-metrics';
+import { MetricsBySource } from '../../shared/aws/metrics-by-source';
+import { PrometheusMetrics } from '../../shared/aws/prometheus-metrics';
 import { DynamoStore } from '../../shared/aws/dynamo-store';
 import { EcsFleet } from '../../shared/aws/ecs-fleet';
 import { HttpProbe } from '../../shared/aws/http-probe';
@@ -45,8 +48,14 @@ export function scaling() {
   return new AppAutoScaling({ client: appAutoScalingClient() });
 }
 
+/** Each spec's own metric source (gate.metrics): ALB metrics, the user's CloudWatch queries, or PromQL. */
 export function metrics() {
-  return new CloudWatchMetrics({ client: cloudWatchClient(), elbv2: elbv2Client() });
+  return new MetricsBySource({
+    alb: new CloudWatchMetrics({ client: cloudWatchClient(), elbv2: elbv2Client() }),
+    cloudwatch: new CloudWatchQueryMetrics({ client: cloudWatchClient() }),
+    // A Prometheus inside the VPC needs the function attached to it (as probes do).
+    prometheus: new PrometheusMetrics(),
+  });
 }
 
 /** Plain HTTP from the function: reaching an internal test listener needs the function in the VPC. */

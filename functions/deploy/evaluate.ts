@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { manualControl } from '../../shared/domain/deployment';
 import {
+  gateMetricsModel,
   GateSchema,
   judgeBake,
   judgeStep,
@@ -51,8 +52,9 @@ export async function evaluate(deps: Deps, event: unknown): Promise<StepObservat
   const now = deps.clock.now();
   const targetGroups = { blue: spec.slots.blue.targetGroup, green: spec.slots.green.targetGroup };
   const windows = readingWindows(step, previous);
+  const model = gateMetricsModel(spec);
   const [traffic, health, alarmsFiring, record, probeResults, stoppedTasks] = await Promise.all([
-    deps.metrics.sample(targetGroups, windows.trafficSince, now, spec.metrics),
+    deps.metrics.sample(targetGroups, windows.trafficSince, now, model, spec.gate.metrics),
     deps.router.targetHealth(targetGroups[deployment.newColor]),
     spec.alarms.length > 0 ? deps.alarms.firing(spec.alarms) : Promise.resolve([]),
     // Manual commands (abort, promote, pause, approvals) live on the record.
@@ -66,7 +68,7 @@ export async function evaluate(deps: Deps, event: unknown): Promise<StepObservat
   const latestWindow = bakeWindow
     ? {
         window: bakeWindow,
-        traffic: await deps.metrics.sample(targetGroups, bakeWindow.from, now, spec.metrics),
+        traffic: await deps.metrics.sample(targetGroups, bakeWindow.from, now, model, spec.gate.metrics),
       }
     : null;
   const input = {

@@ -239,7 +239,8 @@ export class CloudWatchMetrics implements Metrics {
   }
 }
 
-function checkStatus(result: MetricDataResult): void {
+/** Throws on a result CloudWatch could not compute (retryable) or may not show. */
+export function checkStatus(result: MetricDataResult): void {
   const detail = (result.Messages ?? []).map((m) => `${m.Code ?? ''} ${m.Value ?? ''}`.trim()).join('; ');
   if (result.StatusCode === 'InternalError') {
     throw new ThrottlingError(`CloudWatch GetMetricData: internal error for ${result.Id} ${detail}`.trim());

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { GateSchema } from './gate/gate-schema';
 import { ProbesSchema } from './gate/probes-schema';
+import { gateMetricsModel, isDefaultMetricsModel } from './gate/metrics-source';
 import { DEFAULT_METRICS_MODEL, MetricsSchema, metricsTimingIssues } from './gate/published-data';
 import { executionTimeIssue, HISTORY_EVENT_BUDGET, maxHistoryEvents } from './history-budget';
 import { expandPlan, planWeights, stepFieldPaths } from './plan-expansion';
@@ -91,6 +92,7 @@ export const SpecSchema = z
     /**
      * The metric data the gate is judged on (default CloudWatch's ALB metrics: 60-s periods, read
      * 120 s after they end): only complete, published periods are judged (see gate/published-data.ts).
+     * The timing of the alb source; the other sources of gate.metrics carry their own.
      */
     metrics: MetricsSchema.default(DEFAULT_METRICS_MODEL),
     /** Synthetic HTTP probes, judged at every evaluation: they can fail a step, never pass one alone. */
@@ -136,8 +138,29 @@ export const SpecSchema = z
         message: 'must differ from slots.blue.targetGroup',
       });
     }
+    const source = spec.gate.metrics?.source ?? 'alb';
+    if (source !== 'alb' && !isDefaultMetricsModel(spec.metrics)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['metrics'],
+        message: `describes the alb source only; with gate.metrics.source ${source}, set periodSeconds and publishDelaySeconds in gate.metrics`,
+      });
+    }
+    // The metric source is the deployment's: a step may repeat it (an expanded plan does), never switch it.
+    if ('steps' in spec.plan) {
+      spec.plan.steps.forEach((step, i) => {
+        const own = step.gate?.metrics;
+        if (own !== undefined && JSON.stringify(own) !== JSON.stringify(spec.gate.metrics)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['plan', 'steps', i, 'gate', 'metrics'],
+            message: 'the metric source is the whole deployment’s: set it in gate.metrics',
+          });
+        }
+      });
+    }
     for (const issue of metricsTimingIssues({
-      metrics: spec.metrics,
+      metrics: gateMetricsModel(spec),
       plan: { steps: expandPlan(spec.plan, spec.gate) },
       gate: spec.gate,
       bakeSeconds: spec.bakeSeconds,

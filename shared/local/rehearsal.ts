@@ -38,6 +38,12 @@ import { LocalRouter } from './alb/local-router';
 import { ProcessFleet } from './ecs/process-fleet';
 import { NoScalableTargets } from './ecs/no-scalable-targets';
 import { LocalTaskDefinitions } from './ecs/task-definitions';
+import { LocalPrometheus, rehearsalPrometheusSource, type ScrapeTarget } from './prometheus/local-prometheus';
+import { MetricsBySource } from '../aws/metrics-by-source';
+import { PrometheusMetrics } from '../aws/prometheus-metrics';
+import type { Color } from '../domain/colors';
+import type { GateMetricsInput } from '../domain/gate';
+import type { Metrics } from '../ports/metrics';
 
 export const LOCAL_CLUSTER = 'local';
 export const LOCAL_LISTENER = 'local-listener';
@@ -59,6 +65,11 @@ export interface RehearsalOptions {
    * `compress` times (see AwsTiming). Unset: lag-free 1-s metrics in real time.
    */
   awsTiming?: AwsTimingOptions;
+  /**
+   * Also run a real Prometheus (/usr/bin/prometheus) scraping the fleet every second, so specs
+   * may use `gate.metrics.source: prometheus` (see `prometheusSource()`). Real time only.
+   */
+  prometheus?: boolean;
 }
 
 export interface AwsTimingOptions {
@@ -113,6 +124,10 @@ export interface DeployResult extends RunResult {
 /** A running local rehearsal environment; `stop()` ends every process and server it started. */
 export class Rehearsal {
   private stopped = false;
+  /** The real Prometheus scraping the fleet (option `prometheus`), or null. */
+  prometheus: LocalPrometheus | null = null;
+  /** Each target group's color, as createService set them up (the scrape labels). */
+  private readonly colorOf = new Map<string, Color>();
   /** Every weight change the workflow made, with its time: the basis of detection-time figures. */
   readonly weightChanges: { at: number; weights: Weights }[] = [];
   private readonly executions = new Map<string, Promise<DeployResult>>();
@@ -178,7 +193,13 @@ export class Rehearsal {
         alarms,
         fleet,
         router,
-        metrics,
+        // The spec's source: the proxy's figures for alb, PromQL on the real local Prometheus;
+        // user CloudWatch queries are not modelled (no local CloudWatch).
+        metrics: new MetricsBySource({
+          alb: metrics,
+          cloudwatch: notModelled('gate.metrics.source cloudwatch: the rehearsal has no CloudWatch'),
+          prometheus: new PrometheusMetrics(),
+        }),
         // The production adapter as is: plain HTTP to the proxy's listeners.
         probe: new HttpProbe(),
         // Not modelled: the local services have no scalable target (README, "What is real").
@@ -200,6 +221,14 @@ export class Rehearsal {
         catalog,
         deps,
       );
+      if (options.prometheus) {
+        if (awsTiming) {
+          throw new InvalidInputError(
+            'prometheus: real time only (Prometheus stamps samples with the real clock), not with awsTiming',
+          );
+        }
+        rehearsal.prometheus = await LocalPrometheus.start({ targets: () => rehearsal.scrapeTargets() });
+      }
       const setWeights = router.setWeights.bind(router);
       router.setWeights = async (route, weights) => {
         await setWeights(route, weights);
@@ -244,6 +273,7 @@ export class Rehearsal {
       green: { service: `${options.service}-green`, targetGroup: `${options.service}-green-tg` },
     };
     for (const [color, slot] of Object.entries(slots)) {
+      this.colorOf.set(slot.targetGroup, color as Color);
       this.proxy.createTargetGroup(slot.targetGroup);
       this.fleet.createService({
         cluster: LOCAL_CLUSTER,
@@ -318,6 +348,17 @@ export class Rehearsal {
         `spec.metrics.periodSeconds: the rehearsal on AWS timing publishes ${this.awsTiming.periodSeconds}-s periods (as CloudWatch's ALB metrics), got ${spec.metrics.periodSeconds}; remove "metrics" for CloudWatch's default model`,
       );
     }
+    const source = spec.gate.metrics?.source ?? 'alb';
+    if (source === 'cloudwatch') {
+      throw new InvalidInputError(
+        'spec.gate.metrics.source: cloudwatch queries are not modelled in the rehearsal (no local CloudWatch); use alb or prometheus',
+      );
+    }
+    if (source === 'prometheus' && !this.prometheus) {
+      throw new InvalidInputError(
+        'spec.gate.metrics.source: prometheus needs the rehearsal started with its Prometheus (demo --metrics prometheus)',
+      );
+    }
     const groups = this.proxy.targetGroups();
     for (const color of ['blue', 'green'] as const) {
       const slot = spec.slots[color];
@@ -382,9 +423,29 @@ export class Rehearsal {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    await this.prometheus?.stop();
     await this.fleet.stopAll();
     await this.proxy.stop();
     await this.dynamo.stop();
+  }
+
+  /**
+   * The `gate.metrics` of a spec judged on PromQL against this rehearsal's Prometheus (started
+   * with the `prometheus` option).
+   */
+  prometheusSource(): GateMetricsInput {
+    if (!this.prometheus)
+      throw new InvalidInputError('prometheus: start the rehearsal with { prometheus: true }');
+    return rehearsalPrometheusSource(this.prometheus.url);
+  }
+
+  /** Every task registered in a target group createService set up, labelled with its color. */
+  private scrapeTargets(): ScrapeTarget[] {
+    return [...this.colorOf].flatMap(([targetGroup, color]) =>
+      this.proxy
+        .targets(targetGroup)
+        .map((t) => ({ host: t.host, port: t.port, color, targetGroup, task: t.id })),
+    );
   }
 
   /**
@@ -412,4 +473,11 @@ function checkDelay(seconds: number): number {
     ]);
   }
   return seconds;
+}
+
+/** A metric source the rehearsal does not model: any read fails with `why`, never a fake figure. */
+function notModelled(why: string): Metrics {
+  return {
+    sample: () => Promise.reject(new InvalidInputError(why)),
+  };
 }

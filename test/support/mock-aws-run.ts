@@ -21,6 +21,9 @@ import { AppAutoScaling } from '../../shared/aws/app-autoscaling';
 import { CloudWatchAlarms } from '../../shared/aws/cloudwatch-alarms';
 import { CLIENT_RETRY_CONFIG } from '../../shared/aws/clients';
 import { CloudWatchMetrics } from '../../shared/aws/cloudwatch-metrics';
+import { CloudWatchQueryMetrics } from '../../shared/aws/cloudwatch-query-metrics';
+import { MetricsBySource } from '../../shared/aws/metrics-by-source';
+import { PrometheusMetrics } from '../../shared/aws/prometheus-metrics';
 import { DynamoStore } from '../../shared/aws/dynamo-store';
 import { EcsFleet } from '../../shared/aws/ecs-fleet';
 import { HttpProbe } from '../../shared/aws/http-probe';
@@ -171,7 +174,12 @@ export async function runMockedDeployment(options: MockedDeploymentOptions = {})
       alarms: new CloudWatchAlarms({ client: cloudwatch }),
       fleet: new EcsFleet({ client: new ECSClient(config) }),
       router: new AlbRouter({ client: elbv2 }),
-      metrics: new CloudWatchMetrics({ client: cloudwatch, elbv2 }),
+      // As functions/deploy/aws.ts builds it: the spec's source, ALB metrics by default.
+      metrics: new MetricsBySource({
+        alb: new CloudWatchMetrics({ client: cloudwatch, elbv2 }),
+        cloudwatch: new CloudWatchQueryMetrics({ client: cloudwatch }),
+        prometheus: new PrometheusMetrics(),
+      }),
       probe: new HttpProbe(),
       scaling: new AppAutoScaling({ client: new ApplicationAutoScalingClient(config) }),
       store: new DynamoStore({ client: dynamo.documentClient, tableName: dynamo.tableName }),

@@ -41,6 +41,8 @@ const FUNCTION_PREFIX = `greenlight-${STAGE}-`;
 const SERVICE_PATTERN = 'web-*';
 /** The services whose ECS lifecycle hook is Greenlight's (ecsHookServicePattern). */
 const HOOK_SERVICE_PATTERN = 'api-*';
+/** The Prometheus workspace the evaluate function may query. */
+const AMP_WORKSPACE = 'ws-0123abcd-4567-89ef-0123-456789abcdef';
 
 /**
  * The only actions that may be granted on `Resource: "*"`, each because AWS offers no narrower
@@ -137,6 +139,7 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'dynamodb:PutItem',
     'dynamodb:GetItem',
     'cloudwatch:GetMetricData',
+    'aps:QueryMetrics',
     'cloudwatch:DescribeAlarms',
     'elasticloadbalancing:DescribeTargetGroups',
     'elasticloadbalancing:DescribeTargetHealth',
@@ -360,6 +363,8 @@ beforeAll(async () => {
     `ecsServicePattern=${SERVICE_PATTERN}`,
     '--param',
     `ecsHookServicePattern=${HOOK_SERVICE_PATTERN}`,
+    '--param',
+    `ampWorkspaceId=${AMP_WORKSPACE}`,
   ];
   try {
     await promisify(execFile)('npm', args, { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
@@ -1028,6 +1033,13 @@ describe('the packaged CloudFormation template', () => {
                 resources: [
                   'arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:listener/app/gl-*/*/*',
                   'arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:listener-rule/app/gl-*/*/*/*',
+                ],
+              });
+            } else if (action === 'aps:QueryMetrics') {
+              expect({ action, resources: resources.map(subOf) }).toEqual({
+                action,
+                resources: [
+                  `arn:\${AWS::Partition}:aps:\${AWS::Region}:\${AWS::AccountId}:workspace/${AMP_WORKSPACE}`,
                 ],
               });
             } else if (action === 'cloudwatch:DescribeAlarms') {

@@ -1,5 +1,6 @@
 /** The gate's settings as users write them: the spec's `gate` and a step's overrides of it. */
 import { z } from 'zod';
+import { GateMetricsSchema } from './metrics-source';
 
 export const GateSchema = z
   .object({
@@ -50,6 +51,8 @@ export const GateSchema = z
     maxP99RatioToBaseline: z.number().min(1).max(100).default(1.5),
     /** Sequential mode: latency added to the live p99 × maxP99RatioToBaseline before the new color's p99 fails. */
     p99ToleranceMs: z.number().min(0).max(600_000).default(50),
+    /** Where each color's traffic is read (metrics-source.ts): alb (absent), cloudwatch or prometheus. Spec-wide only. */
+    metrics: GateMetricsSchema.optional(),
   })
   .strict();
 export type Gate = z.output<typeof GateSchema>;

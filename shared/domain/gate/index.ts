@@ -9,6 +9,7 @@ export * from './gate-schema';
 export * from './probes-schema';
 export * from './verdict';
 export * from './published-data';
+export * from './metrics-source';
 export * from './fixed-window';
 export * from './sequential';
 export * from './bake-window';

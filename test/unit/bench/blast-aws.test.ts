@@ -13,6 +13,7 @@ describe('npm run bench -- blast-aws', () => {
       'greenlight-bad',
       'codedeploy-alarm-good',
       'greenlight-good',
+      'greenlight-fast-bad',
       'greenlight-test-bad',
     ]);
     for (const row of results) {
@@ -24,6 +25,25 @@ describe('npm run bench -- blast-aws', () => {
       });
     }
     expect(again.data.results).toEqual(first.data.results);
+  });
+
+  it('rolls the bad release back on high-resolution metrics with fewer failed requests than on ALB metrics', async () => {
+    const { data } = await blastAws(['--runs', '20', '--seed', '3']);
+    const rows = data.results as {
+      key: string;
+      outcomes: Record<string, number>;
+      failedRequests: { median: number };
+    }[];
+    const fast = rows.find((r) => r.key === 'greenlight-fast-bad')!;
+    const slow = rows.find((r) => r.key === 'greenlight-bad')!;
+    expect(fast.outcomes.ROLLED_BACK).toBe(20);
+    expect(fast.failedRequests.median).toBeLessThan(slow.failedRequests.median);
+    expect(
+      (data.setup as { highResolution: { greenlightModel: unknown } }).highResolution.greenlightModel,
+    ).toEqual({
+      periodSeconds: 10,
+      publishDelaySeconds: 20,
+    });
   });
 
   it('rejects a bad --runs', async () => {

@@ -2,9 +2,13 @@
  * The bundled demo app: stands in for a container image in the local rehearsal. Its behaviour
  * comes from its environment, so catalog images can be healthy, faulty, slow, unhealthy or
  * crashing (exits non-zero after a time or a number of requests, its health checks passing until then).
- * Node built-ins only: it runs as its own process (`node --import tsx server.ts`).
+ * It runs as its own process (`node --import tsx server.ts`). `/metrics` serves Prometheus's text
+ * format (prom-client): requests by status code and a latency histogram. Which color and task a
+ * series belongs to is the scraper's business (the rehearsal's Prometheus labels its targets),
+ * as on ECS where service discovery, not the app, knows the service.
  */
 import http from 'node:http';
+import { Counter, Histogram, Registry } from 'prom-client';
 
 interface Config {
   port: number;
@@ -71,6 +75,27 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
 }
 
 const config = readConfig(process.env);
+
+const registry = new Registry();
+const requestsTotal = new Counter({
+  name: 'http_requests_total',
+  help: 'Requests answered on /, by status code',
+  labelNames: ['code'] as const,
+  registers: [registry],
+});
+const requestDuration = new Histogram({
+  name: 'http_request_duration_seconds',
+  help: 'Time to answer a request on /, by status code',
+  labelNames: ['code'] as const,
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [registry],
+});
+// Series exist from the start at 0: Prometheus's increase() needs two samples of a series, so a
+// series born with its first failure would hide that failure.
+for (const code of ['200', '500']) {
+  requestsTotal.inc({ code }, 0);
+  requestDuration.zero({ code });
+}
 let shuttingDown = false;
 let inFlight = 0;
 /**
@@ -110,10 +135,23 @@ const server = http.createServer((req, res) => {
     send(res, config.healthy ? 200 : 503, { version: config.version, healthy: config.healthy });
     return;
   }
+  if (path === '/metrics') {
+    void registry.metrics().then((text) => {
+      res.writeHead(200, { 'content-type': registry.contentType });
+      res.end(text);
+    });
+    return;
+  }
   if (path !== '/') {
     send(res, 404, { version: config.version, error: 'not found' });
     return;
   }
+  const startedAt = performance.now();
+  res.once('finish', () => {
+    const code = String(res.statusCode);
+    requestsTotal.inc({ code });
+    requestDuration.observe({ code }, (performance.now() - startedAt) / 1000);
+  });
   setTimeout(() => {
     errorCredit += config.errorRate;
     if (errorCredit >= 1 - 1e-9) {
