@@ -163,7 +163,7 @@ describe('greenlight CLI on the local API (end to end)', () => {
     expect(abort.code).toBe(0);
     expect(followed.code).toBe(4);
     expect(followed.stdout).toContain(`started deployment ${id}`);
-    expect(followed.stdout).toMatch(/IN_PROGRESS {2}step 1 at 50 % on blue/);
+    expect(followed.stdout).toMatch(/IN_PROGRESS {2}step 1\/1 at 50 % on blue/);
     expect(followed.stdout).toContain(`${id}  ROLLED_BACK`);
     expect(followed.stdout).toContain(`aborted by ${CALLER}`);
     const final = await record(id);
