@@ -211,7 +211,7 @@ describe('redraw', () => {
           const rows = out.split('\n').slice(0, -1);
           return (
             rows.length === lines.length &&
-            rows.every((r) => [...r.replace(/\r|\u001b\[2K/g, '')].length <= columns)
+            rows.every((r) => [...r.replaceAll('\r', '').replaceAll('\u001b[2K', '')].length <= columns)
           );
         },
       ),
