@@ -7,12 +7,15 @@ import { parseArgs } from 'node:util';
 import type { DeploymentEvent, DeploymentRecord } from '../shared/domain/deployment';
 import { CONTROL_ACTIONS } from '../shared/domain/deployment';
 import { ApiClient, ApiError, ApiUnreachableError, ApiUsageError, type ApiClientOptions } from './api-client';
+import type { DryRunPlan } from '../shared/domain/dry-run';
 import { historySentences, historyTable } from './history-view';
+import { formatPlan } from './plan-view';
 import type { RecordView } from './status-view';
 import { watchDeployment, watchMode } from './watch';
 
 export const DEPLOYMENT_COMMANDS = [
   'deploy',
+  'plan',
   'status',
   'history',
   'deployments',
@@ -22,6 +25,10 @@ export const DEPLOYMENT_COMMANDS = [
 export const DEPLOYMENTS_USAGE = `usage:
   greenlight deploy --spec FILE.json --image IMAGE [--idempotency-key KEY] [--deployment-id ID]
                     [--force] [--wait [--poll-seconds N]]
+  greenlight plan --spec FILE.json --image IMAGE [--force]
+                                        a dry run: what the deployment would find and do (live color,
+                                        task definition diff, weights, alarms, steps, worst case,
+                                        history budget), changing nothing: no execution, no lock
   greenlight status ID                  the deployment's record: status, colors, step, control, error
   greenlight status ID --watch [--poll-seconds N]
                                         follow it live until it ends: step and hold progress, weights,
@@ -44,7 +51,7 @@ A retried deploy with the same --idempotency-key returns the same deployment and
 second one. --wait follows the deployment to its end, shown as status --watch shows it.
 exit status: 0 done (--wait: promoted), 1 failure (API unreachable, 5xx), 2 bad usage or input
 (400, 404), 3 conflict (409: another deployment runs, key reused, deployment ended),
-4 --wait: the deployment ended without being promoted
+4 --wait: the deployment ended without being promoted, 5 plan: the deployment would be refused
 `;
 
 export interface DeploymentsIo {
@@ -72,6 +79,13 @@ const DEPLOY_OPTIONS = {
   force: { type: 'boolean', default: false },
   wait: { type: 'boolean', default: false },
   'poll-seconds': { type: 'string', default: '2' },
+} as const;
+
+const PLAN_OPTIONS = {
+  ...COMMON_OPTIONS,
+  spec: { type: 'string' },
+  image: { type: 'string' },
+  force: { type: 'boolean', default: false },
 } as const;
 
 const LIST_OPTIONS = { ...COMMON_OPTIONS, limit: { type: 'string' } } as const;
@@ -107,6 +121,11 @@ export async function deploymentsCommand(
         });
         json = values.json;
         return await deploy(values, client(values, io), io);
+      }
+      case 'plan': {
+        const { values } = parseArgs({ args, options: PLAN_OPTIONS, strict: true, allowPositionals: false });
+        json = values.json;
+        return await plan(values, client(values, io), io);
       }
       case 'deployments': {
         const { values, positionals } = parseArgs({ args, options: LIST_OPTIONS, allowPositionals: true });
@@ -243,12 +262,7 @@ async function deploy(values: DeployValues, api: ApiClient, io: DeploymentsIo): 
   if (!values.spec) throw new UsageError('--spec: the deployment spec file (JSON) is required');
   if (!values.image) throw new UsageError('--image: the image to deploy is required');
   const intervalMs = pollInterval(values['poll-seconds']);
-  let spec: unknown;
-  try {
-    spec = JSON.parse(await readFile(values.spec, 'utf8'));
-  } catch (error) {
-    throw new UsageError(`--spec: ${values.spec} is not readable JSON: ${(error as Error).message}`);
-  }
+  const spec = await readSpec(values.spec);
   const key = values['idempotency-key'];
   const reply = await api.request('POST', '/deployments', {
     body: {
@@ -277,6 +291,32 @@ async function deploy(values: DeployValues, api: ApiClient, io: DeploymentsIo): 
   if (values.json) io.stdout.write(`${JSON.stringify({ ...started, deployment: record })}\n`);
   else if (watchMode(io.stdout, false) === 'lines') io.stdout.write(formatRecord(record));
   return record.status === 'PROMOTED' ? 0 : 4;
+}
+
+async function readSpec(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--spec: ${file} is not readable JSON: ${(error as Error).message}`);
+  }
+}
+
+/** `greenlight plan`: POST /deployments with `dryRun: true`; exit 5 when the deployment would be refused. */
+async function plan(
+  values: { spec?: string | undefined; image?: string | undefined; force: boolean; json: boolean },
+  api: ApiClient,
+  io: DeploymentsIo,
+): Promise<number> {
+  if (!values.spec) throw new UsageError('--spec: the deployment spec file (JSON) is required');
+  if (!values.image) throw new UsageError('--image: the image to deploy is required');
+  const spec = await readSpec(values.spec);
+  const reply = await api.request('POST', '/deployments', {
+    body: { dryRun: true, image: values.image, spec, ...(values.force ? { force: true } : {}) },
+  });
+  const { plan: result } = reply.body as { plan: DryRunPlan };
+  if (values.json) printJson(io, reply.body);
+  else io.stdout.write(formatPlan(result));
+  return result.wouldStart ? 0 : 5;
 }
 
 function pollInterval(text: string): number {
