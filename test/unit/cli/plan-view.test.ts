@@ -47,7 +47,9 @@ describe('formatPlan', () => {
         '  - containerDefinitions[app].image: registry/web:1\n' +
         '  + containerDefinitions[app].image: registry/web:2\n',
     );
-    expect(text).toMatch(/\n1 +10 % +1 min 00 s +sequential, every 10 s, timeout 15 min 00 s +5xx ≤ 1\.00 %, p99 ≤ 1000 ms, ≥ 20 req\n/);
+    expect(text).toMatch(
+      /\n1 +10 % +1 min 00 s +sequential, every 10 s, timeout 15 min 00 s +5xx ≤ 1\.00 %, p99 ≤ 1000 ms, ≥ 20 req\n/,
+    );
     expect(text).toMatch(/\n2 +50 % +2 min 00 s +.* yes\n/);
     expect(text).toMatch(/\nbake +100 % +5 min 00 s/);
     expect(text).toMatch(/\nhistory {4}\d+ of 20000 Step Functions history events at most \(\d+\.\d %\)\n$/);
