@@ -4,7 +4,7 @@
  * frame of lines for a terminal, one line or one JSON object for a pipe) and the ANSI codes that
  * redraw a frame in place. No I/O here: bin/watch.ts polls the API and writes.
  */
-import { COLORS, type Color, type Weights } from '../shared/domain/colors';
+import { COLORS, weightsFor, type Color, type Weights } from '../shared/domain/colors';
 import type { DeploymentEvent, DeploymentRecord } from '../shared/domain/deployment';
 
 /** A deployment record as the API returns it; `STARTING` before Prepare has written the record. */
@@ -83,7 +83,14 @@ export function statusView(record: RecordView, events: readonly DeploymentEvent[
     liveColor: record.liveColor ?? null,
     newColor: record.newColor ?? null,
     step: record.status === 'IN_PROGRESS' ? stepProgress(record, events, now) : null,
-    weights: weightsEvent ? { ...(weightsEvent.data!.weights as Weights) } : null,
+    // The record's lastWeight is kept by every production weight change, the rollback's included
+    // (which records no WEIGHTS_SET event); the last such event is the fallback.
+    weights:
+      record.lastWeight !== undefined && record.newColor
+        ? weightsFor(record.newColor, record.lastWeight)
+        : weightsEvent
+          ? { ...(weightsEvent.data!.weights as Weights) }
+          : null,
     last: lastObservation(record.observations) ?? lastVerdictEvent(events),
     awaitingApproval: record.awaitingApproval === true,
     control: record.control ? { action: record.control.action, by: record.control.by } : null,

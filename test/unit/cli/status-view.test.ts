@@ -153,6 +153,13 @@ describe('statusView', () => {
     expect(frameLines(view)).toContain('  gate      fail → wait at 10:02:30: 5xx 4 % over 1 %');
   });
 
+  it("takes the weights from the record's lastWeight, which a rollback sets without a WEIGHTS_SET event", () => {
+    const rolledBack = statusView({ ...record, status: 'ROLLED_BACK', lastWeight: 0 }, events, T0 + 300_000);
+
+    expect(rolledBack.weights).toEqual({ blue: 100, green: 0 });
+    expect(rolledBack.step).toBeNull();
+  });
+
   it('shows a deployment that has not been judged or recorded yet without figures', () => {
     const view = statusView({ id: 'web-2', status: 'STARTING', execution: 'RUNNING' }, [], T0);
 
