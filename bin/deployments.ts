@@ -151,6 +151,9 @@ export async function deploymentsCommand(
         json = values.json;
         const reading = values as { watch?: boolean; 'poll-seconds'?: string; verbose?: boolean };
         const id = single(positionals, 'ID');
+        if (command === 'history' && reading.watch) throw new UsageError('--watch: for status, not history');
+        if (command === 'status' && reading.verbose)
+          throw new UsageError('--verbose: for history, not status');
         const api = client(values, io);
         const path = `/deployments/${encodeURIComponent(id)}`;
         if (command === 'status') {

@@ -246,11 +246,18 @@ describe('greenlight deploy API commands', () => {
     });
     const unknownOption = await run('status', ['web-1', '--api', API, '--colour'], { fetch });
     const twoIds = await run('approve', ['a', 'b', '--api', API], { fetch });
+    const watchHistory = await run('history', ['web-1', '--api', API, '--watch'], { fetch });
+    const verboseStatus = await run('status', ['web-1', '--api', API, '--verbose'], { fetch });
+    const watchApprove = await run('approve', ['web-1', '--api', API, '--watch'], { fetch });
 
     expect([noSpec.code, badFile.code, unknownOption.code, twoIds.code]).toEqual([2, 2, 2, 2]);
     expect(noSpec.stderr).toContain('--spec: the deployment spec file (JSON) is required');
     expect(badFile.stderr).toContain('--spec: /nonexistent.json is not readable JSON');
     expect(twoIds.stderr).toContain('expected exactly one ID, got 2');
+    expect([watchHistory.code, verboseStatus.code, watchApprove.code]).toEqual([2, 2, 2]);
+    expect(watchHistory.stderr).toContain('--watch: for status, not history');
+    expect(verboseStatus.stderr).toContain('--verbose: for history, not status');
+    expect(watchApprove.stderr).toContain("Unknown option '--watch'");
     expect(sent).toHaveLength(0);
   });
 
