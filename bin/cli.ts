@@ -30,7 +30,9 @@ commands:
   schedules next EXPR [--tz ZONE]    when EventBridge Scheduler fires a cron/rate/at expression
                                      (offline; greenlight schedules --help for the other commands)
   deploy --spec FILE --image IMAGE   start a deployment through the deploy API [--idempotency-key K] [--wait]
-  status ID | history ID             a deployment's record | its events
+  plan --spec FILE --image IMAGE     a dry run: what the deployment would find and do, changing nothing
+  status ID [--watch] | history ID [--verbose]
+                                     a deployment's record (followed live) | its events
   approve|promote|abort|pause|resume ID   manual control of a running deployment
   deployments SERVICE                the service's recent deployments
                                      (these take --api URL or GREENLIGHT_API_URL, and --json;

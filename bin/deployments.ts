@@ -7,9 +7,15 @@ import { parseArgs } from 'node:util';
 import type { DeploymentEvent, DeploymentRecord } from '../shared/domain/deployment';
 import { CONTROL_ACTIONS } from '../shared/domain/deployment';
 import { ApiClient, ApiError, ApiUnreachableError, ApiUsageError, type ApiClientOptions } from './api-client';
+import type { DryRunPlan } from '../shared/domain/dry-run';
+import { historySentences, historyTable } from './history-view';
+import { formatPlan } from './plan-view';
+import type { RecordView } from './status-view';
+import { watchDeployment, watchMode } from './watch';
 
 export const DEPLOYMENT_COMMANDS = [
   'deploy',
+  'plan',
   'status',
   'history',
   'deployments',
@@ -19,8 +25,18 @@ export const DEPLOYMENT_COMMANDS = [
 export const DEPLOYMENTS_USAGE = `usage:
   greenlight deploy --spec FILE.json --image IMAGE [--idempotency-key KEY] [--deployment-id ID]
                     [--force] [--wait [--poll-seconds N]]
+  greenlight plan --spec FILE.json --image IMAGE [--force]
+                                        a dry run: what the deployment would find and do (live color,
+                                        task definition diff, weights, alarms, steps, worst case,
+                                        history budget), changing nothing: no execution, no lock
   greenlight status ID                  the deployment's record: status, colors, step, control, error
-  greenlight history ID                 its events, oldest first
+  greenlight status ID --watch [--poll-seconds N]
+                                        follow it live until it ends: step and hold progress, weights,
+                                        each color's requests, 5xx rate and p99, the gate's last
+                                        verdict, an awaited approval (redrawn in place on a terminal;
+                                        one line per change in a pipe, one JSON object per change with --json)
+  greenlight history ID [--verbose]     its events, oldest first: verdicts as a table of green vs blue
+                                        figures; --verbose: every event's full sentence
   greenlight deployments SERVICE [--limit N]   the service's recent deployments, newest first
   greenlight approve|promote|abort|pause|resume ID
 
@@ -32,14 +48,15 @@ options (every command):
   --json          print the API's JSON answer (errors too) on stdout, for scripts
 
 A retried deploy with the same --idempotency-key returns the same deployment and never starts a
-second one. --wait follows the deployment to its end.
+second one. --wait follows the deployment to its end, shown as status --watch shows it.
 exit status: 0 done (--wait: promoted), 1 failure (API unreachable, 5xx), 2 bad usage or input
 (400, 404), 3 conflict (409: another deployment runs, key reused, deployment ended),
-4 --wait: the deployment ended without being promoted
+4 --wait: the deployment ended without being promoted, 5 plan: the deployment would be refused
 `;
 
 export interface DeploymentsIo {
-  stdout: { write(chunk: string): unknown };
+  /** `isTTY` and `columns` as on process.stdout: a terminal gets the live view redrawn in place. */
+  stdout: { write(chunk: string): unknown; isTTY?: boolean; columns?: number };
   stderr: { write(chunk: string): unknown };
   env: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
@@ -64,7 +81,21 @@ const DEPLOY_OPTIONS = {
   'poll-seconds': { type: 'string', default: '2' },
 } as const;
 
+const PLAN_OPTIONS = {
+  ...COMMON_OPTIONS,
+  spec: { type: 'string' },
+  image: { type: 'string' },
+  force: { type: 'boolean', default: false },
+} as const;
+
 const LIST_OPTIONS = { ...COMMON_OPTIONS, limit: { type: 'string' } } as const;
+
+const READ_OPTIONS = {
+  ...COMMON_OPTIONS,
+  watch: { type: 'boolean', default: false },
+  'poll-seconds': { type: 'string', default: '2' },
+  verbose: { type: 'boolean', default: false },
+} as const;
 
 class UsageError extends Error {}
 
@@ -91,6 +122,11 @@ export async function deploymentsCommand(
         json = values.json;
         return await deploy(values, client(values, io), io);
       }
+      case 'plan': {
+        const { values } = parseArgs({ args, options: PLAN_OPTIONS, strict: true, allowPositionals: false });
+        json = values.json;
+        return await plan(values, client(values, io), io);
+      }
       case 'deployments': {
         const { values, positionals } = parseArgs({ args, options: LIST_OPTIONS, allowPositionals: true });
         json = values.json;
@@ -106,12 +142,27 @@ export async function deploymentsCommand(
         return 0;
       }
       default: {
-        const { values, positionals } = parseArgs({ args, options: COMMON_OPTIONS, allowPositionals: true });
+        const read = command === 'status' || command === 'history';
+        const { values, positionals } = parseArgs({
+          args,
+          options: read ? READ_OPTIONS : COMMON_OPTIONS,
+          allowPositionals: true,
+        });
         json = values.json;
+        const reading = values as { watch?: boolean; 'poll-seconds'?: string; verbose?: boolean };
         const id = single(positionals, 'ID');
+        if (command === 'history' && reading.watch) throw new UsageError('--watch: for status, not history');
+        if (command === 'status' && reading.verbose)
+          throw new UsageError('--verbose: for history, not status');
         const api = client(values, io);
         const path = `/deployments/${encodeURIComponent(id)}`;
         if (command === 'status') {
+          if (reading.watch) {
+            const intervalMs = pollInterval(reading['poll-seconds'] ?? '2');
+            const record = await watchDeployment(api, id, watchOptions(io, json, intervalMs));
+            if (!json && watchMode(io.stdout, json) === 'lines') io.stdout.write(formatRecord(record));
+            return 0;
+          }
           const reply = await api.request('GET', path);
           if (json) return printJson(io, reply.body);
           io.stdout.write(formatRecord(reply.body as RecordView));
@@ -120,7 +171,8 @@ export async function deploymentsCommand(
         if (command === 'history') {
           const reply = await api.request('GET', `${path}/events`);
           if (json) return printJson(io, reply.body);
-          io.stdout.write(formatEvents((reply.body as { events: DeploymentEvent[] }).events));
+          const events = (reply.body as { events: DeploymentEvent[] }).events;
+          io.stdout.write(reading.verbose ? historySentences(events) : historyTable(events));
           return 0;
         }
         if ((CONTROL_ACTIONS as readonly string[]).includes(command)) {
@@ -212,18 +264,8 @@ type DeployValues = {
 async function deploy(values: DeployValues, api: ApiClient, io: DeploymentsIo): Promise<number> {
   if (!values.spec) throw new UsageError('--spec: the deployment spec file (JSON) is required');
   if (!values.image) throw new UsageError('--image: the image to deploy is required');
-  const pollSeconds = Number(values['poll-seconds']);
-  if (!Number.isFinite(pollSeconds) || pollSeconds < 0.1 || pollSeconds > 300) {
-    throw new UsageError(
-      `--poll-seconds: expected a number from 0.1 to 300, got "${values['poll-seconds']}"`,
-    );
-  }
-  let spec: unknown;
-  try {
-    spec = JSON.parse(await readFile(values.spec, 'utf8'));
-  } catch (error) {
-    throw new UsageError(`--spec: ${values.spec} is not readable JSON: ${(error as Error).message}`);
-  }
+  const intervalMs = pollInterval(values['poll-seconds']);
+  const spec = await readSpec(values.spec);
   const key = values['idempotency-key'];
   const reply = await api.request('POST', '/deployments', {
     body: {
@@ -247,63 +289,60 @@ async function deploy(values: DeployValues, api: ApiClient, io: DeploymentsIo): 
     io.stdout.write(`follow it with: greenlight status ${started.deploymentId}\n`);
     return 0;
   }
-  const record = await follow(
-    api,
-    started.deploymentId,
-    pollSeconds * 1000,
-    values.json ? null : io,
-    io.sleep,
-  );
-  if (values.json) printJson(io, { ...started, deployment: record });
-  else io.stdout.write(formatRecord(record));
+  const record = await watchDeployment(api, started.deploymentId, watchOptions(io, values.json, intervalMs));
+  // With --json the last line is the outcome: the request's answer with the final record.
+  if (values.json) io.stdout.write(`${JSON.stringify({ ...started, deployment: record })}\n`);
+  else if (watchMode(io.stdout, false) === 'lines') io.stdout.write(formatRecord(record));
   return record.status === 'PROMOTED' ? 0 : 4;
 }
 
-/** A deployment record as the API returns it; `STARTING` before Prepare has written the record. */
-type RecordView = Omit<Partial<DeploymentRecord>, 'id' | 'status'> & {
-  id: string;
-  status: string;
-  execution?: string;
-  awaitingApproval?: boolean;
-};
-
-const RUNNING = new Set(['IN_PROGRESS', 'STARTING']);
-
-/** Polls the deployment until it ends, printing each change of status, step or command. */
-async function follow(
-  api: ApiClient,
-  id: string,
-  intervalMs: number,
-  out: DeploymentsIo | null,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-): Promise<RecordView> {
-  let last = '';
-  for (;;) {
-    const record = (await api.request('GET', `/deployments/${encodeURIComponent(id)}`)).body as RecordView;
-    const line = progressLine(record);
-    if (line !== last) {
-      out?.stdout.write(`  ${new Date().toISOString().slice(11, 19)}  ${line}\n`);
-      last = line;
-    }
-    if (!RUNNING.has(record.status)) return record;
-    await sleep(intervalMs);
+async function readSpec(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--spec: ${file} is not readable JSON: ${(error as Error).message}`);
   }
+}
+
+/** `greenlight plan`: POST /deployments with `dryRun: true`; exit 5 when the deployment would be refused. */
+async function plan(
+  values: { spec?: string | undefined; image?: string | undefined; force: boolean; json: boolean },
+  api: ApiClient,
+  io: DeploymentsIo,
+): Promise<number> {
+  if (!values.spec) throw new UsageError('--spec: the deployment spec file (JSON) is required');
+  if (!values.image) throw new UsageError('--image: the image to deploy is required');
+  const spec = await readSpec(values.spec);
+  const reply = await api.request('POST', '/deployments', {
+    body: { dryRun: true, image: values.image, spec, ...(values.force ? { force: true } : {}) },
+  });
+  const { plan: result } = reply.body as { plan: DryRunPlan };
+  if (values.json) printJson(io, reply.body);
+  else io.stdout.write(formatPlan(result));
+  return result.wouldStart ? 0 : 5;
+}
+
+function pollInterval(text: string): number {
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds < 0.1 || seconds > 300) {
+    throw new UsageError(`--poll-seconds: expected a number from 0.1 to 300, got "${text}"`);
+  }
+  return seconds * 1000;
+}
+
+function watchOptions(io: DeploymentsIo, json: boolean, intervalMs: number) {
+  return {
+    mode: watchMode(io.stdout, json),
+    intervalMs,
+    out: io.stdout,
+    ...(io.stdout.columns ? { columns: io.stdout.columns } : {}),
+    ...(io.sleep ? { sleep: io.sleep } : {}),
+  };
 }
 
 function stepText(step: DeploymentRecord['currentStep']): string {
   if (!step) return '';
   return step.phase === 'bake' ? `bake at ${step.weight} %` : `step ${step.index + 1} at ${step.weight} %`;
-}
-
-function progressLine(record: RecordView): string {
-  const parts: string[] = [record.status];
-  if (record.status === 'IN_PROGRESS' && record.currentStep) {
-    parts.push(`${stepText(record.currentStep)}${record.newColor ? ` on ${record.newColor}` : ''}`);
-    if (record.awaitingApproval) parts.push('needs approval');
-  }
-  if (record.status === 'IN_PROGRESS' && record.control)
-    parts.push(`${record.control.action} by ${record.control.by}`);
-  return parts.join('  ');
 }
 
 const time = (ms: number | undefined) => (ms === undefined ? '' : new Date(ms).toISOString());

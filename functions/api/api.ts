@@ -27,6 +27,8 @@ import {
   type ApiEvent,
   type ApiResult,
 } from './http';
+import { planDeployment, splitDryRun } from './plan-deployment';
+import type { DryRunDeps } from '../deploy/dry-run';
 import { requestDeployment } from './request-deployment';
 import { scheduleRoutes, type ScheduleApiDeps } from './schedule-routes';
 import { deploymentLinks, type ApiRouteKey } from './routes';
@@ -40,6 +42,8 @@ export interface ApiDeps {
   deployments: Pick<DeploymentLookup, 'runningDeployment'>;
   clock: Clock;
   logger: Logger;
+  /** Read-only adapters of the account for dry runs (functions/deploy/dry-run.ts); absent: they answer 404. */
+  dryRun?: Omit<DryRunDeps, 'deployments'>;
   /** The schedule routes' adapters (functions/api/schedule-routes.ts); absent: they answer 404. */
   scheduling?: ScheduleApiDeps;
 }
@@ -62,11 +66,13 @@ const routes: Record<ApiRouteKey, Route> = {
   'POST /deployments': async (deps, event) => {
     const caller = callerOf(event);
     const headers = parseInput(DeployHeaders, event.headers ?? {}, 'headers');
-    const body = jsonBody(event);
+    const { dryRun, request: body } = splitDryRun(jsonBody(event));
     if (body !== null && typeof body === 'object' && 'requestedBy' in body) {
       const message = "set from the caller's IAM identity; remove it from the body";
       throw new InvalidInputError(`requestedBy: ${message}`, [{ path: 'requestedBy', message }]);
     }
+    // A plan changes nothing, so it needs no idempotency: 200 with the plan, no execution, no lock.
+    if (dryRun) return json(200, await planDeployment(deps, body));
     const idempotencyKey = headers['idempotency-key'];
     const started = await requestDeployment(deps, body, {
       requestedBy: caller,

@@ -10,9 +10,10 @@ import {
   type RegisterTaskDefinitionCommandInput,
   type Tag,
   type Task,
+  type TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import { GreenlightError, InvalidInputError } from '../domain/errors';
-import type { Fleet, SlotRef, SlotStatus, StoppedTask } from '../ports/fleet';
+import type { Fleet, RevisionReader, SlotRef, SlotStatus, StoppedTask } from '../ports/fleet';
 import { errorCode, normaliseAwsError } from './errors';
 
 /** An ECS call failed for a reason other than throttling. */
@@ -25,8 +26,25 @@ const SERVICE_GONE_CODES = new Set(['ServiceNotFoundException', 'ServiceNotActiv
 /** ListTasks pages and DescribeTasks batches hold at most 100 tasks. */
 const TASKS_PER_CALL = 100;
 
+/** A described revision without the fields ECS sets itself: what a registration sends back. */
+function writableFields(source: TaskDefinition) {
+  const {
+    taskDefinitionArn: _arn,
+    revision: _revision,
+    status: _status,
+    requiresAttributes: _requiresAttributes,
+    compatibilities: _compatibilities,
+    registeredAt: _registeredAt,
+    registeredBy: _registeredBy,
+    deregisteredAt: _deregisteredAt,
+    deleteRequestedAt: _deleteRequestedAt,
+    ...writable
+  } = source;
+  return writable;
+}
+
 /** The Fleet port on ECS: one ECS service per slot. */
-export class EcsFleet implements Fleet {
+export class EcsFleet implements Fleet, RevisionReader {
   private readonly client: ECSClient;
 
   constructor(options: { client: ECSClient }) {
@@ -73,6 +91,16 @@ export class EcsFleet implements Fleet {
     };
   }
 
+  /** The revision's writable fields (DescribeTaskDefinition only: the dry run's read). */
+  async readRevision(taskDefinition: string): Promise<Record<string, unknown>> {
+    const described = await this.call('DescribeTaskDefinition', taskDefinition, () =>
+      this.client.send(new DescribeTaskDefinitionCommand({ taskDefinition })),
+    );
+    if (!described.taskDefinition)
+      throw new EcsFleetError(`DescribeTaskDefinition returned no task definition for ${taskDefinition}`);
+    return JSON.parse(JSON.stringify(writableFields(described.taskDefinition))) as Record<string, unknown>;
+  }
+
   /**
    * Registers a copy of `from` with only `container`'s image changed, keeping tags. Read-only
    * fields of the described revision are dropped, everything else is sent back as it was.
@@ -84,18 +112,7 @@ export class EcsFleet implements Fleet {
     const source = described.taskDefinition;
     if (!source)
       throw new EcsFleetError(`DescribeTaskDefinition returned no task definition for ${input.from}`);
-    const {
-      taskDefinitionArn: _arn,
-      revision: _revision,
-      status: _status,
-      requiresAttributes: _requiresAttributes,
-      compatibilities: _compatibilities,
-      registeredAt: _registeredAt,
-      registeredBy: _registeredBy,
-      deregisteredAt: _deregisteredAt,
-      deleteRequestedAt: _deleteRequestedAt,
-      ...writable
-    } = source;
+    const writable = writableFields(source);
     const containers = writable.containerDefinitions ?? [];
     if (!containers.some((c) => c.name === input.container)) {
       const known = containers.map((c) => c.name).join(', ') || '(none)';

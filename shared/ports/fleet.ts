@@ -42,3 +42,9 @@ export interface Fleet {
    */
   stoppedTasks(slot: SlotRef, sinceMs: number): Promise<StoppedTask[]>;
 }
+
+/** Reads a task definition revision without changing anything (the dry run's diff). */
+export interface RevisionReader {
+  /** The revision as JSON, without the fields ECS sets itself (ARN, revision, status, registeredAt...). */
+  readRevision(taskDefinition: string): Promise<Record<string, unknown>>;
+}

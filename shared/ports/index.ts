@@ -7,7 +7,7 @@ export type { Clock } from './clock';
 export { systemClock } from './clock';
 export type { DeploymentLookup, RunningDeployment } from './deployment-lookup';
 export type { ExecutionStatus, Executions, StartOutcome } from './executions';
-export type { Fleet, SlotRef, SlotStatus, StoppedTask } from './fleet';
+export type { Fleet, RevisionReader, SlotRef, SlotStatus, StoppedTask } from './fleet';
 export type { Metrics } from './metrics';
 export type { Notification, Notifier } from './notifier';
 export type {

@@ -98,6 +98,30 @@ describe('greenlight CLI on the local API (end to end)', () => {
 
   let firstId: string;
 
+  it('plans a deployment with a dry run: the live color, the image diff, the steps; nothing starts', async () => {
+    const plan = await cli('plan', '--spec', specFile, '--image', 'greenlight/demo-app:v2');
+    const asJson = await cli('plan', '--spec', specFile, '--image', 'greenlight/demo-app:v2', '--json');
+    const list = JSON.parse((await cli('deployments', 'web', '--json')).stdout) as { deployments: unknown[] };
+
+    expect(plan).toMatchObject({ code: 0, stderr: '' });
+    expect(plan.stdout).toContain('would deploy greenlight/demo-app:v2 — nothing was changed');
+    expect(plan.stdout).toContain('colors     blue live → green new, brought up to 1 task(s)');
+    expect(plan.stdout).toContain('weights    blue 100 % / green 0 %');
+    expect(plan.stdout).toMatch(/- containerDefinitions\[[\w-]+\]\.image: greenlight\/demo-app:v1\n/);
+    expect(plan.stdout).toMatch(/\+ containerDefinitions\[[\w-]+\]\.image: greenlight\/demo-app:v2\n/);
+    expect(plan.stdout).toMatch(/\n1 +50 % +1 s .*yes\nbake +100 % +1 s/);
+    expect(JSON.parse(asJson.stdout)).toMatchObject({
+      dryRun: true,
+      plan: {
+        wouldStart: true,
+        liveColor: 'blue',
+        steps: [{ weight: 50, approval: true }, { phase: 'bake' }],
+      },
+    });
+    expect(deploySpy).not.toHaveBeenCalled();
+    expect(list.deployments).toEqual([]);
+  }, 30_000);
+
   it('deploys once per idempotency key, refuses a second deployment of the busy service, and promotes on approval', async () => {
     const deploy = (key: string, image = 'greenlight/demo-app:v2') =>
       cli('deploy', '--spec', specFile, '--image', image, '--idempotency-key', key, '--json');
@@ -108,6 +132,7 @@ describe('greenlight CLI on the local API (end to end)', () => {
     firstId = started.deploymentId;
     await waitForApproval(firstId);
     const busy = await deploy('release-3', 'greenlight/demo-app:v3-faulty');
+    const busyPlan = await cli('plan', '--spec', specFile, '--image', 'greenlight/demo-app:v3-faulty');
     const held = await record(firstId);
     const approve = await cli('approve', firstId);
     await api.settled(firstId);
@@ -122,6 +147,11 @@ describe('greenlight CLI on the local API (end to end)', () => {
       `409 ServiceBusyError: service web (cluster local) is being deployed by ${firstId}`,
     );
     expect(JSON.parse(busy.stdout)).toMatchObject({ status: 409, runningDeployment: firstId });
+    expect(busyPlan.code).toBe(5);
+    expect(busyPlan.stdout).toContain(
+      `LockConflictError: service web (cluster local) is being deployed by ${firstId}`,
+    );
+    expect(busyPlan.stdout).toContain('traffic is split (blue 50 %, green 50 %)');
     expect(held).toMatchObject({
       status: 'IN_PROGRESS',
       requestedBy: CALLER,
@@ -133,6 +163,34 @@ describe('greenlight CLI on the local API (end to end)', () => {
     expect(status.stdout).toContain(`${firstId}  PROMOTED`);
     expect((await record(firstId)).approvedSteps).toEqual([0]);
   }, 60_000);
+
+  it("shows a deployment's verdicts: status --watch --json with the last verdict's figures, history as a table", async () => {
+    const watched = await cli('status', firstId, '--watch', '--json');
+    const history = await cli('history', firstId);
+    const verbose = await cli('history', firstId, '--verbose');
+    const views = watched.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+    // Ended: one object, the deployment as it ended, with green's and blue's figures at the last verdict.
+    expect(watched.code).toBe(0);
+    expect(views).toHaveLength(1);
+    expect(views[0]).toMatchObject({
+      id: firstId,
+      status: 'PROMOTED',
+      last: {
+        source: 'event',
+        decision: 'advance',
+        colors: { green: { requests: expect.any(Number) }, blue: { requests: expect.any(Number) } },
+      },
+    });
+    expect(history.stdout).toMatch(
+      /GATE_PASSED +step 1 +passed +\d+ req {2}\d+\.\d\d % 5xx {2}p99 \d+ ms +\d+ req/,
+    );
+    expect(history.stdout).toMatch(/GATE_PASSED +bake +passed/);
+    expect(verbose.stdout).toMatch(/GATE_PASSED +step 1 passed: .*\n +green \d+ req/);
+  }, 30_000);
 
   it('follows a deployment with --wait and rolls it back on abort, naming who aborted', async () => {
     const waiting = cli(
@@ -163,7 +221,7 @@ describe('greenlight CLI on the local API (end to end)', () => {
     expect(abort.code).toBe(0);
     expect(followed.code).toBe(4);
     expect(followed.stdout).toContain(`started deployment ${id}`);
-    expect(followed.stdout).toMatch(/IN_PROGRESS {2}step 1 at 50 % on blue/);
+    expect(followed.stdout).toMatch(/IN_PROGRESS {2}step 1\/1 at 50 % on blue/);
     expect(followed.stdout).toContain(`${id}  ROLLED_BACK`);
     expect(followed.stdout).toContain(`aborted by ${CALLER}`);
     const final = await record(id);

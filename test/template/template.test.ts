@@ -224,6 +224,13 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'dynamodb:Query',
     'states:StartExecution',
     'states:DescribeExecution',
+    // dry runs: Prepare's reads only (route, services, live revision, scalable targets, alarms)
+    'elasticloadbalancing:DescribeListeners',
+    'elasticloadbalancing:DescribeRules',
+    'ecs:DescribeServices',
+    'ecs:DescribeTaskDefinition',
+    'application-autoscaling:DescribeScalableTargets',
+    'cloudwatch:DescribeAlarms',
     // the schedule routes: Greenlight's schedules, SchedulerRole handed to them, manual runs
     'scheduler:GetSchedule',
     'scheduler:CreateSchedule',

@@ -1,5 +1,16 @@
 /** Lambda entry point of the deploy HTTP API (serverless.yml: `functions/api/lambda/api.handler`). */
-import { dynamoDocumentClient, sfnClient } from '../../../shared/aws/clients';
+import { AlbRouter } from '../../../shared/aws/alb-router';
+import { AppAutoScaling } from '../../../shared/aws/app-autoscaling';
+import {
+  appAutoScalingClient,
+  cloudWatchClient,
+  dynamoDocumentClient,
+  ecsClient,
+  elbv2Client,
+  sfnClient,
+} from '../../../shared/aws/clients';
+import { CloudWatchAlarms } from '../../../shared/aws/cloudwatch-alarms';
+import { EcsFleet } from '../../../shared/aws/ecs-fleet';
 import { DynamoDeploymentLookup } from '../../../shared/aws/dynamo-deployment-lookup';
 import { DynamoStore } from '../../../shared/aws/dynamo-store';
 import { SfnExecutions } from '../../../shared/aws/sfn-executions';
@@ -21,5 +32,12 @@ export const handler = createApiHandler({
   }),
   clock: systemClock,
   logger: createLogger(),
+  // Dry runs: only the adapters' reads are reachable (DryRunDeps), and the role allows only those.
+  dryRun: {
+    alarms: new CloudWatchAlarms({ client: cloudWatchClient() }),
+    router: new AlbRouter({ client: elbv2Client() }),
+    fleet: new EcsFleet({ client: ecsClient() }),
+    scaling: new AppAutoScaling({ client: appAutoScalingClient() }),
+  },
   scheduling: scheduleApiDeps(),
 });

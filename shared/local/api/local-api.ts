@@ -58,6 +58,14 @@ export class LocalDeployApi {
       }),
       clock,
       logger,
+      // Dry runs read the rehearsal's own ports: the proxy's weights, the process fleet's services
+      // and registered revisions, the local alarms (simulated, set by hand), no scalable targets.
+      dryRun: {
+        alarms: rehearsal.deps.alarms,
+        router: rehearsal.deps.router,
+        fleet: rehearsal.fleet,
+        scaling: rehearsal.deps.scaling,
+      },
       // Schedules are kept in simulated Scheduler (nothing fires from them); runs are read from the
       // run ledger on dynalite. Manual runs are refused: the rehearsal does not run the
       // scheduled-task machine yet.

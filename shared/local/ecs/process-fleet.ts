@@ -13,7 +13,7 @@ import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { GreenlightError, InvalidInputError } from '../../domain/errors';
 import { systemClock, type Clock } from '../../ports/clock';
-import type { Fleet, SlotRef, SlotStatus, StoppedTask } from '../../ports/fleet';
+import type { Fleet, RevisionReader, SlotRef, SlotStatus, StoppedTask } from '../../ports/fleet';
 import type { AlbProxy, TargetState } from '../alb/proxy';
 import { killOnExit } from './child-processes';
 import type { ImageCatalog } from './image-catalog';
@@ -161,7 +161,7 @@ function checkDesiredCount(desiredCount: number): void {
 }
 
 /** ECS services as local processes behind the local ALB. */
-export class ProcessFleet implements Fleet {
+export class ProcessFleet implements Fleet, RevisionReader {
   private readonly services = new Map<string, Service>();
   private closing: Promise<void> | null = null;
   private readonly reconcileIntervalMs: number;
@@ -244,6 +244,11 @@ export class ProcessFleet implements Fleet {
   }
 
   /** Clones `from` with `container`'s image replaced; the image must be in the catalog. */
+  /** A registered local revision (InvalidInputError when unknown), as registered. */
+  async readRevision(taskDefinition: string): Promise<Record<string, unknown>> {
+    return this.options.taskDefinitions.get(taskDefinition);
+  }
+
   async registerRevision(input: { from: string; container: string; image: string }): Promise<string> {
     this.options.catalog.resolve(input.image);
     return this.options.taskDefinitions.cloneWithImage(input.from, input.container, input.image);

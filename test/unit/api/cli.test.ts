@@ -246,57 +246,137 @@ describe('greenlight deploy API commands', () => {
     });
     const unknownOption = await run('status', ['web-1', '--api', API, '--colour'], { fetch });
     const twoIds = await run('approve', ['a', 'b', '--api', API], { fetch });
+    const watchHistory = await run('history', ['web-1', '--api', API, '--watch'], { fetch });
+    const verboseStatus = await run('status', ['web-1', '--api', API, '--verbose'], { fetch });
+    const watchApprove = await run('approve', ['web-1', '--api', API, '--watch'], { fetch });
 
     expect([noSpec.code, badFile.code, unknownOption.code, twoIds.code]).toEqual([2, 2, 2, 2]);
     expect(noSpec.stderr).toContain('--spec: the deployment spec file (JSON) is required');
     expect(badFile.stderr).toContain('--spec: /nonexistent.json is not readable JSON');
     expect(twoIds.stderr).toContain('expected exactly one ID, got 2');
+    expect([watchHistory.code, verboseStatus.code, watchApprove.code]).toEqual([2, 2, 2]);
+    expect(watchHistory.stderr).toContain('--watch: for status, not history');
+    expect(verboseStatus.stderr).toContain('--verbose: for history, not status');
+    expect(watchApprove.stderr).toContain("Unknown option '--watch'");
     expect(sent).toHaveLength(0);
   });
 
-  it('follows a deployment with --wait until it ends; exit 4 when it is not promoted', async () => {
-    const replies = [
-      { status: 202, body: { deploymentId: 'web-1', outcome: 'started' } },
-      { status: 200, body: { id: 'web-1', status: 'STARTING', execution: 'RUNNING' } },
-      {
-        status: 200,
-        body: {
-          id: 'web-1',
-          status: 'IN_PROGRESS',
-          newColor: 'green',
-          currentStep: { phase: 'step', index: 0, weight: 10 },
-        },
-      },
-      {
-        status: 200,
-        body: {
-          id: 'web-1',
-          status: 'ROLLED_BACK',
-          error: { error: 'DeploymentRolledBack', cause: 'gate failed' },
-        },
-      },
-    ];
-    const fetch = (async () => {
-      const reply = replies.shift()!;
-      return new Response(JSON.stringify(reply.body), { status: reply.status });
+  /** A fetch that answers POST /deployments, then the record polls in order; events are none (404) or `events`. */
+  function followedDeployment(records: unknown[], events: unknown[] | null = null) {
+    const polls = [...records];
+    return (async (input: string | URL) => {
+      const url = String(input);
+      if (url.endsWith('/deployments')) {
+        return new Response(JSON.stringify({ deploymentId: 'web-1', outcome: 'started' }), { status: 202 });
+      }
+      if (url.endsWith('/events')) {
+        return events === null
+          ? new Response(JSON.stringify({ error: 'NotFoundError', message: 'no deployment web-1' }), {
+              status: 404,
+            })
+          : new Response(JSON.stringify({ deploymentId: 'web-1', events }), { status: 200 });
+      }
+      const body = polls.length > 1 ? polls.shift() : polls[0];
+      return new Response(JSON.stringify(body), { status: 200 });
     }) as unknown as typeof globalThis.fetch;
-    let stdout = '';
+  }
 
-    const code = await deploymentsCommand(
+  const FOLLOWED = [
+    { id: 'web-1', status: 'STARTING', execution: 'RUNNING' },
+    {
+      id: 'web-1',
+      status: 'IN_PROGRESS',
+      newColor: 'green',
+      currentStep: { phase: 'step', index: 0, weight: 10 },
+    },
+    {
+      id: 'web-1',
+      status: 'IN_PROGRESS',
+      newColor: 'green',
+      currentStep: { phase: 'step', index: 0, weight: 10 },
+    },
+    { id: 'web-1', status: 'ROLLED_BACK', error: { error: 'DeploymentRolledBack', cause: 'gate failed' } },
+  ];
+
+  async function follow(
+    args: string[],
+    stdoutExtra: { isTTY?: boolean; columns?: number } = {},
+    events: unknown[] | null = null,
+  ) {
+    let stdout = '';
+    const code = await deploymentsCommand(args[0]!, [...args.slice(1), '--api', API], {
+      stdout: { write: (c: string) => (stdout += c), ...stdoutExtra },
+      stderr: { write: () => undefined },
+      env: {},
+      fetch: followedDeployment(FOLLOWED, events),
+      sleep: async () => undefined,
+    });
+    return { code, stdout };
+  }
+
+  it('follows a deployment with --wait until it ends, one line per change in a pipe; exit 4 when it is not promoted', async () => {
+    const { code, stdout } = await follow([
       'deploy',
-      ['--api', API, '--spec', specFile(), '--image', 'registry/web:2', '--wait'],
-      {
-        stdout: { write: (c: string) => (stdout += c) },
-        stderr: { write: () => undefined },
-        env: {},
-        fetch,
-        sleep: async () => undefined,
-      },
-    );
+      '--spec',
+      specFile(),
+      '--image',
+      'registry/web:2',
+      '--wait',
+    ]);
 
     expect(code).toBe(4);
-    expect(stdout).toMatch(/STARTING\n.*IN_PROGRESS {2}step 1 at 10 % on green\n.*ROLLED_BACK\n/);
+    // Two identical IN_PROGRESS polls make one line: a line per change, not per poll.
+    expect(stdout).toMatch(
+      /STARTING\n.*IN_PROGRESS {2}step 1 at 10 % on green\n.*ROLLED_BACK {2}error DeploymentRolledBack: gate failed\n/,
+    );
     expect(stdout).toContain('error      DeploymentRolledBack: gate failed');
+    expect(stdout).not.toContain('\u001b[');
+  });
+
+  it('prints one JSON object per change with --json, the last line being the outcome', async () => {
+    const { code, stdout } = await follow([
+      'deploy',
+      '--spec',
+      specFile(),
+      '--image',
+      'registry/web:2',
+      '--wait',
+      '--json',
+    ]);
+    const lines = stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+    expect(code).toBe(4);
+    expect(lines.map((l) => l.status)).toEqual(['STARTING', 'IN_PROGRESS', 'ROLLED_BACK', undefined]);
+    expect(lines[3]).toMatchObject({
+      deploymentId: 'web-1',
+      outcome: 'started',
+      deployment: { status: 'ROLLED_BACK' },
+    });
+    expect(stdout).not.toContain('\u001b[');
+  });
+
+  it('redraws the view in place on a terminal with status --watch', async () => {
+    const events = [
+      { at: 0, type: 'WEIGHTS_SET', message: 'weights', data: { weights: { blue: 90, green: 10 } } },
+    ];
+    const { code, stdout } = await follow(
+      ['status', 'web-1', '--watch'],
+      { isTTY: true, columns: 80 },
+      events,
+    );
+    const frames = stdout.split('\u001b[0J').slice(0, -1);
+
+    expect(code).toBe(0);
+    // Every poll redraws (elapsed time moves): 4 frames, each after the first moving up over the one before.
+    expect(frames).toHaveLength(4);
+    expect(frames[0]).toBe('\r\u001b[2Kweb-1  STARTING\n\u001b[2K  weights   blue 90 % / green 10 %\n');
+    expect(frames[1]!.startsWith('\u001b[2A\r\u001b[2Kweb-1  IN_PROGRESS\n')).toBe(true);
+    expect(frames[1]).toContain('  step      step 1 at 10 %');
+    expect(frames[3]!.startsWith('\u001b[3A\r\u001b[2Kweb-1  ROLLED_BACK\n')).toBe(true);
+    expect(frames[3]).toContain('error     DeploymentRolledBack: gate failed');
   });
 
   it('prints usage with --help', async () => {

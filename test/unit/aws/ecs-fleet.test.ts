@@ -193,6 +193,39 @@ describe('EcsFleet', () => {
     });
   });
 
+  describe('readRevision', () => {
+    it('describes the revision (no tags, nothing registered) and returns its writable fields as JSON', async () => {
+      // Prepare
+      ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: describedTaskDefinition() });
+
+      // Act
+      const definition = await fleet.readRevision(FROM);
+
+      // Assess
+      expect(ecs).toHaveReceivedCommandTimes(DescribeTaskDefinitionCommand, 1);
+      expect(ecs).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: FROM });
+      expect(ecs.calls()).toHaveLength(1);
+      const {
+        taskDefinitionArn: _arn,
+        revision: _revision,
+        status: _status,
+        compatibilities: _compatibilities,
+        requiresAttributes: _requires,
+        registeredAt: _at,
+        registeredBy: _by,
+        deregisteredAt: _deregistered,
+        ...writable
+      } = describedTaskDefinition();
+      expect(definition).toEqual(writable);
+    });
+
+    it('fails when ECS describes no task definition', async () => {
+      ecs.on(DescribeTaskDefinitionCommand).resolves({});
+
+      await expect(fleet.readRevision(FROM)).rejects.toThrow(EcsFleetError);
+    });
+  });
+
   describe('registerRevision', () => {
     it('clones the task definition without read-only fields, changing only the named image and keeping tags', async () => {
       // Prepare
