@@ -2,6 +2,8 @@
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
 
 export type { Logger };
@@ -30,14 +32,18 @@ export type LambdaHandler<I, O> = (event: I, context: Context) => Promise<O>;
  * and `x-amz-security-token`, CodePipeline events the job's temporary S3 credentials, and a
  * standard debug switch must not put them in CloudWatch Logs. Handlers log what they need, by field.
  * `options.logEvent` is accepted for callers that already say `false`; nothing can turn it on.
+ * `options.metrics`: the container's Powertools Metrics, flushed as EMF at the end of every
+ * invocation, failed ones included (absent off Lambda: nothing is emitted).
  */
 export function lambdaHandler<I, O>(
   logger: Logger,
   fn: (event: I) => Promise<O>,
-  _options: { logEvent?: false } = {},
+  options: { logEvent?: false; metrics?: Metrics | null } = {},
 ): LambdaHandler<I, O> {
-  return middy(async (event: I): Promise<O> => fn(event)).use(
+  const handler = middy(async (event: I): Promise<O> => fn(event)).use(
     // An explicit false overrides the environment variable (Powertools: "the parameter takes precedence").
     injectLambdaContext(logger, { resetKeys: true, logEvent: false }),
-  ) as LambdaHandler<I, O>;
+  );
+  if (options.metrics) handler.use(logMetrics(options.metrics));
+  return handler as LambdaHandler<I, O>;
 }

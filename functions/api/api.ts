@@ -4,13 +4,11 @@
  * startDeployment / controlDeployment / the Store. Who asks is always the IAM caller API Gateway
  * authenticated, never a claim in the body.
  */
-import { z } from 'zod';
 import { controlDeployment } from '../deploy/control';
 import { awaitsApproval } from '../../shared/domain/control';
-import { CONTROL_ACTIONS, DeploymentIdSchema, type DeploymentRecord } from '../../shared/domain/deployment';
+import type { DeploymentRecord } from '../../shared/domain/deployment';
 import { scrubCredentials } from '../../shared/domain/credential-scrub';
 import { InvalidInputError } from '../../shared/domain/errors';
-import { ServiceNameSchema } from '../../shared/domain/spec';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler, type Logger, type LambdaHandler } from '../../shared/lambda';
 import type { Clock } from '../../shared/ports/clock';
@@ -21,7 +19,6 @@ import {
   assertPayloadV2,
   callerOf,
   errorResponse,
-  json,
   jsonBody,
   NotFoundError,
   type ApiEvent,
@@ -29,6 +26,22 @@ import {
 } from './http';
 import { planDeployment, splitDryRun } from './plan-deployment';
 import type { DryRunDeps } from '../deploy/dry-run';
+import {
+  ControlParams,
+  ControlResponseSchema,
+  DeployHeaders,
+  DeploymentResponseSchema,
+  DryRunResponseSchema,
+  EventsResponseSchema,
+  IdParams,
+  ListQuery,
+  OpenApiResponseSchema,
+  respond,
+  ServiceDeploymentsResponseSchema,
+  ServiceParams,
+  StartedResponseSchema,
+} from './api-schemas';
+import { openApiDocument } from './openapi';
 import { requestDeployment } from './request-deployment';
 import { scheduleRoutes, type ScheduleApiDeps } from './schedule-routes';
 import { deploymentLinks, type ApiRouteKey } from './routes';
@@ -48,18 +61,6 @@ export interface ApiDeps {
   scheduling?: ScheduleApiDeps;
 }
 
-const IdParams = z.object({ id: DeploymentIdSchema });
-const ControlParams = z.object({ id: DeploymentIdSchema, action: z.enum(CONTROL_ACTIONS) });
-const ServiceParams = z.object({ service: ServiceNameSchema });
-const ListQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
-const DeployHeaders = z.object({
-  /** The same key (per service) always means the same deployment: clients retry with it safely. */
-  'idempotency-key': z
-    .string()
-    .regex(/^[\x21-\x7e]{1,256}$/, 'expected 1–256 printable ASCII characters without spaces')
-    .optional(),
-});
-
 type Route = (deps: ApiDeps, event: ApiEvent) => Promise<ApiResult>;
 
 const routes: Record<ApiRouteKey, Route> = {
@@ -72,24 +73,35 @@ const routes: Record<ApiRouteKey, Route> = {
       throw new InvalidInputError(`requestedBy: ${message}`, [{ path: 'requestedBy', message }]);
     }
     // A plan changes nothing, so it needs no idempotency: 200 with the plan, no execution, no lock.
-    if (dryRun) return json(200, await planDeployment(deps, body));
+    if (dryRun) return respond(DryRunResponseSchema, 200, await planDeployment(deps, body));
     const idempotencyKey = headers['idempotency-key'];
     const started = await requestDeployment(deps, body, {
       requestedBy: caller,
       ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
     });
     const links = deploymentLinks(started.deploymentId);
-    return json(started.outcome === 'started' ? 202 : 200, { ...started, links }, { location: links.self });
+    return respond(
+      StartedResponseSchema,
+      started.outcome === 'started' ? 202 : 200,
+      { ...started, links },
+      {
+        location: links.self,
+      },
+    );
   },
 
   'GET /deployments/{id}': async (deps, event) => {
     const { id } = parseInput(IdParams, event.pathParameters ?? {}, 'path');
     const record = await deps.store.getDeployment(id);
-    if (record) return json(200, withApprovalState(record));
+    if (record) return respond(DeploymentResponseSchema, 200, withApprovalState(record));
     // Between StartExecution and Prepare's first write the execution exists but its record not yet.
     const execution = await deps.executions.status(id);
     if (execution === 'NOT_FOUND') throw new NotFoundError(`no deployment ${id}`);
-    return json(200, { id, status: execution === 'RUNNING' ? 'STARTING' : 'NOT_RECORDED', execution });
+    return respond(DeploymentResponseSchema, 200, {
+      id,
+      status: execution === 'RUNNING' ? 'STARTING' : 'NOT_RECORDED',
+      execution,
+    });
   },
 
   'GET /deployments/{id}/events': async (deps, event) => {
@@ -98,7 +110,7 @@ const routes: Record<ApiRouteKey, Route> = {
     if (events.length === 0 && !(await deps.store.getDeployment(id))) {
       if ((await deps.executions.status(id)) === 'NOT_FOUND') throw new NotFoundError(`no deployment ${id}`);
     }
-    return json(200, { deploymentId: id, events });
+    return respond(EventsResponseSchema, 200, { deploymentId: id, events });
   },
 
   'POST /deployments/{id}/{action}': async (deps, event) => {
@@ -107,15 +119,25 @@ const routes: Record<ApiRouteKey, Route> = {
     if (!(await deps.store.getDeployment(id))) throw new NotFoundError(`no deployment ${id}`);
     const record = await controlDeployment(deps, { deploymentId: id, action, by });
     // Accepted: the workflow acts on it at its next gate evaluation.
-    return json(202, { deploymentId: id, action, by, deployment: record, links: deploymentLinks(id) });
+    return respond(ControlResponseSchema, 202, {
+      deploymentId: id,
+      action,
+      by,
+      deployment: record,
+      links: deploymentLinks(id),
+    });
   },
 
   'GET /services/{service}/deployments': async (deps, event) => {
     const { service } = parseInput(ServiceParams, event.pathParameters ?? {}, 'path');
     const { limit } = parseInput(ListQuery, event.queryStringParameters ?? {}, 'query');
     const deployments = await deps.store.listServiceDeployments(service, limit);
-    return json(200, { service, deployments });
+    return respond(ServiceDeploymentsResponseSchema, 200, { service, deployments });
   },
+
+  // IAM-authorized like every route: the document describes nothing secret, but an API whose every
+  // route is signed gains nothing from one anonymous route, and public routes get scanned.
+  'GET /openapi.json': async () => respond(OpenApiResponseSchema, 200, openApiDocument() as never),
 
   ...scheduleRoutes,
 };

@@ -15,6 +15,8 @@ import {
 import { scrubCredentials } from '../../shared/domain/credential-scrub';
 import { IAM_ARN_MAX_LENGTH } from '../../shared/domain/request-limits';
 import type { Logger } from '../../shared/lambda';
+import type { z } from 'zod';
+import type { ErrorResponseSchema } from './api-schemas';
 
 export type ApiEvent = APIGatewayProxyEventV2WithIAMAuthorizer;
 export type ApiResult = APIGatewayProxyStructuredResultV2;
@@ -147,7 +149,7 @@ export function errorResponse(
     error: name,
     reason: message,
   });
-  const body: Record<string, unknown> = { error: name, message };
+  const body: z.output<typeof ErrorResponseSchema> = { error: name, message };
   if (error instanceof InvalidInputError) {
     body.issues =
       error.issues.length > 0

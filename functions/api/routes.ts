@@ -10,6 +10,8 @@ export const API_ROUTES = [
   'GET /deployments/{id}/events',
   'POST /deployments/{id}/{action}',
   'GET /services/{service}/deployments',
+  // The OpenAPI document of these routes (functions/api/openapi.ts).
+  'GET /openapi.json',
   // Scheduled tasks (functions/api/schedule-routes.ts).
   'PUT /schedules/{name}',
   'GET /schedules',

@@ -5,13 +5,12 @@
  * IAM caller first, like the deployment routes.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import { InvalidInputError, ServiceStateError } from '../../shared/domain/errors';
 import { manualRunId } from '../../shared/domain/schedules/run-id';
 import { manualRunInput } from '../../shared/domain/schedules/run-input';
 import type { RunRecord } from '../../shared/domain/schedules/run-record';
 import { diffSchedules } from '../../shared/domain/schedules/schedule-diff';
-import { parseScheduleSpec, ScheduleNameSchema } from '../../shared/domain/schedules/schedule-spec';
+import { parseScheduleSpec } from '../../shared/domain/schedules/schedule-spec';
 import { parseInput } from '../../shared/domain/validation';
 import type { Logger } from '../../shared/lambda';
 import type { Clock } from '../../shared/ports/clock';
@@ -23,7 +22,18 @@ import {
   type DeployedSchedule,
   type Schedules,
 } from '../../shared/ports/schedules';
-import { callerOf, json, jsonBody, NotFoundError, type ApiEvent, type ApiResult } from './http';
+import {
+  ManualRunResponseSchema,
+  NameParams,
+  respond,
+  RunsQuery,
+  RunsResponseSchema,
+  ScheduleDeletedResponseSchema,
+  ScheduleListResponseSchema,
+  ScheduleResponseSchema,
+  ScheduleWriteResponseSchema,
+} from './api-schemas';
+import { callerOf, jsonBody, NotFoundError, type ApiEvent, type ApiResult } from './http';
 import type { ApiRouteKey } from './routes';
 
 export interface ScheduleApiDeps {
@@ -46,9 +56,6 @@ export interface ScheduleRouteDeps {
 export type ScheduleRouteKey = Extract<ApiRouteKey, `${string} /schedules${string}`>;
 
 type ScheduleRoute = (deps: ScheduleRouteDeps, event: ApiEvent) => Promise<ApiResult>;
-
-const NameParams = z.object({ name: ScheduleNameSchema });
-const RunsQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
 
 export const scheduleLinks = (name: string) => ({
   self: `/schedules/${name}`,
@@ -95,7 +102,7 @@ export const scheduleRoutes: Record<ScheduleRouteKey, ScheduleRoute> = {
     const [change] = diffSchedules([spec], current ? [current] : [], { prune: false });
     const links = scheduleLinks(name);
     if (!change || change.action === 'unchanged') {
-      return json(200, { name, outcome: 'unchanged', fields: [], links });
+      return respond(ScheduleWriteResponseSchema, 200, { name, outcome: 'unchanged', fields: [], links });
     }
     let outcome: 'created' | 'updated';
     if (change.action === 'create') {
@@ -120,7 +127,8 @@ export const scheduleRoutes: Record<ScheduleRouteKey, ScheduleRoute> = {
     }
     const fields = change.action === 'update' ? change.fields : [];
     deps.logger.info('schedule written', { name, outcome, fields, by: caller });
-    return json(
+    return respond(
+      ScheduleWriteResponseSchema,
       outcome === 'created' ? 201 : 200,
       { name, outcome, fields, links },
       { location: links.self },
@@ -131,7 +139,9 @@ export const scheduleRoutes: Record<ScheduleRouteKey, ScheduleRoute> = {
     callerOf(event);
     const s = scheduling(deps);
     const listed = await s.schedules.list();
-    return json(200, { schedules: await Promise.all(listed.map((d) => withLastRun(deps, s, d))) });
+    return respond(ScheduleListResponseSchema, 200, {
+      schedules: await Promise.all(listed.map((d) => withLastRun(deps, s, d))),
+    });
   },
 
   'GET /schedules/{name}': async (deps, event) => {
@@ -140,7 +150,7 @@ export const scheduleRoutes: Record<ScheduleRouteKey, ScheduleRoute> = {
     const name = nameOf(event);
     const schedule = await s.schedules.get(name);
     if (!schedule) throw new NotFoundError(`no schedule ${name}`);
-    return json(200, await withLastRun(deps, s, schedule));
+    return respond(ScheduleResponseSchema, 200, await withLastRun(deps, s, schedule));
   },
 
   'DELETE /schedules/{name}': async (deps, event) => {
@@ -150,7 +160,11 @@ export const scheduleRoutes: Record<ScheduleRouteKey, ScheduleRoute> = {
     if (!(await s.schedules.delete(name))) throw new NotFoundError(`no schedule ${name}`);
     deps.logger.info('schedule deleted', { name, by: caller });
     // The runs stay in the ledger until their TTL: GET /schedules/{name}/runs still lists them.
-    return json(200, { name, deleted: true, links: { runs: scheduleLinks(name).runs } });
+    return respond(ScheduleDeletedResponseSchema, 200, {
+      name,
+      deleted: true,
+      links: { runs: scheduleLinks(name).runs },
+    });
   },
 
   'POST /schedules/{name}/runs': async (deps, event) => {
@@ -176,7 +190,7 @@ export const scheduleRoutes: Record<ScheduleRouteKey, ScheduleRoute> = {
       throw new ServiceStateError(`run id ${runId} was used by another run: ask again`);
     }
     deps.logger.info('manual run started', { name, runId, by: caller });
-    return json(202, {
+    return respond(ManualRunResponseSchema, 202, {
       schedule: name,
       runId,
       execution: runId,
@@ -193,6 +207,6 @@ export const scheduleRoutes: Record<ScheduleRouteKey, ScheduleRoute> = {
     const { limit } = parseInput(RunsQuery, event.queryStringParameters ?? {}, 'query');
     // No 404 for an unknown schedule: a deleted schedule's runs stay readable until their TTL.
     const runs = await s.ledger.listRuns(name, { now: deps.clock.now(), limit });
-    return json(200, { schedule: name, runs });
+    return respond(RunsResponseSchema, 200, { schedule: name, runs });
   },
 };

@@ -12,6 +12,7 @@ import {
 } from '../../shared/domain/gate';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
+import type { HandlerMetrics } from '../../shared/observability/deployment-metrics';
 import { recordEvent, renewLock, slotOf, StepContextSchema, type DeployDeps } from './context';
 
 const InputSchema = StepContextSchema.extend({
@@ -95,5 +96,19 @@ export async function evaluate(deps: Deps, event: unknown): Promise<StepObservat
   return observation;
 }
 
-export const createEvaluateHandler = (deps: Deps) =>
-  lambdaHandler(deps.logger, (event: unknown) => evaluate(deps, event));
+export const createEvaluateHandler = (deps: Deps, observed?: HandlerMetrics) =>
+  lambdaHandler(
+    deps.logger,
+    async (event: unknown) => {
+      const observation = await evaluate(deps, event);
+      // evaluate() has parsed the event: the step and its start are there.
+      const { step } = event as { step: { startedAt: number } };
+      observed?.deployment.gateEvaluated(
+        observation.verdict,
+        observation.decision,
+        observation.at - step.startedAt,
+      );
+      return observation;
+    },
+    { metrics: observed?.metrics },
+  );

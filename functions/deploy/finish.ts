@@ -15,6 +15,7 @@ import { GreenlightError } from '../../shared/domain/errors';
 import { FinishInputSchema, readEndState, type DeploymentEnd } from '../../shared/domain/end-state';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
+import type { DeploymentMetrics, HandlerMetrics } from '../../shared/observability/deployment-metrics';
 import { recordEvent, type DeployDeps } from './context';
 import { restoreLive } from './scaling';
 
@@ -25,7 +26,10 @@ export interface FinishResult {
   lockReleased: boolean;
 }
 
-type Deps = Pick<DeployDeps, 'scaling' | 'store' | 'notifier' | 'clock' | 'logger'>;
+type Deps = Pick<DeployDeps, 'scaling' | 'store' | 'notifier' | 'clock' | 'logger'> & {
+  /** Told of the outcome once, when it is recorded (before the notification, which may fail). */
+  deploymentMetrics?: DeploymentMetrics;
+};
 
 /**
  * The outcome notification could not be sent. Finish raises it only after the outcome is recorded
@@ -130,6 +134,7 @@ async function record(
     ...(warning ? { warning } : {}),
   });
   await recordEvent(deps, id, outcome, outcomeEventMessage(end));
+  deps.deploymentMetrics?.ended(outcome, end.startedAt !== undefined ? now - end.startedAt : undefined);
 }
 
 /** The service's scaling configuration on the promoted color; null when there was none to write. */
@@ -139,5 +144,9 @@ async function restorePromoted(deps: Deps, record: DeploymentRecord): Promise<st
   return restoreLive(deps, spec, scaling, liveColor, newColor);
 }
 
-export const createFinishHandler = (deps: Deps) =>
-  lambdaHandler(deps.logger, (event: unknown) => finish(deps, event));
+export const createFinishHandler = (deps: Deps, observed?: HandlerMetrics) =>
+  lambdaHandler(
+    deps.logger,
+    (event: unknown) => finish({ ...deps, deploymentMetrics: observed?.deployment }, event),
+    { metrics: observed?.metrics },
+  );

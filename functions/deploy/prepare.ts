@@ -11,6 +11,7 @@ import type { DeploymentSpec } from '../../shared/domain/spec';
 import { describeScaling, type DeploymentScaling } from '../../shared/domain/scaling';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
+import type { HandlerMetrics } from '../../shared/observability/deployment-metrics';
 import { recordEvent, routeOf, slotOf, testRouteOf, type DeployDeps } from './context';
 import { checkSpecAgainstAccount } from './preflight';
 import { findAbandoned, repairAbandoned } from './repair';
@@ -153,5 +154,13 @@ async function restoreAfterFailure(
   }
 }
 
-export const createPrepareHandler = (deps: Deps) =>
-  lambdaHandler(deps.logger, (event: unknown) => prepare(deps, event));
+export const createPrepareHandler = (deps: Deps, observed?: HandlerMetrics) =>
+  lambdaHandler(
+    deps.logger,
+    async (event: unknown) => {
+      const prepared = await prepare(deps, event);
+      observed?.deployment.started();
+      return prepared;
+    },
+    { metrics: observed?.metrics },
+  );

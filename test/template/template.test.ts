@@ -12,6 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { unzipSync } from 'fflate';
 import { API_ROUTES } from '../../functions/api/routes';
+import { DEFAULT_SERVICE, METRIC, METRICS_NAMESPACE } from '../../shared/observability/deployment-metrics';
 import { deployStepFactories } from '../../functions/deploy/index';
 import { TABLE_ATTRIBUTES, TABLE_KEY_SCHEMA, TTL_ATTRIBUTE } from '../../shared/aws/table';
 import { loadStateMachine, STATE_MACHINES_DIR } from '../../shared/local/sfn/engine';
@@ -1306,8 +1307,124 @@ describe('the packaged CloudFormation template', () => {
       });
     });
 
-    it('encrypts the notification topic', () => {
-      expect(template.Resources.NotificationsTopic?.Properties.KmsMasterKeyId).toBe('alias/aws/sns');
+    it('encrypts the notification topic with a key CloudWatch alarms may use, through SNS only for the account', () => {
+      expect(template.Resources.NotificationsTopic?.Properties.KmsMasterKeyId).toEqual({
+        Ref: 'NotificationsKey',
+      });
+      const key = template.Resources.NotificationsKey?.Properties as {
+        EnableKeyRotation: boolean;
+        KeyPolicy: { Statement: { Sid: string; Principal: unknown; Action: unknown; Condition?: unknown }[] };
+      };
+      expect(key.EnableKeyRotation).toBe(true);
+      const bySid = Object.fromEntries(key.KeyPolicy.Statement.map((st) => [st.Sid, st]));
+      expect(Object.keys(bySid).sort()).toEqual([
+        'AccountAdministers',
+        'AccountPublishesThroughSns',
+        'CloudWatchAlarmsPublish',
+      ]);
+      expect(bySid.AccountPublishesThroughSns).toMatchObject({
+        Principal: { AWS: '*' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Condition: { StringEquals: { 'kms:CallerAccount': { Ref: 'AWS::AccountId' } } },
+      });
+      expect(JSON.stringify(bySid.AccountPublishesThroughSns?.Condition)).toContain(
+        'sns.${AWS::Region}.amazonaws.com',
+      );
+      expect(bySid.CloudWatchAlarmsPublish).toMatchObject({
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      });
+    });
+  });
+
+  describe('observability', () => {
+    it('sets the EMF namespace the metrics code and the alarms use, and traces functions and state machines', () => {
+      const fns = functionsByKey();
+      for (const { props } of Object.values(fns)) {
+        expect(
+          (props.Environment as { Variables: Record<string, unknown> }).Variables
+            .POWERTOOLS_METRICS_NAMESPACE,
+        ).toBe(METRICS_NAMESPACE);
+        expect(props.TracingConfig).toEqual({ Mode: 'Active' });
+      }
+      for (const [, machine] of resourcesOfType('AWS::StepFunctions::StateMachine')) {
+        expect(machine.Properties.TracingConfiguration).toEqual({ Enabled: true });
+      }
+    });
+
+    it('gives every function role X-Ray writes, on Resource "*" only because X-Ray has no resource types', () => {
+      for (const { props } of Object.values(functionsByKey())) {
+        const xray = roleStatements(roleOf({ props })).filter((st) =>
+          JSON.stringify(st.Action).includes('xray:'),
+        );
+        expect(xray).toEqual([
+          {
+            Sid: 'XRayNoResourceLevel',
+            Effect: 'Allow',
+            Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+            Resource: '*',
+          },
+        ]);
+      }
+    });
+
+    it('alarms on any failed rollback and on reconcile errors, notifying the topic', () => {
+      const alarms = Object.fromEntries(resourcesOfType('AWS::CloudWatch::Alarm'));
+      expect(alarms.RollbackFailedAlarm?.Properties).toMatchObject({
+        Namespace: METRICS_NAMESPACE,
+        MetricName: METRIC.ROLLBACK_FAILED,
+        Dimensions: [{ Name: 'service', Value: DEFAULT_SERVICE }],
+        Statistic: 'Sum',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: 'NotificationsTopic' }],
+      });
+      const reconcile = functionsByKey().reconcile!;
+      expect(alarms.ReconcileErrorsAlarm?.Properties).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: reconcile.props.FunctionName }],
+        Statistic: 'Sum',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [{ Ref: 'NotificationsTopic' }],
+      });
+    });
+
+    it('has a dashboard of outcomes, gate verdicts, durations and reconcile errors, by the names the code emits', () => {
+      const [[, dashboard] = []] = resourcesOfType('AWS::CloudWatch::Dashboard');
+      const [body, vars] = (
+        dashboard!.Properties.DashboardBody as { 'Fn::Sub': [string, Record<string, string>] }
+      )['Fn::Sub'];
+      const resolved = Object.entries({ ...vars, 'AWS::Region': 'eu-west-1' }).reduce(
+        (text, [k, v]) => text.split(`\${${k}}`).join(v),
+        body,
+      );
+      const widgets = (
+        JSON.parse(resolved) as { widgets: { properties: { title: string; metrics: unknown[][] } }[] }
+      ).widgets;
+      const byTitle = Object.fromEntries(widgets.map((w) => [w.properties.title, w.properties.metrics]));
+      expect(Object.keys(byTitle)).toEqual([
+        'Deployments by outcome',
+        'Gate verdicts',
+        'Durations (ms)',
+        'Reconcile errors',
+      ]);
+      const names = (title: string) => byTitle[title]!.map((m) => `${m[0]}/${m[1]}`);
+      expect(names('Deployments by outcome')).toEqual(
+        [METRIC.started, METRIC.PROMOTED, METRIC.ROLLED_BACK, METRIC.ROLLBACK_FAILED, METRIC.REJECTED].map(
+          (n) => `Greenlight/${n}`,
+        ),
+      );
+      expect(byTitle['Gate verdicts']!.map((m) => m[5])).toEqual(['pass', 'fail', 'inconclusive']);
+      expect(new Set(names('Durations (ms)'))).toEqual(
+        new Set([`Greenlight/${METRIC.duration}`, `Greenlight/${METRIC.timeToDetect}`]),
+      );
+      expect(byTitle['Reconcile errors']).toEqual([
+        ['AWS/Lambda', 'Errors', 'FunctionName', functionsByKey().reconcile!.props.FunctionName],
+      ]);
     });
   });
 });

@@ -1,14 +1,18 @@
 /** Lambda entry of Prepare: validate, lock, find the live color, register the revision (serverless.yml `functions/deploy/lambda/prepare.handler`). */
+import { handlerMetrics } from '../../../shared/observability/deployment-metrics';
 import { alarms, clock, fleet, logger, notifier, router, scaling, store } from '../aws';
 import { createPrepareHandler } from '../prepare';
 
-export const handler = createPrepareHandler({
-  alarms: alarms(),
-  fleet: fleet(),
-  router: router(),
-  scaling: scaling(),
-  store: store(),
-  notifier: notifier(),
-  clock,
-  logger: logger(),
-});
+export const handler = createPrepareHandler(
+  {
+    alarms: alarms(),
+    fleet: fleet(),
+    router: router(),
+    scaling: scaling(),
+    store: store(),
+    notifier: notifier(),
+    clock,
+    logger: logger(),
+  },
+  handlerMetrics(),
+);

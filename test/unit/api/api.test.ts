@@ -7,6 +7,7 @@ import { ThrottlingError } from '../../../shared/domain/errors';
 import { LocalExecutions } from '../../../shared/local/sfn/local-executions';
 import { ManualClock, MemoryStore, silentLogger } from '../../support/memory-ports';
 import type { RunningDeployment } from '../../../shared/ports/deployment-lookup';
+import { expectDocumented } from '../../support/openapi-check';
 import { apiEvent, bodyOf, CALLER } from '../../fixtures/api-events';
 import { parseSpec, specFor } from '../../fixtures/spec';
 
@@ -36,7 +37,9 @@ function world() {
     clock: new ManualClock(NOW),
     logger,
   };
-  const call = (...args: Parameters<typeof apiEvent>) => handleApiRequest(deps, apiEvent(...args));
+  // Every answer is checked against docs/openapi.json as well as by the test's own expectations.
+  const call = async (...args: Parameters<typeof apiEvent>) =>
+    expectDocumented(args[0], await handleApiRequest(deps, apiEvent(...args)));
   const finish = async (id: string, ok = true) => {
     finishers.get(id)?.(ok);
     await executions.settled(id);

@@ -6,6 +6,7 @@ import type { ScheduleSpecInput } from '../../../shared/domain/schedules/schedul
 import { parseScheduleSpec } from '../../../shared/domain/schedules/schedule-spec';
 import { SimulatedSchedules } from '../../../shared/local/scheduler/simulated-schedules';
 import type { StartOutcome } from '../../../shared/ports/executions';
+import { expectDocumented } from '../../support/openapi-check';
 import { apiEvent, bodyOf, CALLER } from '../../fixtures/api-events';
 import { MemoryRunLedger } from '../../support/memory-schedules';
 import { ManualClock, MemoryStore, silentLogger } from '../../support/memory-ports';
@@ -48,7 +49,9 @@ function world(options: { scheduling?: boolean; startOutcome?: StartOutcome } = 
           },
         }),
   };
-  const call = (...args: Parameters<typeof apiEvent>) => handleApiRequest(deps, apiEvent(...args));
+  // Every answer is checked against docs/openapi.json as well as by the test's own expectations.
+  const call = async (...args: Parameters<typeof apiEvent>) =>
+    expectDocumented(args[0], await handleApiRequest(deps, apiEvent(...args)));
   return { deps, schedules, ledger, started, call };
 }
 
