@@ -11,6 +11,7 @@ import {
 } from '../../shared/domain/gate';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
+import { recordObservation } from './record-observation';
 import { recordEvent, renewLock, slotOf, StepContextSchema, type DeployDeps } from './context';
 
 const InputSchema = StepContextSchema.extend({
@@ -85,10 +86,14 @@ export async function evaluate(deps: Deps, event: unknown): Promise<StepObservat
     alarmsFiring,
     control: manualControl(record, step),
   };
-  const { observation, event: history } =
-    step.phase === 'bake'
-      ? judgeBake({ ...input, readings: { ...readings, latestWindow } })
-      : judgeStep({ ...input, readings });
+  const {
+    observation,
+    event: history,
+    point,
+  } = step.phase === 'bake'
+    ? judgeBake({ ...input, readings: { ...readings, latestWindow } })
+    : judgeStep({ ...input, readings });
+  await recordObservation(deps, record, point);
   if (history) await recordEvent(deps, deployment.id, history.type, history.message, history.data);
   return observation;
 }
