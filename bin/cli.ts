@@ -6,6 +6,7 @@ import { parseCompression } from './aws-timing-flag';
 import { specCommand } from './spec';
 import { alertsCommand, readStdin } from './alerts';
 import { DEPLOYMENT_COMMANDS, deploymentsCommand } from './deployments';
+import { reportCommand } from './report';
 import { serveCommand } from './serve';
 import { schedulesCommand } from './schedules';
 import { schedulesDemoCommand } from './schedules-demo';
@@ -28,6 +29,7 @@ commands:
   status ID | history ID             a deployment's record | its events
   approve|promote|abort|pause|resume ID   manual control of a running deployment
   deployments SERVICE                the service's recent deployments
+  report ID [--out FILE]             the deployment's HTML report (charts, alarms, probes, history)
                                      (these take --api URL or GREENLIGHT_API_URL, and --json;
                                      greenlight deploy --help for details)
   serve [--port N] [--rate N]        the local rehearsal behind a local deploy API (simulated API
@@ -84,6 +86,8 @@ export function main(argv: string[]): void {
           stderr: process.stderr,
           env: process.env,
         });
+      case 'report':
+        return reportCommand(args, { stdout: process.stdout, stderr: process.stderr, env: process.env });
       case 'serve':
         return serveCommand(args, { stdout: process.stdout, stderr: process.stderr });
       case 'schedules':

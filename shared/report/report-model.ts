@@ -153,9 +153,12 @@ export function reportModel(record: DeploymentRecord, events: DeploymentEvent[])
   if (promotion)
     markers.push({ t: t(promotion.at), at: promotion.at, kind: 'promotion', label: 'promotion' });
   if (ROLLED_BACK.has(record.status) || events.some((e) => e.type === 'ROLLBACK_DONE')) {
+    // The gate's own decision when it made one (its event is recorded a moment later), else the
+    // event that caused the rollback, else its end.
+    const decided = points.find((p) => p.decision === 'rollback');
     const cause =
       events.find((e) => ROLLBACK_CAUSES.has(e.type)) ?? events.find((e) => e.type === 'ROLLBACK_DONE');
-    const at = cause?.at ?? record.endedAt;
+    const at = decided?.at ?? cause?.at ?? record.endedAt;
     if (at !== undefined) markers.push({ t: t(at), at, kind: 'rollback', label: 'rollback' });
   }
 
