@@ -7,6 +7,7 @@ import { specCommand } from './spec';
 import { alertsCommand, readStdin } from './alerts';
 import { DEPLOYMENT_COMMANDS, deploymentsCommand } from './deployments';
 import { hooksCommand } from './hooks';
+import { reportCommand } from './report';
 import { serveCommand } from './serve';
 import { schedulesCommand } from './schedules';
 import { schedulesDemoCommand } from './schedules-demo';
@@ -35,6 +36,7 @@ commands:
                                      a deployment's record (followed live) | its events
   approve|promote|abort|pause|resume ID   manual control of a running deployment
   deployments SERVICE                the service's recent deployments
+  report ID [--out FILE]             the deployment's HTML report (charts, alarms, probes, history)
                                      (these take --api URL or GREENLIGHT_API_URL, and --json;
                                      greenlight deploy --help for details)
   serve [--port N] [--rate N]        the local rehearsal behind a local deploy API (simulated API
@@ -104,6 +106,8 @@ export function main(argv: string[]): void {
         });
       case 'hooks':
         return hooksCommand(args, { readInput: readStdin, stdout: process.stdout, stderr: process.stderr });
+      case 'report':
+        return reportCommand(args, { stdout: process.stdout, stderr: process.stderr, env: process.env });
       case 'serve':
         return serveCommand(args, { stdout: process.stdout, stderr: process.stderr });
       case 'schedules':

@@ -15,6 +15,7 @@ import type { EngineEvent } from '../shared/local/sfn/engine';
 import type { DeploymentFigures } from './deployment-figures';
 import { LoadGenerator } from '../shared/local/load-generator';
 import { awsTimingHeader, Rehearsal, type AwsTiming, type DeployResult } from '../shared/local/rehearsal';
+import { writeReport } from './report';
 import { textTable } from './text-table';
 
 export interface DemoOptions {
@@ -358,8 +359,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
         }),
       );
       out.write(
-        `${release.version}: ${result.record?.status ?? result.status}${result.record?.error ? ` (${result.record.error.error}: ${result.record.error.cause})` : ''}\n\n`,
+        `${release.version}: ${result.record?.status ?? result.status}${result.record?.error ? ` (${result.record.error.error}: ${result.record.error.cause})` : ''}\n`,
       );
+      if (result.record) {
+        const written = await writeReport(rehearsal.workDir, result.record, result.history);
+        out.write(
+          `${release.version}: report ${path.relative(process.cwd(), written.file)} (${(written.bytes / 1024).toFixed(1)} KB, rendered in ${written.renderMs} ms)\n`,
+        );
+      }
+      out.write('\n');
     }
     await load.stop();
     const [good, bad] = reports;

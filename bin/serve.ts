@@ -11,6 +11,7 @@ import { LoadGenerator } from '../shared/local/load-generator';
 import { LocalDeployApi } from '../shared/local/api/local-api';
 import { awsTimingHeader, Rehearsal } from '../shared/local/rehearsal';
 import { parseCompression } from './aws-timing-flag';
+import { writeReport } from './report';
 
 /** Default compression of `serve --aws-timing`: a 60-s hold and its publication in about 20 real s. */
 export const DEFAULT_SERVE_COMPRESSION = 10;
@@ -130,10 +131,17 @@ export async function serveCommand(args: string[], io: ServeIo): Promise<number>
     load.start();
     api = await LocalDeployApi.start(rehearsal, {
       port,
-      onEnded: (result) =>
+      onEnded: (result) => {
         io.stdout.write(
           `deployment ${result.deploymentId} ended: ${result.record?.status ?? result.status}\n`,
-        ),
+        );
+        if (!result.record) return;
+        writeReport(workDir, result.record, result.history).then(
+          (written) => io.stdout.write(`report: ${path.relative(process.cwd(), written.file)}\n`),
+          (error: unknown) =>
+            io.stderr.write(`report of ${result.deploymentId} not written: ${String(error)}\n`),
+        );
+      },
     });
     const specFile = path.join(workDir, 'web.local.json');
     await mkdir(workDir, { recursive: true });

@@ -6,6 +6,7 @@
  */
 import { COLORS, weightsFor, type Color, type Weights } from '../shared/domain/colors';
 import type { DeploymentEvent, DeploymentRecord } from '../shared/domain/deployment';
+import type { ObservationPoint } from '../shared/domain/observation-log';
 
 /** A deployment record as the API returns it; `STARTING` before Prepare has written the record. */
 export type RecordView = Omit<Partial<DeploymentRecord>, 'id' | 'status'> & {
@@ -13,8 +14,6 @@ export type RecordView = Omit<Partial<DeploymentRecord>, 'id' | 'status'> & {
   status: string;
   execution?: string;
   awaitingApproval?: boolean;
-  /** Compact per-evaluation observations, when the deployment keeps them (newest last). */
-  observations?: unknown[];
 };
 
 /** One color's traffic in the gate's latest window. */
@@ -91,7 +90,7 @@ export function statusView(record: RecordView, events: readonly DeploymentEvent[
         : weightsEvent
           ? { ...(weightsEvent.data!.weights as Weights) }
           : null,
-    last: lastObservation(record.observations) ?? lastVerdictEvent(events),
+    last: lastObservation(record.observations, lastVerdictEvent(events)) ?? lastVerdictEvent(events),
     awaitingApproval: record.awaitingApproval === true,
     control: record.control ? { action: record.control.action, by: record.control.by } : null,
     error: record.error ? `${record.error.error}: ${record.error.cause}` : null,
@@ -176,26 +175,23 @@ function lastVerdictEvent(events: readonly DeploymentEvent[]): LastVerdict | nul
 }
 
 /**
- * The last of the record's observations, read loosely: they are written by another part of the
- * workflow and may grow fields. Figures are looked for under `traffic` or `colors` (per color:
- * `requests`, `errors` or `fiveXx`, `p99Ms`); null when the last one has neither verdict nor figures.
+ * The last of the record's observations (shared/domain/observation-log.ts). A point keeps no
+ * reason text, so the reason is the last verdict event's when that event is the same evaluation's.
  */
-function lastObservation(observations: unknown[] | undefined): LastVerdict | null {
+function lastObservation(
+  observations: readonly ObservationPoint[] | undefined,
+  event: LastVerdict | null,
+): LastVerdict | null {
   const last = observations?.[observations.length - 1];
-  if (!last || typeof last !== 'object') return null;
-  const o = last as Record<string, unknown>;
-  const perColor = o.traffic ?? o.colors;
-  const colors = colorFigures(perColor);
-  if (typeof o.verdict !== 'string' && Object.keys(colors).length === 0) return null;
-  const reasons = Array.isArray(o.reasons) ? o.reasons.filter((r): r is string => typeof r === 'string') : [];
+  if (!last) return null;
   return {
-    at: typeof o.at === 'number' ? o.at : 0,
-    verdict: typeof o.verdict === 'string' ? o.verdict : 'unknown',
-    decision: typeof o.decision === 'string' ? o.decision : 'unknown',
-    reason: reasons[0] ?? (typeof o.reason === 'string' ? o.reason : null),
+    at: last.at,
+    verdict: last.verdict,
+    decision: last.decision,
+    reason: event && event.at >= last.at ? event.reason : null,
     source: 'observation',
-    window: windowOf(perColor),
-    colors,
+    window: null,
+    colors: colorFigures(last.colors),
   };
 }
 

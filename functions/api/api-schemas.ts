@@ -293,6 +293,9 @@ export const DryRunResponseSchema = z.object({
 /** POST /deployments answers 200 for a repeated request and for a dry run. */
 export const StartedOrPlannedResponseSchema = z.union([StartedResponseSchema, DryRunResponseSchema]);
 
+/** GET /deployments/{id}/report: the page as text/html (functions/api/report.ts). */
+export const ReportPageSchema = z.string().meta({ description: 'a self-contained HTML page' });
+
 export const OpenApiResponseSchema = z
   .object({ openapi: z.string(), info: z.object({ title: z.string(), version: z.string() }).loose() })
   .loose();

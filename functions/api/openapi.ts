@@ -17,6 +17,7 @@ import {
   ManualRunResponseSchema,
   NameParams,
   OpenApiResponseSchema,
+  ReportPageSchema,
   RunsQuery,
   RunsResponseSchema,
   ScheduleBodySchema,
@@ -29,7 +30,7 @@ import {
   StartedOrPlannedResponseSchema,
   StartedResponseSchema,
 } from './api-schemas';
-import { API_ROUTES, type ApiRouteKey } from './routes';
+import { GATEWAY_ROUTES, REPORT_ROUTE, type ApiRouteKey } from './routes';
 
 type ObjectSchema = z.ZodObject;
 
@@ -74,6 +75,7 @@ export const RESPONSE_SCHEMAS = {
   ManualRun: ManualRunResponseSchema,
   ScheduleRuns: RunsResponseSchema,
   OpenApiDocument: OpenApiResponseSchema,
+  ReportPage: ReportPageSchema,
 } as const;
 
 const ERROR_TEXT: Record<number, string> = {
@@ -86,8 +88,8 @@ const ERROR_TEXT: Record<number, string> = {
   503: 'throttled by AWS: retry after the retry-after header',
 };
 
-/** Every route of API_ROUTES, described (the compiler requires an entry per route). */
-export const ROUTE_CONTRACTS: Record<ApiRouteKey, RouteContract> = {
+/** Every route of GATEWAY_ROUTES, described (the compiler requires an entry per route). */
+export const ROUTE_CONTRACTS: Record<ApiRouteKey | typeof REPORT_ROUTE, RouteContract> = {
   'POST /deployments': {
     summary: 'Start a deployment (once per idempotency key)',
     headers: DeployHeaders,
@@ -131,6 +133,14 @@ export const ROUTE_CONTRACTS: Record<ApiRouteKey, RouteContract> = {
     query: ListQuery,
     responses: { 200: { description: 'newest first', schema: 'ServiceDeployments' } },
     errors: [503],
+  },
+  [REPORT_ROUTE]: {
+    summary: "A deployment's report: one self-contained HTML page (served by its own function)",
+    path: IdParams,
+    responses: {
+      200: { description: 'the report page', schema: 'ReportPage', contentType: 'text/html' },
+    },
+    errors: [404],
   },
   'GET /openapi.json': {
     summary: 'This document',
@@ -228,7 +238,7 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 /** The OpenAPI 3.1 document of the deploy API. */
 export function openApiDocument(): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const routeKey of API_ROUTES) {
+  for (const routeKey of GATEWAY_ROUTES) {
     const route = ROUTE_CONTRACTS[routeKey];
     const [method, path] = routeKey.split(' ') as [string, string];
     const responses: Record<string, unknown> = {};

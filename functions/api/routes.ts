@@ -23,6 +23,12 @@ export const API_ROUTES = [
 
 export type ApiRouteKey = (typeof API_ROUTES)[number];
 
+/** A deployment's HTML report, served by its own function (functions/api/report.ts) so the chart library stays out of the API's bundle. */
+export const REPORT_ROUTE = 'GET /deployments/{id}/report' as const;
+
+/** Every route of the HTTP API, whichever function serves it. */
+export const GATEWAY_ROUTES = [...API_ROUTES, REPORT_ROUTE] as const;
+
 /** Paths of one deployment's resources, as the API returns them in `links`. */
 export function deploymentLinks(deploymentId: string): { self: string; events: string } {
   return { self: `/deployments/${deploymentId}`, events: `/deployments/${deploymentId}/events` };

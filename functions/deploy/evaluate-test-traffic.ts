@@ -8,6 +8,7 @@ import { InvalidInputError } from '../../shared/domain/errors';
 import { judgeTestRound, testRoundControl, type TestTrafficObservation } from '../../shared/domain/gate';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
+import { recordObservation } from './record-observation';
 import { recordEvent, renewLock, slotOf, StepContextSchema, type DeployDeps } from './context';
 
 const InputSchema = StepContextSchema.extend({
@@ -48,7 +49,11 @@ export async function evaluateTestTraffic(deps: Deps, event: unknown): Promise<T
     deps.fleet.stoppedTasks(slot, testTraffic.startedAt),
     renewLock(deps, spec, deployment.id, now),
   ]);
-  const { observation, event: history } = judgeTestRound({
+  const {
+    observation,
+    event: history,
+    point,
+  } = judgeTestRound({
     phase: {
       holdSeconds: testTraffic.holdSeconds,
       startedAt: testTraffic.startedAt,
@@ -62,6 +67,7 @@ export async function evaluateTestTraffic(deps: Deps, event: unknown): Promise<T
     probes,
     readings: { probeResults, health, stoppedTasks, alarmsFiring, control: testRoundControl(record) },
   });
+  await recordObservation(deps, record, point);
   if (history) await recordEvent(deps, deployment.id, history.type, history.message, history.data);
   return observation;
 }

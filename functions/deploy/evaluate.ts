@@ -13,6 +13,7 @@ import {
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import type { HandlerMetrics } from '../../shared/observability/deployment-metrics';
+import { recordObservation } from './record-observation';
 import { recordEvent, renewLock, slotOf, StepContextSchema, type DeployDeps } from './context';
 
 const InputSchema = StepContextSchema.extend({
@@ -88,10 +89,14 @@ export async function evaluate(deps: Deps, event: unknown): Promise<StepObservat
     alarmsFiring,
     control: manualControl(record, step),
   };
-  const { observation, event: history } =
-    step.phase === 'bake'
-      ? judgeBake({ ...input, readings: { ...readings, latestWindow } })
-      : judgeStep({ ...input, readings });
+  const {
+    observation,
+    event: history,
+    point,
+  } = step.phase === 'bake'
+    ? judgeBake({ ...input, readings: { ...readings, latestWindow } })
+    : judgeStep({ ...input, readings });
+  await recordObservation(deps, record, point);
   if (history) await recordEvent(deps, deployment.id, history.type, history.message, history.data);
   return observation;
 }

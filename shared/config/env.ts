@@ -50,3 +50,12 @@ export type PipelineEnv = z.output<typeof PipelineEnvSchema>;
 export function pipelineEnv(env: NodeJS.ProcessEnv = process.env): PipelineEnv {
   return parseInput(PipelineEnvSchema, env, 'env');
 }
+
+/** The report function only reads the table. */
+export const ReportEnvSchema = DeployEnvSchema.pick({ TABLE_NAME: true });
+export type ReportEnv = z.output<typeof ReportEnvSchema>;
+
+/** Reads and validates the report function's environment. */
+export function reportEnv(env: NodeJS.ProcessEnv = process.env): ReportEnv {
+  return parseInput(ReportEnvSchema, env, 'env');
+}

@@ -1,6 +1,7 @@
 /** A deployment: the request that starts it, the context that flows through the workflow, its record. */
 import { z } from 'zod';
 import type { Color } from './colors';
+import type { ObservationPoint } from './observation-log';
 import type { DeploymentScaling } from './scaling';
 import { IAM_ARN_MAX_LENGTH } from './request-limits';
 import { SpecSchema, type DeploymentSpec } from './spec';
@@ -89,6 +90,8 @@ export interface DeploymentRecord {
   control?: { action: ControlAction; by: string; at: number };
   /** Indexes of the plan steps a person has approved. */
   approvedSteps?: number[];
+  /** One compact point per gate evaluation, bounded (observation-log.ts, history-budget.ts). */
+  observations?: ObservationPoint[];
 }
 
 export const CONTROL_ACTIONS = ['approve', 'promote', 'abort', 'pause', 'resume'] as const;

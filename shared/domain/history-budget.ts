@@ -1,4 +1,7 @@
-/** The Step Functions history budget: how many events the longest run of a spec can write. */
+/** The Step Functions history budget: how many events the longest run of a spec can write; the record's item-size budget. */
+import { DYNAMODB_ITEM_MAX_BYTES } from './limits';
+import { dynamoItemBytes, type ObservationLimits } from './observation-log';
+
 /**
  * Step Functions keeps at most 25,000 events in an execution's history and fails the execution
  * beyond that. Each wait-and-evaluate round (Wait, Task, Choice) writes 9 events, so long holds,
@@ -147,4 +150,36 @@ export function executionTimeIssue(
       `${hours(EXECUTION_TIME_MARGIN_SECONDS)} for retries and the rollback): this field gives ${largest.seconds} s of it; ` +
       'shorten it, or other holds, stepTimeoutSeconds, bakeSeconds, launch.timeoutSeconds or testTraffic timeouts',
   };
+}
+
+/**
+ * The deployment record's item-size budget. The record is one DynamoDB item (at most 400 KB,
+ * names and values) holding the spec, the outcome and the gate's observations
+ * (observation-log.ts). The observations get what the rest of the record leaves, at most
+ * OBSERVATIONS_MAX_BYTES and OBSERVATIONS_MAX_POINTS, less RECORD_LATE_FIELDS_BYTES kept for what
+ * is written after the last evaluation (outcome, error, warning, control, last step).
+ */
+export const OBSERVATIONS_MAX_POINTS = 300;
+export const OBSERVATIONS_MAX_BYTES = 120 * 1024;
+export const RECORD_LATE_FIELDS_BYTES = 16 * 1024;
+
+/** The observation limits for a record whose other attributes take `recordBytes` (dynamoItemBytes). */
+export function observationLimits(recordBytes: number): ObservationLimits {
+  const room =
+    DYNAMODB_ITEM_MAX_BYTES - RECORD_LATE_FIELDS_BYTES - recordBytes - OBSERVATIONS_ATTRIBUTE_BYTES;
+  return {
+    maxPoints: OBSERVATIONS_MAX_POINTS,
+    maxBytes: Math.max(0, Math.min(OBSERVATIONS_MAX_BYTES, room)),
+  };
+}
+
+/** The attribute's name as the item counts it. */
+const OBSERVATIONS_ATTRIBUTE_BYTES = 'observations'.length;
+
+/** The limits for `record`'s observations, counting every other attribute it has (keys included). */
+export function recordObservationLimits(record: Record<string, unknown>): ObservationLimits {
+  const { observations: _observations, ...rest } = record;
+  // The table's key attributes (pk `DEPLOYMENT#<id>`, sk `RECORD`) are stored alongside.
+  const keys = dynamoItemBytes({ pk: `DEPLOYMENT#${String(record.id ?? '')}`, sk: 'RECORD' });
+  return observationLimits(dynamoItemBytes(rest) + keys);
 }

@@ -11,8 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { unzipSync } from 'fflate';
-import { API_ROUTES } from '../../functions/api/routes';
 import { DEFAULT_SERVICE, METRIC, METRICS_NAMESPACE } from '../../shared/observability/deployment-metrics';
+import { API_ROUTES, REPORT_ROUTE } from '../../functions/api/routes';
 import { deployStepFactories } from '../../functions/deploy/index';
 import { TABLE_ATTRIBUTES, TABLE_KEY_SCHEMA, TTL_ATTRIBUTE } from '../../shared/aws/table';
 import { loadStateMachine, STATE_MACHINES_DIR } from '../../shared/local/sfn/engine';
@@ -25,6 +25,7 @@ const AREA_OF_FUNCTION: Record<string, string> = {
   'final-tallies': 'alerts',
   pipeline: 'pipeline',
   api: 'api',
+  report: 'api',
   'begin-run': 'schedules',
   'run-guard': 'schedules',
   'start-task': 'schedules',
@@ -139,6 +140,7 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     ...LOGS_AND_TRACES,
     'dynamodb:PutItem',
     'dynamodb:GetItem',
+    'dynamodb:UpdateItem',
     'cloudwatch:GetMetricData',
     'aps:QueryMetrics',
     'cloudwatch:DescribeAlarms',
@@ -151,6 +153,7 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     ...LOGS_AND_TRACES,
     'dynamodb:PutItem',
     'dynamodb:GetItem',
+    'dynamodb:UpdateItem',
     'elasticloadbalancing:DescribeTargetHealth',
     'cloudwatch:DescribeAlarms',
     ...STOPPED_TASKS,
@@ -217,6 +220,8 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'codepipeline:PutJobFailureResult',
   ],
   // records, lock holder, history, service index, manual commands; start (and describe on a retry)
+  // the deployment's record and history, read only
+  report: [...LOGS_AND_TRACES, 'dynamodb:GetItem', 'dynamodb:Query'],
   api: [
     ...LOGS_AND_TRACES,
     'dynamodb:GetItem',
@@ -541,7 +546,7 @@ describe('the packaged CloudFormation template', () => {
         'HTTP',
       ]);
       const routes = resourcesOfType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
-      expect(sorted(routes.map((r) => String(r.RouteKey)))).toEqual(sorted(API_ROUTES));
+      expect(sorted(routes.map((r) => String(r.RouteKey)))).toEqual(sorted([...API_ROUTES, REPORT_ROUTE]));
       for (const route of routes) {
         expect({ route: route.RouteKey, api: route.ApiId, auth: route.AuthorizationType }).toEqual({
           route: route.RouteKey,
@@ -549,19 +554,37 @@ describe('the packaged CloudFormation template', () => {
           auth: 'AWS_IAM',
         });
       }
-      // Every route's integration invokes the API function with payload 2.0.
+      // Every route's integration invokes the API function with payload 2.0, but the report's,
+      // which invokes the report function.
+      const report = functionsByKey().report;
       const integrations = resourcesOfType('AWS::ApiGatewayV2::Integration');
+      const integrationOf = Object.fromEntries(
+        integrations.map(([id, r]) => [id, getAttArnOf(r.Properties.IntegrationUri)]),
+      );
       expect(
-        integrations.map(([, r]) => [
-          getAttArnOf(r.Properties.IntegrationUri),
-          r.Properties.PayloadFormatVersion,
-        ]),
-      ).toEqual([[fn?.logicalId, '2.0']]);
+        sorted(
+          integrations.map(([, r]) =>
+            [getAttArnOf(r.Properties.IntegrationUri), r.Properties.PayloadFormatVersion].join(' '),
+          ),
+        ),
+      ).toEqual(sorted([`${fn?.logicalId} 2.0`, `${report?.logicalId} 2.0`]));
+      for (const route of routes) {
+        // Target: integrations/<Ref to the integration>.
+        const integrationId = JSON.stringify(route.Target).match(/"Ref":"([^"]+)"/)?.[1] ?? '';
+        expect({ route: route.RouteKey, fn: integrationOf[integrationId] }).toEqual({
+          route: route.RouteKey,
+          fn: route.RouteKey === REPORT_ROUTE ? report?.logicalId : fn?.logicalId,
+        });
+      }
       const permissions = resourcesOfType('AWS::Lambda::Permission').filter(
         ([, r]) => r.Properties.Principal === 'apigateway.amazonaws.com',
       );
-      expect(permissions.map(([, r]) => getAttArnOf(r.Properties.FunctionName))).toEqual([fn?.logicalId]);
-      expect(JSON.stringify(permissions[0]?.[1].Properties.SourceArn)).toContain(`{"Ref":"${apiId}"}`);
+      expect(sorted(permissions.map(([, r]) => String(getAttArnOf(r.Properties.FunctionName))))).toEqual(
+        sorted([String(fn?.logicalId), String(report?.logicalId)]),
+      );
+      for (const [, permission] of permissions) {
+        expect(JSON.stringify(permission.Properties.SourceArn)).toContain(`{"Ref":"${apiId}"}`);
+      }
       // Access logs name the IAM caller, in a log group of the stack.
       const [[, stage] = []] = resourcesOfType('AWS::ApiGatewayV2::Stage');
       const logs = stage?.Properties.AccessLogSettings as { DestinationArn: unknown; Format: string };
@@ -657,6 +680,27 @@ describe('the packaged CloudFormation template', () => {
         },
       });
       expect(stdout.trim()).toBe('InvalidInputError');
+    });
+  });
+
+  describe('the report function', () => {
+    /** Strings only the chart libraries hold: Vega-Lite's compile error, Vega's SVG renderer's ARIA attribute. */
+    const CHART_LIBRARY_MARKERS = [
+      'Make sure the specification includes at least one of the following properties',
+      'aria-roledescription',
+    ];
+    const bundleOf = (key: string) =>
+      Object.entries(unzipSync(readFileSync(path.join(outDir, `${key}.zip`))))
+        .filter(([name]) => name.endsWith('.js'))
+        .map(([, bytes]) => Buffer.from(bytes).toString('utf8'))
+        .join('\n');
+
+    it('bundles Vega and Vega-Lite in the report function only, so no step function loads them', () => {
+      const found = Object.keys(functionsByKey()).map((key) => {
+        const code = bundleOf(key);
+        return { key, charts: CHART_LIBRARY_MARKERS.every((marker) => code.includes(marker)) };
+      });
+      expect(found.filter((f) => f.charts).map((f) => f.key)).toEqual(['report']);
     });
   });
 

@@ -9,6 +9,7 @@
  */
 import type { Color } from '../colors';
 import { manualControl, type DeploymentRecord, type ManualControl } from '../deployment';
+import { pointAlarms, type ColorPoint, type ObservationPoint } from '../observation-log';
 import { currentBakeWindow, judgeBakeWindow, type BakeWindow } from './bake-window';
 import { decide, type Decision, type DecisionRule, type GateDecision } from './decide';
 import type { Gate } from './gate-schema';
@@ -35,6 +36,8 @@ export interface JudgedStep {
   holdSeconds: number;
   startedAt: number;
   deadlineAt: number;
+  /** The new color's production weight in this step (the bake's is 100), for the observation log. */
+  weight?: number;
 }
 
 /** What the previous evaluation returned, as the next one needs it. */
@@ -137,6 +140,16 @@ export interface Judgement<O> {
   observation: O;
   /** The event to record, or null while the gate waits. */
   event: GateEvent | null;
+  /** The evaluation as the deployment's observation log keeps it (observation-log.ts). */
+  point: ObservationPoint;
+}
+
+function colorPoint(window: TrafficWindow): ColorPoint {
+  return { requests: window.requests, errors: window.errors, p99Ms: window.p99Ms };
+}
+
+function productionWeights(colors: JudgedColors, newWeight: number): Record<Color, number> {
+  return { [colors.new]: newWeight, [colors.live]: 100 - newWeight } as Record<Color, number>;
 }
 
 /**
@@ -292,7 +305,29 @@ function judgeTraffic(
     health: readings.health,
     ...(summary ? { probes: summary } : {}),
   };
-  return { observation, event: gateEvent(STEP_EVENTS, label, decision, data) };
+  const weight = phase === 'bake' ? 100 : step.weight;
+  const alarms = pointAlarms(readings.alarmsFiring);
+  const point: ObservationPoint = {
+    at: now,
+    phase,
+    step: step.index,
+    ...(weight !== undefined ? { weights: productionWeights(colors, weight) } : {}),
+    newColor: colors.new,
+    colors: {
+      [colors.live]: colorPoint(readings.traffic[colors.live]),
+      [colors.new]: {
+        ...colorPoint(readings.traffic[colors.new]),
+        healthy: readings.health.healthy,
+        unhealthy: readings.health.unhealthy,
+        stops: readings.stoppedTasks.length,
+      },
+    },
+    verdict: verdict.verdict,
+    decision: decision.decision,
+    ...(alarms ? { alarms } : {}),
+    ...(summary ? { probes: { requests: summary.requests, failed: summary.failed } } : {}),
+  };
+  return { observation, event: gateEvent(STEP_EVENTS, label, decision, data), point };
 }
 
 /** The test-traffic phase, as far as judging a round of it goes. */
@@ -397,7 +432,30 @@ export function judgeTestRound(input: TestRoundInput): Judgement<TestTrafficObse
     color: colors.new,
   };
   const data = { probes: summary, health: readings.health };
-  return { observation, event: gateEvent(TEST_EVENTS, 'test traffic', decision, data) };
+  const alarms = pointAlarms(readings.alarmsFiring);
+  // No production traffic reaches the new color in this phase: probes are its only requests.
+  const point: ObservationPoint = {
+    at: input.now,
+    phase: 'test',
+    step: -1,
+    weights: productionWeights(colors, 0),
+    newColor: colors.new,
+    colors: {
+      [colors.new]: {
+        requests: 0,
+        errors: 0,
+        p99Ms: null,
+        healthy: readings.health.healthy,
+        unhealthy: readings.health.unhealthy,
+        stops: readings.stoppedTasks.length,
+      },
+    },
+    verdict: verdict.verdict,
+    decision: decision.decision,
+    ...(alarms ? { alarms } : {}),
+    probes: { requests: summary.requests, failed: summary.failed },
+  };
+  return { observation, event: gateEvent(TEST_EVENTS, 'test traffic', decision, data), point };
 }
 
 type DecidedEvents = Record<Exclude<Decision, 'wait'>, string>;

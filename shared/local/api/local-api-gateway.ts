@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import type { Context } from 'aws-lambda';
 import type { ApiEvent, ApiResult } from '../../../functions/api/api';
-import { API_ROUTES } from '../../../functions/api/routes';
+import { GATEWAY_ROUTES } from '../../../functions/api/routes';
 
 /** API Gateway's own payload limit for HTTP APIs; the handler enforces its smaller one. */
 const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -25,6 +25,8 @@ export interface LocalApiGatewayOptions {
   port?: number;
   /** The identity put in the IAM authorizer context (default `local:<OS user>`). */
   caller?: string;
+  /** Routes served by another function than `handler` (as on AWS, e.g. the report's). */
+  routeHandlers?: Partial<Record<string, ApiHandler>>;
 }
 
 interface MatchedRoute {
@@ -36,7 +38,7 @@ interface MatchedRoute {
 export function matchRoute(method: string, path: string): MatchedRoute | null {
   const segments = path.split('/').filter(Boolean);
   let best: { match: MatchedRoute; staticCount: number } | null = null;
-  for (const routeKey of API_ROUTES) {
+  for (const routeKey of GATEWAY_ROUTES) {
     const [routeMethod, routePath = ''] = routeKey.split(' ');
     if (routeMethod !== method) continue;
     const pattern = routePath.split('/').filter(Boolean);
@@ -159,7 +161,7 @@ export class LocalApiGateway {
   static async start(options: LocalApiGatewayOptions): Promise<LocalApiGateway> {
     const caller = options.caller ?? `local:${os.userInfo().username}`;
     const server = http.createServer((req, res) => {
-      void serve(req, res, options.handler, caller);
+      void serve(req, res, options, caller);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -185,7 +187,7 @@ function send(res: http.ServerResponse, result: ApiResult): void {
 async function serve(
   req: http.IncomingMessage,
   res: http.ServerResponse,
-  handler: ApiHandler,
+  options: Pick<LocalApiGatewayOptions, 'handler' | 'routeHandlers'>,
   caller: string,
 ): Promise<void> {
   const gatewayError = (statusCode: number, message: string) =>
@@ -212,6 +214,7 @@ async function serve(
       gatewayError(404, 'Not Found');
       return;
     }
+    const handler = options.routeHandlers?.[route.routeKey] ?? options.handler;
     const result = await handler(toApiEvent(req, Buffer.concat(chunks), route, caller), lambdaContext());
     send(res, result);
   } catch {

@@ -6,6 +6,8 @@
  * deployments through the same code paths as on AWS.
  */
 import { createApiHandler, type ApiDeps } from '../../../functions/api/api';
+import { createReportHandler } from '../../../functions/api/report';
+import { REPORT_ROUTE } from '../../../functions/api/routes';
 import { DynamoDeploymentLookup } from '../../aws/dynamo-deployment-lookup';
 import { DynamoRunLedger } from '../../aws/dynamo-run-ledger';
 import { ServiceStateError } from '../../domain/errors';
@@ -87,6 +89,8 @@ export class LocalDeployApi {
     };
     const gateway = await LocalApiGateway.start({
       handler: createApiHandler(deps),
+      // As on AWS, the report is its own function.
+      routeHandlers: { [REPORT_ROUTE]: createReportHandler({ store, logger }) },
       ...(port !== undefined ? { port } : {}),
       ...(caller !== undefined ? { caller } : {}),
     });

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { handleApiRequest, type ApiDeps } from '../../../functions/api/api';
 import { json } from '../../../functions/api/http';
 import { openApiDocument, openApiText, ROUTE_CONTRACTS } from '../../../functions/api/openapi';
-import { API_ROUTES } from '../../../functions/api/routes';
+import { GATEWAY_ROUTES } from '../../../functions/api/routes';
 import { LocalExecutions } from '../../../shared/local/sfn/local-executions';
 import { apiEvent, bodyOf } from '../../fixtures/api-events';
 import { ManualClock, MemoryStore, silentLogger } from '../../support/memory-ports';
@@ -50,10 +50,10 @@ describe('OpenAPI document', () => {
     expect(validateDocument(file).valid).toBe(false);
   });
 
-  it('describes every route of API_ROUTES, with its success and error responses', () => {
+  it('describes every route of GATEWAY_ROUTES, with its success and error responses', () => {
     const doc = openApiDocument() as Doc;
 
-    for (const routeKey of API_ROUTES) {
+    for (const routeKey of GATEWAY_ROUTES) {
       const [method, path] = routeKey.split(' ') as [string, string];
       const operation = doc.paths[path]?.[method.toLowerCase()];
       expect(operation).toBeDefined();
@@ -62,7 +62,7 @@ describe('OpenAPI document', () => {
         expect(statuses).toContain(status);
       expect(statuses).toEqual(expect.arrayContaining(['400', '403', '500']));
     }
-    expect(Object.values(doc.paths).flatMap((p) => Object.keys(p))).toHaveLength(API_ROUTES.length);
+    expect(Object.values(doc.paths).flatMap((p) => Object.keys(p))).toHaveLength(GATEWAY_ROUTES.length);
   });
 
   it('takes its request schemas from the validators: the deploy body refuses requestedBy and unknown fields', () => {

@@ -133,6 +133,55 @@ describe('DynamoStore', () => {
       });
     });
 
+    it("writes the gate's observation log as one list attribute of the record, undefined fields dropped", async () => {
+      // Prepare
+      dynamo.on(UpdateCommand).resolves({});
+      const point = {
+        at: T0,
+        phase: 'step' as const,
+        step: 1,
+        weights: { blue: 75, green: 25 },
+        newColor: 'green' as const,
+        colors: {
+          blue: { requests: 300, errors: 0, p99Ms: 41 },
+          green: { requests: 100, errors: 7, p99Ms: null, healthy: 2, unhealthy: 0, stops: undefined },
+        },
+        verdict: 'fail' as const,
+        decision: 'rollback' as const,
+        alarms: ['web-5xx'],
+      };
+
+      // Act
+      await store.updateDeployment('dep-1', { observations: [point] });
+
+      // Assess
+      expect(dynamo.commandCalls(UpdateCommand)[0]!.args[0].input).toStrictEqual({
+        TableName: 'greenlight',
+        Key: { pk: 'DEPLOYMENT#dep-1', sk: 'RECORD' },
+        UpdateExpression: 'SET #a0 = :v0',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#a0': 'observations' },
+        ExpressionAttributeValues: {
+          ':v0': [
+            {
+              at: T0,
+              phase: 'step',
+              step: 1,
+              weights: { blue: 75, green: 25 },
+              newColor: 'green',
+              colors: {
+                blue: { requests: 300, errors: 0, p99Ms: 41 },
+                green: { requests: 100, errors: 7, p99Ms: null, healthy: 2, unhealthy: 0 },
+              },
+              verdict: 'fail',
+              decision: 'rollback',
+              alarms: ['web-5xx'],
+            },
+          ],
+        },
+      });
+    });
+
     it('refuses a patch that would rewrite key attributes', async () => {
       // Act
       const updating = store.updateDeployment('dep-1', { pk: 'SERVICE#x' } as never);

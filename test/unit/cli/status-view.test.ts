@@ -9,6 +9,9 @@ import {
   type RecordView,
 } from '../../../bin/status-view';
 import type { DeploymentEvent } from '../../../shared/domain/deployment';
+import type { Decision } from '../../../shared/domain/gate/decide';
+import type { Verdict } from '../../../shared/domain/gate/verdict';
+import type { ObservationPoint } from '../../../shared/domain/observation-log';
 import { SpecSchema } from '../../../shared/domain/spec';
 import { specFor } from '../../fixtures/spec';
 
@@ -130,15 +133,27 @@ describe('statusView', () => {
   });
 
   it("prefers the record's last observation over the last verdict event", () => {
-    const observations = [
-      { at: T0 + 1, verdict: 'pass', decision: 'advance', traffic: traffic([1, 0, 1], [1, 0, 1]) },
-      {
-        at: T0 + 150_000,
-        verdict: 'fail',
-        decision: 'wait',
-        reasons: ['5xx 4 % over 1 %'],
-        traffic: traffic([200, 8, 90], [200, 0, 40]),
+    const point = (
+      at: number,
+      verdict: Verdict,
+      decision: Decision,
+      g: number[],
+      b: number[],
+    ): ObservationPoint => ({
+      at,
+      phase: 'step',
+      step: 0,
+      newColor: 'green',
+      colors: {
+        green: { requests: g[0]!, errors: g[1]!, p99Ms: g[2]! },
+        blue: { requests: b[0]!, errors: b[1]!, p99Ms: b[2]! },
       },
+      verdict,
+      decision,
+    });
+    const observations = [
+      point(T0 + 1, 'pass', 'advance', [1, 0, 1], [1, 0, 1]),
+      point(T0 + 150_000, 'fail', 'wait', [200, 8, 90], [200, 0, 40]),
     ];
 
     const view = statusView({ ...record, observations }, events, T0 + 150_000);
@@ -147,10 +162,11 @@ describe('statusView', () => {
       source: 'observation',
       verdict: 'fail',
       decision: 'wait',
-      reason: '5xx 4 % over 1 %',
+      // A point keeps no reason text; the last verdict event (at 10:02:05) is an older evaluation's.
+      reason: null,
       colors: { green: { requests: 200, errors: 8, errorRate: 0.04, p99Ms: 90 } },
     });
-    expect(frameLines(view)).toContain('  gate      fail → wait at 10:02:30: 5xx 4 % over 1 %');
+    expect(frameLines(view)).toContain('  gate      fail → wait at 10:02:30');
   });
 
   it("takes the weights from the record's lastWeight, which a rollback sets without a WEIGHTS_SET event", () => {
