@@ -1,5 +1,5 @@
 import type { Color } from '../domain/colors';
-import type { MetricsModel, PublishedWindow } from '../domain/gate';
+import type { LoadBalancerReadings, MetricsModel, PublishedWindow } from '../domain/gate';
 
 /** Per-target-group traffic figures, as far as their data is complete and published. */
 export interface Metrics {
@@ -16,4 +16,24 @@ export interface Metrics {
     nowMs: number,
     model?: MetricsModel,
   ): Promise<Record<Color, PublishedWindow>>;
+
+  /**
+   * The load balancer the two target groups sit behind: its requests and its own 5xx (ELB
+   * 502/503/504) since `windows.since` and over `windows.baseline` (before the deployment), both
+   * floored to periods and on the same publication rules as `sample`. Null when the source has no
+   * such separate figure because its per-target-group figures already count those errors against
+   * the color (the lag-free rehearsal).
+   */
+  sampleLoadBalancer(
+    targetGroups: Record<Color, string>,
+    windows: LoadBalancerWindows,
+    nowMs: number,
+    model?: MetricsModel,
+  ): Promise<LoadBalancerReadings | null>;
+}
+
+/** Where the load balancer's figures are read: since the step began, and the baseline before the deployment. */
+export interface LoadBalancerWindows {
+  since: number;
+  baseline: { from: number; to: number };
 }
