@@ -27,6 +27,7 @@ import {
   type ApiEvent,
   type ApiResult,
 } from './http';
+import type { MetricsModelCheck } from '../deploy/start';
 import { requestDeployment } from './request-deployment';
 import { scheduleRoutes, type ScheduleApiDeps } from './schedule-routes';
 import { deploymentLinks, type ApiRouteKey } from './routes';
@@ -40,6 +41,8 @@ export interface ApiDeps {
   deployments: Pick<DeploymentLookup, 'runningDeployment'>;
   clock: Clock;
   logger: Logger;
+  /** What the metric source cannot serve (on AWS, cloudWatchModelIssues); absent: no check. */
+  metricsModelIssues?: MetricsModelCheck;
   /** The schedule routes' adapters (functions/api/schedule-routes.ts); absent: they answer 404. */
   scheduling?: ScheduleApiDeps;
 }

@@ -1,5 +1,6 @@
 /** Lambda entry of Prepare: validate, lock, find the live color, register the revision (serverless.yml `functions/deploy/lambda/prepare.handler`). */
 import { alarms, clock, fleet, logger, notifier, router, scaling, store } from '../aws';
+import { cloudWatchModelIssues } from '../../../shared/domain/gate';
 import { createPrepareHandler } from '../prepare';
 
 export const handler = createPrepareHandler({
@@ -11,4 +12,5 @@ export const handler = createPrepareHandler({
   notifier: notifier(),
   clock,
   logger: logger(),
+  metricsModelIssues: cloudWatchModelIssues,
 });
