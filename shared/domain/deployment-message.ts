@@ -48,7 +48,12 @@ export function buildOutcomeMessage(end: DeploymentEnd, now: number): Notificati
     ...(lastStep && outcome !== 'PROMOTED' ? [`Ended in: ${endedIn(lastStep)}`] : []),
     ...(warning ? [`WARNING: ${warning}`] : []),
     ...(outcome === 'ROLLBACK_FAILED'
-      ? ['ACTION NEEDED: traffic may not be on a healthy color; the service stays locked.']
+      ? [
+          end.trafficRestored
+            ? `ACTION NEEDED: traffic is back on ${end.colors?.live ?? 'the live color'}, but the new color may still run; the service stays locked.`
+            : 'ACTION NEEDED: traffic may not be on a healthy color; the service stays locked.',
+          ...(end.scalingNote ? [`Auto Scaling: ${end.scalingNote}`] : []),
+        ]
       : []),
   ];
   return {
