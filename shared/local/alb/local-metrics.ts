@@ -194,7 +194,7 @@ export class LocalMetrics implements Metrics {
 
   /**
    * The proxy's own 5xx (CloudWatch's HTTPCode_ELB_5XX_Count, per load balancer: both colors' and
-   * every listener's) in [fromMs, toMs). Reported, not judged by the gate.
+   * every listener's) in [fromMs, toMs), for the demo's report; the gate reads sampleLoadBalancer.
    */
   loadBalancerErrors(targetGroups: Record<Color, string>, fromMs: number, toMs: number): number {
     const groups = new Set(COLORS.map((color) => targetGroups[color]));
