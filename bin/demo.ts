@@ -37,7 +37,7 @@ export interface DeploymentReport extends DeploymentFigures {
   expected: string;
   /**
    * On AWS timing: the deployment's duration and detection time in virtual (AWS) time, and the
-   * load balancer's own 5xx (per load balancer, as CloudWatch has them; not judged by the gate).
+   * load balancer's own 5xx (per load balancer, as CloudWatch has them; judged by gate.maxLoadBalancerErrorIncrease).
    */
   awsTiming?: { durationMs: number; detectMs: number | null; loadBalancer5xx: number };
 }

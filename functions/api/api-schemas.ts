@@ -75,6 +75,30 @@ export const StartedResponseSchema = z.object({
   links: DeploymentLinksSchema,
 });
 
+/** One gate evaluation kept on the record (shared/domain/observation-log.ts). */
+const ObservationPointSchema = z.object({
+  at: EpochMs,
+  phase: z.enum(['test', 'step', 'bake']),
+  step: z.number().int(),
+  weights: z.object({ blue: z.number(), green: z.number() }).optional(),
+  newColor: ColorSchema,
+  colors: z.partialRecord(
+    ColorSchema,
+    z.object({
+      requests: z.number(),
+      errors: z.number(),
+      p99Ms: z.number().nullable(),
+      healthy: z.number().int().optional(),
+      unhealthy: z.number().int().optional(),
+      stops: z.number().int().optional(),
+    }),
+  ),
+  verdict: z.enum(['pass', 'fail', 'inconclusive']),
+  decision: z.enum(['advance', 'wait', 'rollback', 'promote']),
+  alarms: z.array(z.string()).optional(),
+  probes: z.object({ requests: z.number().int(), failed: z.number().int() }).optional(),
+});
+
 export const DeploymentRecordSchema = z.object({
   id: z.string(),
   service: z.string(),
@@ -106,6 +130,7 @@ export const DeploymentRecordSchema = z.object({
     .object({ action: z.enum(['promote', 'abort', 'pause', 'resume']), by: z.string(), at: EpochMs })
     .optional(),
   approvedSteps: z.array(z.number().int()).optional(),
+  observations: z.array(ObservationPointSchema).optional(),
 });
 
 /** GET /deployments/{id}: the record, or what the execution says before the record exists. */

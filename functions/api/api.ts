@@ -42,6 +42,7 @@ import {
   StartedResponseSchema,
 } from './api-schemas';
 import { openApiDocument } from './openapi';
+import type { MetricsModelCheck } from '../deploy/start';
 import { requestDeployment } from './request-deployment';
 import { scheduleRoutes, type ScheduleApiDeps } from './schedule-routes';
 import { deploymentLinks, type ApiRouteKey } from './routes';
@@ -57,6 +58,8 @@ export interface ApiDeps {
   logger: Logger;
   /** Read-only adapters of the account for dry runs (functions/deploy/dry-run.ts); absent: they answer 404. */
   dryRun?: Omit<DryRunDeps, 'deployments'>;
+  /** What the metric source cannot serve (on AWS, cloudWatchModelIssues); absent: no check. */
+  metricsModelIssues?: MetricsModelCheck;
   /** The schedule routes' adapters (functions/api/schedule-routes.ts); absent: they answer 404. */
   scheduling?: ScheduleApiDeps;
 }

@@ -3,7 +3,13 @@
  * service's lock, otherwise started once per idempotency key. Prepare stays the authority on the
  * lock; this check only spares the caller an execution that Prepare would reject.
  */
-import { deploymentIdFor, startDeployment, StartRequestSchema, type StartDeps } from '../deploy/start';
+import {
+  deploymentIdFor,
+  refuseMetricsModel,
+  startDeployment,
+  StartRequestSchema,
+  type StartDeps,
+} from '../deploy/start';
 import type { StartedDeployment } from '../deploy/start';
 import { clusterName } from '../../shared/domain/deployment';
 import { parseInput } from '../../shared/domain/validation';
@@ -27,6 +33,8 @@ export async function requestDeployment(
   options: { idempotencyKey?: string; requestedBy: string },
 ): Promise<StartedDeployment> {
   const request = parseInput(StartRequestSchema, body);
+  // Before any read: a spec the metric source cannot serve is a 400, whoever holds the lock.
+  refuseMetricsModel(deps.metricsModelIssues, request.spec.metrics);
   const { service, cluster } = request.spec;
   // Keyed ids do not depend on the time, so this is the id startDeployment will use.
   const knownId =

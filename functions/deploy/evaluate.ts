@@ -7,6 +7,7 @@ import {
   judgeBake,
   judgeStep,
   latestBakeWindow,
+  loadBalancerBaselineWindow,
   readingWindows,
   type StepObservation,
 } from '../../shared/domain/gate';
@@ -55,16 +56,29 @@ export async function evaluate(deps: Deps, event: unknown): Promise<StepObservat
   const targetGroups = { blue: spec.slots.blue.targetGroup, green: spec.slots.green.targetGroup };
   const windows = readingWindows(step, previous);
   const model = gateMetricsModel(spec);
-  const [traffic, health, alarmsFiring, record, probeResults, stoppedTasks] = await Promise.all([
-    deps.metrics.sample(targetGroups, windows.trafficSince, now, model, spec.gate.metrics),
-    deps.router.targetHealth(targetGroups[deployment.newColor]),
-    spec.alarms.length > 0 ? deps.alarms.firing(spec.alarms) : Promise.resolve([]),
-    // Manual commands (abort, promote, pause, approvals) live on the record.
-    deps.store.getDeployment(deployment.id),
-    spec.probes ? deps.probe.run(spec.probes) : Promise.resolve(null),
-    deps.fleet.stoppedTasks(slotOf(spec, deployment.newColor), windows.stopsSince),
-    renewLock(deps, spec, deployment.id, now),
-  ]);
+  const baseline = loadBalancerBaselineWindow(deployment.startedAt, spec.metrics.periodSeconds);
+  const judgesBalancer = step.gate.maxLoadBalancerErrorIncrease !== null;
+  const [traffic, loadBalancer, health, alarmsFiring, record, probeResults, stoppedTasks] = await Promise.all(
+    [
+      deps.metrics.sample(targetGroups, windows.trafficSince, now, model, spec.gate.metrics),
+      // The load balancer's own 5xx are always the ALB's CloudWatch metrics, timed by spec.metrics.
+      judgesBalancer
+        ? deps.metrics.sampleLoadBalancer(
+            targetGroups,
+            { since: windows.trafficSince, baseline },
+            now,
+            spec.metrics,
+          )
+        : null,
+      deps.router.targetHealth(targetGroups[deployment.newColor]),
+      spec.alarms.length > 0 ? deps.alarms.firing(spec.alarms) : Promise.resolve([]),
+      // Manual commands (abort, promote, pause, approvals) live on the record.
+      deps.store.getDeployment(deployment.id),
+      spec.probes ? deps.probe.run(spec.probes) : Promise.resolve(null),
+      deps.fleet.stoppedTasks(slotOf(spec, deployment.newColor), windows.stopsSince),
+      renewLock(deps, spec, deployment.id, now),
+    ],
+  );
   // The bake's current window ends where its published data ends, so it is known only now.
   const bakeWindow = latestBakeWindow(step, traffic[deployment.newColor], spec.bakeWindowSeconds);
   const latestWindow = bakeWindow
@@ -83,6 +97,7 @@ export async function evaluate(deps: Deps, event: unknown): Promise<StepObservat
   };
   const readings = {
     traffic,
+    loadBalancer,
     health,
     stoppedTasks,
     probeResults,

@@ -1,7 +1,8 @@
 /**
  * Promoted / RolledBack / Rejected / RollbackFailed: record the outcome, release the lock, notify.
  * A promotion also gives the new live color the service's Auto Scaling configuration back (the
- * old color was held at 0 by RetireOldColor; a rollback restores its own).
+ * old color was held at 0 by RetireOldColor; a rollback restores its own); a failed rollback gives
+ * it back to the live color only when all traffic is back there (see failedRollbackScaling).
  */
 import { buildOutcomeMessage, outcomeEventMessage } from '../../shared/domain/deployment-message';
 import {
@@ -12,7 +13,13 @@ import {
   type Outcome,
 } from '../../shared/domain/deployment';
 import { GreenlightError } from '../../shared/domain/errors';
-import { FinishInputSchema, readEndState, type DeploymentEnd } from '../../shared/domain/end-state';
+import {
+  failedRollbackScaling,
+  FinishInputSchema,
+  readEndState,
+  type DeploymentEnd,
+} from '../../shared/domain/end-state';
+import { describeScaling } from '../../shared/domain/scaling';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import type { DeploymentMetrics, HandlerMetrics } from '../../shared/observability/deployment-metrics';
@@ -45,8 +52,9 @@ export const NOTIFICATION_SENT = 'NOTIFICATION_SENT';
 export async function finish(deps: Deps, event: unknown): Promise<FinishResult> {
   const { outcome, state } = parseInput(FinishInputSchema, event);
   const now = deps.clock.now();
-  const end = readEndState(outcome, state);
-  const { id, service, cluster, error } = end;
+  const parsed = readEndState(outcome, state);
+  const { id, service, cluster, error } = parsed;
+  let end = parsed;
   const recordable = Boolean(id && service && cluster);
 
   let recorded = false;
@@ -69,7 +77,10 @@ export async function finish(deps: Deps, event: unknown): Promise<FinishResult> 
     // A Finish retried after its notification failed finds its outcome recorded: it records nothing
     // twice (the outcome, its end time, the scaling restored) and only sends again.
     const alreadyRecorded = existing?.status === outcome && history.some((e) => e.type === outcome);
-    if (!alreadyRecorded) await record(deps, id, end, existing, now);
+    const saved = existing?.scaling?.[parsed.colors?.live as 'blue' | 'green'];
+    const scaling = failedRollbackScaling(parsed, saved ? describeScaling(saved) : null);
+    if (scaling) end = { ...parsed, scalingNote: scaling.note };
+    if (!alreadyRecorded) await record(deps, id, end, existing, now, scaling?.restore ?? false);
     recorded = true;
   } else {
     deps.logger.error('deployment outcome cannot be recorded: no valid deployment id, service or cluster', {
@@ -113,11 +124,25 @@ async function record(
   end: DeploymentEnd,
   existing: DeploymentRecord | null,
   now: number,
+  restoreLiveScaling: boolean,
 ): Promise<void> {
   const { outcome, error, lastStep, warning } = end;
   // Before anything is recorded: if it fails, the retried Finish starts over, and a Finish that
   // never succeeds leaves the record IN_PROGRESS for the repair, which restores it too.
   const scalingRestored = outcome === 'PROMOTED' && existing ? await restorePromoted(deps, existing) : null;
+  // A failed rollback that put all traffic back: the live color scales again (see failedRollbackScaling).
+  const liveRestored =
+    restoreLiveScaling && existing?.spec && existing.liveColor
+      ? await restoreLive(deps, existing.spec, existing.scaling, existing.liveColor, existing.liveColor)
+      : null;
+  if (liveRestored) {
+    await recordEvent(
+      deps,
+      id,
+      'SCALING_RESTORED',
+      `${existing!.liveColor} scaling restored (${liveRestored})`,
+    );
+  }
   if (scalingRestored) {
     await recordEvent(
       deps,
@@ -131,7 +156,7 @@ async function record(
     endedAt: now,
     ...(error ? { error } : {}),
     ...(lastStep ? { lastStep } : {}),
-    ...(warning ? { warning } : {}),
+    ...(warning || end.scalingNote ? { warning: [warning, end.scalingNote].filter(Boolean).join('; ') } : {}),
   });
   await recordEvent(deps, id, outcome, outcomeEventMessage(end));
   deps.deploymentMetrics?.ended(outcome, end.startedAt !== undefined ? now - end.startedAt : undefined);

@@ -16,6 +16,7 @@ import { recordEvent, routeOf, slotOf, testRouteOf, type DeployDeps } from './co
 import { checkSpecAgainstAccount } from './preflight';
 import { findAbandoned, repairAbandoned } from './repair';
 import { readScaling, restoreSaved, suspendScaling } from './scaling';
+import type { MetricsModelCheck } from './start';
 
 export interface PrepareResult {
   deployment: DeploymentContext;
@@ -29,7 +30,10 @@ export interface PrepareResult {
 type Deps = Pick<
   DeployDeps,
   'alarms' | 'fleet' | 'router' | 'scaling' | 'store' | 'notifier' | 'clock' | 'logger'
->;
+> & {
+  /** On AWS, cloudWatchModelIssues: refuses the rehearsal's lag-free model before anything changes. */
+  metricsModelIssues?: MetricsModelCheck;
+};
 
 export async function prepare(deps: Deps, event: unknown): Promise<PrepareResult> {
   const request = parseInput(DeployRequestSchema, event);

@@ -14,7 +14,8 @@ import {
   type Repair,
 } from '../../shared/domain/deployment-message';
 import { ServiceStateError } from '../../shared/domain/errors';
-import { canServe, repairCandidates, repairedStatus } from '../../shared/domain/repair';
+import { canServe, repairCandidates, repairedStatus, repairSettleSeconds } from '../../shared/domain/repair';
+import { realSleep } from '../../shared/ports/clock';
 import type { DeploymentSpec } from '../../shared/domain/spec';
 import type { RouteRef } from '../../shared/ports/router';
 import { recordEvent, routeOf, slotOf, testRouteOf, type DeployDeps } from './context';
@@ -89,12 +90,26 @@ export async function repairAbandoned(
   const idle = otherColor(live);
   const route = routeOf(spec);
   const weights = weightsFor(idle, 0);
+  const testRoutes = testRoutesOf([abandoned.spec, spec]);
+  // What each route sent the idle color before: only a route that moved traffic needs a settle.
+  const before = [];
+  for (const r of [route, ...testRoutes]) before.push(await deps.router.getWeights(r));
   await deps.router.setWeights(route, weights);
   await assertWeights(deps.router, route, weights);
-  const testRoutes = testRoutesOf([abandoned.spec, spec]);
   for (const testRoute of testRoutes) {
     await deps.router.setWeights(testRoute, weights);
     await assertWeights(deps.router, testRoute, weights);
+  }
+  // As Rollback's RollbackSettle: the load balancer's nodes apply a weight change on their own
+  // schedule, so the idle color keeps its tasks until the longer of the two specs' settles is over.
+  const settle = repairSettleSeconds(
+    before,
+    idle,
+    Math.max(spec.trafficSettleSeconds, abandoned.spec?.trafficSettleSeconds ?? 0),
+  );
+  if (settle > 0) {
+    if (deps.clock.sleep) await deps.clock.sleep(settle * 1000);
+    else await realSleep(settle * 1000);
   }
   // The abandoned deployment suspended both scalable targets: the idle color is held at 0 before
   // it is scaled down, the live one scales again as it did before that deployment.
@@ -104,6 +119,7 @@ export async function repairAbandoned(
     await restoreLive(deps, spec, abandoned.scaling, abandoned.liveColor ?? live, live);
   }
   const repair: Repair = {
+    settledSeconds: settle,
     deploymentId: abandoned.id,
     service: spec.service,
     cluster: spec.cluster,

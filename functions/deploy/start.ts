@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { DeployRequestSchema } from '../../shared/domain/deployment';
 import { IdempotencyConflictError, InvalidInputError } from '../../shared/domain/errors';
+import type { MetricsModel, TimingIssue } from '../../shared/domain/gate';
 import { parseInput } from '../../shared/domain/validation';
 import type { Logger } from '../../shared/lambda';
 import type { Clock } from '../../shared/ports/clock';
@@ -19,6 +20,25 @@ export interface StartDeps {
   executions: Pick<Executions, 'start'>;
   clock: Clock;
   logger: Pick<Logger, 'info'>;
+  /**
+   * What the deployment's metric source cannot serve (on AWS, cloudWatchModelIssues: the
+   * rehearsal's lag-free model is refused here, before an execution starts). Absent: no check.
+   */
+  metricsModelIssues?: MetricsModelCheck;
+}
+
+/** Why a spec's `metrics` model cannot describe the data a deployment will be judged on. */
+export type MetricsModelCheck = (model: MetricsModel) => TimingIssue[];
+
+/** Throws an InvalidInputError naming `spec.metrics.…` when `check` refuses the spec's model. */
+export function refuseMetricsModel(check: MetricsModelCheck | undefined, model: MetricsModel): void {
+  const issues = (check?.(model) ?? []).map((issue) => ({
+    path: ['spec', ...issue.path].join('.'),
+    message: issue.message,
+  }));
+  if (issues.length > 0) {
+    throw new InvalidInputError(issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
+  }
 }
 
 export interface StartOptions {
@@ -44,6 +64,7 @@ export async function startDeployment(
   options: StartOptions = {},
 ): Promise<StartedDeployment> {
   const request = parseInput(StartRequestSchema, input);
+  refuseMetricsModel(deps.metricsModelIssues, request.spec.metrics);
   const key = options.idempotencyKey;
   if (key !== undefined && !/^[\x21-\x7e]{1,256}$/.test(key)) {
     throw new InvalidInputError('idempotencyKey: expected 1–256 printable ASCII characters without spaces');

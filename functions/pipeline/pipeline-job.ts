@@ -23,7 +23,7 @@ import type { Clock } from '../../shared/ports/clock';
 import type { ExecutionStatus, Executions } from '../../shared/ports/executions';
 import type { JobFailureType, PipelineJobs, ReportOutcome } from '../../shared/ports/pipeline-jobs';
 import type { Store } from '../../shared/ports/store';
-import { startDeployment } from '../deploy/start';
+import { startDeployment, type MetricsModelCheck } from '../deploy/start';
 import { deployRequestOf, failureTypeOf, type ArtifactLimits } from './job-artifacts';
 import { parseJobEvent, type PipelineJob } from './job-event';
 import { decodeContinuation, encodeContinuation, jobResultFor, type JobResult } from './job-result';
@@ -47,6 +47,8 @@ export interface PipelineJobDeps {
   clock: Clock;
   logger: Logger;
   limits?: Partial<PipelineLimits>;
+  /** What the metric source cannot serve (on AWS, cloudWatchModelIssues); absent: no check. */
+  metricsModelIssues?: MetricsModelCheck;
 }
 
 export type PipelineJobOutcome =

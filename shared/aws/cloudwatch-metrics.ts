@@ -12,13 +12,16 @@ import {
 import { COLORS, type Color } from '../domain/colors';
 import { GreenlightError, InvalidInputError, ThrottlingError } from '../domain/errors';
 import {
+  cloudWatchModelIssues,
   DEFAULT_METRICS_MODEL,
   periodStart,
+  type LoadBalancerReadings,
+  type LoadBalancerWindow,
   publishedUntil,
   type MetricsModel,
   type PublishedWindow,
 } from '../domain/gate';
-import type { Metrics } from '../ports/metrics';
+import type { LoadBalancerWindows, Metrics } from '../ports/metrics';
 import { normaliseAwsError } from './errors';
 
 /** A CloudWatch call failed, or returned data we cannot use. */
@@ -28,9 +31,9 @@ const NAMESPACE = 'AWS/ApplicationELB';
 
 /**
  * What one window is made of, per color. Errors are target 5xx plus connections the balancer
- * could not open to a target (each one a 502 to the client). HTTPCode_ELB_5XX_Count is not used:
+ * could not open to a target (each one a 502 to the client). HTTPCode_ELB_5XX_Count is not here:
  * CloudWatch publishes it only per load balancer (and AZ), never per target group, so it cannot
- * tell green's failures from blue's.
+ * tell green's failures from blue's; sampleLoadBalancer reads it for the gate's own rule.
  */
 const SERIES = [
   { key: 'req', metric: 'RequestCount', stat: 'Sum' },
@@ -43,6 +46,14 @@ const SERIES = [
 const PER_PERIOD = [{ key: 'req_period', metric: 'RequestCount', stat: 'Sum' }] as const;
 type Series = (typeof SERIES)[number] | (typeof PER_PERIOD)[number];
 type SeriesKey = Series['key'];
+/** The load balancer's own figures, summed over the window (dimension LoadBalancer alone). */
+const LOAD_BALANCER_SERIES = [
+  { key: 'lb_req', metric: 'RequestCount' },
+  { key: 'lb_5xx', metric: 'HTTPCode_ELB_5XX_Count' },
+  { key: 'lb_502', metric: 'HTTPCode_ELB_502_Count' },
+  { key: 'lb_503', metric: 'HTTPCode_ELB_503_Count' },
+  { key: 'lb_504', metric: 'HTTPCode_ELB_504_Count' },
+] as const;
 const NO_TRAFFIC = { requests: 0, errors: 0, p50Ms: null, p99Ms: null } as const;
 
 const queryId = (key: SeriesKey, color: Color) => `${key}_${color}`;
@@ -93,10 +104,7 @@ export class CloudWatchMetrics implements Metrics {
     model: MetricsModel = DEFAULT_METRICS_MODEL,
   ): Promise<Record<Color, PublishedWindow>> {
     const periodSeconds = model.periodSeconds;
-    if (periodSeconds % 60 !== 0) {
-      const message = `ALB metrics come in 60-s periods; ${periodSeconds} s describes other data (e.g. the rehearsal's)`;
-      throw new InvalidInputError(message, [{ path: 'metrics.periodSeconds', message }]);
-    }
+    refuseModel(model);
     const dimensions = Object.fromEntries(
       COLORS.map((color) => [color, targetGroupDimension(targetGroups[color])]),
     ) as Record<Color, string>;
@@ -115,30 +123,7 @@ export class CloudWatchMetrics implements Metrics {
       ...this.queries(PER_PERIOD, color, dimensions[color], loadBalancers[color], periodSeconds),
     ]);
 
-    const values = new Map<string, number[]>();
-    const timestamps = new Map<string, number[]>();
-    let nextToken: string | undefined;
-    do {
-      const output = await this.call('CloudWatch GetMetricData', () =>
-        this.client.send(
-          new GetMetricDataCommand({
-            MetricDataQueries: queries,
-            StartTime: new Date(start),
-            EndTime: new Date(end),
-            ScanBy: 'TimestampAscending',
-            NextToken: nextToken,
-          }),
-        ),
-      );
-      for (const result of output.MetricDataResults ?? []) {
-        checkStatus(result);
-        if (!result.Id) continue;
-        values.set(result.Id, [...(values.get(result.Id) ?? []), ...(result.Values ?? [])]);
-        const times = (result.Timestamps ?? []).map((t) => new Date(t).getTime());
-        timestamps.set(result.Id, [...(timestamps.get(result.Id) ?? []), ...times]);
-      }
-      nextToken = output.NextToken;
-    } while (nextToken);
+    const { values, timestamps } = await this.getMetricData(queries, start, end);
 
     const sum = (id: string) => (values.get(id) ?? []).reduce((a, b) => a + b, 0);
     // Should a window ever come back in several points, the worst one is the safe summary.
@@ -170,6 +155,116 @@ export class CloudWatchMetrics implements Metrics {
       periodSeconds,
     });
     return { blue: window('blue'), green: window('green') };
+  }
+
+  /**
+   * The load balancer's RequestCount and own 5xx (HTTPCode_ELB_5XX_Count and its 502/503/504
+   * parts, dimension LoadBalancer alone: CloudWatch has no per-target-group figure for them), in
+   * one call: per-period sums from the baseline's start to the last published period, added up
+   * per window in code (sums add exactly, unlike the percentiles `sample` asks in one span). Data
+   * counts as complete up to the last period with a request or an ELB 5xx (a period with neither
+   * has no data point, whether quiet or not yet published).
+   */
+  async sampleLoadBalancer(
+    targetGroups: Record<Color, string>,
+    windows: LoadBalancerWindows,
+    nowMs: number,
+    model: MetricsModel = DEFAULT_METRICS_MODEL,
+  ): Promise<LoadBalancerReadings> {
+    const periodSeconds = model.periodSeconds;
+    const periodMs = periodSeconds * 1000;
+    refuseModel(model);
+    const loadBalancers = await this.loadBalancersOf(targetGroups);
+    if (loadBalancers.blue !== loadBalancers.green) {
+      throw new CloudWatchMetricsError(
+        `the blue and green target groups sit behind different load balancers (${loadBalancers.blue}, ${loadBalancers.green}); one listener forwards to both`,
+      );
+    }
+    const loadBalancer = loadBalancers.blue;
+    const baselineFrom = periodStart(windows.baseline.from, periodSeconds);
+    const baselineTo = Math.max(baselineFrom, periodStart(windows.baseline.to, periodSeconds));
+    const since = periodStart(windows.since, periodSeconds);
+    const start = Math.min(baselineFrom, since);
+    const end = publishedUntil(start, nowMs, model);
+    const points = new Map<string, Map<number, number>>();
+    if (end > start) {
+      const dimensions = [{ Name: 'LoadBalancer', Value: loadBalancer }];
+      const queries: MetricDataQuery[] = LOAD_BALANCER_SERIES.map((one) => ({
+        Id: one.key,
+        MetricStat: {
+          Metric: { Namespace: NAMESPACE, MetricName: one.metric, Dimensions: dimensions },
+          Period: periodSeconds,
+          Stat: 'Sum',
+        },
+        ReturnData: true,
+      }));
+      const { values, timestamps } = await this.getMetricData(queries, start, end);
+      for (const one of LOAD_BALANCER_SERIES) {
+        const byTime = new Map<number, number>();
+        const times = timestamps.get(one.key) ?? [];
+        (values.get(one.key) ?? []).forEach((v, i) => {
+          const at = times[i];
+          if (at !== undefined) byTime.set(at, (byTime.get(at) ?? 0) + v);
+        });
+        points.set(one.key, byTime);
+      }
+    }
+    const window = (from: number, to: number): LoadBalancerWindow => {
+      const upTo = Math.max(from, Math.min(to, end));
+      const sum = (key: string) => {
+        let total = 0;
+        for (const [at, v] of points.get(key) ?? []) if (at >= from && at < upTo) total += v;
+        return total;
+      };
+      let until = from;
+      for (const key of ['lb_req', 'lb_5xx']) {
+        for (const [at, v] of points.get(key) ?? []) {
+          if (at >= from && at < upTo && v > 0) until = Math.max(until, at + periodMs);
+        }
+      }
+      return {
+        loadBalancer,
+        requests: sum('lb_req'),
+        errors: sum('lb_5xx'),
+        byStatus: { '502': sum('lb_502'), '503': sum('lb_503'), '504': sum('lb_504') },
+        from,
+        until,
+        periodSeconds,
+      };
+    };
+    return { step: window(since, Number.POSITIVE_INFINITY), baseline: window(baselineFrom, baselineTo) };
+  }
+
+  private async getMetricData(
+    queries: MetricDataQuery[],
+    start: number,
+    end: number,
+  ): Promise<{ values: Map<string, number[]>; timestamps: Map<string, number[]> }> {
+    const values = new Map<string, number[]>();
+    const timestamps = new Map<string, number[]>();
+    let nextToken: string | undefined;
+    do {
+      const output = await this.call('CloudWatch GetMetricData', () =>
+        this.client.send(
+          new GetMetricDataCommand({
+            MetricDataQueries: queries,
+            StartTime: new Date(start),
+            EndTime: new Date(end),
+            ScanBy: 'TimestampAscending',
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      for (const result of output.MetricDataResults ?? []) {
+        checkStatus(result);
+        if (!result.Id) continue;
+        values.set(result.Id, [...(values.get(result.Id) ?? []), ...(result.Values ?? [])]);
+        const times = (result.Timestamps ?? []).map((t) => new Date(t).getTime());
+        timestamps.set(result.Id, [...(timestamps.get(result.Id) ?? []), ...times]);
+      }
+      nextToken = output.NextToken;
+    } while (nextToken);
+    return { values, timestamps };
   }
 
   private queries(
@@ -237,6 +332,13 @@ export class CloudWatchMetrics implements Metrics {
       );
     }
   }
+}
+
+/** Refuses a model CloudWatch's ALB metrics cannot serve (Prepare and the API refuse it earlier). */
+function refuseModel(model: MetricsModel): void {
+  const [issue] = cloudWatchModelIssues(model);
+  if (issue)
+    throw new InvalidInputError(issue.message, [{ path: issue.path.join('.'), message: issue.message }]);
 }
 
 /** Throws on a result CloudWatch could not compute (retryable) or may not show. */

@@ -21,7 +21,7 @@ import {
   type MetricsModel,
   type PublishedWindow,
 } from '../domain/gate';
-import type { Metrics } from '../ports/metrics';
+import type { TrafficMetrics } from '../ports/metrics';
 import { CloudWatchMetricsError, checkStatus } from './cloudwatch-metrics';
 import { normaliseAwsError } from './errors';
 
@@ -29,7 +29,7 @@ type Key = 'requests' | 'errors' | 'p99' | 'p50';
 const KEYS: readonly Key[] = ['requests', 'errors', 'p99', 'p50'];
 
 /** The adapter of the `cloudwatch` source: one GetMetricData call (paged) covers both colors. */
-export class CloudWatchQueryMetrics implements Metrics {
+export class CloudWatchQueryMetrics implements TrafficMetrics {
   private readonly client: CloudWatchClient;
 
   constructor(options: { client: CloudWatchClient }) {

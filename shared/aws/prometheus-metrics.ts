@@ -20,7 +20,7 @@ import {
   type PrometheusSource,
   type PublishedWindow,
 } from '../domain/gate';
-import type { Metrics } from '../ports/metrics';
+import type { TrafficMetrics } from '../ports/metrics';
 
 /** Prometheus answered with an error, or with data we cannot use. */
 export class PrometheusMetricsError extends GreenlightError {}
@@ -44,7 +44,7 @@ interface Sample {
 }
 
 /** The adapter of the `prometheus` source. */
-export class PrometheusMetrics implements Metrics {
+export class PrometheusMetrics implements TrafficMetrics {
   private readonly fetch: Fetch;
   private readonly timeoutMs: number;
   private readonly now: () => number;

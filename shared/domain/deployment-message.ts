@@ -48,7 +48,12 @@ export function buildOutcomeMessage(end: DeploymentEnd, now: number): Notificati
     ...(lastStep && outcome !== 'PROMOTED' ? [`Ended in: ${endedIn(lastStep)}`] : []),
     ...(warning ? [`WARNING: ${warning}`] : []),
     ...(outcome === 'ROLLBACK_FAILED'
-      ? ['ACTION NEEDED: traffic may not be on a healthy color; the service stays locked.']
+      ? [
+          end.trafficRestored
+            ? `ACTION NEEDED: traffic is back on ${end.colors?.live ?? 'the live color'}, but the new color may still run; the service stays locked.`
+            : 'ACTION NEEDED: traffic may not be on a healthy color; the service stays locked.',
+          ...(end.scalingNote ? [`Auto Scaling: ${end.scalingNote}`] : []),
+        ]
       : []),
   ];
   return {
@@ -87,6 +92,8 @@ export interface Repair {
   idle: Color;
   /** The test listener(s) were restored too. */
   testListeners: boolean;
+  /** Seconds waited for the load balancer to apply the weights before scaling `idle` down (0: it had no traffic). */
+  settledSeconds?: number;
 }
 
 function listenersRestored(repair: Repair): string {
@@ -95,7 +102,8 @@ function listenersRestored(repair: Repair): string {
 
 function repairSummary(repair: Repair): string {
   const where = listenersRestored(repair);
-  return `${repair.repairedBy} restored 100 % on ${repair.live}${where} and scaled ${repair.idle} to 0`;
+  const settled = repair.settledSeconds ? ` ${repair.settledSeconds} s later (traffic settle)` : '';
+  return `${repair.repairedBy} restored 100 % on ${repair.live}${where} and scaled ${repair.idle} to 0${settled}`;
 }
 
 /** The error an abandoned deployment's record is closed with. */

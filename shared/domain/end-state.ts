@@ -80,6 +80,11 @@ export const EndStateSchema = z.object({
     .optional()
     .catch(undefined),
   error: CaughtErrorSchema,
+  /** Rollback's restore-traffic result: present once all traffic was read back on the live color. */
+  rollback: z
+    .object({ weights: z.object({ blue: z.number(), green: z.number() }) })
+    .optional()
+    .catch(undefined),
   rollbackError: CaughtErrorSchema,
   retireError: CaughtErrorSchema,
 });
@@ -104,6 +109,13 @@ export interface DeploymentEnd {
   /** Something that went wrong without changing the outcome (the old color not scaled down). */
   warning?: string;
   lastStep?: { phase: 'step' | 'bake'; index: number; weight: number };
+  /**
+   * A failed rollback only: whether all traffic was read back on the live color before it failed
+   * (the new color's scale-down failed, not the traffic's return).
+   */
+  trafficRestored?: boolean;
+  /** What the end did with Application Auto Scaling, when the outcome message must say it. */
+  scalingNote?: string;
 }
 
 /** The facts of a deployment's end from its parsed end state. */
@@ -130,5 +142,37 @@ export function readEndState(outcome: Outcome, state: EndState): DeploymentEnd {
     ...(error ? { error } : {}),
     ...(warning ? { warning } : {}),
     ...(state.step ? { lastStep: state.step } : {}),
+    ...(outcome === 'ROLLBACK_FAILED' ? { trafficRestored: trafficBackOnLive(state) } : {}),
+  };
+}
+
+/** Whether Rollback read back 100 % on the live color (its restore-traffic phase returned). */
+function trafficBackOnLive(state: EndState): boolean {
+  const weights = state.rollback?.weights;
+  const live = state.deployment?.liveColor;
+  return weights !== undefined && (live === 'blue' || live === 'green') && weights[live] === 100;
+}
+
+/**
+ * What a failed rollback does with Application Auto Scaling, suspended on both colors since
+ * Prepare. Traffic back on the live color (only the new color's scale-down failed): the live
+ * color gets its configuration back, as after a rollback. Otherwise it stays suspended on purpose:
+ * resumed scaling could shrink the live color while it serves part of the traffic, just before an
+ * operator sends all of it back. Null when there is nothing to say (no scalable target saved).
+ */
+export function failedRollbackScaling(
+  end: Pick<DeploymentEnd, 'outcome' | 'trafficRestored' | 'colors'>,
+  savedLive: string | null,
+): { restore: boolean; note: string } | null {
+  if (end.outcome !== 'ROLLBACK_FAILED' || !end.colors || savedLive === null) return null;
+  const live = end.colors.live;
+  if (end.trafficRestored) {
+    return { restore: true, note: `${live} scaling restored (${savedLive}); traffic is back on ${live}` };
+  }
+  return {
+    restore: false,
+    note:
+      `Application Auto Scaling is left suspended on both colors, so ${live} keeps its size to take all traffic back; ` +
+      `once traffic is on one color, restore that color's scalable target to: ${savedLive}`,
   };
 }

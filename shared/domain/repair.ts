@@ -34,6 +34,20 @@ export function isAbandoned(
   return record?.status === 'IN_PROGRESS' && !executionMayAct(executionStatus);
 }
 
+/**
+ * How long a repair waits between the weights read back and scaling the idle color down, as
+ * Rollback's RollbackSettle: `settleSeconds` when the idle color had weight on any route before
+ * the repair moved it (a load balancer node may still apply the old weights and send it
+ * requests), 0 when it had none (no node can still route to it).
+ */
+export function repairSettleSeconds(
+  before: readonly Record<Color, number>[],
+  idle: Color,
+  settleSeconds: number,
+): number {
+  return before.some((weights) => weights[idle] > 0) ? settleSeconds : 0;
+}
+
 /** A color can take all traffic back when it runs tasks and its target group has a healthy target. */
 export function canServe(status: { runningCount: number }, health: { healthy: number }): boolean {
   return status.runningCount > 0 && health.healthy > 0;

@@ -35,6 +35,11 @@ export class CompressedClock implements Clock {
     return this.toVirtual(this.realNow());
   }
 
+  /** Waits `ms` of virtual time (`factor` times less real time). */
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms / this.factor));
+  }
+
   /** The virtual time of a real instant. */
   toVirtual(realMs: number): number {
     return this.origin + (realMs - this.origin) * this.factor;

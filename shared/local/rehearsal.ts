@@ -43,7 +43,7 @@ import { MetricsBySource } from '../aws/metrics-by-source';
 import { PrometheusMetrics } from '../aws/prometheus-metrics';
 import type { Color } from '../domain/colors';
 import type { GateMetricsInput } from '../domain/gate';
-import type { Metrics } from '../ports/metrics';
+import type { TrafficMetrics } from '../ports/metrics';
 
 export const LOCAL_CLUSTER = 'local';
 export const LOCAL_LISTENER = 'local-listener';
@@ -476,7 +476,7 @@ function checkDelay(seconds: number): number {
 }
 
 /** A metric source the rehearsal does not model: any read fails with `why`, never a fake figure. */
-function notModelled(why: string): Metrics {
+function notModelled(why: string): TrafficMetrics {
   return {
     sample: () => Promise.reject(new InvalidInputError(why)),
   };

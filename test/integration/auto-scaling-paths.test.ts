@@ -236,3 +236,52 @@ describe('Auto Scaling during a blue/green deployment', () => {
     expect(world.store.records.get('d-1')?.scaling).toEqual({ blue: null, green: null });
   });
 });
+
+describe('Auto Scaling at a failed rollback (ROLLBACK_FAILED)', () => {
+  const failingGate = () => {
+    const world = memoryWorld();
+    world.metrics.windows.green = { requests: 200, errors: 40, p50Ms: 5, p99Ms: 20 };
+    return world;
+  };
+  const failing = (message: string) => async () => {
+    throw Object.assign(new Error(message), { name: 'NetworkingError' });
+  };
+
+  it('gives the live color its scaling back when traffic was read back on it and only the scale-down failed', async () => {
+    // Prepare
+    const world = failingGate();
+
+    // Act
+    const result = await runInMemory(world, memoryRequest(), {
+      stateOverrides: { ScaleDownNewColor: failing('ECS unreachable') },
+    });
+
+    // Assess
+    expect(result.error).toBe('RollbackFailed');
+    expect(world.store.records.get('d-1')?.status).toBe('ROLLBACK_FAILED');
+    expect(world.router.weights).toEqual({ blue: 100, green: 0 });
+    expect(world.scaling.target(BLUE)).toEqual(MEMORY_SCALING.blue);
+    const message = world.notifier.sent.at(-1)!.message;
+    expect(message).toContain('ACTION NEEDED: traffic is back on blue');
+    expect(message).toContain('Auto Scaling: blue scaling restored');
+    expect((await world.store.listEvents('d-1')).map((e) => e.type)).toContain('SCALING_RESTORED');
+  });
+
+  it('leaves it suspended, and says so with the configuration to restore, when traffic may still be split', async () => {
+    // Prepare
+    const world = failingGate();
+
+    // Act
+    const result = await runInMemory(world, memoryRequest(), {
+      stateOverrides: { Rollback: failing('listener unreachable') },
+    });
+
+    // Assess: blue keeps its size however little it serves, for the operator to send traffic back
+    expect(result.error).toBe('RollbackFailed');
+    expect(world.scaling.target(BLUE)?.suspended).toEqual(ALL_SUSPENDED);
+    const message = world.notifier.sent.at(-1)!.message;
+    expect(message).toContain('Auto Scaling: Application Auto Scaling is left suspended on both colors');
+    expect(message).toContain("restore that color's scalable target to: ");
+    expect(world.store.records.get('d-1')?.warning).toContain('left suspended on both colors');
+  });
+});

@@ -958,7 +958,22 @@ export class MockAws {
       const timestamps: Date[] = [];
       const values: number[] = [];
       // A metric with other dimensions does not exist: CloudWatch answers with no data, not an error.
-      if (stat.Metric.Namespace === 'AWS/ApplicationELB' && targetGroupArn && loadBalancerMatches) {
+      const wholeLoadBalancer =
+        dimension('TargetGroup') === undefined && stat.Metric.Dimensions?.length === 1;
+      if (stat.Metric.Namespace === 'AWS/ApplicationELB' && wholeLoadBalancer && loadBalancerMatches) {
+        // Per load balancer: every target group's requests; the mock's balancer never answers a
+        // 5xx itself, so its HTTPCode_ELB_* have no data point.
+        for (let at = start; at < end; at += period * 1000) {
+          if (stat.Metric.MetricName !== 'RequestCount' || stat.Stat !== 'Sum') continue;
+          const requests = Object.values(MOCK_AWS.targetGroups).reduce(
+            (sum, arn) => sum + this.traffic(arn, at, at + period * 1000).requests,
+            0,
+          );
+          if (requests === 0) continue;
+          timestamps.push(new Date(at));
+          values.push(requests);
+        }
+      } else if (stat.Metric.Namespace === 'AWS/ApplicationELB' && targetGroupArn && loadBalancerMatches) {
         for (let at = start; at < end; at += period * 1000) {
           const value = this.statistic(
             stat.Metric.MetricName,

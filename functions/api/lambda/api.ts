@@ -17,6 +17,7 @@ import { SfnExecutions } from '../../../shared/aws/sfn-executions';
 import { apiEnv } from '../../../shared/config/env';
 import { createLogger } from '../../../shared/lambda';
 import { systemClock } from '../../../shared/ports/clock';
+import { cloudWatchModelIssues } from '../../../shared/domain/gate';
 import { createApiHandler } from '../api';
 import { scheduleApiDeps } from '../schedule-aws';
 
@@ -39,5 +40,7 @@ export const handler = createApiHandler({
     fleet: new EcsFleet({ client: ecsClient() }),
     scaling: new AppAutoScaling({ client: appAutoScalingClient() }),
   },
+  // The API starts deployments on AWS: the rehearsal's lag-free metrics model is refused with a 400.
+  metricsModelIssues: cloudWatchModelIssues,
   scheduling: scheduleApiDeps(),
 });

@@ -1,6 +1,7 @@
 /** Lambda entry of Prepare: validate, lock, find the live color, register the revision (serverless.yml `functions/deploy/lambda/prepare.handler`). */
 import { handlerMetrics } from '../../../shared/observability/deployment-metrics';
 import { alarms, clock, fleet, logger, notifier, router, scaling, store } from '../aws';
+import { cloudWatchModelIssues } from '../../../shared/domain/gate';
 import { createPrepareHandler } from '../prepare';
 
 export const handler = createPrepareHandler(
@@ -13,6 +14,7 @@ export const handler = createPrepareHandler(
     notifier: notifier(),
     clock,
     logger: logger(),
+    metricsModelIssues: cloudWatchModelIssues,
   },
   handlerMetrics(),
 );

@@ -11,6 +11,7 @@ import { SfnExecutions } from '../../../shared/aws/sfn-executions';
 import { pipelineEnv } from '../../../shared/config/env';
 import { createLogger } from '../../../shared/lambda';
 import { systemClock } from '../../../shared/ports/clock';
+import { cloudWatchModelIssues } from '../../../shared/domain/gate';
 import { createPipelineJobHandler } from '../pipeline-job';
 
 const env = pipelineEnv();
@@ -22,4 +23,5 @@ export const handler = createPipelineJobHandler({
   artifacts: new S3Artifacts(),
   clock: systemClock,
   logger: createLogger(),
+  metricsModelIssues: cloudWatchModelIssues,
 });

@@ -1,6 +1,7 @@
 /** The gate's settings as users write them: the spec's `gate` and a step's overrides of it. */
 import { z } from 'zod';
 import { GateMetricsSchema } from './metrics-source';
+import { DEFAULT_MAX_LOAD_BALANCER_ERROR_INCREASE } from './load-balancer-errors';
 
 export const GateSchema = z
   .object({
@@ -23,6 +24,18 @@ export const GateSchema = z
      * healthy targets, errors, latency) fails the gate through its own rules.
      */
     maxInfrastructureStops: z.number().int().min(0).max(10_000).nullable().default(null),
+    /**
+     * Highest rise of the load balancer's own 5xx (ELB 502/503/504, HTTPCode_ELB_5XX_Count) while
+     * the new color takes traffic, as a share of its requests (0.005 = +0.5 points) over their rate
+     * before the deployment. CloudWatch has them per load balancer only, shared by both colors; a
+     * color that resets or hangs connections shows nowhere else. null: not judged.
+     */
+    maxLoadBalancerErrorIncrease: z
+      .number()
+      .min(0)
+      .max(1)
+      .nullable()
+      .default(DEFAULT_MAX_LOAD_BALANCER_ERROR_INCREASE),
     /** Most new-color targets that may be unhealthy in their target group at an evaluation. */
     maxUnhealthyTargets: z.number().int().min(0).max(10_000).default(0),
     /** Requests the new color must have served before any verdict other than inconclusive. */

@@ -15,6 +15,7 @@ export * from './sequential';
 export * from './bake-window';
 export * from './task-stops';
 export * from './target-health';
+export * from './load-balancer-errors';
 export * from './probes';
 export * from './decide';
 export * from './judge';

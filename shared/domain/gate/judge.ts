@@ -16,6 +16,11 @@ import type { Gate } from './gate-schema';
 import { hasDataSince, type PublishedWindow } from './published-data';
 import { judgeProbes, summarizeProbes, type ProbeResult, type ProbeSummary } from './probes';
 import type { ProbesConfig } from './probes-schema';
+import {
+  judgeLoadBalancerErrors,
+  type LoadBalancerReadings,
+  type LoadBalancerWindow,
+} from './load-balancer-errors';
 import { judgeTargetHealth, judgeUnhealthyTargets } from './target-health';
 import { judgeTaskStops, type StoppedTask } from './task-stops';
 import {
@@ -84,6 +89,11 @@ export interface GateReadings {
   alarmsFiring: string[];
   /** What people asked for (abort, promote, pause, an approval still awaited). */
   control: ManualControl;
+  /**
+   * The load balancer's requests and own 5xx since `trafficSince` and before the deployment (see
+   * load-balancer-errors.ts); null or absent when the source has no separate figure for them.
+   */
+  loadBalancer?: LoadBalancerReadings | null;
 }
 
 export interface BakeReadings extends GateReadings {
@@ -127,6 +137,8 @@ export interface StepObservation {
   infrastructureStops: number;
   /** The round of probes judged with the traffic, when the spec has probes. */
   probes?: ProbeSummary;
+  /** The load balancer's figures since the step began, when they were judged. */
+  loadBalancer?: LoadBalancerWindow;
 }
 
 /** A history event a decision calls for. */
@@ -262,9 +274,21 @@ function judgeTraffic(
     judgeUnhealthyTargets(step.gate, readings.health, colors.new),
     ...(round ? [judgeProbes(round.config, round.results)] : []),
   ];
-  const verdict = combineVerdicts(traffic, ...phaseSignals, ...realTime);
+  // Judged like the traffic (published periods only), but only ever able to fail or hold back a pass.
+  const loadBalancer =
+    step.gate.maxLoadBalancerErrorIncrease === null ? null : (readings.loadBalancer ?? null);
+  const balancer = judgeLoadBalancerErrors(step.gate, step.startedAt, loadBalancer);
+  const combined = combineVerdicts(traffic, ...phaseSignals, balancer, ...realTime);
+  const verdict: GateVerdict =
+    combined.verdict === 'pass' && balancer.verdict === 'inconclusive'
+      ? { verdict: 'inconclusive', reasons: combined.reasons }
+      : combined;
   const summary = round ? summarizeProbes(round.config, round.results) : undefined;
-  const dataUntil = readings.traffic[colors.new].until;
+  // A hold is covered only once both the new color's and the load balancer's data cover it.
+  const dataUntil = Math.min(
+    readings.traffic[colors.new].until,
+    loadBalancer ? loadBalancer.step.until : Number.POSITIVE_INFINITY,
+  );
   const sameStep = previous !== null && isSameStep({ index: step.index, phase }, previous);
   const realTimeFailed =
     realTime.some((v) => v.verdict === 'fail') ||
@@ -298,6 +322,7 @@ function judgeTraffic(
     stopsSince: windows.stopsSince,
     infrastructureStops: stops.infrastructureStops,
     ...(summary ? { probes: summary } : {}),
+    ...(loadBalancer ? { loadBalancer: loadBalancer.step } : {}),
   };
   const label = phase === 'bake' ? 'bake' : `step ${step.index + 1}`;
   const data = {

@@ -160,3 +160,22 @@ export function metricsTimingIssues(spec: TimedSpec): TimingIssue[] {
 const timeoutMessage = (seconds: number, period: number, delay: number) =>
   `${seconds} s is shorter than one period plus the publication delay (${period} + ${delay} s, metrics): ` +
   'the step’s own data could not be published before its deadline';
+
+/**
+ * Why CloudWatch's ALB metrics cannot be described by `model`: they come in 60-s periods (or
+ * multiples), so the rehearsal's lag-free 1-s model (`LAG_FREE_METRICS_MODEL`) would judge data
+ * CloudWatch does not have. Checked by the AWS entry points (API, pipeline, Prepare) before
+ * anything starts, and again by the CloudWatch adapter.
+ */
+export function cloudWatchModelIssues(model: MetricsModel): TimingIssue[] {
+  if (model.periodSeconds % CLOUDWATCH_PERIOD_SECONDS === 0) return [];
+  return [
+    {
+      path: ['metrics', 'periodSeconds'],
+      message:
+        `${model.periodSeconds} s describes other data than CloudWatch's ALB metrics (60-s periods, published a minute or more after they end)` +
+        `${model.periodSeconds === 1 && model.publishDelaySeconds === 0 ? ": it is the rehearsal's lag-free model" : ''}; ` +
+        'remove "metrics" for CloudWatch’s default model or use a multiple of 60',
+    },
+  ];
+}

@@ -31,6 +31,8 @@ interface Bucket {
   loadBalancerErrors: number;
   /** 503s with no healthy target (origin `no-target`): requests and errors both. */
   noTarget: number;
+  /** The balancer's own 5xx (both origins above) by status, as CloudWatch's HTTPCode_ELB_50x_Count. */
+  loadBalancerStatuses: Record<string, number>;
   latencies: number[];
   noTargetLatencies: number[];
 }
@@ -60,6 +62,7 @@ export class MetricBuckets {
         errors: 0,
         loadBalancerErrors: 0,
         noTarget: 0,
+        loadBalancerStatuses: {},
         latencies: [],
         noTargetLatencies: [],
       };
@@ -73,6 +76,9 @@ export class MetricBuckets {
       bucket.noTargetLatencies.push(latencyMs);
     } else bucket.latencies.push(latencyMs);
     if (origin === 'load-balancer' && error) bucket.loadBalancerErrors += 1;
+    if ((origin === 'load-balancer' || origin === 'no-target') && error) {
+      bucket.loadBalancerStatuses[status] = (bucket.loadBalancerStatuses[status] ?? 0) + 1;
+    }
     this.lifetime.requests += 1;
     if (error) {
       bucket.errors += 1;
@@ -112,6 +118,17 @@ export class MetricBuckets {
     for (const [, bucket] of this.overlapping(fromMs, toMs))
       errors += bucket.loadBalancerErrors + bucket.noTarget;
     return errors;
+  }
+
+  /** The balancer's own 5xx in [fromMs, toMs) by status ("502", "503", "504"...). */
+  loadBalancerErrorsByStatus(fromMs: number, toMs: number, now: number): Record<string, number> {
+    this.prune(now);
+    const counts: Record<string, number> = {};
+    for (const [, bucket] of this.overlapping(fromMs, toMs)) {
+      for (const [status, n] of Object.entries(bucket.loadBalancerStatuses))
+        counts[status] = (counts[status] ?? 0) + n;
+    }
+    return counts;
   }
 
   /** Lifetime request and error counts. */

@@ -220,6 +220,11 @@ export class AlbProxy {
     return this.group(targetGroup).metrics.loadBalancerErrors(fromMs, toMs, this.now());
   }
 
+  /** The proxy's own 5xx of a target group in [fromMs, toMs), by status. */
+  loadBalancerErrorsByStatus(targetGroup: string, fromMs: number, toMs: number): Record<string, number> {
+    return this.group(targetGroup).metrics.loadBalancerErrorsByStatus(fromMs, toMs, this.now());
+  }
+
   /** Lifetime request and error counts of a target group. */
   totals(targetGroup: string): { requests: number; errors: number } {
     return this.group(targetGroup).metrics.totals();

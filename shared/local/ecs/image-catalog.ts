@@ -45,6 +45,12 @@ export const DEFAULT_IMAGE_CATALOG: Readonly<Record<string, LocalImage>> = Objec
     command: 'demo-app',
     environment: { VERSION: 'v6', CRASH_AFTER_REQUESTS: '30', CRASH_EXIT_CODE: '1' },
   },
+  // Healthy, but resets the connection of every request instead of answering: the balancer
+  // answers 502 itself, which CloudWatch counts per load balancer only (HTTPCode_ELB_502_Count).
+  'greenlight/demo-app:v7-resets': {
+    command: 'demo-app',
+    environment: { VERSION: 'v7', RESET_RATE: '1' },
+  },
   // Scheduled tasks: the demo job (its command picks `job` or `log-sidecar`, see demo-job/job.ts).
   'greenlight/demo-job:v1': { command: 'demo-job' },
   'greenlight/log-router:v1': { command: 'demo-job', environment: { JOB_NAME: 'log-router' } },

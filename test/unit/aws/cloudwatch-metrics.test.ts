@@ -382,3 +382,154 @@ describe('CloudWatchMetrics', () => {
     await expect(sampling).rejects.toThrow('access denied for req_blue');
   });
 });
+
+/** A load-balancer query: the dimension LoadBalancer alone (no per-target-group figure exists). */
+function lbQuery(id: string, metric: string, period: number) {
+  return {
+    Id: id,
+    MetricStat: {
+      Metric: {
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: metric,
+        Dimensions: [{ Name: 'LoadBalancer', Value: LB }],
+      },
+      Period: period,
+      Stat: 'Sum',
+    },
+    ReturnData: true,
+  };
+}
+
+const series = (id: string, points: Record<number, number>) => ({
+  Id: id,
+  Timestamps: Object.keys(points).map((at) => new Date(Number(at))),
+  Values: Object.values(points),
+  StatusCode: 'Complete' as const,
+});
+
+describe('CloudWatchMetrics.sampleLoadBalancer', () => {
+  beforeEach(() => {
+    cloudwatch.reset();
+    elb.reset();
+  });
+
+  /** The deployment began at T0 + 10 min: the baseline is [T0, T0 + 10 min); the step began at T0 + 12 min. */
+  const windows = { since: T0 + 12 * MINUTE + 10_000, baseline: { from: T0, to: T0 + 10 * MINUTE } };
+
+  it('asks for the load balancer’s requests and ELB 5xx (502/503/504) per load balancer, per minute, in one call up to the last published minute', async () => {
+    // Prepare
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+
+    // Act: 15 min 5 s in, minutes published up to 13 min (120 s delay)
+    await metrics.sampleLoadBalancer(targetGroups, windows, T0 + 15 * MINUTE + 5_000);
+
+    // Assess
+    expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
+    expect(cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input).toStrictEqual({
+      MetricDataQueries: [
+        lbQuery('lb_req', 'RequestCount', 60),
+        lbQuery('lb_5xx', 'HTTPCode_ELB_5XX_Count', 60),
+        lbQuery('lb_502', 'HTTPCode_ELB_502_Count', 60),
+        lbQuery('lb_503', 'HTTPCode_ELB_503_Count', 60),
+        lbQuery('lb_504', 'HTTPCode_ELB_504_Count', 60),
+      ],
+      StartTime: new Date(T0),
+      EndTime: new Date(T0 + 13 * MINUTE),
+      ScanBy: 'TimestampAscending',
+      NextToken: undefined,
+    });
+  });
+
+  it('sums each window, and counts the step complete up to the last minute with a request or an ELB 5xx', async () => {
+    // Prepare: baseline minutes with 1 error in 2000 requests; the step's third minute has only
+    // 503s (no target chosen, so no RequestCount point); a minute between the two windows is ignored.
+    const at = (minute: number) => T0 + minute * MINUTE;
+    cloudwatch.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        series('lb_req', { [at(0)]: 1000, [at(9)]: 1000, [at(10)]: 777, [at(12)]: 500, [at(13)]: 400 }),
+        series('lb_5xx', { [at(9)]: 1, [at(10)]: 7, [at(12)]: 10, [at(14)]: 4 }),
+        series('lb_502', { [at(12)]: 8 }),
+        series('lb_503', { [at(9)]: 1, [at(14)]: 4 }),
+        series('lb_504', { [at(12)]: 2 }),
+      ],
+    });
+
+    // Act
+    const reading = await metrics.sampleLoadBalancer(targetGroups, windows, T0 + 20 * MINUTE);
+
+    // Assess
+    expect(reading).toEqual({
+      step: {
+        loadBalancer: LB,
+        requests: 900,
+        errors: 14,
+        byStatus: { '502': 8, '503': 4, '504': 2 },
+        from: at(12),
+        until: at(15),
+        periodSeconds: 60,
+      },
+      baseline: {
+        loadBalancer: LB,
+        requests: 2000,
+        errors: 1,
+        byStatus: { '502': 0, '503': 1, '504': 0 },
+        from: at(0),
+        until: at(10),
+        periodSeconds: 60,
+      },
+    });
+  });
+
+  it('makes no call before a minute is published, and says no data since either start', async () => {
+    // Act
+    const reading = await metrics.sampleLoadBalancer(
+      targetGroups,
+      { since: T0, baseline: { from: T0, to: T0 } },
+      T0 + 2 * MINUTE,
+    );
+
+    // Assess
+    expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 0);
+    expect(reading.step).toMatchObject({ loadBalancer: LB, requests: 0, errors: 0, from: T0, until: T0 });
+  });
+
+  it("resolves the target groups' load balancer with an ELB client, and refuses two different ones", async () => {
+    // Prepare
+    const byLookup = new CloudWatchMetrics({
+      client: new CloudWatchClient({ region: 'eu-west-1' }),
+      elbv2: new ElasticLoadBalancingV2Client({ region: 'eu-west-1' }),
+    });
+    elb.on(DescribeTargetGroupsCommand).resolves({
+      TargetGroups: [
+        { TargetGroupArn: targetGroups.blue, LoadBalancerArns: [`${ARN}:loadbalancer/${LB}`] },
+        {
+          TargetGroupArn: targetGroups.green,
+          LoadBalancerArns: [`${ARN}:loadbalancer/app/other/1111111111111111`],
+        },
+      ],
+    });
+
+    // Act
+    const reading = byLookup.sampleLoadBalancer(targetGroups, windows, T0 + 20 * MINUTE);
+
+    // Assess
+    await expect(reading).rejects.toThrow(CloudWatchMetricsError);
+    await expect(reading).rejects.toThrow(/different load balancers/);
+    expect(elb).toHaveReceivedCommandWith(DescribeTargetGroupsCommand, {
+      TargetGroupArns: [targetGroups.blue, targetGroups.green],
+    });
+    expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 0);
+  });
+
+  it('refuses the rehearsal’s lag-free model, naming metrics.periodSeconds', async () => {
+    // Act
+    const reading = metrics.sampleLoadBalancer(targetGroups, windows, T0 + 20 * MINUTE, {
+      periodSeconds: 1,
+      publishDelaySeconds: 0,
+    });
+
+    // Assess
+    await expect(reading).rejects.toThrow(InvalidInputError);
+    await expect(reading).rejects.toMatchObject({ issues: [{ path: 'metrics.periodSeconds' }] });
+  });
+});

@@ -38,6 +38,7 @@ function bakeAt(
       };
       return { blue: { ...idle, ...published }, green: { ...(windows.get(from) ?? idle), ...published } };
     },
+    sampleLoadBalancer: async () => null,
   };
   const spec = SpecSchema.parse(
     specFor(

@@ -25,6 +25,8 @@ describe('evaluate keeps an observation per evaluation on the deployment record'
         blue: { ...window(1800, 2, 25), from, until: to, periodSeconds: 1 },
         green: { ...green, from, until: to, periodSeconds: 1 },
       }),
+      // The lag-free rehearsal's answer: no separate load-balancer figure.
+      sampleLoadBalancer: async () => null,
     };
     const spec = SpecSchema.parse(specFor({}, { pace: 'memory' }));
     await world.store.createDeployment({

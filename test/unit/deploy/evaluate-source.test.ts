@@ -36,6 +36,7 @@ function recording(
       };
       return { blue: window, green: window } as Record<Color, PublishedWindow>;
     },
+    sampleLoadBalancer: async () => null,
   };
 }
 

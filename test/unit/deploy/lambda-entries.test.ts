@@ -1,6 +1,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { deployStepFactories } from '../../../functions/deploy';
+import { specFor } from '../../fixtures/spec';
 
 const ROOT = path.join(__dirname, '../../..');
 const FUNCTIONS_DIR = path.join(ROOT, 'functions');
@@ -129,5 +136,72 @@ describe("README's map from states to files", () => {
     expect(rows.sort(byState)).toEqual(expected.sort(byState));
     for (const { file } of rows)
       expect({ file, exists: existsSync(path.join(ROOT, file!)) }).toEqual({ file, exists: true });
+  });
+});
+
+describe('AWS entries refuse the rehearsal’s lag-free metrics model before any AWS call', () => {
+  const env = { ...process.env };
+  const sfn = mockClient(SFNClient);
+  const dynamo = mockClient(DynamoDBDocumentClient);
+  const elb = mockClient(ElasticLoadBalancingV2Client);
+  const cloudwatch = mockClient(CloudWatchClient);
+  const mocks = [sfn, dynamo, elb, cloudwatch];
+  const spec = { ...specFor(), metrics: { periodSeconds: 1, publishDelaySeconds: 0 } };
+  const context = { functionName: 'test', awsRequestId: 'r-1' } as Context;
+  beforeAll(() => {
+    Object.assign(process.env, ENV);
+  });
+  beforeEach(() => mocks.forEach((m) => m.reset()));
+  afterAll(() => {
+    process.env = env;
+    mocks.forEach((m) => m.restore());
+  });
+  const noCall = () => {
+    for (const m of mocks) expect(m.calls()).toHaveLength(0);
+  };
+
+  it('Prepare: InvalidInputError naming spec.metrics.periodSeconds', async () => {
+    // Act
+    const entry = (await import(path.join(ENTRY_DIR, 'prepare'))) as {
+      handler: (event: unknown, context: Context) => Promise<unknown>;
+    };
+    const preparing = entry.handler(
+      { deploymentId: 'web-1', image: 'registry/web:2', spec, requestedBy: 'ops' },
+      context,
+    );
+
+    // Assess
+    await expect(preparing).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      issues: [{ path: 'spec.metrics.periodSeconds' }],
+    });
+    noCall();
+  });
+
+  it('the deploy API: 400 naming spec.metrics.periodSeconds', async () => {
+    // Act
+    const entry = (await import(path.join(FUNCTIONS_DIR, 'api/lambda/api'))) as {
+      handler: (event: unknown, context: Context) => Promise<{ statusCode: number; body: string }>;
+    };
+    const response = await entry.handler(
+      {
+        version: '2.0',
+        routeKey: 'POST /deployments',
+        rawPath: '/deployments',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ image: 'registry/web:2', spec }),
+        isBase64Encoded: false,
+        requestContext: {
+          http: { method: 'POST', path: '/deployments' },
+          authorizer: { iam: { userArn: 'arn:aws:iam::123456789012:user/ops' } },
+        },
+      },
+      context,
+    );
+
+    // Assess
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toContain('spec.metrics.periodSeconds');
+    noCall();
   });
 });

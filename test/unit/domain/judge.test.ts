@@ -12,6 +12,7 @@ import {
   type BakeReadings,
   type GateReadings,
   type JudgedStep,
+  type LoadBalancerWindow,
   type ProbeResult,
   type StepJudgementInput,
   type StoppedTask,
@@ -516,5 +517,98 @@ describe('testRoundControl', () => {
       pausedBy: 'ops',
     });
     expect(testRoundControl(null)).toEqual({});
+  });
+});
+
+describe('the load balancer’s own 5xx in judgeStep and judgeBake', () => {
+  const LB = 'app/web/50dc6c495c0c9188';
+  const lb = (requests: number, errors: number, until = T0 + 120_000): LoadBalancerWindow => ({
+    loadBalancer: LB,
+    requests,
+    errors,
+    byStatus: { '502': errors, '503': 0, '504': 0 },
+    from: T0,
+    until,
+    periodSeconds: 1,
+  });
+  const before = { ...lb(20_000, 2), from: T0 - 600_000, until: T0 };
+
+  it('fails a step whose traffic passes when the load balancer answers 5xx itself, naming it as the source', () => {
+    // Act: per target group all is well; the balancer reset 60 of 6000 requests (1 %)
+    const input = stepInput({
+      readings: readings({ loadBalancer: { step: lb(6_000, 60), baseline: before } }),
+    });
+    const { observation, event } = judgeStep(input);
+
+    // Assess
+    expect(observation.verdict).toBe('fail');
+    expect(observation.loadBalancer).toEqual(lb(6_000, 60));
+    expect(observation.reasons.join('\n')).toContain(`source: load balancer ${LB}, shared by both colors`);
+    expect(event).toBeNull(); // one failure of the 2 in a row the default gate needs
+  });
+
+  it('holds back a pass while the load balancer’s data does not cover the hold, and waits on its coverage', () => {
+    // Act: the new color's data covers 120 s, the balancer's only 30 s (of a 60 s hold)
+    const input = stepInput({
+      readings: readings({ loadBalancer: { step: lb(1_000, 0, T0 + 30_000), baseline: before } }),
+    });
+    const { observation } = judgeStep(input);
+
+    // Assess
+    expect(observation.decision).toBe('wait');
+    expect(observation.dataUntil).toBe(T0 + 30_000);
+  });
+
+  it('is inconclusive, never pass, when no period of the balancer’s data holds any of the step', () => {
+    const input = stepInput({
+      readings: readings({ loadBalancer: { step: lb(0, 0, T0), baseline: before } }),
+    });
+    const { observation } = judgeStep(input);
+    expect(observation.verdict).toBe('inconclusive');
+    expect(observation.decision).toBe('wait');
+  });
+
+  it('is not judged with the limit set to null', () => {
+    const gate = GateSchema.parse({ maxLoadBalancerErrorIncrease: null });
+    const input = stepInput({
+      step: { ...STEP, gate },
+      readings: readings({ loadBalancer: { step: lb(6_000, 600), baseline: before } }),
+    });
+    expect(judgeStep(input).observation).toMatchObject({ verdict: 'pass', decision: 'advance' });
+    expect(judgeStep(input).observation.loadBalancer).toBeUndefined();
+  });
+
+  it('fails the bake too', () => {
+    const { observation } = judgeBake(
+      bakeInput({ loadBalancer: { step: lb(50_000, 2_000), baseline: before } }),
+    );
+    expect(observation.verdict).toBe('fail');
+    expect(observation.reasons.join('\n')).toContain('gate.maxLoadBalancerErrorIncrease');
+  });
+
+  it('never turns a step the traffic does not pass into a pass', () => {
+    fc.assert(
+      fc.property(
+        fc.nat(100_000),
+        fc.nat(100_000),
+        fc.integer({ min: 0, max: 120_000 }),
+        (req, err, until) => {
+          const balancer = { step: lb(req, Math.min(err, req), T0 + until), baseline: before };
+          const without = judgeStep(
+            stepInput({ readings: readings({ traffic: { blue: traffic(5_000), green: traffic(3) } }) }),
+          );
+          const withIt = judgeStep(
+            stepInput({
+              readings: readings({
+                traffic: { blue: traffic(5_000), green: traffic(3) },
+                loadBalancer: balancer,
+              }),
+            }),
+          );
+          expect(without.observation.verdict).toBe('inconclusive');
+          expect(withIt.observation.verdict).not.toBe('pass');
+        },
+      ),
+    );
   });
 });

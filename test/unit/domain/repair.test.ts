@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { COLORS, otherColor, type Color } from '../../../shared/domain/colors';
 import type { DeploymentStatus } from '../../../shared/domain/deployment';
-import { canServe, finalLiveColor, repairCandidates, repairedStatus } from '../../../shared/domain/repair';
+import {
+  canServe,
+  finalLiveColor,
+  repairCandidates,
+  repairedStatus,
+  repairSettleSeconds,
+} from '../../../shared/domain/repair';
 
 const colorArb = fc.constantFrom<Color>(...COLORS);
 
@@ -88,6 +94,39 @@ describe('finalLiveColor', () => {
         const status: DeploymentStatus = repairedStatus(live, newColor);
         expect(finalLiveColor({ status, liveColor: otherColor(newColor), newColor })).toBe(live);
       }),
+    );
+  });
+});
+
+describe('repairSettleSeconds', () => {
+  it('settles only when the idle color had weight on some route', () => {
+    expect(repairSettleSeconds([{ blue: 75, green: 25 }], 'green', 15)).toBe(15);
+    expect(
+      repairSettleSeconds(
+        [
+          { blue: 100, green: 0 },
+          { blue: 0, green: 100 },
+        ],
+        'green',
+        15,
+      ),
+    ).toBe(15);
+    expect(repairSettleSeconds([{ blue: 100, green: 0 }], 'green', 15)).toBe(0);
+    expect(repairSettleSeconds([], 'blue', 15)).toBe(0);
+  });
+
+  it('is the settle exactly when any route gave the idle color weight, 0 otherwise', () => {
+    const weights = fc.record({ blue: fc.nat(100), green: fc.nat(100) });
+    fc.assert(
+      fc.property(
+        fc.array(weights, { maxLength: 3 }),
+        fc.constantFrom('blue' as const, 'green' as const),
+        fc.nat(300),
+        (before, idle, settle) => {
+          const expected = before.some((w) => w[idle] > 0) ? settle : 0;
+          expect(repairSettleSeconds(before, idle, settle)).toBe(expected);
+        },
+      ),
     );
   });
 });

@@ -16,6 +16,7 @@ const DEFAULT_GATE: Gate = {
   maxP99Ms: 1000,
   minHealthyTargets: 1,
   maxTaskStops: 0,
+  maxLoadBalancerErrorIncrease: 0.005,
   maxInfrastructureStops: null,
   maxUnhealthyTargets: 0,
   minRequests: 20,

@@ -1,12 +1,17 @@
 import fc from 'fast-check';
 import { InvalidInputError } from '../../../shared/domain/errors';
 import { DEFAULT_METRICS_MODEL, LAG_FREE_METRICS_MODEL, periodStart } from '../../../shared/domain/gate';
-import { CLOUDWATCH_PUBLICATION, LocalMetrics } from '../../../shared/local/alb/local-metrics';
+import {
+  CLOUDWATCH_PUBLICATION,
+  LOCAL_LOAD_BALANCER,
+  LocalMetrics,
+} from '../../../shared/local/alb/local-metrics';
 import { MetricBuckets, type ResponseOrigin } from '../../../shared/local/alb/metric-buckets';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0); // a whole minute
 const MIN = 60_000;
 const TG = { blue: 'blue-tg', green: 'green-tg' };
+const OTHER_TG = 'other-service-tg';
 
 /** The two target groups' buckets behind the two proxy calls LocalMetrics makes. */
 function world() {
@@ -14,8 +19,13 @@ function world() {
   const groups: Record<string, MetricBuckets> = {
     [TG.blue]: new MetricBuckets(),
     [TG.green]: new MetricBuckets(),
+    // Another service behind the same load balancer: its figures are the load balancer's too.
+    [OTHER_TG]: new MetricBuckets(),
   };
   const proxy = {
+    targetGroups: () => Object.keys(groups),
+    loadBalancerErrorsByStatus: (tg: string, from: number, to: number) =>
+      groups[tg]!.loadBalancerErrorsByStatus(from, to, now),
     metrics: (tg: string, from: number, to: number, view?: 'proxy' | 'cloudwatch') =>
       groups[tg]!.window(from, to, now, view),
     loadBalancerErrors: (tg: string, from: number, to: number) =>
@@ -175,5 +185,79 @@ describe('LocalMetrics on AWS timing (the proxy buckets as CloudWatch publishes 
         },
       ),
     );
+  });
+});
+
+describe('LocalMetrics.sampleLoadBalancer (the proxy as one load balancer, as CloudWatch publishes it)', () => {
+  it('sums every target group, counts the proxy’s own 502/503/504 by status, and only published periods', async () => {
+    // Prepare: in [T0, T0 + 60 s) green answers 10 requests itself and 5 reset (502) or hang (504);
+    // another service on the balancer serves 5 requests; a 503 without a target; the next minute too.
+    const w = world();
+    for (let s = 0; s < 10; s += 1) w.record(TG.green, T0 + s * 1000, 200);
+    for (let s = 0; s < 3; s += 1) w.record(TG.green, T0 + s * 1000, 502, 'load-balancer');
+    for (let s = 0; s < 2; s += 1) w.record(TG.green, T0 + s * 1000, 504, 'load-balancer');
+    for (let s = 0; s < 5; s += 1) w.record(OTHER_TG, T0 + s * 1000, 200);
+    w.record(TG.blue, T0 + 30_000, 503, 'no-target');
+    w.record(TG.green, T0 + MIN + 1000, 502, 'load-balancer');
+    const metrics = new LocalMetrics(w.proxy, { awsTiming: CLOUDWATCH_PUBLICATION });
+
+    // Act: the second minute is not published yet at T0 + 60 s + 120 s + 30 s
+    const windows = { since: T0, baseline: { from: T0 - 10 * MIN, to: T0 } };
+    const reading = await metrics.sampleLoadBalancer(TG, windows, T0 + MIN + 150_000, DEFAULT_METRICS_MODEL);
+    const early = await metrics.sampleLoadBalancer(TG, windows, T0 + MIN + 119_999, DEFAULT_METRICS_MODEL);
+
+    // Assess: RequestCount leaves out the 503 sent before any target was chosen, as on AWS
+    expect(reading?.step).toEqual({
+      loadBalancer: LOCAL_LOAD_BALANCER,
+      requests: 20,
+      errors: 6,
+      byStatus: { '502': 3, '503': 1, '504': 2 },
+      from: T0,
+      until: T0 + MIN,
+      periodSeconds: 60,
+    });
+    expect(early?.step).toMatchObject({ requests: 0, errors: 0, until: T0 });
+    expect(reading?.baseline).toMatchObject({
+      requests: 0,
+      errors: 0,
+      from: T0 - 10 * MIN,
+      until: T0 - 10 * MIN,
+    });
+  });
+
+  it('stops at toMs (the baseline before a deployment) on whole periods', async () => {
+    // Prepare: errors before and after T0 + 2 min
+    const w = world();
+    w.record(TG.blue, T0 + 1000, 200);
+    w.record(TG.blue, T0 + 2 * MIN + 1000, 502, 'load-balancer');
+    const metrics = new LocalMetrics(w.proxy, { awsTiming: CLOUDWATCH_PUBLICATION });
+
+    // Act
+    const reading = await metrics.sampleLoadBalancer(
+      TG,
+      { since: T0 + 2 * MIN, baseline: { from: T0, to: T0 + 2 * MIN + 30_000 } },
+      T0 + 10 * MIN,
+    );
+
+    // Assess
+    expect(reading?.baseline).toMatchObject({ requests: 1, errors: 0, from: T0, until: T0 + MIN });
+    // A reset after choosing a target is still a request (RequestCount), as on AWS.
+    expect(reading?.step).toMatchObject({ requests: 1, errors: 1, from: T0 + 2 * MIN, until: T0 + 3 * MIN });
+  });
+
+  it('has no separate figure lag-free: the per-target-group view already counts those errors against the color', async () => {
+    // Prepare
+    const w = world();
+    w.record(TG.green, T0 + 1000, 502, 'load-balancer');
+    const metrics = new LocalMetrics(w.proxy);
+
+    // Act
+    const windows = { since: T0, baseline: { from: T0 - 10 * MIN, to: T0 } };
+    const reading = await metrics.sampleLoadBalancer(TG, windows, T0 + 5000, LAG_FREE_METRICS_MODEL);
+    const window = await metrics.sample(TG, T0, T0 + 5000, LAG_FREE_METRICS_MODEL);
+
+    // Assess
+    expect(reading).toBeNull();
+    expect(window.green.errors).toBe(1);
   });
 });

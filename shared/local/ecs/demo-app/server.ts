@@ -1,11 +1,11 @@
 /**
  * The bundled demo app: stands in for a container image in the local rehearsal. Its behaviour
- * comes from its environment, so catalog images can be healthy, faulty, slow, unhealthy or
- * crashing (exits non-zero after a time or a number of requests, its health checks passing until then).
- * It runs as its own process (`node --import tsx server.ts`). `/metrics` serves Prometheus's text
- * format (prom-client): requests by status code and a latency histogram. Which color and task a
- * series belongs to is the scraper's business (the rehearsal's Prometheus labels its targets),
- * as on ECS where service discovery, not the app, knows the service.
+ * comes from its environment, so catalog images can be healthy, faulty, slow, unhealthy,
+ * resetting connections or crashing (exits non-zero after a time or a number of requests, its
+ * health checks passing until then). It runs as its own process (`node --import tsx server.ts`).
+ * `/metrics` serves Prometheus's text format (prom-client): requests by status code and a latency
+ * histogram. Which color and task a series belongs to is the scraper's business (the rehearsal's
+ * Prometheus labels its targets), as on ECS where service discovery, not the app, knows the service.
  */
 import http from 'node:http';
 import { Counter, Histogram, Registry } from 'prom-client';
@@ -14,6 +14,8 @@ interface Config {
   port: number;
   version: string;
   errorRate: number;
+  /** Share of requests (health checks excluded) whose connection is reset without an answer. */
+  resetRate: number;
   latencyMs: number;
   healthy: boolean;
   /** Exit `crashExitCode` once this many requests (health checks excluded) were answered. */
@@ -50,6 +52,9 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
   const errorRate = env.ERROR_RATE === undefined || env.ERROR_RATE === '' ? 0 : Number(env.ERROR_RATE);
   if (!(errorRate >= 0 && errorRate <= 1))
     problems.push(`ERROR_RATE must be from 0 to 1, got "${env.ERROR_RATE}"`);
+  const resetRate = env.RESET_RATE === undefined || env.RESET_RATE === '' ? 0 : Number(env.RESET_RATE);
+  if (!(resetRate >= 0 && resetRate <= 1))
+    problems.push(`RESET_RATE must be from 0 to 1, got "${env.RESET_RATE}"`);
   const latencyMs = env.LATENCY_MS === undefined || env.LATENCY_MS === '' ? 2 : Number(env.LATENCY_MS);
   if (!(latencyMs >= 0 && Number.isFinite(latencyMs))) {
     problems.push(`LATENCY_MS must be a number ≥ 0, got "${env.LATENCY_MS}"`);
@@ -66,6 +71,7 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
     port,
     version: env.VERSION ?? 'dev',
     errorRate,
+    resetRate,
     latencyMs,
     healthy: env.HEALTHY !== 'false',
     crashAfterRequests,
@@ -103,6 +109,7 @@ let inFlight = 0;
  * reproducible, which a rehearsal (and its tests) can rely on.
  */
 let errorCredit = 0;
+let resetCredit = 0;
 let answered = 0;
 
 /** The injected crash: no draining, no goodbye, like a process that dies. */
@@ -153,6 +160,13 @@ const server = http.createServer((req, res) => {
     requestDuration.observe({ code }, (performance.now() - startedAt) / 1000);
   });
   setTimeout(() => {
+    resetCredit += config.resetRate;
+    if (resetCredit >= 1 - 1e-9) {
+      // No answer at all: the balancer, not the app, answers the client (a 502 on ALB).
+      resetCredit -= 1;
+      req.socket.destroy();
+      return;
+    }
     errorCredit += config.errorRate;
     if (errorCredit >= 1 - 1e-9) {
       errorCredit -= 1;
