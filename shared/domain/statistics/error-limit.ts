@@ -2,7 +2,13 @@
  * The 5xx hard limit as a pair of always-valid tests on the new color's counts, and the final look.
  * See ./index.ts for the design and its guarantees.
  */
-import { log1mExp, logBeta, logBinomialCdf, logBinomialUpperTail, logSumExp } from './special-functions';
+import {
+  logBeta,
+  logBinomialCdf,
+  logBinomialTail,
+  logBinomialUpperTail,
+  logSumExp,
+} from './special-functions';
 
 /** Counts of one color over a window. */
 export interface ErrorCounts {
@@ -30,10 +36,9 @@ const logLikelihood = (k: number, n: number, p: number) => xlogy(k, p) + xlogy(n
  */
 function logUniformMixtures(k: number, n: number, limit: number): { above: number; below: number } {
   const logB = logBeta(k + 1, n - k + 1);
-  const upperShare = logBinomialCdf(k, n + 1, limit);
   return {
-    above: logB + upperShare - Math.log1p(-limit),
-    below: logB + log1mExp(upperShare) - Math.log(limit),
+    above: logB + logBinomialCdf(k, n + 1, limit) - Math.log1p(-limit),
+    below: logB + logBinomialTail(k + 1, n + 1, limit) - Math.log(limit),
   };
 }
 

@@ -113,6 +113,28 @@ export function logBinomialCdf(k: number, n: number, p: number): number {
   return Math.min(0, top + Math.log(sum));
 }
 
+/**
+ * ln P(X ≥ k) for X ~ Binomial(n, p), precise in the far tail: summed from k upwards (the terms
+ * fall from there) when k is above the mean, else 1 − P(X ≤ k − 1).
+ */
+export function logBinomialTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 0;
+  if (k > n || p <= 0) return -Infinity;
+  if (p >= 1) return 0;
+  if (k <= n * p || n - k > 100_000) return log1mExp(logBinomialCdf(k - 1, n, p));
+  const logOdds = Math.log(p) - Math.log1p(-p);
+  let term =
+    logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1) + k * Math.log(p) + (n - k) * Math.log1p(-p);
+  const top = term;
+  let sum = 1;
+  for (let j = k + 1; j <= n; j++) {
+    term += Math.log((n - j + 1) / j) + logOdds;
+    if (term < top - 40) break;
+    sum += Math.exp(term - top);
+  }
+  return Math.min(0, top + Math.log(sum));
+}
+
 /** Φ(z), the standard normal distribution function (Abramowitz–Stegun 7.1.26 via erfc; |error| < 1.5e-7). */
 export function normalCdf(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;
