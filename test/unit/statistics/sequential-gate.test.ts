@@ -282,6 +282,96 @@ describe('evaluateGate (sequential)', () => {
     });
   });
 
+  describe('final look', () => {
+    it('fails an observed rate above the limit at the final look, however slight, once the counts say something', () => {
+      // Act
+      // The live color as bad: only the limit can fail it.
+      const result = evaluateGate(GATE, window(6000, 66), HEALTHY, blue(54_000, 594), { final: true });
+
+      // Assess
+      expect(result.verdict).toBe('fail');
+      expect(result.reasons).toEqual([
+        expect.stringMatching(
+          /^final look: 5xx rate 1\.1% on green \(66 of 6000 requests\) above the 1% limit/,
+        ),
+      ]);
+    });
+
+    it('passes at the final look what a sequential look leaves inconclusive, if within the limit', () => {
+      // Act
+      const sequential = evaluateGate(GATE, window(300, 2), HEALTHY, blue(2700, 13));
+      const final = evaluateGate(GATE, window(300, 2), HEALTHY, blue(2700, 13), { final: true });
+
+      // Assess
+      expect(sequential.verdict).toBe('inconclusive');
+      expect(final.verdict).toBe('pass');
+    });
+
+    it('stays inconclusive below minRequests, even at the final look', () => {
+      expect(evaluateGate(GATE, window(19), HEALTHY, blue(171), { final: true }).verdict).toBe(
+        'inconclusive',
+      );
+    });
+
+    it('is never inconclusive at the final look from minRequests on (property)', () => {
+      fc.assert(
+        fc.property(
+          fc
+            .integer({ min: 20, max: 50_000 })
+            .chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 0, max: n }))),
+          fc
+            .integer({ min: 0, max: 100_000 })
+            .chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 0, max: n }))),
+          ([n, e], [ln, le]) => {
+            expect(evaluateGate(GATE, window(n, e), HEALTHY, blue(ln, le), { final: true }).verdict).not.toBe(
+              'inconclusive',
+            );
+          },
+        ),
+      );
+    });
+  });
+
+  describe('latency histograms', () => {
+    const bounds = [25, 50, 100, 200, 400];
+    const withHistogram = (w: TrafficWindow, counts: number[]): TrafficWindow => ({
+      ...w,
+      latencyHistogram: { upperBoundsMs: bounds, counts },
+    });
+
+    it('fails a new color slower across the distribution, reporting the effect size, though its p99 is within the ratio', () => {
+      // Act
+      const result = evaluateGate(
+        GATE,
+        withHistogram(window(3000, 12, 150), [300, 900, 1200, 500, 100]),
+        HEALTHY,
+        { window: withHistogram(window(27_000, 135, 130), [5400, 10_800, 8100, 2430, 270]), names: NAMES },
+      );
+
+      // Assess
+      expect(result.verdict).toBe('fail');
+      expect(result.reasons).toEqual([
+        expect.stringMatching(
+          /^latency: green slower than blue in 6\d\.\d% of request pairs \(Cliff's δ 0\.\d\d; confidence sequence .* > 55\.0%$/,
+        ),
+      ]);
+    });
+
+    it('passes the same distribution on both colors', () => {
+      // Act
+      const result = evaluateGate(GATE, withHistogram(window(3000, 12), [600, 1200, 900, 270, 30]), HEALTHY, {
+        window: withHistogram(window(27_000, 135), [5400, 10_800, 8100, 2430, 270]),
+        names: NAMES,
+      });
+
+      // Assess
+      expect(result.verdict).toBe('pass');
+      expect(
+        result.reasons.some((r) => /^latency: green slower than blue in 50\.0% .* < 55\.0%$/.test(r)),
+      ).toBe(true);
+    });
+  });
+
   describe('target health and too few requests', () => {
     it('fails with too few healthy targets, even without traffic', () => {
       // Act
