@@ -20,6 +20,10 @@ import {
 } from '../../shared/domain/gate';
 import type { Gate } from '../../shared/domain/gate';
 import { binomial, binomialSampler, normal, type Random } from '../../shared/domain/statistics/random';
+import { normalCdf } from '../../shared/domain/statistics/special-functions';
+
+/** Latency buckets of the simulated histogram source, in ms (Prometheus-like `le` bounds). */
+export const LATENCY_BUCKETS_MS = [5, 10, 25, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 2500, 5000];
 
 /** The releases the simulation compares: live (blue) and new (green) colors. */
 export interface Scenario {
@@ -39,6 +43,11 @@ export interface StepSetup {
   latencySigma?: number;
   /** Healthy targets reported for the new color. */
   healthyTargets?: number;
+  /**
+   * Whether the metric source gives latency histograms (as Prometheus does): each request's latency
+   * drawn from the same lognormal, counted in LATENCY_BUCKETS_MS. Default false (ALB metrics: p99 only).
+   */
+  latencyHistograms?: boolean;
 }
 
 export interface StepOutcome {
@@ -56,18 +65,39 @@ class ColorWindow {
   requests = 0;
   errors = 0;
   private noise = 0;
+  /** Per-bucket counts (the last one above the last bound), or null without histograms. */
+  private readonly buckets: number[] | null;
+  /** Each bucket's probability given the ones before it did not take the request: a multinomial as a chain of binomials. */
+  private readonly conditional: number[];
 
   constructor(
     private readonly errorRate: number,
     private readonly trueP99Ms: number,
     private readonly logSd: number,
-  ) {}
+    histograms: boolean,
+  ) {
+    this.buckets = histograms ? new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0) : null;
+    const logMedian = Math.log(trueP99Ms) - 2.3263 * logSd;
+    const cdf = [...LATENCY_BUCKETS_MS.map((b) => normalCdf((Math.log(b) - logMedian) / logSd)), 1];
+    this.conditional = cdf.map((c, i) => {
+      const before = i === 0 ? 0 : cdf[i - 1]!;
+      return before >= 1 ? 1 : Math.min(1, (c - before) / (1 - before));
+    });
+  }
 
-  add(random: Random, requests: number): void {
+  add(random: Random, requests: number, latencyRandom: Random): void {
     if (requests === 0) return;
     this.requests += requests;
     this.errors += binomial(random, requests, this.errorRate);
     this.noise += Math.sqrt(requests) * normal(random);
+    if (this.buckets) {
+      let left = requests;
+      for (let i = 0; i < this.buckets.length && left > 0; i++) {
+        const k = binomial(latencyRandom, left, this.conditional[i]!);
+        this.buckets[i]! += k;
+        left -= k;
+      }
+    }
   }
 
   snapshot(): TrafficWindow {
@@ -78,6 +108,9 @@ class ColorWindow {
       errors: this.errors,
       p50Ms: p99Ms / Math.exp(2.3263 * this.logSd),
       p99Ms,
+      ...(this.buckets
+        ? { latencyHistogram: { upperBoundsMs: LATENCY_BUCKETS_MS, counts: [...this.buckets] } }
+        : {}),
     };
   }
 }
@@ -95,13 +128,24 @@ function routeSampler(n: number, p: number): (random: Random) => number {
   return sampler;
 }
 
-/** Runs one step until the gate advances or rolls back (the step deadline bounds it). */
-export function simulateStep(setup: StepSetup, scenario: Scenario, random: Random): StepOutcome {
+/**
+ * Runs one step until the gate advances or rolls back (the step deadline bounds it). Latency
+ * histograms draw from `latencyRandom`, so the traffic drawn from `random` is the same with or
+ * without them (the bench gives both policies the same traffic).
+ */
+export function simulateStep(
+  setup: StepSetup,
+  scenario: Scenario,
+  random: Random,
+  latencyRandom: Random = random,
+): StepOutcome {
   const { gate, weight, holdSeconds, requestsPerSecond } = setup;
   const sigma = setup.latencySigma ?? 0.5;
   const health: TargetHealth = { healthy: setup.healthyTargets ?? 2, unhealthy: 0, transitioning: 0 };
-  const blue = new ColorWindow(scenario.blueErrorRate, scenario.blueP99Ms, sigma);
-  const green = new ColorWindow(scenario.greenErrorRate, scenario.greenP99Ms, sigma);
+  const histograms = setup.latencyHistograms ?? false;
+  const blue = new ColorWindow(scenario.blueErrorRate, scenario.blueP99Ms, sigma, histograms);
+  const green = new ColorWindow(scenario.greenErrorRate, scenario.greenP99Ms, sigma, histograms);
+  const finalLookAt = Math.max(holdSeconds, gate.finalLookSeconds);
   const perInterval = Math.round(requestsPerSecond * gate.intervalSeconds);
   const deadlineAt = (holdSeconds + gate.stepTimeoutSeconds) * 1000;
   const names = { candidate: 'green', baseline: 'blue' };
@@ -109,11 +153,17 @@ export function simulateStep(setup: StepSetup, scenario: Scenario, random: Rando
   let previousFailures = 0;
   for (let seconds = gate.intervalSeconds; ; seconds += gate.intervalSeconds) {
     const toGreen = route(random);
-    green.add(random, toGreen);
-    blue.add(random, perInterval - toGreen);
+    green.add(random, toGreen, latencyRandom);
+    blue.add(random, perInterval - toGreen, latencyRandom);
     // decide() waits on anything before a fixed window ends: skip evaluations it would ignore.
     if (gate.mode === 'fixed-window' && seconds < holdSeconds) continue;
-    const verdict = evaluateGate(gate, green.snapshot(), health, { window: blue.snapshot(), names });
+    const verdict = evaluateGate(
+      gate,
+      green.snapshot(),
+      health,
+      { window: blue.snapshot(), names },
+      { final: seconds >= finalLookAt },
+    );
     const observation = decide({
       gate,
       verdict,
@@ -122,6 +172,7 @@ export function simulateStep(setup: StepSetup, scenario: Scenario, random: Rando
       holdSeconds,
       deadlineAt,
       now: seconds * 1000,
+      finalLook: gate.mode === 'sequential' && seconds >= finalLookAt,
     });
     if (observation.decision !== 'wait') {
       return {
@@ -191,7 +242,8 @@ export function simulateBake(setup: BakeSetup, scenario: BakeScenario, random: R
     whole.errors += errors;
     latest.requests += perInterval;
     latest.errors += errors;
-    const cumulative = evaluateGate(gate, window(whole), health);
+    const final = gate.mode === 'sequential' && seconds >= Math.max(bakeSeconds, gate.finalLookSeconds);
+    const cumulative = evaluateGate(gate, window(whole), health, undefined, { final });
     const verdict = current
       ? combineVerdicts(cumulative, judgeBakeWindow(gate, current, window(latest)))
       : cumulative;
@@ -204,6 +256,7 @@ export function simulateBake(setup: BakeSetup, scenario: BakeScenario, random: R
       deadlineAt,
       now: seconds * 1000,
       phase: 'bake',
+      finalLook: final,
     });
     if (observation.decision !== 'wait') {
       return {

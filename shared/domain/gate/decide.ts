@@ -36,6 +36,11 @@ export interface DecisionInput {
   control?: ManualControl;
   /** A plan step (the default), the bake, or a round of the test-traffic phase. */
   phase?: 'step' | 'bake' | 'test';
+  /**
+   * The verdict is the sequential gate's final look (see judge.ts finalLookAt): a failure rolls
+   * back at once, as a fixed window's does, rather than after consecutiveFailures. Default false.
+   */
+  finalLook?: boolean;
 }
 
 /** The decision after one evaluation, with the failure count to carry to the next one. */
@@ -143,6 +148,13 @@ function coverageReason(input: DecisionInput, what: string): string {
 function decideSequential(input: DecisionInput, consecutiveFailures: number): GateDecision {
   const { gate, verdict } = input;
   if (consecutiveFailures >= gate.consecutiveFailures) return failedRollback(consecutiveFailures, verdict);
+  if (input.finalLook && verdict.verdict === 'fail') {
+    return {
+      decision: 'rollback',
+      consecutiveFailures,
+      reasons: ['gate failed at its final look', ...verdict.reasons],
+    };
+  }
   if (verdict.verdict === 'pass') {
     if (holdCovered(input)) return { decision: 'advance', consecutiveFailures, reasons: verdict.reasons };
     return waitUntilDeadline(input, consecutiveFailures, [

@@ -54,10 +54,29 @@ export const GateSchema = z
     mode: z.enum(['sequential', 'fixed-window']).default('sequential'),
     /** Sequential mode: highest chance of rolling back a new color that is as good as the live one (α). */
     falseRollbackRate: z.number().positive().max(0.2).default(0.01),
-    /** Sequential mode: highest chance of passing a new color worse by minDetectableIncrease (β). */
+    /**
+     * Sequential mode: highest chance of passing, before the final look, a new color at or above
+     * maxErrorRate, or worse than the live color by minDetectableIncrease (β).
+     */
     missRate: z.number().positive().max(0.5).default(0.01),
-    /** Sequential mode: the smallest rise of the 5xx share (absolute, 0.02 = +2 points) caught with 1 − missRate. */
+    /**
+     * Sequential mode: a speed knob, not a threshold. The rise of the 5xx share (absolute, 0.02 = +2
+     * points) over the limit and over the live color that the tests catch fastest, and the rise the
+     * comparison must rule out before passing early. Smaller rises are still caught, more slowly
+     * (see shared/domain/statistics).
+     */
     minDetectableIncrease: z.number().min(0.001).max(0.5).default(0.02),
+    /**
+     * Sequential mode: the final look, in seconds from the step's start (the hold, when longer).
+     * There the gate decides with the data it has: fail on evidence against a limit or the live
+     * color, pass otherwise. Default 300 s, CodeDeploy's canary window.
+     */
+    finalLookSeconds: z.number().int().min(1).max(86_400).default(300),
+    /**
+     * Sequential mode, latency histograms only: the highest chance that a new-color request is slower
+     * than a live-color one (0.5: the same distribution; Mann–Whitney effect size).
+     */
+    maxProbabilitySlower: z.number().min(0.5).max(1).default(0.55),
     /** Sequential mode: compare the new color with the live color's window (5xx share and p99). */
     compareWithBaseline: z.boolean().default(true),
     /** Sequential mode: highest new-color p99 as a multiple of the live color's p99 (plus p99ToleranceMs). */

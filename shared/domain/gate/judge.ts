@@ -218,7 +218,15 @@ function unpublished(step: JudgedStep, data: PublishedWindow, health: TargetHeal
   return combineVerdicts(waiting, judgeTargetHealth(health, step.gate.minHealthyTargets));
 }
 
-/** The traffic verdict on published data only. */
+/**
+ * When the sequential gate takes its final look (epoch ms): max(hold, finalLookSeconds) after the
+ * step (or the bake) began. From then on it decides with the data it has.
+ */
+export function finalLookAt(step: Pick<JudgedStep, 'startedAt' | 'holdSeconds' | 'gate'>): number {
+  return step.startedAt + Math.max(step.holdSeconds, step.gate.finalLookSeconds) * 1000;
+}
+
+/** The traffic verdict on published data only; the final look once published data reaches it. */
 function trafficVerdict(
   step: JudgedStep,
   data: PublishedWindow,
@@ -226,7 +234,7 @@ function trafficVerdict(
   baseline?: Baseline,
 ): GateVerdict {
   if (!hasDataSince(data, step.startedAt)) return unpublished(step, data, health);
-  return evaluateGate(step.gate, data, health, baseline);
+  return evaluateGate(step.gate, data, health, baseline, { final: data.until >= finalLookAt(step) });
 }
 
 /**
@@ -307,6 +315,7 @@ function judgeTraffic(
     alarmsFiring: readings.alarmsFiring,
     control: readings.control,
     phase,
+    finalLook: step.gate.mode === 'sequential' && dataUntil >= finalLookAt(step),
   });
   const observation: StepObservation = {
     stepIndex: step.index,

@@ -1,18 +1,21 @@
 /**
  * The sequential gate: judges the new color against its live color on the same window (and against
- * the hard limits) every evaluation, and passes as soon as the evidence is enough.
+ * the hard limits) every evaluation, passes early once the evidence says it is within them, fails
+ * as soon as the evidence says it is not, and decides with what it has at the final look. The
+ * statistics, their guarantees and references are in ../statistics/index.ts.
  *
  * Rules, each giving pass / fail / pending with a reason naming the numbers:
  * - target health: at least `minHealthyTargets` healthy targets (fails even without traffic);
- * - nothing else below `minRequests` on the new color: too few requests is inconclusive, never pass;
- * - 5xx limit (the hard limit, judged with evidence rather than on a raw ratio that 1 error in
- *   20 requests would break): one-sample SPRT of p_new = maxErrorRate against maxErrorRate + δ.
- *   Its likelihood ratio is a non-negative (super)martingale while p_new ≤ maxErrorRate, so by
- *   Ville's inequality the chance that it ever fails a new color within the limit is at most α
- *   however often we look. It passes once the data favour the limit over limit + δ: a rate
- *   between the two is the test's indifference zone (passed or failed, slowly);
- * - 5xx comparison: profile SPRT of p_new = p_live against p_live + δ (see ./sprt.ts), pending until
- *   the live color served `minRequests` requests in the window;
+ * - nothing else below `minRequests` on the new color: too few requests is inconclusive, never pass
+ *   (the final look included);
+ * - 5xx limit (the hard limit): always-valid evidence that the rate is above maxErrorRate fails, by
+ *   however little (at 2/α); evidence that it is below passes (at 1/β); at the final look the exact
+ *   rule of a fixed window decides (observed rate above the limit fails), guarded at small counts;
+ * - 5xx comparison: always-valid evidence that the new color errs more than the live color fails;
+ *   passing early also needs Wald's acceptance of "not worse by minDetectableIncrease" (./sprt.ts).
+ *   Pending until the live color served `minRequests` requests in the window;
+ * - latency distribution, when both windows carry histograms: Mann–Whitney effect size against
+ *   maxProbabilitySlower, with an always-valid (asymptotic) confidence sequence;
  * - p99: at most `maxP99Ms`, and at most live p99 × maxP99RatioToBaseline + p99ToleranceMs once both
  *   colors served MIN_REQUESTS_FOR_P99 requests (below that a p99 is the slowest request or two).
  * The verdict fails when any rule fails, passes when every rule passes, and is inconclusive otherwise.
@@ -21,22 +24,18 @@
  * with on the same window. The caller may pass an earlier window of the live color (e.g. from the
  * last canary step) as the baseline: the comparison then runs against it, at the price of
  * comparing two different periods (time of day, downstream incidents). Without a baseline, or
- * with one that served no request (the live color gets none), the 5xx rule is the limit SPRT
- * alone: still sequential and α-bounded, but blind to a degradation that stays under
- * maxErrorRate. Each reason says which. The domain does not guess the phase from the counts
- * beyond that: a live color with a few requests is one still filling its window, so the
- * comparison waits for `minRequests` on it.
+ * with one that served no request (the live color gets none), the 5xx rule is the limit test
+ * alone: still always-valid, but blind to a degradation that stays under maxErrorRate. Each
+ * reason says which. The domain does not guess the phase from the counts beyond that: a live
+ * color with a few requests is one still filling its window, so the comparison waits for
+ * `minRequests` on it.
  */
-import type { Baseline, GateVerdict, TargetHealth, TrafficWindow } from './verdict';
+import type { Baseline, GateLook, GateVerdict, TargetHealth, TrafficWindow } from './verdict';
 import type { Gate } from './gate-schema';
-import {
-  comparisonLogLikelihoodRatio,
-  oneSampleLogLikelihoodRatio,
-  sprtBoundaries,
-  sprtOutcome,
-  type SprtBoundaries,
-  type SprtOutcome,
-} from './sprt';
+import { comparisonLogLikelihoodRatio, sprtBoundaries } from './sprt';
+import { limitEvidence, limitPValue } from '../statistics/error-limit';
+import { comparisonEvidence, errorSplit } from '../statistics/error-comparison';
+import { compareHistograms, probabilitySlowerBounds } from '../statistics/latency-rank';
 
 /** Requests a window needs before its p99 is compared with the other color's. */
 export const MIN_REQUESTS_FOR_P99 = 100;
@@ -47,12 +46,6 @@ interface RuleResult {
   status: RuleStatus;
   reason: string;
 }
-
-const STATUS: Record<SprtOutcome, RuleStatus> = {
-  'accept-h0': 'pass',
-  'reject-h0': 'fail',
-  continue: 'pending',
-};
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 /** A rate as a short percentage: 0.01 → "1%", 0.005 → "0.5%". */
@@ -66,19 +59,32 @@ const num = (x: number) => {
 };
 const ms = (x: number) => `${Math.round(x)} ms`;
 const rateOf = (w: TrafficWindow) => (w.requests === 0 ? 0 : w.errors / w.requests);
+const pValue = (p: number) => (p < 0.0001 ? p.toExponential(1) : Number(p.toPrecision(2)).toString());
 
-/** One evaluation's SPRT settings: Wald's boundaries and their description, worked out once. */
-interface SprtTest {
-  boundaries: SprtBoundaries;
-  /** "α=1%, β=1%, δ=+2 pp" */
-  settings: string;
+/** One evaluation's thresholds, worked out once. */
+interface Thresholds {
+  alpha: number;
+  beta: number;
+  delta: number;
+  /** ln of the e-value that fails the limit (2/α: the other α/2 is the final look's). */
+  limitFail: number;
+  /** ln of the e-value that passes the limit early (1/β). */
+  limitPass: number;
+  /** Wald's acceptance boundary of "not worse by δ". */
+  acceptBoundary: number;
+  final: boolean;
 }
 
-function sprtTest(gate: Gate): SprtTest {
+function thresholds(gate: Gate, look?: GateLook): Thresholds {
   const { falseRollbackRate: alpha, missRate: beta, minDetectableIncrease: delta } = gate;
   return {
-    boundaries: sprtBoundaries(alpha, beta),
-    settings: `α=${shortPct(alpha)}, β=${shortPct(beta)}, δ=${pp(delta)}`,
+    alpha,
+    beta,
+    delta,
+    limitFail: Math.log(2 / alpha),
+    limitPass: Math.log(1 / beta),
+    acceptBoundary: sprtBoundaries(alpha, beta).lower,
+    final: look?.final ?? false,
   };
 }
 
@@ -86,45 +92,114 @@ function sprtTest(gate: Gate): SprtTest {
 const errorFigures = (w: TrafficWindow, name: string) =>
   `${pct(rateOf(w))} on ${name} (${w.errors} of ${w.requests} requests)`;
 
-function sprtReason(evidence: string, llr: number, test: SprtTest): string {
-  const b = test.boundaries;
-  const outcome = sprtOutcome(llr, b);
-  const where =
-    outcome === 'reject-h0'
-      ? `≥ ${num(b.upper)}`
-      : outcome === 'accept-h0'
-        ? `≤ ${num(b.lower)}`
-        : `between ${num(b.lower)} and ${num(b.upper)}, more requests needed`;
-  return `${evidence}: SPRT log-likelihood ratio ${num(llr)} ${where} (${test.settings})`;
-}
-
-/** The 5xx hard limit as a one-sample SPRT; null when the limit is 100 % (no limit). */
-function errorLimitRule(gate: Gate, w: TrafficWindow, name: string, test: SprtTest): RuleResult | null {
+/** The 5xx hard limit; null when the limit is 100 % (no limit) or 0 (any error fails, judged as such). */
+function errorLimitRule(gate: Gate, w: TrafficWindow, name: string, t: Thresholds): RuleResult | null {
   const limit = gate.maxErrorRate;
   if (limit >= 1) return null;
-  const llr = oneSampleLogLikelihoodRatio(w, limit, Math.min(1, limit + gate.minDetectableIncrease));
-  const outcome = sprtOutcome(llr, test.boundaries);
-  // Rejecting p = limit implies an observed rate above the limit (above the SPRT's midpoint, even).
-  const evidence =
-    outcome === 'reject-h0'
-      ? `5xx rate ${pct(rateOf(w))} > ${pct(limit)} (${w.errors} of ${w.requests} requests) on ${name}`
-      : `5xx rate ${errorFigures(w, name)} ${outcome === 'accept-h0' ? 'within' : 'against'} the ${pct(limit)} limit`;
+  const figures = `5xx rate ${errorFigures(w, name)}`;
+  if (limit <= 0) {
+    if (w.errors > 0) return { status: 'fail', reason: `${figures} > the 0% limit` };
+    // No error yet: "below δ" is all the evidence can say (n·ln(1 − δ) ≤ ln β, Wald's acceptance).
+    const llr = w.requests * Math.log1p(-t.delta);
+    const passed = t.final || llr <= Math.log(t.beta);
+    return {
+      status: passed ? 'pass' : 'pending',
+      reason: `${figures} within the 0% limit: log-likelihood ratio ${num(llr)} ${llr <= Math.log(t.beta) ? '≤' : '>'} ${num(Math.log(t.beta))} against ${pp(t.delta)}`,
+    };
+  }
+  const e = limitEvidence(w, limit, t.delta);
+  const settings = `α=${shortPct(t.alpha)}, β=${shortPct(t.beta)}, δ=${pp(t.delta)}`;
+  if (e.above >= t.limitFail) {
+    return {
+      status: 'fail',
+      reason: `${figures} above the ${shortPct(limit)} limit: log e-value ${num(e.above)} ≥ ${num(t.limitFail)} (always-valid, ${settings})`,
+    };
+  }
+  if (t.final) {
+    // The fixed window's own rule (observed rate above the limit fails), guarded at small counts:
+    // the count must also be unlikely (≤ α/2) for a release at half the limit.
+    const above = rateOf(w) > limit;
+    const p = limitPValue(w, limit / 2);
+    const over = above && p <= t.alpha / 2;
+    const guard = `exact binomial p-value at ${shortPct(limit / 2)} ${pValue(p)} ${p <= t.alpha / 2 ? '≤' : '>'} ${shortPct(t.alpha / 2)}`;
+    return {
+      status: over ? 'fail' : 'pass',
+      reason: `final look: ${figures} ${over ? 'above' : 'within'} the ${shortPct(limit)} limit${above ? ` (${guard})` : ''}`,
+    };
+  }
+  if (e.below >= t.limitPass) {
+    return {
+      status: 'pass',
+      reason: `${figures} within the ${shortPct(limit)} limit: log e-value ${num(e.below)} ≥ ${num(t.limitPass)} (always-valid, ${settings})`,
+    };
+  }
   return {
-    status: STATUS[outcome],
-    reason: sprtReason(evidence, llr, test),
+    status: 'pending',
+    reason:
+      `${figures} against the ${shortPct(limit)} limit: log e-values ${num(e.above)} above (fails at ${num(t.limitFail)}), ` +
+      `${num(e.below)} below (passes at ${num(t.limitPass)}), more requests needed (${settings})`,
   };
 }
 
-function errorComparisonRule(
+function errorComparisonRule(w: TrafficWindow, base: TrafficWindow, names: Names, t: Thresholds): RuleResult {
+  // α/2: the other half is the latency rule's (unused without histograms).
+  const shareOfAlpha = 0.5;
+  const evidence = comparisonEvidence(w, base);
+  const failAt = Math.log(1 / (t.alpha * shareOfAlpha));
+  const split = errorSplit(w, base);
+  const figures =
+    `5xx rate ${errorFigures(w, names.candidate)} vs ${errorFigures(base, names.baseline)}: ` +
+    `${pct(split.errorShare)} of ${split.errors} errors on ${names.candidate} with ${pct(split.trafficShare)} of the requests`;
+  if (evidence >= failAt) {
+    return {
+      status: 'fail',
+      reason: `${figures}; log e-value ${num(evidence)} ≥ ${num(failAt)} (always-valid, α=${shortPct(t.alpha * shareOfAlpha)})`,
+    };
+  }
+  const llr = comparisonLogLikelihoodRatio(w, base, t.delta);
+  const accepted = llr <= t.acceptBoundary;
+  const settings = `α=${shortPct(t.alpha)}, β=${shortPct(t.beta)}, δ=${pp(t.delta)}`;
+  if (accepted || t.final) {
+    return {
+      status: 'pass',
+      reason:
+        `${t.final && !accepted ? 'final look: ' : ''}${figures}; log e-value ${num(evidence)} < ${num(failAt)}, ` +
+        `SPRT log-likelihood ratio ${num(llr)} ${accepted ? `≤ ${num(t.acceptBoundary)}: not worse by ${pp(t.delta)}` : `> ${num(t.acceptBoundary)}`} (${settings})`,
+    };
+  }
+  return {
+    status: 'pending',
+    reason: `${figures}; log e-value ${num(evidence)} < ${num(failAt)}, SPRT log-likelihood ratio ${num(llr)} > ${num(t.acceptBoundary)}, more requests needed (${settings})`,
+  };
+}
+
+/** Latency as a distribution, when both windows carry histograms; null otherwise. */
+function latencyRankRule(
   gate: Gate,
   w: TrafficWindow,
   base: TrafficWindow,
   names: Names,
-  test: SprtTest,
-): RuleResult {
-  const llr = comparisonLogLikelihoodRatio(w, base, gate.minDetectableIncrease);
-  const evidence = `5xx rate ${errorFigures(w, names.candidate)} vs ${errorFigures(base, names.baseline)}`;
-  return { status: STATUS[sprtOutcome(llr, test.boundaries)], reason: sprtReason(evidence, llr, test) };
+  t: Thresholds,
+): RuleResult | null {
+  if (!w.latencyHistogram || !base.latencyHistogram) return null;
+  const c = compareHistograms(w.latencyHistogram, base.latencyHistogram);
+  if (!c) return null;
+  const alpha = t.alpha / 2;
+  const [lo, hi] = probabilitySlowerBounds(c, alpha);
+  const limit = gate.maxProbabilitySlower;
+  const figures =
+    `latency: ${names.candidate} slower than ${names.baseline} in ${pct(c.probabilitySlower)} of request pairs ` +
+    `(Cliff's δ ${c.cliffsDelta.toFixed(2)}; confidence sequence ${pct(lo)}–${pct(hi)}, α=${shortPct(alpha)})`;
+  if (lo > limit) return { status: 'fail', reason: `${figures} > ${pct(limit)}` };
+  if (hi < limit) return { status: 'pass', reason: `${figures} < ${pct(limit)}` };
+  if (t.final) {
+    const over = c.probabilitySlower > limit;
+    return {
+      status: over ? 'fail' : 'pass',
+      reason: `final look: ${figures} ${over ? '>' : '≤'} ${pct(limit)}`,
+    };
+  }
+  return { status: 'pending', reason: `${figures} around ${pct(limit)}, more requests needed` };
 }
 
 function p99LimitRule(gate: Gate, w: TrafficWindow): RuleResult {
@@ -142,9 +217,12 @@ function p99ComparisonRule(
   w: TrafficWindow,
   base: TrafficWindow,
   names: Names,
+  t: Thresholds,
 ): RuleResult | null {
   if (base.p99Ms === null || base.requests < MIN_REQUESTS_FOR_P99) return null;
   if (w.requests < MIN_REQUESTS_FOR_P99) {
+    // At the final look a p99 of a few requests is still no p99: the other rules decide.
+    if (t.final) return null;
     return {
       status: 'pending',
       reason: `p99 comparison with ${names.baseline} needs ${MIN_REQUESTS_FOR_P99} requests on ${names.candidate}, ${w.requests} so far`,
@@ -176,21 +254,25 @@ function noComparisonReason(gate: Gate, baseline: Baseline | undefined, names: N
   return `no comparison with ${names.baseline}: it served no request in this window (as during the bake); ${fallback}`;
 }
 
-/** Too few live requests to compare with yet: the comparison waits rather than being skipped. */
-function baselineTooSmall(gate: Gate, base: TrafficWindow, names: Names): RuleResult | null {
-  if (base.requests >= gate.minRequests) return null;
+/** Too few live requests to compare with yet: the comparison waits rather than being skipped (but for the final look). */
+function baselineTooSmall(gate: Gate, base: TrafficWindow, names: Names, t: Thresholds): RuleResult | null {
+  if (base.requests >= gate.minRequests || t.final) return null;
   return {
     status: 'pending',
     reason: `comparison with ${names.baseline} needs ${gate.minRequests} requests on it, ${base.requests} so far`,
   };
 }
 
-/** The sequential verdict for the new color's window, compared with `baseline` (the live color) when it has enough requests. */
+/**
+ * The sequential verdict for the new color's window, compared with `baseline` (the live color) when
+ * it has enough requests; `look.final` at the step's final look.
+ */
 export function evaluateSequential(
   gate: Gate,
   traffic: TrafficWindow,
   health: TargetHealth,
   baseline?: Baseline,
+  look?: GateLook,
 ): GateVerdict {
   const names: Names = {
     candidate: baseline?.names?.candidate ?? 'the new color',
@@ -207,17 +289,19 @@ export function evaluateSequential(
       reasons: [`${traffic.requests} requests < ${gate.minRequests} needed for a verdict`],
     };
   }
-  const test = sprtTest(gate);
+  const t = thresholds(gate, look);
   const notes: string[] = [];
   const skipped = noComparisonReason(gate, baseline, names);
   if (skipped) notes.push(skipped);
   const compared = gate.compareWithBaseline && baseline && !skipped ? baseline.window : null;
-  const waiting = compared && baselineTooSmall(gate, compared, names);
+  const waiting = compared && baselineTooSmall(gate, compared, names, t);
+  const rank = !waiting && compared ? latencyRankRule(gate, traffic, compared, names, t) : null;
   const rules = [
-    waiting || (compared && errorComparisonRule(gate, traffic, compared, names, test)),
-    errorLimitRule(gate, traffic, names.candidate, test),
+    waiting || (compared && errorComparisonRule(traffic, compared, names, t)),
+    errorLimitRule(gate, traffic, names.candidate, t),
+    rank,
     p99LimitRule(gate, traffic),
-    !waiting && compared && p99ComparisonRule(gate, traffic, compared, names),
+    !waiting && compared && p99ComparisonRule(gate, traffic, compared, names, t),
   ].filter((r): r is RuleResult => Boolean(r));
   failures.push(...rules.filter((r) => r.status === 'fail').map((r) => r.reason));
   if (failures.length > 0) return { verdict: 'fail', reasons: failures };

@@ -2,6 +2,9 @@
 import type { Gate } from './gate-schema';
 import { evaluateFixedWindow } from './fixed-window';
 import { evaluateSequential } from './sequential';
+import type { LatencyHistogram } from '../statistics/latency-rank';
+
+export type { LatencyHistogram } from '../statistics/latency-rank';
 
 /** Traffic served by one target group over a window. */
 export interface TrafficWindow {
@@ -10,6 +13,8 @@ export interface TrafficWindow {
   errors: number;
   p50Ms: number | null;
   p99Ms: number | null;
+  /** Latency bucket counts, when the metric source has them (Prometheus histograms): judged as a distribution. */
+  latencyHistogram?: LatencyHistogram | undefined;
 }
 
 export interface TargetHealth {
@@ -29,6 +34,15 @@ export interface Baseline {
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 
+/** Which look at the data an evaluation is. */
+export interface GateLook {
+  /**
+   * The final look (the step has run max(hold, finalLookSeconds)): the sequential gate decides with
+   * the data it has, never inconclusive but for too few requests.
+   */
+  final: boolean;
+}
+
 export interface GateVerdict {
   verdict: Verdict;
   /** Human-readable reasons, each naming the rule and the numbers. */
@@ -45,9 +59,10 @@ export function evaluateGate(
   traffic: TrafficWindow,
   health: TargetHealth,
   baseline?: Baseline,
+  look?: GateLook,
 ): GateVerdict {
   return gate.mode === 'sequential'
-    ? evaluateSequential(gate, traffic, health, baseline)
+    ? evaluateSequential(gate, traffic, health, baseline, look)
     : evaluateFixedWindow(gate, traffic, health);
 }
 

@@ -64,7 +64,8 @@ const STEP: JudgedStep & { phase: 'step' } = {
 const NOW = T0 + 120_000;
 
 const readings = (overrides: Partial<GateReadings> = {}): GateReadings => ({
-  traffic: { blue: traffic(5_000, 25), green: traffic(1_000, 5) },
+  // Enough requests for the limit's evidence that green is below 1 % (a pass needs about 720 clean ones).
+  traffic: { blue: traffic(36_000, 180), green: traffic(4_000, 10) },
   health: HEALTHY,
   stoppedTasks: [],
   probeResults: null,

@@ -48,7 +48,7 @@ function published(step: JudgedStep, now: number, model = AWS, greenRate = 0.001
     until,
     periodSeconds: model.periodSeconds,
   });
-  return { blue: window(190, 0.001), green: window(10, greenRate) };
+  return { blue: window(160, 0.001), green: window(40, greenRate) };
 }
 
 function input(

@@ -27,6 +27,8 @@ const DEFAULT_GATE: Gate = {
   falseRollbackRate: 0.01,
   missRate: 0.01,
   minDetectableIncrease: 0.02,
+  finalLookSeconds: 300,
+  maxProbabilitySlower: 0.55,
   compareWithBaseline: true,
   maxP99RatioToBaseline: 1.5,
   p99ToleranceMs: 50,

@@ -29,34 +29,34 @@ const RANK: Record<Verdict, number> = { fail: 0, inconclusive: 1, pass: 2 };
 
 describe('evaluateGate (sequential)', () => {
   describe('5xx: new color against the live color on the same window', () => {
-    it('fails a clearly worse new color, naming both rates, the counts, the ratio, the boundary and the settings', () => {
+    it('fails a clearly worse new color, naming both rates, the counts, the error split, the boundary and the level', () => {
       // Act
       const result = evaluateGate(GATE, window(200, 39), HEALTHY, blue(1800, 2));
 
       // Assess
       expect(result.verdict).toBe('fail');
       expect(result.reasons[0]).toBe(
-        `5xx rate 19.5% on green (39 of 200 requests) vs 0.1% on blue (2 of 1800 requests): SPRT log-likelihood ratio 32.4 ≥ 4.6 ${SETTINGS}`,
+        '5xx rate 19.5% on green (39 of 200 requests) vs 0.1% on blue (2 of 1800 requests): 95.1% of 41 errors on green with 10.0% of the requests; log e-value 78.5 ≥ 5.3 (always-valid, α=0.5%)',
       );
     });
 
-    it('passes a new color that is not worse by δ, before any fixed request count', () => {
+    it('passes a new color with evidence that it is within the limit and not worse by δ, before any fixed request count', () => {
       // Act
-      const result = evaluateGate(GATE, window(500, 2), HEALTHY, blue(4500, 23));
+      const result = evaluateGate(GATE, window(3000, 12), HEALTHY, blue(27_000, 135));
 
       // Assess
       expect(result).toEqual({
         verdict: 'pass',
         reasons: [
-          `5xx rate 0.4% on green (2 of 500 requests) vs 0.5% on blue (23 of 4500 requests): SPRT log-likelihood ratio -6.8 ≤ -4.6 ${SETTINGS}`,
-          `5xx rate 0.4% on green (2 of 500 requests) within the 1.0% limit: SPRT log-likelihood ratio -8.0 ≤ -4.6 ${SETTINGS}`,
+          `5xx rate 0.4% on green (12 of 3000 requests) vs 0.5% on blue (135 of 27000 requests): 8.2% of 147 errors on green with 10.0% of the requests; log e-value -3.8 < 5.3, SPRT log-likelihood ratio -40.8 ≤ -4.6: not worse by +2 pp ${SETTINGS}`,
+          `5xx rate 0.4% on green (12 of 3000 requests) within the 1% limit: log e-value 6.2 ≥ 4.6 (always-valid, ${SETTINGS.slice(1)}`,
           'p99 latency 100 ms ≤ 1000 ms',
           'p99 latency 100 ms on green ≤ 200 ms (blue p99 100 ms × 1.5 + 50 ms)',
         ],
       });
     });
 
-    it('is inconclusive while the evidence lies between the boundaries, saying more requests are needed', () => {
+    it('is inconclusive while the evidence is not enough either way, saying more requests are needed', () => {
       // Act
       const result = evaluateGate(GATE, window(200, 2), HEALTHY, blue(1800, 9));
 
@@ -64,20 +64,33 @@ describe('evaluateGate (sequential)', () => {
       expect(result).toEqual({
         verdict: 'inconclusive',
         reasons: [
-          `5xx rate 1.0% on green (2 of 200 requests) vs 0.5% on blue (9 of 1800 requests): SPRT log-likelihood ratio -0.8 between -4.6 and 4.6, more requests needed ${SETTINGS}`,
-          `5xx rate 1.0% on green (2 of 200 requests) against the 1.0% limit: SPRT log-likelihood ratio -1.8 between -4.6 and 4.6, more requests needed ${SETTINGS}`,
+          `5xx rate 1.0% on green (2 of 200 requests) vs 0.5% on blue (9 of 1800 requests): 18.2% of 11 errors on green with 10.0% of the requests; log e-value -0.2 < 5.3, SPRT log-likelihood ratio -0.8 > -4.6, more requests needed ${SETTINGS}`,
+          `5xx rate 1.0% on green (2 of 200 requests) against the 1% limit: log e-values -1.2 above (fails at 5.3), -0.5 below (passes at 4.6), more requests needed ${SETTINGS}`,
         ],
       });
     });
 
-    it('needs 228 clean requests on the new color to pass when neither color errs (α = β = 1 %, δ = 2 pp)', () => {
+    it('needs 720 clean requests on the new color to pass when neither color errs (evidence of < 1 % at β = 1 %)', () => {
       // Act
-      const before = evaluateGate(GATE, window(227), HEALTHY, blue(2043));
-      const at = evaluateGate(GATE, window(228), HEALTHY, blue(2052));
+      const before = evaluateGate(GATE, window(719), HEALTHY, blue(6471));
+      const at = evaluateGate(GATE, window(720), HEALTHY, blue(6480));
 
       // Assess
       expect(before.verdict).toBe('inconclusive');
       expect(at.verdict).toBe('pass');
+    });
+
+    it('fails 1.5 % against the 1 % limit on evidence alone, with the live color just as bad', () => {
+      // Act
+      const result = evaluateGate(GATE, window(20_000, 300), HEALTHY, blue(180_000, 2700));
+
+      // Assess
+      expect(result.verdict).toBe('fail');
+      expect(result.reasons).toEqual([
+        expect.stringMatching(
+          /^5xx rate 1\.5% on green \(300 of 20000 requests\) above the 1% limit: log e-value [\d.]+ ≥ 5\.3/,
+        ),
+      ]);
     });
 
     it('waits for minRequests on the live color before comparing, rather than skipping the comparison', () => {
@@ -85,10 +98,8 @@ describe('evaluateGate (sequential)', () => {
       const result = evaluateGate(GATE, window(500, 1), HEALTHY, blue(10));
 
       // Assess
-      expect(result).toEqual({
-        verdict: 'inconclusive',
-        reasons: ['comparison with blue needs 20 requests on it, 10 so far'],
-      });
+      expect(result.verdict).toBe('inconclusive');
+      expect(result.reasons[0]).toBe('comparison with blue needs 20 requests on it, 10 so far');
     });
 
     it('still fails on the limit while it waits for the live color', () => {
@@ -98,11 +109,11 @@ describe('evaluateGate (sequential)', () => {
       // Assess
       expect(result.verdict).toBe('fail');
       expect(result.reasons[0]).toMatch(
-        /^5xx rate 10\.0% > 1\.0% \(50 of 500 requests\) on green: SPRT log-likelihood ratio/,
+        /^5xx rate 10\.0% on green \(50 of 500 requests\) above the 1% limit: log e-value 67\.5 ≥ 5\.3/,
       );
     });
 
-    it('uses the configured rates and δ, and names them', () => {
+    it('uses the configured rates, and names them', () => {
       // Prepare
       const gate = {
         ...GATE,
@@ -118,7 +129,7 @@ describe('evaluateGate (sequential)', () => {
       // Assess
       expect(result.verdict).toBe('fail');
       expect(result.reasons).toHaveLength(1);
-      expect(result.reasons[0]).toMatch(/≥ 2\.8 \(α=5%, β=20%, δ=\+0\.5 pp\)$/);
+      expect(result.reasons[0]).toMatch(/log e-value 9\.6 ≥ 3\.7 \(always-valid, α=2\.5%\)$/);
     });
 
     it('says "the new color" and "the live color" when the baseline has no names', () => {
@@ -143,7 +154,7 @@ describe('evaluateGate (sequential)', () => {
       // Assess
       expect(result.verdict).toBe('inconclusive');
       expect(result.reasons).toEqual([
-        `5xx rate 1.6% on green (8 of 500 requests) against the 1.0% limit: SPRT log-likelihood ratio -1.3 between -4.6 and 4.6, more requests needed ${SETTINGS}`,
+        `5xx rate 1.6% on green (8 of 500 requests) against the 1% limit: log e-values -0.2 above (fails at 5.3), -2.0 below (passes at 4.6), more requests needed ${SETTINGS}`,
       ]);
     });
   });
@@ -151,13 +162,13 @@ describe('evaluateGate (sequential)', () => {
   describe('5xx limit (maxErrorRate) and the bake: no live traffic to compare with', () => {
     it('falls back to the limit when the live color served no request, saying so', () => {
       // Act
-      const result = evaluateGate(GATE, window(500, 1), HEALTHY, blue(0, 0, null));
+      const result = evaluateGate(GATE, window(1200, 1), HEALTHY, blue(0, 0, null));
 
       // Assess
       expect(result).toEqual({
         verdict: 'pass',
         reasons: [
-          `5xx rate 0.2% on green (1 of 500 requests) within the 1.0% limit: SPRT log-likelihood ratio -9.1 ≤ -4.6 ${SETTINGS}`,
+          `5xx rate 0.1% on green (1 of 1200 requests) within the 1% limit: log e-value 6.6 ≥ 4.6 (always-valid, ${SETTINGS.slice(1)}`,
           'p99 latency 100 ms ≤ 1000 ms',
           'no comparison with blue: it served no request in this window (as during the bake); 5xx judged on the 1.0% limit only',
         ],
@@ -172,19 +183,17 @@ describe('evaluateGate (sequential)', () => {
       expect(result).toEqual({
         verdict: 'fail',
         reasons: [
-          `5xx rate 5.0% > 1.0% (25 of 500 requests) on the new color: SPRT log-likelihood ratio 17.8 ≥ 4.6 ${SETTINGS}`,
+          `5xx rate 5.0% on the new color (25 of 500 requests) above the 1% limit: log e-value 18.9 ≥ 5.3 (always-valid, ${SETTINGS.slice(1)}`,
         ],
       });
     });
 
-    it('fails on the first error against a 0 % limit, with an infinite ratio', () => {
+    it('fails on the first error against a 0 % limit', () => {
       // Act
       const result = evaluateGate({ ...GATE, maxErrorRate: 0 }, window(300, 1), HEALTHY, blue(2700));
 
       // Assess
-      expect(result.reasons).toEqual([
-        `5xx rate 0.3% > 0.0% (1 of 300 requests) on green: SPRT log-likelihood ratio ∞ ≥ 4.6 ${SETTINGS}`,
-      ]);
+      expect(result.reasons).toEqual(['5xx rate 0.3% on green (1 of 300 requests) > the 0% limit']);
     });
 
     it('has no 5xx rule with a 100 % limit and no baseline, and says so', () => {
@@ -235,7 +244,7 @@ describe('evaluateGate (sequential)', () => {
 
     it('passes at exactly the tolerated p99', () => {
       // Act
-      const result = evaluateGate(GATE, window(500, 0, 230), HEALTHY, blue(4500, 0, 120));
+      const result = evaluateGate(GATE, window(1500, 0, 230), HEALTHY, blue(13_500, 0, 120));
 
       // Assess
       expect(result.verdict).toBe('pass');
@@ -255,8 +264,8 @@ describe('evaluateGate (sequential)', () => {
 
     it(`does not compare p99s when the live color has fewer than ${MIN_REQUESTS_FOR_P99} requests or no p99`, () => {
       // Act
-      const few = evaluateGate(GATE, window(500, 0, 900), HEALTHY, blue(99, 0, 10));
-      const none = evaluateGate(GATE, window(500, 0, 900), HEALTHY, blue(4500, 0, null));
+      const few = evaluateGate(GATE, window(1500, 0, 900), HEALTHY, blue(99, 0, 10));
+      const none = evaluateGate(GATE, window(1500, 0, 900), HEALTHY, blue(4500, 0, null));
 
       // Assess
       expect(few.verdict).toBe('pass');
@@ -270,6 +279,96 @@ describe('evaluateGate (sequential)', () => {
 
       // Assess
       expect(result).toEqual({ verdict: 'fail', reasons: ['p99 latency 1500 ms > 1000 ms'] });
+    });
+  });
+
+  describe('final look', () => {
+    it('fails an observed rate above the limit at the final look, however slight, once the counts say something', () => {
+      // Act
+      // The live color as bad: only the limit can fail it.
+      const result = evaluateGate(GATE, window(6000, 66), HEALTHY, blue(54_000, 594), { final: true });
+
+      // Assess
+      expect(result.verdict).toBe('fail');
+      expect(result.reasons).toEqual([
+        expect.stringMatching(
+          /^final look: 5xx rate 1\.1% on green \(66 of 6000 requests\) above the 1% limit/,
+        ),
+      ]);
+    });
+
+    it('passes at the final look what a sequential look leaves inconclusive, if within the limit', () => {
+      // Act
+      const sequential = evaluateGate(GATE, window(300, 2), HEALTHY, blue(2700, 13));
+      const final = evaluateGate(GATE, window(300, 2), HEALTHY, blue(2700, 13), { final: true });
+
+      // Assess
+      expect(sequential.verdict).toBe('inconclusive');
+      expect(final.verdict).toBe('pass');
+    });
+
+    it('stays inconclusive below minRequests, even at the final look', () => {
+      expect(evaluateGate(GATE, window(19), HEALTHY, blue(171), { final: true }).verdict).toBe(
+        'inconclusive',
+      );
+    });
+
+    it('is never inconclusive at the final look from minRequests on (property)', () => {
+      fc.assert(
+        fc.property(
+          fc
+            .integer({ min: 20, max: 50_000 })
+            .chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 0, max: n }))),
+          fc
+            .integer({ min: 0, max: 100_000 })
+            .chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 0, max: n }))),
+          ([n, e], [ln, le]) => {
+            expect(evaluateGate(GATE, window(n, e), HEALTHY, blue(ln, le), { final: true }).verdict).not.toBe(
+              'inconclusive',
+            );
+          },
+        ),
+      );
+    });
+  });
+
+  describe('latency histograms', () => {
+    const bounds = [25, 50, 100, 200, 400];
+    const withHistogram = (w: TrafficWindow, counts: number[]): TrafficWindow => ({
+      ...w,
+      latencyHistogram: { upperBoundsMs: bounds, counts },
+    });
+
+    it('fails a new color slower across the distribution, reporting the effect size, though its p99 is within the ratio', () => {
+      // Act
+      const result = evaluateGate(
+        GATE,
+        withHistogram(window(3000, 12, 150), [300, 900, 1200, 500, 100]),
+        HEALTHY,
+        { window: withHistogram(window(27_000, 135, 130), [5400, 10_800, 8100, 2430, 270]), names: NAMES },
+      );
+
+      // Assess
+      expect(result.verdict).toBe('fail');
+      expect(result.reasons).toEqual([
+        expect.stringMatching(
+          /^latency: green slower than blue in 6\d\.\d% of request pairs \(Cliff's δ 0\.\d\d; confidence sequence .* > 55\.0%$/,
+        ),
+      ]);
+    });
+
+    it('passes the same distribution on both colors', () => {
+      // Act
+      const result = evaluateGate(GATE, withHistogram(window(3000, 12), [600, 1200, 900, 270, 30]), HEALTHY, {
+        window: withHistogram(window(27_000, 135), [5400, 10_800, 8100, 2430, 270]),
+        names: NAMES,
+      });
+
+      // Assess
+      expect(result.verdict).toBe('pass');
+      expect(
+        result.reasons.some((r) => /^latency: green slower than blue in 50\.0% .* < 55\.0%$/.test(r)),
+      ).toBe(true);
     });
   });
 
