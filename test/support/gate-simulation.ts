@@ -14,6 +14,7 @@ import {
   currentBakeWindow,
   decide,
   evaluateGate,
+  finalLookAt as finalLookTime,
   judgeBakeWindow,
   type TargetHealth,
   type TrafficWindow,
@@ -145,9 +146,10 @@ export function simulateStep(
   const histograms = setup.latencyHistograms ?? false;
   const blue = new ColorWindow(scenario.blueErrorRate, scenario.blueP99Ms, sigma, histograms);
   const green = new ColorWindow(scenario.greenErrorRate, scenario.greenP99Ms, sigma, histograms);
-  const finalLookAt = Math.max(holdSeconds, gate.finalLookSeconds);
   const perInterval = Math.round(requestsPerSecond * gate.intervalSeconds);
   const deadlineAt = (holdSeconds + gate.stepTimeoutSeconds) * 1000;
+  // Seconds from the step's start, as judge.ts places the look.
+  const finalLookAt = finalLookTime({ startedAt: 0, holdSeconds, deadlineAt, gate }) / 1000;
   const names = { candidate: 'green', baseline: 'blue' };
   const route = routeSampler(perInterval, weight / 100);
   let previousFailures = 0;

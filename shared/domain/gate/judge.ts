@@ -220,10 +220,16 @@ function unpublished(step: JudgedStep, data: PublishedWindow, health: TargetHeal
 
 /**
  * When the sequential gate takes its final look (epoch ms): max(hold, finalLookSeconds) after the
- * step (or the bake) began. From then on it decides with the data it has.
+ * step (or the bake) began, but never later than halfway from the hold's end to the step's
+ * deadline. A step that reached its deadline undecided would roll back a release the fixed window
+ * passes; the other half of the timeout leaves room for published data to reach the look.
  */
-export function finalLookAt(step: Pick<JudgedStep, 'startedAt' | 'holdSeconds' | 'gate'>): number {
-  return step.startedAt + Math.max(step.holdSeconds, step.gate.finalLookSeconds) * 1000;
+export function finalLookAt(
+  step: Pick<JudgedStep, 'startedAt' | 'holdSeconds' | 'deadlineAt' | 'gate'>,
+): number {
+  const look = step.startedAt + Math.max(step.holdSeconds, step.gate.finalLookSeconds) * 1000;
+  const holdEnd = step.startedAt + step.holdSeconds * 1000;
+  return Math.min(look, holdEnd + Math.max(0, step.deadlineAt - holdEnd) / 2);
 }
 
 /** The traffic verdict on published data only; the final look once published data reaches it. */

@@ -5,6 +5,7 @@ import {
   judgeStep,
   judgeTestRound,
   latestBakeWindow,
+  finalLookAt,
   ProbesSchema,
   readingWindows,
   stopsWindowStart,
@@ -208,6 +209,40 @@ describe('latestBakeWindow', () => {
     });
     // Data still within the first window: the whole bake is that window.
     expect(latestBakeWindow(BAKE, { from: T0, until: T0 + 60_000 }, 60)).toBeNull();
+  });
+});
+
+describe('finalLookAt', () => {
+  const start = 1_000_000;
+  const at = (holdSeconds: number, stepTimeoutSeconds: number, finalLookSeconds: number) =>
+    (finalLookAt({
+      startedAt: start,
+      holdSeconds,
+      deadlineAt: start + (holdSeconds + stepTimeoutSeconds) * 1000,
+      gate: GateSchema.parse({ finalLookSeconds }),
+    }) -
+      start) /
+    1000;
+
+  it('looks at max(hold, finalLookSeconds) when the step timeout leaves room', () => {
+    expect(at(60, 900, 300)).toBe(300);
+    expect(at(600, 900, 300)).toBe(600);
+  });
+
+  it('never looks later than halfway from the hold end to the deadline, so a step is decided before it times out', () => {
+    // A short rehearsal step: hold 5 s, timeout 30 s; without the bound the look (300 s) comes after the deadline (35 s).
+    expect(at(5, 30, 300)).toBe(20);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3600 }),
+        fc.integer({ min: 1, max: 3600 }),
+        fc.integer({ min: 1, max: 3600 }),
+        (hold, timeout, look) => {
+          const t = at(hold, timeout, look);
+          return t >= hold && t < hold + timeout && t <= Math.max(hold, look);
+        },
+      ),
+    );
   });
 });
 
