@@ -173,14 +173,15 @@ describe('greenlight CLI on the local API (end to end)', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
 
-    // Ended: one object, the deployment as it ended, with green's and blue's figures at the last verdict.
+    // Ended: one object, the deployment as it ended, with green's and blue's figures at the last
+    // evaluation (the record's observation log).
     expect(watched.code).toBe(0);
     expect(views).toHaveLength(1);
     expect(views[0]).toMatchObject({
       id: firstId,
       status: 'PROMOTED',
       last: {
-        source: 'event',
+        source: 'observation',
         decision: 'advance',
         colors: { green: { requests: expect.any(Number) }, blue: { requests: expect.any(Number) } },
       },
