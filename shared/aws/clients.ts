@@ -5,6 +5,7 @@
  */
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -61,3 +62,6 @@ export const dynamoDocumentClient = /* @__PURE__ */ once(() =>
 
 /** The container's EventBridge Scheduler client (Greenlight's schedules). */
 export const schedulerClient = /* @__PURE__ */ once(() => new SchedulerClient({ ...CLIENT_RETRY_CONFIG }));
+
+/** The container's CodeDeploy client (lifecycle hooks of CodeDeploy ECS deployments). */
+export const codeDeployClient = /* @__PURE__ */ once(() => new CodeDeployClient({ ...CLIENT_RETRY_CONFIG }));
