@@ -153,8 +153,10 @@ export function planCodeDeployHook(
       `CODEDEPLOY_HOOK_SPECS["${target.application}/${target.deploymentGroup}"].probes: required to judge ${stage} (probes are the only traffic the test listener carries)`,
     );
   }
-  const green = target.taskSets.find((t) => t.label === 'GREEN');
-  const blue = target.taskSets.find((t) => t.label === 'BLUE');
+  // The SDK's TargetLabel values are "Blue" / "Green", its documentation writes BLUE / GREEN: both read.
+  const labelled = (label: string) => target.taskSets.find((t) => t.label?.toUpperCase() === label);
+  const green = labelled('GREEN');
+  const blue = labelled('BLUE');
   if (!green?.targetGroupArn || !blue?.targetGroupArn) {
     return fail('ecsTarget.taskSetsInfo: expected a BLUE and a GREEN task set, each with a target group');
   }

@@ -80,8 +80,8 @@ describe('CodeDeployHookService', () => {
         serviceArn: CD_SERVICE_ARN,
         lifecycleEvents: expect.arrayContaining([{ name: 'AfterAllowTestTraffic', status: 'InProgress' }]),
         taskSets: [
-          { label: 'BLUE', trafficWeight: 100, targetGroupName: TG_BLUE_NAME, targetGroupArn: TG_BLUE_ARN },
-          { label: 'GREEN', trafficWeight: 0, targetGroupName: TG_GREEN_NAME, targetGroupArn: TG_GREEN_ARN },
+          { label: 'Blue', trafficWeight: 100, targetGroupName: TG_BLUE_NAME, targetGroupArn: TG_BLUE_ARN },
+          { label: 'Green', trafficWeight: 0, targetGroupName: TG_GREEN_NAME, targetGroupArn: TG_GREEN_ARN },
         ],
       });
     });
