@@ -1,5 +1,15 @@
 /** The production adapters of the hook functions, each built on first use at cold start. */
-import { cloudWatchClient, ecsClient, elbv2Client } from '../../shared/aws/clients';
+import {
+  cloudWatchClient,
+  codeDeployClient,
+  ecsClient,
+  elbv2Client,
+  sfnClient,
+} from '../../shared/aws/clients';
+import { CodeDeployHookService } from '../../shared/aws/codedeploy-hooks';
+import { SfnExecutions } from '../../shared/aws/sfn-executions';
+import type { Parsed } from '../../shared/domain/hooks/ecs-hook-event';
+import type { Executions } from '../../shared/ports/executions';
 import { CloudWatchMetrics } from '../../shared/aws/cloudwatch-metrics';
 import { AlbRouter } from '../../shared/aws/alb-router';
 import { EcsBlueGreenService } from '../../shared/aws/ecs-blue-green';
@@ -28,4 +38,18 @@ export function router() {
 /** Plain HTTP from the function: reaching an internal test listener needs the function in the VPC. */
 export function probe() {
   return new HttpProbe();
+}
+
+export function codeDeployHooks() {
+  return new CodeDeployHookService({ codeDeploy: codeDeployClient(), elbv2: elbv2Client() });
+}
+
+/** Executions of the gate-watch machine; a missing ARN fails each start (the hook then answers Failed). */
+export function gateWatches(arn: Parsed<string>): Pick<Executions, 'start'> {
+  if (!arn.ok) {
+    return {
+      start: () => Promise.reject(new Error(arn.reason)),
+    };
+  }
+  return new SfnExecutions({ client: sfnClient(), stateMachineArn: arn.value });
 }

@@ -11,35 +11,20 @@
  * and StopServiceDeployment stand for them).
  */
 import type { Context } from 'aws-lambda';
-import type { Color } from '../../shared/domain/colors';
-import {
-  judgeBake,
-  judgeStep,
-  judgeTestRound,
-  latestBakeWindow,
-  readingWindows,
-  type JudgedStep,
-  type PreviousEvaluation,
-} from '../../shared/domain/gate';
 import { parseEcsHookEvent, revisionId, type EcsHookEvent } from '../../shared/domain/hooks/ecs-hook-event';
 import {
   newRevisionTargetGroups,
   rulesToRead,
   type RuleReading,
 } from '../../shared/domain/hooks/ecs-target-groups';
-import {
-  answerWatch,
-  planEcsHook,
-  type HookResponse,
-  type WatchOutcome,
-  type WatchPlan,
-} from '../../shared/domain/hooks/ecs-hook-watch';
+import { answerWatch, planEcsHook, type HookResponse } from '../../shared/domain/hooks/ecs-hook-watch';
 import { lambdaHandler, type Logger } from '../../shared/lambda';
 import type { Clock } from '../../shared/ports/clock';
 import type { EcsBlueGreen } from '../../shared/ports/ecs-blue-green';
 import type { Metrics } from '../../shared/ports/metrics';
 import type { Probe } from '../../shared/ports/probe';
 import type { Router } from '../../shared/ports/router';
+import { evaluateWatch } from './evaluate-watch';
 
 export type { HookResponse };
 
@@ -53,9 +38,6 @@ export interface EcsHookDeps {
 }
 
 const FAILED: HookResponse = { hookStatus: 'FAILED' };
-
-/** The new revision is "green" and the revision it replaces "blue", as the gate's reasons name them. */
-const COLORS = { live: 'blue', new: 'green' } as const satisfies Record<string, Color>;
 
 /** One invocation: the answer ECS reads. Never throws. */
 export async function ecsHook(deps: EcsHookDeps, raw: unknown): Promise<HookResponse> {
@@ -92,7 +74,8 @@ async function answer(deps: EcsHookDeps, raw: unknown): Promise<HookResponse> {
     deps.logger.warn('ECS hook: answering FAILED', { ...context, reason: targetGroups.reason });
     return FAILED;
   }
-  const outcome = await evaluate(deps, event, plan, targetGroups.value, now);
+  const names = { cluster: event.cluster, service: event.serviceName };
+  const outcome = await evaluateWatch(deps, plan, targetGroups.value, names, now);
   const response = answerWatch(plan, outcome, event.hookDetails);
   deps.logger.info('ECS hook: gate evaluated', {
     ...context,
@@ -125,76 +108,6 @@ async function findTargetGroups(deps: EcsHookDeps, event: EcsHookEvent) {
   );
   const found = newRevisionTargetGroups(route, readings);
   return found.ok ? { ok: true as const, value: { blue: found.value.live, green: found.value.new } } : found;
-}
-
-async function evaluate(
-  deps: EcsHookDeps,
-  event: EcsHookEvent,
-  plan: WatchPlan,
-  targetGroups: Record<Color, string>,
-  now: number,
-): Promise<WatchOutcome> {
-  const { spec, previous } = plan;
-  const colors = { ...COLORS, cluster: event.cluster, service: event.serviceName };
-  if (plan.phase === 'test') {
-    // planEcsHook answers FAILED at POST_TEST_TRAFFIC_SHIFT without probes.
-    const probes = spec.probes!;
-    const [probeResults, health] = await Promise.all([
-      deps.probe.run(probes),
-      deps.router.targetHealth(targetGroups.green),
-    ]);
-    const { observation } = judgeTestRound({
-      phase: {
-        holdSeconds: plan.holdSeconds,
-        startedAt: plan.startedAt,
-        deadlineAt: plan.deadlineAt,
-        consecutiveFailures: spec.testTraffic.consecutiveFailures,
-      },
-      previousFailures: previous?.consecutiveFailures ?? 0,
-      now,
-      colors,
-      gate: spec.gate,
-      probes,
-      // Task stops, alarms and manual control: see the module's comment.
-      readings: { probeResults, health, stoppedTasks: [], alarmsFiring: [], control: {} },
-    });
-    return { ...observation, stopsSince: plan.startedAt };
-  }
-  const phase = plan.phase;
-  const step: JudgedStep & { phase: 'step' | 'bake' } = {
-    index: 0,
-    phase,
-    gate: spec.gate,
-    holdSeconds: plan.holdSeconds,
-    startedAt: plan.startedAt,
-    deadlineAt: plan.deadlineAt,
-  };
-  const prior: PreviousEvaluation | null = previous
-    ? {
-        stepIndex: 0,
-        phase,
-        consecutiveFailures: previous.consecutiveFailures,
-        at: previous.at,
-        stopsSince: previous.stopsSince,
-        dataUntil: previous.dataUntil,
-      }
-    : null;
-  const windows = readingWindows(step, prior);
-  const [traffic, health, probeResults] = await Promise.all([
-    deps.metrics.sample(targetGroups, windows.trafficSince, now, spec.metrics),
-    deps.router.targetHealth(targetGroups.green),
-    spec.probes ? deps.probe.run(spec.probes) : Promise.resolve(null),
-  ]);
-  const input = { step, previous: prior, now, colors, probes: spec.probes, windows };
-  const readings = { traffic, health, probeResults, stoppedTasks: [], alarmsFiring: [], control: {} };
-  if (phase === 'bake') {
-    const window = latestBakeWindow(step, traffic.green, spec.bakeWindowSeconds);
-    const latestWindow = window
-      ? { window, traffic: await deps.metrics.sample(targetGroups, window.from, now, spec.metrics) }
-      : null;
-    return judgeBake({ ...input, readings: { ...readings, latestWindow } }).observation;
-  }
-  return judgeStep({ ...input, readings }).observation;
 }
 
 /** What every log line of an invocation says: never hookDetails, never the event. */

@@ -7,6 +7,7 @@
  */
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -70,4 +71,9 @@ export const dynamoDocumentClient = /* @__PURE__ */ once(() =>
 /** The container's EventBridge Scheduler client (Greenlight's schedules). */
 export const schedulerClient = /* @__PURE__ */ once(() =>
   traced(new SchedulerClient({ ...CLIENT_RETRY_CONFIG })),
+);
+
+/** The container's CodeDeploy client (lifecycle hooks of CodeDeploy ECS deployments). */
+export const codeDeployClient = /* @__PURE__ */ once(() =>
+  traced(new CodeDeployClient({ ...CLIENT_RETRY_CONFIG })),
 );

@@ -36,6 +36,9 @@ const AREA_OF_FUNCTION: Record<string, string> = {
   'notify-run': 'schedules',
   'ecs-hook': 'hooks',
   'reconcile-missed': 'schedules',
+  'codedeploy-hook': 'hooks',
+  'gate-watch-evaluate': 'hooks',
+  'gate-watch-report': 'hooks',
 };
 const STAGE = 'ci';
 const FUNCTION_PREFIX = `greenlight-${STAGE}-`;
@@ -45,6 +48,10 @@ const SERVICE_PATTERN = 'web-*';
 const HOOK_SERVICE_PATTERN = 'api-*';
 /** The Prometheus workspace the evaluate function may query. */
 const AMP_WORKSPACE = 'ws-0123abcd-4567-89ef-0123-456789abcdef';
+/** The deployment groups whose CodeDeploy lifecycle hook is Greenlight's (codeDeployGroupPattern). */
+const CODEDEPLOY_GROUP_PATTERN = 'web-dg-*';
+/** Every CodeDeploy action is granted on the hooked deployment groups only (resource type deploymentgroup). */
+const HOOKED_DEPLOYMENT_GROUPS = `arn:\${AWS::Partition}:codedeploy:\${AWS::Region}:\${AWS::AccountId}:deploymentgroup:gl-*/${CODEDEPLOY_GROUP_PATTERN}`;
 
 /**
  * The only actions that may be granted on `Resource: "*"`, each because AWS offers no narrower
@@ -287,6 +294,24 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'dynamodb:PutItem',
     'sns:Publish',
   ],
+  // CodeDeploy's hook: the deployment, its target and task sets' target groups; starts the watch
+  'codedeploy-hook': [
+    ...LOGS_AND_TRACES,
+    'codedeploy:GetDeployment',
+    'codedeploy:ListDeploymentTargets',
+    'codedeploy:GetDeploymentTarget',
+    'codedeploy:PutLifecycleEventHookExecutionStatus',
+    'elasticloadbalancing:DescribeTargetGroups',
+    'states:StartExecution',
+    'states:DescribeExecution',
+  ],
+  'gate-watch-evaluate': [
+    ...LOGS_AND_TRACES,
+    'cloudwatch:GetMetricData',
+    'elasticloadbalancing:DescribeTargetGroups',
+    'elasticloadbalancing:DescribeTargetHealth',
+  ],
+  'gate-watch-report': [...LOGS_AND_TRACES, 'codedeploy:PutLifecycleEventHookExecutionStatus'],
 };
 
 /** Task ARNs and clusters of the stage's clusters (ecsClusterPattern, default `*`). */
@@ -378,6 +403,8 @@ beforeAll(async () => {
     `ecsHookServicePattern=${HOOK_SERVICE_PATTERN}`,
     '--param',
     `ampWorkspaceId=${AMP_WORKSPACE}`,
+    '--param',
+    `codeDeployGroupPattern=${CODEDEPLOY_GROUP_PATTERN}`,
   ];
   try {
     await promisify(execFile)('npm', args, { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
@@ -939,6 +966,31 @@ describe('the packaged CloudFormation template', () => {
       expect(outputs.EcsHookInvokeRoleArn?.Value).toEqual({ 'Fn::GetAtt': ['EcsHookInvokeRole', 'Arn'] });
     });
 
+    it('wires the CodeDeploy hook to the gate-watch machine, and only its two steps run in it', () => {
+      const fns = functionsByKey();
+      const hook = fns['codedeploy-hook'];
+      expect(hook?.props.Handler).toBe('functions/hooks/lambda/codedeploy-hook.handler');
+      expect(fns['gate-watch-evaluate']?.props.Handler).toBe(
+        'functions/hooks/lambda/gate-watch-evaluate.handler',
+      );
+      expect(fns['gate-watch-report']?.props.Handler).toBe(
+        'functions/hooks/lambda/gate-watch-report.handler',
+      );
+      const vars = (hook?.props.Environment as { Variables: Props }).Variables;
+      expect(vars.GATE_WATCH_STATE_MACHINE_ARN).toEqual({ Ref: 'GateWatchStateMachine' });
+      expect(vars.CODEDEPLOY_HOOK_SPECS).toBe('{}');
+      const machine = template.Resources.GateWatchStateMachine;
+      expect(machine?.Type).toBe('AWS::StepFunctions::StateMachine');
+      const invokes = roleStatements(getAttArnOf(machine!.Properties.RoleArn)!)
+        .filter((st) => actionsOf(st).includes('lambda:InvokeFunction'))
+        .flatMap((st) => asArray(st.Resource))
+        .map((r) => getAttArnOf(r) ?? JSON.stringify(r));
+      const steps = [fns['gate-watch-evaluate']!.logicalId, fns['gate-watch-report']!.logicalId];
+      for (const r of invokes) expect(steps.some((id) => r.includes(id))).toBe(true);
+      const outputs = (template as unknown as { Outputs: Record<string, { Value: unknown }> }).Outputs;
+      expect(outputs.CodeDeployHookFunctionArn?.Value).toEqual({ 'Fn::GetAtt': [hook?.logicalId, 'Arn'] });
+    });
+
     it.each(Object.keys(EXPECTED_ACTIONS))('%s: its role allows exactly the calls the step makes', (key) => {
       const fn = functionsByKey()[key];
       expect(fn).toBeDefined();
@@ -1099,9 +1151,20 @@ describe('the packaged CloudFormation template', () => {
                 action,
                 resources: ['arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*'],
               });
+            } else if (action.startsWith('codedeploy:')) {
+              expect({ action, resources: resources.map(subOf) }).toEqual({
+                action,
+                resources: [HOOKED_DEPLOYMENT_GROUPS],
+              });
             } else if (action === 'states:DescribeExecution') {
-              // The API also reads its manual runs' executions of the scheduled-task machine.
-              const machines = key === 'api' ? ['blue-green', 'scheduled-task'] : ['blue-green'];
+              // The API also reads its manual runs' executions of the scheduled-task machine; the
+              // CodeDeploy hook reads its gate watches only.
+              const machines =
+                key === 'api'
+                  ? ['blue-green', 'scheduled-task']
+                  : key === 'codedeploy-hook'
+                    ? ['gate-watch']
+                    : ['blue-green'];
               const allowed = machines.map(
                 (m) =>
                   `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:greenlight-${STAGE}-${m}:*`,
@@ -1117,7 +1180,9 @@ describe('the packaged CloudFormation template', () => {
               const machines =
                 key === 'api'
                   ? ['BlueGreenStateMachine', 'ScheduledTaskStateMachine']
-                  : ['BlueGreenStateMachine'];
+                  : key === 'codedeploy-hook'
+                    ? ['GateWatchStateMachine']
+                    : ['BlueGreenStateMachine'];
               const ref = (resources[0] as { Ref?: string } | undefined)?.Ref;
               expect({
                 action,

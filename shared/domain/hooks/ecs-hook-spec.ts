@@ -48,3 +48,38 @@ export function hookSpecOf(hookDetails: Record<string, unknown>): Parsed<EcsHook
     ? { ok: true, value: parsed.data }
     : { ok: false, reason: describeIssues(parsed.error, `hookDetails.${HOOK_SPEC_KEY}`) };
 }
+
+/** A judged watch's kind: the test round, a production step, or the bake at 100 %. */
+export type JudgedPhase = 'test' | 'step' | 'bake';
+
+/** How long a phase is held, how much longer it may take to reach a pass, and its evaluation interval. */
+export interface PhaseTiming {
+  holdSeconds: number;
+  /** Beyond the hold: the watch fails at `holdSeconds + marginSeconds` without a pass. */
+  marginSeconds: number;
+  intervalSeconds: number;
+}
+
+/** The timing of a phase of a hook's watch, as both hooks (ECS, CodeDeploy) read it from the spec. */
+export function phaseTiming(spec: EcsHookSpec, phase: JudgedPhase): PhaseTiming {
+  switch (phase) {
+    case 'test':
+      return {
+        holdSeconds: spec.testTraffic.holdSeconds,
+        marginSeconds: spec.testTraffic.timeoutSeconds,
+        intervalSeconds: spec.testTraffic.intervalSeconds,
+      };
+    case 'step':
+      return {
+        holdSeconds: spec.stepHoldSeconds,
+        marginSeconds: spec.gate.stepTimeoutSeconds,
+        intervalSeconds: spec.gate.intervalSeconds,
+      };
+    case 'bake':
+      return {
+        holdSeconds: spec.bakeSeconds,
+        marginSeconds: spec.gate.stepTimeoutSeconds,
+        intervalSeconds: spec.gate.intervalSeconds,
+      };
+  }
+}

@@ -23,7 +23,9 @@ import {
   type EcsLifecycleStage,
   type Parsed,
 } from './ecs-hook-event';
-import { hookSpecOf, HOOK_SPEC_KEY, type EcsHookSpec } from './ecs-hook-spec';
+import { hookSpecOf, HOOK_SPEC_KEY, phaseTiming, type EcsHookSpec, type JudgedPhase } from './ecs-hook-spec';
+
+export type { JudgedPhase };
 
 /** The key of hookDetails that holds the watch's state. */
 export const WATCH_KEY = 'greenlightWatch';
@@ -62,8 +64,6 @@ export interface HookResponse {
   callBackDelay?: number;
   hookDetails?: Record<string, unknown>;
 }
-
-export type JudgedPhase = 'test' | 'step' | 'bake';
 
 /** A watch about to be evaluated once more (or for the first time). */
 export interface WatchPlan {
@@ -116,13 +116,8 @@ export function planEcsHook(event: EcsHookEvent, now: number): HookPlan {
   const notJudged = NOT_JUDGED[event.stage];
   if (notJudged) return { kind: 'succeed', outcome: 'not-judged', reason: notJudged };
   const s = spec.value;
-  const watch = (
-    phase: JudgedPhase,
-    newPercent: number,
-    hold: number,
-    margin: number,
-    delay: number,
-  ): HookPlan => {
+  const watch = (phase: JudgedPhase, newPercent: number): HookPlan => {
+    const { holdSeconds: hold, marginSeconds: margin, intervalSeconds: delay } = phaseTiming(s, phase);
     const key = `${event.stage}:${revisionId(event.targetRevisionArn)}:${newPercent}`;
     const previous = state.value?.key === key ? state.value : null;
     const startedAt = previous?.startedAt ?? now;
@@ -150,8 +145,7 @@ export function planEcsHook(event: EcsHookEvent, now: number): HookPlan {
       const test = stageShare(event, 'test') ?? 0;
       if (test <= 0)
         return { kind: 'fail', reason: 'testTrafficWeights: the new revision has no test traffic' };
-      const t = s.testTraffic;
-      return watch('test', test, t.holdSeconds, t.timeoutSeconds, t.intervalSeconds);
+      return watch('test', test);
     }
     case 'PRODUCTION_TRAFFIC_SHIFT': {
       const share = stageShare(event, 'production') ?? 0;
@@ -162,7 +156,7 @@ export function planEcsHook(event: EcsHookEvent, now: number): HookPlan {
             'productionTrafficWeights: the new revision has no production traffic (or the weights do not name it)',
         };
       }
-      return watch('step', share, s.stepHoldSeconds, s.gate.stepTimeoutSeconds, s.gate.intervalSeconds);
+      return watch('step', share);
     }
     case 'POST_PRODUCTION_TRAFFIC_SHIFT': {
       const share = stageShare(event, 'production') ?? 0;
@@ -172,7 +166,7 @@ export function planEcsHook(event: EcsHookEvent, now: number): HookPlan {
           reason: 'productionTrafficWeights: the new revision has no production traffic',
         };
       }
-      return watch('bake', share, s.bakeSeconds, s.gate.stepTimeoutSeconds, s.gate.intervalSeconds);
+      return watch('bake', share);
     }
     default:
       return { kind: 'fail', reason: `lifecycleStage: ${event.stage} is not judged by this hook` };

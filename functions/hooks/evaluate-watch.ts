@@ -1,0 +1,115 @@
+/**
+ * One evaluation of a hook's watch with Greenlight's gate: the same judgeTestRound / judgeStep /
+ * judgeBake as the Greenlight driver's Evaluate steps. Shared by the ECS hook (one evaluation per
+ * invocation) and the CodeDeploy hook's gate-watch state machine (one per Evaluate state).
+ *
+ * Not read here, unlike the Greenlight driver: the new revision's task stops, CloudWatch alarms
+ * and manual commands (each controller has its own: ECS's circuit breaker and deployment alarms,
+ * CodeDeploy's deployment group alarms and StopDeployment).
+ */
+import type { Color } from '../../shared/domain/colors';
+import {
+  judgeBake,
+  judgeStep,
+  judgeTestRound,
+  latestBakeWindow,
+  readingWindows,
+  type JudgedStep,
+  type PreviousEvaluation,
+} from '../../shared/domain/gate';
+import type { EcsHookSpec, JudgedPhase } from '../../shared/domain/hooks/ecs-hook-spec';
+import type { WatchOutcome, WatchState } from '../../shared/domain/hooks/ecs-hook-watch';
+import type { Metrics } from '../../shared/ports/metrics';
+import type { Probe } from '../../shared/ports/probe';
+import type { Router } from '../../shared/ports/router';
+
+export interface EvaluateWatchDeps {
+  metrics: Metrics;
+  router: Pick<Router, 'targetHealth'>;
+  probe: Probe;
+}
+
+/** The watch as the judge needs it. */
+export interface JudgedWatch {
+  phase: JudgedPhase;
+  spec: EcsHookSpec;
+  holdSeconds: number;
+  startedAt: number;
+  deadlineAt: number;
+  /** The watch's previous evaluation; null on its first. */
+  previous: WatchState | null;
+}
+
+/** The new revision is "green" and the revision it replaces "blue", as the gate's reasons name them. */
+const COLORS = { live: 'blue', new: 'green' } as const satisfies Record<string, Color>;
+
+/** Reads the signals of `watch` and judges them once, at `now`. */
+export async function evaluateWatch(
+  deps: EvaluateWatchDeps,
+  watch: JudgedWatch,
+  targetGroups: Record<Color, string>,
+  names: { cluster: string; service: string },
+  now: number,
+): Promise<WatchOutcome> {
+  const { spec, previous } = watch;
+  const colors = { ...COLORS, ...names };
+  if (watch.phase === 'test') {
+    if (!spec.probes) throw new Error('probes: required to judge the test round');
+    const probes = spec.probes;
+    const [probeResults, health] = await Promise.all([
+      deps.probe.run(probes),
+      deps.router.targetHealth(targetGroups.green),
+    ]);
+    const { observation } = judgeTestRound({
+      phase: {
+        holdSeconds: watch.holdSeconds,
+        startedAt: watch.startedAt,
+        deadlineAt: watch.deadlineAt,
+        consecutiveFailures: spec.testTraffic.consecutiveFailures,
+      },
+      previousFailures: previous?.consecutiveFailures ?? 0,
+      now,
+      colors,
+      gate: spec.gate,
+      probes,
+      // Task stops, alarms and manual control: see the module's comment.
+      readings: { probeResults, health, stoppedTasks: [], alarmsFiring: [], control: {} },
+    });
+    return { ...observation, stopsSince: watch.startedAt };
+  }
+  const phase = watch.phase;
+  const step: JudgedStep & { phase: 'step' | 'bake' } = {
+    index: 0,
+    phase,
+    gate: spec.gate,
+    holdSeconds: watch.holdSeconds,
+    startedAt: watch.startedAt,
+    deadlineAt: watch.deadlineAt,
+  };
+  const prior: PreviousEvaluation | null = previous
+    ? {
+        stepIndex: 0,
+        phase,
+        consecutiveFailures: previous.consecutiveFailures,
+        at: previous.at,
+        stopsSince: previous.stopsSince,
+        dataUntil: previous.dataUntil,
+      }
+    : null;
+  const windows = readingWindows(step, prior);
+  const [traffic, health, probeResults] = await Promise.all([
+    deps.metrics.sample(targetGroups, windows.trafficSince, now, spec.metrics),
+    deps.router.targetHealth(targetGroups.green),
+    spec.probes ? deps.probe.run(spec.probes) : Promise.resolve(null),
+  ]);
+  const input = { step, previous: prior, now, colors, probes: spec.probes, windows };
+  const readings = { traffic, health, probeResults, stoppedTasks: [], alarmsFiring: [], control: {} };
+  if (phase === 'bake') {
+    const window = latestBakeWindow(step, traffic.green, spec.bakeWindowSeconds);
+    const latestWindow = window
+      ? { window, traffic: await deps.metrics.sample(targetGroups, window.from, now, spec.metrics) }
+      : null;
+    return judgeBake({ ...input, readings: { ...readings, latestWindow } }).observation;
+  }
+  return judgeStep({ ...input, readings }).observation;
+}

@@ -1,0 +1,133 @@
+/**
+ * The two steps of the gate-watch state machine (statemachines/gate-watch.asl.json), which watches
+ * a CodeDeploy hook execution longer than one Lambda invocation: Evaluate (one gate evaluation of
+ * the watch, the verdict pass / fail / watch for the machine's Choice) and Report
+ * (PutLifecycleEventHookExecutionStatus). The machine owns the loop, the retries and the catches:
+ * every path ends in a Report state, ReportFailed when anything failed.
+ */
+import { advanceWatch, type WatchVerdict } from '../../shared/domain/hooks/codedeploy-hook-plan';
+import { EcsHookSpecSchema } from '../../shared/domain/hooks/ecs-hook-spec';
+import { WatchStateSchema } from '../../shared/domain/hooks/ecs-hook-watch';
+import { GreenlightError } from '../../shared/domain/errors';
+import { lambdaHandler, type Logger } from '../../shared/lambda';
+import type { Clock } from '../../shared/ports/clock';
+import type {
+  CodeDeployHooks,
+  HookExecutionStatus,
+  ReportOutcome,
+} from '../../shared/ports/codedeploy-hooks';
+import { addressOf, errorSummary, type GateWatchDocument } from './codedeploy-hook';
+import { evaluateWatch, type EvaluateWatchDeps } from './evaluate-watch';
+
+/** The watch document is not what the hook Lambda starts the machine with. */
+export class GateWatchInputError extends GreenlightError {}
+
+export interface GateWatchEvaluateDeps extends EvaluateWatchDeps {
+  clock: Clock;
+  logger: Logger;
+}
+
+export type EvaluatedDocument = GateWatchDocument & { verdict: WatchVerdict; reasons: string[] };
+
+/** One evaluation: the document for the next state, with the verdict the Choice reads. */
+export async function gateWatchEvaluate(
+  deps: GateWatchEvaluateDeps,
+  input: unknown,
+): Promise<EvaluatedDocument> {
+  const document = input as GateWatchDocument;
+  const watch = document?.watch;
+  if (
+    !watch ||
+    !addressOf({
+      DeploymentId: document.hook?.deploymentId,
+      LifecycleEventHookExecutionId: document.hook?.lifecycleEventHookExecutionId,
+    })
+  ) {
+    throw new GateWatchInputError('watch document: hook and watch are required');
+  }
+  const spec = EcsHookSpecSchema.safeParse(watch.spec);
+  if (!spec.success) throw new GateWatchInputError('watch.spec: invalid');
+  let previous = null;
+  if (document.state !== null && document.state !== undefined) {
+    const state = WatchStateSchema.safeParse(document.state);
+    if (!state.success || state.data.key !== watch.key) throw new GateWatchInputError('state: corrupt');
+    previous = state.data;
+  }
+  const now = deps.clock.now();
+  const outcome = await evaluateWatch(
+    deps,
+    { ...watch, spec: spec.data, previous },
+    watch.targetGroups,
+    { cluster: watch.cluster, service: watch.service },
+    now,
+  );
+  const step = advanceWatch(watch, previous, outcome, now);
+  deps.logger.info('CodeDeploy gate watch: evaluated', {
+    deployment: document.hook.deploymentId,
+    stage: watch.stage,
+    phase: watch.phase,
+    evaluation: step.state.evaluations,
+    decision: outcome.decision,
+    verdict: step.verdict,
+    reasons: step.reasons,
+  });
+  return { ...document, state: step.state, verdict: step.verdict, reasons: step.reasons };
+}
+
+export interface GateWatchReportDeps {
+  codeDeploy: Pick<CodeDeployHooks, 'report'>;
+  logger: Logger;
+}
+
+export interface ReportInput {
+  status: HookExecutionStatus;
+  /** The machine's whole state: the watch document, and `fault` after a caught error. */
+  document: Partial<EvaluatedDocument> & { fault?: { Error?: string; Cause?: string } };
+}
+
+/** Sends the status; throws when it cannot (the machine retries). */
+export async function gateWatchReport(
+  deps: GateWatchReportDeps,
+  input: ReportInput,
+): Promise<{ status: HookExecutionStatus; report: ReportOutcome }> {
+  const status = input?.status;
+  if (status !== 'Succeeded' && status !== 'Failed')
+    throw new GateWatchInputError('status: expected Succeeded or Failed');
+  const hook = input.document?.hook;
+  const address = addressOf({
+    DeploymentId: hook?.deploymentId,
+    LifecycleEventHookExecutionId: hook?.lifecycleEventHookExecutionId,
+  });
+  if (!address)
+    throw new GateWatchInputError(
+      'document.hook: deploymentId and lifecycleEventHookExecutionId are required',
+    );
+  const report = await deps.codeDeploy.report(
+    address.deploymentId,
+    address.lifecycleEventHookExecutionId,
+    status,
+  );
+  const fault = input.document.fault;
+  deps.logger[status === 'Succeeded' ? 'info' : 'warn'](`CodeDeploy gate watch: ${status}`, {
+    deployment: address.deploymentId,
+    stage: input.document.context?.stage,
+    report,
+    reasons: input.document.reasons ?? [],
+    // The fault's name only: its cause may quote AWS's answers at length.
+    ...(fault ? { fault: fault.Error ?? 'unknown' } : {}),
+  });
+  return { status, report };
+}
+
+export function createGateWatchEvaluateHandler(deps: GateWatchEvaluateDeps) {
+  return lambdaHandler(deps.logger, (input: unknown) => gateWatchEvaluate(deps, input));
+}
+
+export function createGateWatchReportHandler(deps: GateWatchReportDeps) {
+  return lambdaHandler(deps.logger, (input: ReportInput) =>
+    gateWatchReport(deps, input).catch((error: unknown) => {
+      deps.logger.error('CodeDeploy gate watch: status not sent', { error: errorSummary(error) });
+      throw error;
+    }),
+  );
+}

@@ -1,0 +1,5 @@
+/** Lambda entry of the gate-watch machine's Report states (serverless.yml `functions/hooks/lambda/gate-watch-report.handler`). */
+import { codeDeployHooks, logger } from '../aws';
+import { createGateWatchReportHandler } from '../gate-watch';
+
+export const handler = createGateWatchReportHandler({ codeDeploy: codeDeployHooks(), logger: logger() });
