@@ -182,7 +182,7 @@ describe('greenlight CLI on the local API (end to end)', () => {
       id: firstId,
       status: 'PROMOTED',
       last: {
-        source: 'event',
+        source: 'observation',
         decision: 'advance',
         colors: { green: { requests: expect.any(Number) }, blue: { requests: expect.any(Number) } },
       },
