@@ -475,6 +475,12 @@ export async function blastAws(args: string[]): Promise<BenchResult> {
       (r) => greenlightRun(greenlightFast, BAD_ERROR_RATE, r, HIGH_RESOLUTION_PUBLICATION),
     ],
     [
+      // The fast source's price: a good release judged on the same 10-s periods and lag model.
+      'greenlight-fast-good',
+      'Greenlight AWS plan on high-resolution custom metrics (10-s periods), good (0.5 % 5xx)',
+      (r) => greenlightRun(greenlightFast, GOOD_ERROR_RATE, r, HIGH_RESOLUTION_PUBLICATION),
+    ],
+    [
       'greenlight-test-bad',
       'Greenlight AWS plan after test traffic, bad (20 % 5xx)',
       (r) => greenlightRun(greenlightTest, BAD_ERROR_RATE, r),
@@ -491,6 +497,7 @@ export async function blastAws(args: string[]): Promise<BenchResult> {
   const cdBad = row('codedeploy-alarm-bad');
   const glBad = row('greenlight-bad');
   const glFast = row('greenlight-fast-bad');
+  const glFastGood = row('greenlight-fast-good');
   const glGood = row('greenlight-good');
   const cdGood = row('codedeploy-alarm-good');
   const falseRollback = (r: Row) => (r.outcomes.ROLLED_BACK ?? 0) / r.runs;
@@ -508,6 +515,7 @@ export async function blastAws(args: string[]): Promise<BenchResult> {
       glGood.promotionMs.median <= cdGood.promotionMs.median,
     greenlightFastBadMedianAtMost25: glFast.failedRequests.median <= 25,
     fastTwentyTimesFewerThanCodeDeploy: fastRatio !== null && fastRatio >= 20,
+    greenlightFastGoodFalseRollbackAtMost1Pct: falseRollback(glFastGood) <= 0.01,
   };
 
   const s = (ms: number | null) => (ms === null ? '-' : `${(ms / 1000).toFixed(0)} s`);
@@ -543,7 +551,9 @@ export async function blastAws(args: string[]): Promise<BenchResult> {
     `codedeploy-alarm-bad / greenlight-bad failed requests (medians): ${ratio === null ? 'n/a' : `${ratio.toFixed(1)}×`}`,
     `codedeploy-alarm-bad / greenlight-fast-bad failed requests (medians): ${fastRatio === null ? 'n/a' : `${fastRatio.toFixed(1)}×`} ` +
       `(high-resolution custom metrics: ${HIGH_RESOLUTION_PERIOD_SECONDS}-s periods landing ${HIGH_RESOLUTION_PUBLICATION.lagSeconds.min}–${HIGH_RESOLUTION_PUBLICATION.lagSeconds.max} s after they end, read ${HIGH_RESOLUTION_READ_DELAY_SECONDS} s after)`,
-    `false rollbacks: greenlight-good ${(falseRollback(glGood) * 100).toFixed(2)} %, codedeploy-alarm-good ${(falseRollback(cdGood) * 100).toFixed(2)} %`,
+    `false rollbacks: greenlight-good ${(falseRollback(glGood) * 100).toFixed(2)} %, ` +
+      `greenlight-fast-good ${(falseRollback(glFastGood) * 100).toFixed(2)} %, ` +
+      `codedeploy-alarm-good ${(falseRollback(cdGood) * 100).toFixed(2)} %`,
     `targets: ${Object.entries(targets)
       .map(([name, met]) => `${name} ${met ? 'met' : 'NOT met'}`)
       .join(', ')}`,
@@ -606,6 +616,7 @@ export async function blastAws(args: string[]): Promise<BenchResult> {
       failedRatioCodeDeployToGreenlightFast: fastRatio === null ? null : Number(fastRatio.toFixed(2)),
       falseRollbackRate: {
         greenlightGood: falseRollback(glGood),
+        greenlightFastGood: falseRollback(glFastGood),
         codeDeployAlarmGood: falseRollback(cdGood),
       },
       targets,

@@ -4,11 +4,12 @@
  * processes behind the weighted proxy, the production DynamoDB adapters on dynalite.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { deploymentsCommand } from '../../bin/deployments';
+import { reportCommand } from '../../bin/report';
 import type { DeploymentRecord } from '../../shared/domain/deployment';
 import type { DeploymentSpecInput } from '../../shared/domain/spec';
 import { LoadGenerator } from '../../shared/local/load-generator';
@@ -42,6 +43,7 @@ describe('greenlight CLI on the local API (end to end)', () => {
   let load: LoadGenerator;
   let api: LocalDeployApi;
   let specFile: string;
+  let workDir: string;
   let deploySpy: jest.SpyInstance;
 
   /** Runs a CLI command in-process, as `greenlight <command> ... --api <local URL>`. */
@@ -75,7 +77,7 @@ describe('greenlight CLI on the local API (end to end)', () => {
   }
 
   beforeAll(async () => {
-    const workDir = mkdtempSync(path.join(os.tmpdir(), 'greenlight-api-e2e-'));
+    workDir = mkdtempSync(path.join(os.tmpdir(), 'greenlight-api-e2e-'));
     rehearsal = await Rehearsal.start({ workDir });
     const base = await rehearsal.createService({
       service: 'web',
@@ -191,6 +193,44 @@ describe('greenlight CLI on the local API (end to end)', () => {
     );
     expect(history.stdout).toMatch(/GATE_PASSED +bake +passed/);
     expect(verbose.stdout).toMatch(/GATE_PASSED +step 1 passed: .*\n +green \d+ req/);
+  }, 30_000);
+
+  it("writes a deployment's HTML report with `greenlight report`, prints it with --out -, and refuses an unknown id", async () => {
+    const report = async (...args: string[]) => {
+      let stdout = '';
+      let stderr = '';
+      const code = await reportCommand([...args, '--api', api.url], {
+        stdout: { write: (chunk: string) => (stdout += chunk) },
+        stderr: { write: (chunk: string) => (stderr += chunk) },
+        env: {},
+      });
+      return { code, stdout, stderr };
+    };
+    const file = path.join(workDir, 'out', `${firstId}.html`);
+
+    const written = await report(firstId, '--out', file);
+    const printed = await report(firstId, '--out', '-');
+    const unknown = await report('web-unknown', '--out', path.join(workDir, 'unknown.html'));
+
+    expect(written).toMatchObject({ code: 0, stderr: '' });
+    const html = readFileSync(file, 'utf8');
+    expect(written.stdout).toBe(`report: ${file} (${(Buffer.byteLength(html) / 1024).toFixed(1)} KB)\n`);
+    expect(html.startsWith('<!doctype html>\n<html')).toBe(true);
+    expect(html.trimEnd().endsWith('</html>')).toBe(true);
+    expect(html).toContain(`<title>web PROMOTED — ${firstId}</title>`);
+    expect(html).toMatch(/<svg[^>]*>[\s\S]*<\/svg>/);
+    // Self-contained: nothing to fetch when the file is opened.
+    expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)="https?:/);
+    // The same page, rendered again (its footer says when).
+    const rendered = (page: string) => page.replace(/rendered [\d-]+T[\d:.]+Z/, 'rendered <time>');
+    expect(printed).toMatchObject({ code: 0, stderr: '' });
+    expect(rendered(printed.stdout)).toBe(rendered(html));
+    expect(unknown.code).toBe(2);
+    expect(unknown.stdout).toBe('');
+    expect(unknown.stderr).toContain(
+      'greenlight report: 404 NotFoundError: no deployment record web-unknown',
+    );
+    expect(() => readFileSync(path.join(workDir, 'unknown.html'))).toThrow('ENOENT');
   }, 30_000);
 
   it('follows a deployment with --wait and rolls it back on abort, naming who aborted', async () => {

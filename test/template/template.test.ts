@@ -525,6 +525,21 @@ describe('the packaged CloudFormation template', () => {
       expect(rules).toContain('rate(5 minutes)');
     });
 
+    it('never runs two reconciles at once: reserved concurrency 1, throttled ticks dropped after 5 minutes', () => {
+      // Its 900-s timeout outlasts the 5-minute schedule; overlapping runs would both take the
+      // dead deployment's lock (same owner) and repair it twice.
+      const reconcile = functionsByKey().reconcile;
+      const invokeConfigs = resourcesOfType('AWS::Lambda::EventInvokeConfig').filter(
+        ([, r]) =>
+          JSON.stringify(r.Properties.FunctionName) === JSON.stringify({ Ref: reconcile?.logicalId }),
+      );
+
+      expect(reconcile?.props.Timeout).toBe(900);
+      expect(reconcile?.props.ReservedConcurrentExecutions).toBe(1);
+      expect(invokeConfigs).toHaveLength(1);
+      expect(invokeConfigs[0]?.[1].Properties).toMatchObject({ MaximumEventAgeInSeconds: 300 });
+    });
+
     it('has the stopped-task alert function, triggered by stopped ECS tasks only', () => {
       const fn = functionsByKey()['task-stopped'];
       expect(fn?.props.Handler).toBe('functions/alerts/lambda/task-stopped.handler');

@@ -14,6 +14,7 @@ describe('npm run bench -- blast-aws', () => {
       'codedeploy-alarm-good',
       'greenlight-good',
       'greenlight-fast-bad',
+      'greenlight-fast-good',
       'greenlight-test-bad',
     ]);
     for (const row of results) {
@@ -43,6 +44,22 @@ describe('npm run bench -- blast-aws', () => {
     ).toEqual({
       periodSeconds: 10,
       publishDelaySeconds: 20,
+    });
+  });
+
+  it('promotes the good release on high-resolution metrics sooner than on ALB metrics, reporting its false rollbacks', async () => {
+    const { data } = await blastAws(['--runs', '20', '--seed', '5']);
+    const rows = data.results as {
+      key: string;
+      outcomes: Record<string, number>;
+      promotionMs: { median: number | null };
+    }[];
+    const fast = rows.find((r) => r.key === 'greenlight-fast-good')!;
+    const slow = rows.find((r) => r.key === 'greenlight-good')!;
+    expect(fast.outcomes.PROMOTED).toBeGreaterThanOrEqual(19);
+    expect(fast.promotionMs.median).toBeLessThan(slow.promotionMs.median!);
+    expect(data.falseRollbackRate).toMatchObject({
+      greenlightFastGood: (fast.outcomes.ROLLED_BACK ?? 0) / 20,
     });
   });
 
