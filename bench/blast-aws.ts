@@ -98,7 +98,7 @@ const FAST_SOURCE = {
 } as const;
 
 export const AWS_PLAN = {
-  steps: [{ weight: 1, holdSeconds: 0, gate: { minDetectableIncrease: 0.1 } }],
+  steps: [{ weight: 1, holdSeconds: 60, gate: { minDetectableIncrease: 0.1, finalLookSeconds: 60 } }],
 } satisfies DeploymentSpecInput['plan'];
 
 const TEST_TRAFFIC = { listener: 'bench-test-listener', holdSeconds: 30 };
