@@ -217,7 +217,7 @@ export class SimulatedEcsLinearService {
 
   constructor(
     private readonly deps: {
-      proxy: AlbProxy;
+      proxy: Pick<AlbProxy, 'setWeights'>;
       fleet: Pick<Fleet, 'deploy' | 'scale' | 'describe' | 'registerRevision'>;
     },
     private readonly options: SimulatedServiceOptions,
@@ -327,7 +327,18 @@ export class SimulatedEcsLinearService {
           // What ECS sends is JSON: the hook never shares objects with the simulation.
           answer = await hook.invoke(JSON.parse(JSON.stringify(event)), lambdaContext('greenlight-ecs-hook'));
         } catch (error) {
-          answer = { invocationError: error instanceof Error ? error.message : String(error) };
+          // A failed invocation (Lambda's own retries are not modelled) fails the stage.
+          const message = error instanceof Error ? error.message : String(error);
+          invocations.push({
+            stage,
+            productionPercent: null,
+            rollback,
+            at,
+            hookStatus: '(invocation failed)',
+            callBackDelay: null,
+          });
+          if (rollback) return;
+          throw new HookFailure(stage, `the hook's invocation failed (${message.slice(0, 200)})`);
         }
         const a = (typeof answer === 'object' && answer !== null ? answer : {}) as Record<string, unknown>;
         const hookStatus = typeof a.hookStatus === 'string' ? a.hookStatus : '(none)';
