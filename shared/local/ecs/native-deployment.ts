@@ -142,13 +142,13 @@ const VALID_STATUSES = new Set(['SUCCEEDED', 'FAILED', 'IN_PROGRESS']);
 const DEFAULT_CALLBACK_DELAY_SECONDS = 30;
 const DEFAULT_HOOK_TIMEOUT_MINUTES = 1440;
 
-class HookFailure extends Error {
+class DeploymentFailure extends Error {
   constructor(
     readonly stage: EcsLifecycleStage | 'SCALE_UP',
     message: string,
   ) {
     super(message);
-    this.name = 'HookFailure';
+    this.name = 'DeploymentFailure';
   }
 }
 
@@ -213,7 +213,9 @@ export class SimulatedEcsLinearService {
   readonly serviceArn: string;
   private live: 0 | 1;
   private taskDefinition: string;
+  /** The live revision's number, and the last one issued (a rolled-back revision keeps its number). */
   private revision = 1;
+  private issued = 1;
 
   constructor(
     private readonly deps: {
@@ -273,7 +275,9 @@ export class SimulatedEcsLinearService {
     const liveSlot = this.options.slots[this.live];
     const newIndex = (this.live === 0 ? 1 : 0) as 0 | 1;
     const newSlot = this.options.slots[newIndex];
-    const revisions = { live: this.revisionArn, new: this.revisionArnOf(this.revision + 1) };
+    this.issued += 1;
+    const newRevision = this.issued;
+    const revisions = { live: this.revisionArn, new: this.revisionArnOf(newRevision) };
     const deploymentArn = `arn:aws:ecs:${SIMULATED_REGION}:${SIMULATED_ACCOUNT}:service-deployment/${this.options.cluster}/${this.options.service}/${randomUUID().replace(/-/g, '').slice(0, 21)}`;
     const invocations: HookInvocation[] = [];
     const productionShifts: { at: number; newPercent: number }[] = [];
@@ -297,7 +301,7 @@ export class SimulatedEcsLinearService {
       testOnNew = share > 0;
     };
 
-    /** Invokes the hook for `stage` until it answers other than IN_PROGRESS; throws HookFailure on FAILED. */
+    /** Invokes the hook for `stage` until it answers other than IN_PROGRESS; throws DeploymentFailure on FAILED. */
     const runHook = async (
       stage: EcsLifecycleStage,
       weights: ReturnType<typeof stageWeights>,
@@ -338,7 +342,7 @@ export class SimulatedEcsLinearService {
             callBackDelay: null,
           });
           if (rollback) return;
-          throw new HookFailure(stage, `the hook's invocation failed (${message.slice(0, 200)})`);
+          throw new DeploymentFailure(stage, `the hook's invocation failed (${message.slice(0, 200)})`);
         }
         const a = (typeof answer === 'object' && answer !== null ? answer : {}) as Record<string, unknown>;
         const hookStatus = typeof a.hookStatus === 'string' ? a.hookStatus : '(none)';
@@ -361,15 +365,15 @@ export class SimulatedEcsLinearService {
         } else {
           if (hookStatus === 'SUCCEEDED') return;
           if (!VALID_STATUSES.has(hookStatus)) {
-            throw new HookFailure(stage, `the hook answered no valid hookStatus (${hookStatus})`);
+            throw new DeploymentFailure(stage, `the hook answered no valid hookStatus (${hookStatus})`);
           }
-          if (hookStatus === 'FAILED') throw new HookFailure(stage, 'the hook answered FAILED');
+          if (hookStatus === 'FAILED') throw new DeploymentFailure(stage, 'the hook answered FAILED');
         }
         const delayMs =
           (callBackDelay ?? DEFAULT_CALLBACK_DELAY_SECONDS) * 1000 * (timing.callBackDelayScale ?? 1);
         if (Date.now() + delayMs - stageStarted > timeoutMs) {
           if (rollback) return;
-          throw new HookFailure(
+          throw new DeploymentFailure(
             stage,
             `the hook was still IN_PROGRESS at its timeout (${hook.timeoutMinutes ?? DEFAULT_HOOK_TIMEOUT_MINUTES} ECS minutes)`,
           );
@@ -440,11 +444,13 @@ export class SimulatedEcsLinearService {
       });
       await sleep(ecsMs(configuration.bakeTimeInMinutes));
     } catch (error) {
-      const failure =
-        error instanceof HookFailure
-          ? error
-          : new HookFailure('SCALE_UP', error instanceof Error ? error.message : String(error));
-      emit({ type: 'stage', stage: 'ROLLBACK', detail: `${failure.stage}: ${failure.message}` });
+      // Anything else is a fault of the simulation itself: traffic is restored all the same, then it is thrown.
+      const failure = error instanceof DeploymentFailure ? error : null;
+      emit({
+        type: 'stage',
+        stage: 'ROLLBACK',
+        detail: failure ? `${failure.stage}: ${failure.message}` : 'simulation error',
+      });
       const reversed = {
         testTrafficWeights: { [revisions.live]: 100, [revisions.new]: 0 },
         productionTrafficWeights: { [revisions.live]: 100, [revisions.new]: 0 },
@@ -459,6 +465,7 @@ export class SimulatedEcsLinearService {
         stage: 'CLEANUP',
         detail: `new revision's tasks in ${newSlot.targetGroup} stopped`,
       });
+      if (!failure) throw error;
       return result('ROLLBACK_SUCCESSFUL', failure.stage, failure.message);
     }
     emit({
@@ -470,7 +477,7 @@ export class SimulatedEcsLinearService {
     await this.deps.fleet.scale(liveSlot.slot, 0);
     this.live = newIndex;
     this.taskDefinition = newTaskDefinition;
-    this.revision += 1;
+    this.revision = newRevision;
     return result('SUCCESSFUL', null, null);
   }
 
@@ -485,7 +492,10 @@ export class SimulatedEcsLinearService {
       const status = await this.deps.fleet.describe(slot);
       if (status.steady) return;
       if (Date.now() > deadline) {
-        throw new Error(`the new revision's tasks were not steady and healthy in ${slot.service} in time`);
+        throw new DeploymentFailure(
+          'SCALE_UP',
+          `the new revision's tasks were not steady and healthy in ${slot.service} in time`,
+        );
       }
       await sleep(200);
     }

@@ -245,6 +245,67 @@ describe('the simulated ECS linear deployment', () => {
     expect(w.proxy.weights.default).toEqual({ 'web-blue-tg': 100, 'web-green-tg': 0 });
   });
 
+  it("rolls back when the new revision's tasks are not steady in time, before any traffic moves", async () => {
+    const w = world();
+    const service = new SimulatedEcsLinearService(
+      { proxy: w.proxy, fleet: w.fleet },
+      {
+        cluster: 'local',
+        service: 'web',
+        slots: [BLUE, GREEN],
+        live: 0,
+        taskDefinition: 'app:1',
+        desiredCount: 2,
+        listeners: { production: 'local-listener', test: 'local-test-listener' },
+        scaleUpTimeoutMs: 50,
+      },
+    );
+    const describe = w.fleet.describe.bind(w.fleet);
+    jest
+      .spyOn(w.fleet, 'describe')
+      .mockImplementation(async (slot) => ({ ...(await describe(slot)), steady: false }));
+    const result = await service.deploy({
+      image: 'greenlight/demo-app:v2',
+      container: 'app',
+      configuration: CONFIG,
+      hook: w.hook(succeed),
+      timing: TIMING,
+    });
+    expect(result).toMatchObject({ status: 'ROLLBACK_SUCCESSFUL', failedStage: 'SCALE_UP' });
+    expect(w.events.map((e) => e.lifecycleStage)).toEqual([
+      'RECONCILE_SERVICE',
+      'PRE_SCALE_UP',
+      'PRODUCTION_TRAFFIC_SHIFT',
+      'TEST_TRAFFIC_SHIFT',
+    ]);
+    expect(result.productionShifts).toEqual([]);
+    expect((await describe(GREEN.slot)).desiredCount).toBe(0);
+  });
+
+  it('gives every deployment a new revision, a rolled-back one included', async () => {
+    const w = world();
+    const failed = await w.deploy(w.hook(() => ({ hookStatus: 'FAILED' })));
+    const next = await w.deploy(w.hook(succeed));
+    expect(next.sourceRevisionArn).toBe(failed.sourceRevisionArn);
+    expect(next.targetRevisionArn).not.toBe(failed.targetRevisionArn);
+    expect(w.service.revisionArn).toBe(next.targetRevisionArn);
+  });
+
+  it('restores traffic on a fault of the simulation itself, then throws it', async () => {
+    const w = world();
+    const setWeights = w.proxy.setWeights.bind(w.proxy);
+    jest.spyOn(w.proxy, 'setWeights').mockImplementation((forward, listener) => {
+      if (forward['web-green-tg'] === 68) throw new Error('proxy down');
+      setWeights(forward, listener);
+    });
+    await expect(w.deploy(w.hook(succeed))).rejects.toThrow('proxy down');
+    expect(w.events.slice(-2).map((e) => e.lifecycleStage)).toEqual([
+      'PRODUCTION_TRAFFIC_SHIFT',
+      'TEST_TRAFFIC_SHIFT',
+    ]);
+    expect(w.proxy.weights.default).toEqual({ 'web-blue-tg': 100, 'web-green-tg': 0 });
+  });
+
   it('invokes the hook only at the stages it is registered for', async () => {
     const w = world();
     await w.deploy(w.hook(succeed, { lifecycleStages: ['PRODUCTION_TRAFFIC_SHIFT'] }));
