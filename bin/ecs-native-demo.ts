@@ -102,7 +102,7 @@ export interface EcsNativeDeploymentReport {
 
 export interface EcsNativeDemoReport {
   simulated: string;
-  timing: { realMsPerEcsMinute: number; callBackDelayScale: number; note: string };
+  timing: { realMsPerEcsMinute: number; callBackDelayScale: number; note: string; metrics: string };
   linearConfiguration: LinearDeploymentConfiguration;
   lifecycleStages: readonly string[];
   ratePerSecond: number;
@@ -112,6 +112,10 @@ export interface EcsNativeDemoReport {
   deployments: EcsNativeDeploymentReport[];
   passed: boolean;
 }
+
+/** What the hook's traffic figures are here: the main demo's lag-free model, not CloudWatch's timing. */
+const METRICS_NOTE =
+  "the proxy's 1-s figures per target group, read with no delay (CloudWatch's 60-s periods published minutes late are not applied in this simulation)";
 
 const NOT_MODELLED = [
   "ECS's deployment circuit breaker",
@@ -165,6 +169,7 @@ export async function runEcsNativeDemo(options: EcsNativeDemoOptions = {}): Prom
       "(stages, weights, hook invocations, rollback); Greenlight's ECS lifecycle hook is the Lambda handler\n" +
       'itself, reading the local ALB (a weighted proxy on 127.0.0.1), real task processes under load and probes.\n' +
       `Timing: ${timingNote(DEMO_TIMING)}.\n` +
+      `Metrics: ${METRICS_NOTE}.\n` +
       `Not modelled: ${NOT_MODELLED.join('; ')}.\n\n`,
   );
   let load: LoadGenerator | null = null;
@@ -282,7 +287,7 @@ export async function runEcsNativeDemo(options: EcsNativeDemoOptions = {}): Prom
     const report: EcsNativeDemoReport = {
       simulated:
         "simulation of an ECS built-in LINEAR deployment: ECS's part played by shared/local/ecs/native-deployment.ts over the local rehearsal (local processes, a weighted proxy); the hook is Greenlight's real handler",
-      timing: { ...DEMO_TIMING, note: timingNote(DEMO_TIMING) },
+      timing: { ...DEMO_TIMING, note: timingNote(DEMO_TIMING), metrics: METRICS_NOTE },
       linearConfiguration: DEMO_LINEAR,
       lifecycleStages: ECS_LIFECYCLE_STAGES,
       ratePerSecond: rate,
