@@ -8,7 +8,10 @@
  * Which stages are judged, like the Greenlight driver's phases (shared/domain/plan.ts deadlines):
  * - POST_TEST_TRAFFIC_SHIFT: the test round (judgeTestRound): probes through the test listener rule.
  * - PRODUCTION_TRAFFIC_SHIFT with the new revision on a share of production: a plan step (judgeStep),
- *   new revision against the live one; linear and canary invoke it at every step.
+ *   new revision against the live one; linear and canary invoke it at every step. At 100 % (the last
+ *   linear step, canary's second shift, BLUE_GREEN's one shift) the live revision has no traffic left
+ *   to compare with, so the step is judged like the bake (judgeBake: the limits, window by window),
+ *   held stepHoldSeconds.
  * - POST_PRODUCTION_TRAFFIC_SHIFT: the bake (judgeBake), the new revision at 100 %.
  * - The traffic-shift stages re-invoked with reversed weights (ECS rolling back): recorded, never judged.
  * - Every other stage: nothing to judge yet, SUCCEEDED.
@@ -162,7 +165,9 @@ export function planEcsHook(event: EcsHookEvent, now: number): HookPlan {
             'productionTrafficWeights: the new revision has no production traffic (or the weights do not name it)',
         };
       }
-      return watch('step', share, s.stepHoldSeconds, s.gate.stepTimeoutSeconds, s.gate.intervalSeconds);
+      // At 100 %, a comparison with the live revision would wait for traffic that no longer comes.
+      const phase = share >= 100 ? 'bake' : 'step';
+      return watch(phase, share, s.stepHoldSeconds, s.gate.stepTimeoutSeconds, s.gate.intervalSeconds);
     }
     case 'POST_PRODUCTION_TRAFFIC_SHIFT': {
       const share = stageShare(event, 'production') ?? 0;
