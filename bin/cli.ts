@@ -11,6 +11,7 @@ import { reportCommand } from './report';
 import { serveCommand } from './serve';
 import { schedulesCommand } from './schedules';
 import { schedulesDemoCommand } from './schedules-demo';
+import { ecsNativeDemoCommand } from './ecs-native-demo';
 
 const USAGE = `usage: greenlight <command> [options]
 
@@ -23,6 +24,8 @@ commands:
                                      on a real local Prometheus scraping the fleet (/usr/bin/prometheus)
   demo schedules [--time-scale N]    scheduled tasks in the local rehearsal: success, exit 3, timeout,
                                      overlap skipped, capacity retry (simulated), log sidecar 137
+  demo ecs-native [--rate N]         a simulated ECS built-in LINEAR deployment judged by Greenlight's
+                                     ECS hook: a good release (SUCCESSFUL), a faulty one (rolled back)
   alerts explain [--json] < event    print the alert an ECS task state change event would send
                                      (no AWS calls: not enriched, no dedupe)
   hooks explain [--json] < event    what Greenlight's CodeDeploy / ECS lifecycle hook reads from an
@@ -48,6 +51,9 @@ commands:
 async function demo(args: string[]): Promise<number> {
   if (args[0] === 'schedules') {
     return schedulesDemoCommand(args.slice(1), { stdout: process.stdout, stderr: process.stderr });
+  }
+  if (args[0] === 'ecs-native') {
+    return ecsNativeDemoCommand(args.slice(1), { stdout: process.stdout, stderr: process.stderr });
   }
   const { values } = parseArgs({
     args,

@@ -8,7 +8,10 @@
  * Which stages are judged, like the Greenlight driver's phases (shared/domain/plan.ts deadlines):
  * - POST_TEST_TRAFFIC_SHIFT: the test round (judgeTestRound): probes through the test listener rule.
  * - PRODUCTION_TRAFFIC_SHIFT with the new revision on a share of production: a plan step (judgeStep),
- *   new revision against the live one; linear and canary invoke it at every step.
+ *   new revision against the live one; linear and canary invoke it at every step. At 100 % (the last
+ *   linear step, canary's second shift, BLUE_GREEN's one shift) the live revision has no traffic left
+ *   to compare with, so the step is judged like the bake (judgeBake: the limits, window by window),
+ *   held stepHoldSeconds.
  * - POST_PRODUCTION_TRAFFIC_SHIFT: the bake (judgeBake), the new revision at 100 %.
  * - The traffic-shift stages re-invoked with reversed weights (ECS rolling back): recorded, never judged.
  * - Every other stage: nothing to judge yet, SUCCEEDED.
@@ -116,8 +119,9 @@ export function planEcsHook(event: EcsHookEvent, now: number): HookPlan {
   const notJudged = NOT_JUDGED[event.stage];
   if (notJudged) return { kind: 'succeed', outcome: 'not-judged', reason: notJudged };
   const s = spec.value;
-  const watch = (phase: JudgedPhase, newPercent: number): HookPlan => {
-    const { holdSeconds: hold, marginSeconds: margin, intervalSeconds: delay } = phaseTiming(s, phase);
+  /** A watch judged as `phase`, timed as `timedAs` (a shift to 100 % is judged like the bake, held like a step). */
+  const watch = (phase: JudgedPhase, newPercent: number, timedAs: JudgedPhase = phase): HookPlan => {
+    const { holdSeconds: hold, marginSeconds: margin, intervalSeconds: delay } = phaseTiming(s, timedAs);
     const key = `${event.stage}:${revisionId(event.targetRevisionArn)}:${newPercent}`;
     const previous = state.value?.key === key ? state.value : null;
     const startedAt = previous?.startedAt ?? now;
@@ -156,7 +160,8 @@ export function planEcsHook(event: EcsHookEvent, now: number): HookPlan {
             'productionTrafficWeights: the new revision has no production traffic (or the weights do not name it)',
         };
       }
-      return watch('step', share);
+      // At 100 %, a comparison with the live revision would wait for traffic that no longer comes.
+      return share >= 100 ? watch('bake', share, 'step') : watch('step', share);
     }
     case 'POST_PRODUCTION_TRAFFIC_SHIFT': {
       const share = stageShare(event, 'production') ?? 0;

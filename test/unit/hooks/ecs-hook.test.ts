@@ -222,6 +222,23 @@ describe('the ECS lifecycle hook', () => {
       expect(reasonsLogged(w)).toContain('step deadline passed without a passing gate (inconclusive)');
     });
 
+    it('passes the shift to 100 % on the limits, blue having no traffic left (last linear step, BLUE_GREEN)', async () => {
+      const w = world();
+      // A trickle of requests still in flight when blue went to 0 %: fewer than gate.minRequests.
+      w.metrics.windows.blue = { requests: 14, errors: 0, p50Ms: 5, p99Ms: 20 };
+      const answers = await runStage(w, 'PRODUCTION_TRAFFIC_SHIFT', { productionGreen: 100 });
+      // 60-s hold judged every 15 s, as any step.
+      expect(answers.map((a) => a.hookStatus)).toEqual([...Array(4).fill('IN_PROGRESS'), 'SUCCEEDED']);
+    });
+
+    it('fails the shift to 100 % when green errs above the limit', async () => {
+      const w = world();
+      w.metrics.windows.blue = { requests: 0, errors: 0, p50Ms: null, p99Ms: null };
+      w.metrics.windows.green = { requests: 1000, errors: 150, p50Ms: 5, p99Ms: 20 };
+      const answers = await runStage(w, 'PRODUCTION_TRAFFIC_SHIFT', { productionGreen: 100 });
+      expect(last(answers).hookStatus).toBe('FAILED');
+    });
+
     it('answers FAILED with too few healthy green targets', async () => {
       const w = world();
       w.deps.router = { targetHealth: async () => ({ healthy: 0, unhealthy: 2, transitioning: 0 }) };

@@ -75,6 +75,18 @@ describe('planEcsHook', () => {
     });
   });
 
+  it('judges the shift to 100 % like the bake, held for the step hold: no live traffic is left to compare', () => {
+    const plan = judged(ecsHookEvent('PRODUCTION_TRAFFIC_SHIFT', { productionGreen: 100 }));
+    expect(plan).toMatchObject({
+      phase: 'bake',
+      key: 'PRODUCTION_TRAFFIC_SHIFT:4121734583467125002:100',
+      holdSeconds: 60,
+      deadlineAt: NOW + 960_000,
+      newPercent: 100,
+    });
+    expect(judged(ecsHookEvent('PRODUCTION_TRAFFIC_SHIFT', { productionGreen: 99 })).phase).toBe('step');
+  });
+
   it('continues the watch its hookDetails carry', () => {
     const previous = state();
     const plan = judged(

@@ -1,0 +1,421 @@
+/**
+ * `greenlight demo ecs-native`: a SIMULATION of an ECS built-in LINEAR deployment in the local
+ * rehearsal, with Greenlight's ECS lifecycle hook (the handler deployed to Lambda) judging it.
+ * shared/local/ecs/native-deployment.ts plays ECS's part (what it models and what it does not);
+ * the hook reads the rehearsal's proxy (the ALB), its real processes' traffic under load and HTTP
+ * probes through the test listener. v1 runs; a good v2 is deployed (expected: SUCCESSFUL with no
+ * failed request), then the faulty v3 (20 % 5xx; expected: rolled back on the hook's FAILED).
+ * Writes `.greenlight/ecs-native-report.json`.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { LogItemExtraInput, LogItemMessage } from '@aws-lambda-powertools/logger/types';
+import { createEcsHookHandler } from '../functions/hooks/ecs-hook';
+import type { Color } from '../shared/domain/colors';
+import { ECS_LIFECYCLE_STAGES, revisionId } from '../shared/domain/hooks/ecs-hook-event';
+import type { EcsHookSpecInput } from '../shared/domain/hooks/ecs-hook-spec';
+import { HttpProbe } from '../shared/aws/http-probe';
+import { LoadGenerator } from '../shared/local/load-generator';
+import { LocalEcsBlueGreen } from '../shared/local/ecs/local-ecs-blue-green';
+import {
+  SimulatedEcsLinearService,
+  type HookInvocation,
+  type LinearDeploymentConfiguration,
+  type SimulatedDeploymentResult,
+  type SimulationTiming,
+  type StageEvent,
+} from '../shared/local/ecs/native-deployment';
+import { LOCAL_CLUSTER, LOCAL_LISTENER, LOCAL_TEST_LISTENER, Rehearsal } from '../shared/local/rehearsal';
+import { textTable } from './text-table';
+
+export interface EcsNativeDemoOptions {
+  ratePerSecond?: number;
+  workDir?: string;
+  out?: { write(chunk: string): unknown };
+}
+
+/** ECS's linear configuration of the demo (ECS minutes, compressed by DEMO_TIMING). */
+export const DEMO_LINEAR: LinearDeploymentConfiguration = {
+  stepPercent: 34,
+  stepBakeTimeInMinutes: 1,
+  bakeTimeInMinutes: 1,
+};
+
+/** One ECS minute lasts one real second (60× compression); callBackDelay is waited in full. */
+export const DEMO_TIMING: Required<SimulationTiming> = { realMsPerEcsMinute: 1000, callBackDelayScale: 1 };
+
+/** The gate the hook reads from `hookDetails.greenlight`: the main demo's, on the rehearsal's 1-s data. */
+function demoHookSpec(probeUrl: string): EcsHookSpecInput {
+  return {
+    gate: {
+      intervalSeconds: 1,
+      minRequests: 20,
+      maxErrorRate: 0.01,
+      maxP99Ms: 500,
+      consecutiveFailures: 2,
+      stepTimeoutSeconds: 30,
+    },
+    // The rehearsal's lag-free 1-s data (not CloudWatch's 60-s periods published minutes later).
+    metrics: { periodSeconds: 1, publishDelaySeconds: 0 },
+    // A shallow health probe: the faulty image passes it; production traffic shows its 5xx.
+    probes: { url: probeUrl, requests: 5 },
+    testTraffic: { holdSeconds: 2, intervalSeconds: 1, consecutiveFailures: 2, timeoutSeconds: 20 },
+    stepHoldSeconds: 3,
+    bakeSeconds: 4,
+    bakeWindowSeconds: 10,
+  };
+}
+
+export interface EcsNativeDeploymentReport {
+  version: string;
+  image: string;
+  outcome: string;
+  expected: string;
+  durationMs: number;
+  requests: number;
+  failedRequests: number;
+  failedByColor: Record<Color, number>;
+  /** Which color's target group the new revision ran in (ECS alternates them). */
+  newColor: Color;
+  /** Bad release: first failed request from the new revision → production 100 % back on the old one. */
+  detectMs: number | null;
+  hookInvocations: number;
+  inProgressAnswers: number;
+  /** Reversed-weight invocations during the rollback, with the hook's answers. */
+  rollbackInvocations: { stage: string; hookStatus: string }[];
+  failedStage: string | null;
+  cause: string | null;
+  /** The hook's last gate reasons before its FAILED (from its log lines). */
+  hookReasons: string[];
+  /** Every invocation ECS (simulated) made: its stage, the share its event stated, the answer; `atMs` from the deployment's start. */
+  invocations: {
+    stage: string;
+    productionPercent: number | null;
+    rollback: boolean;
+    atMs: number;
+    hookStatus: string;
+    callBackDelay: number | null;
+  }[];
+}
+
+export interface EcsNativeDemoReport {
+  simulated: string;
+  timing: { realMsPerEcsMinute: number; callBackDelayScale: number; note: string; metrics: string };
+  linearConfiguration: LinearDeploymentConfiguration;
+  lifecycleStages: readonly string[];
+  ratePerSecond: number;
+  notModelled: string[];
+  /** Why no HTML report per deployment is written. */
+  htmlReports: string;
+  deployments: EcsNativeDeploymentReport[];
+  passed: boolean;
+}
+
+/** What the hook's traffic figures are here: the main demo's lag-free model, not CloudWatch's timing. */
+const METRICS_NOTE =
+  "the proxy's 1-s figures per target group, read with no delay (CloudWatch's 60-s periods published minutes late are not applied in this simulation)";
+
+const NOT_MODELLED = [
+  "ECS's deployment circuit breaker",
+  'CloudWatch alarms (deploymentConfiguration.alarms)',
+  'PAUSE hooks, ContinueServiceDeployment, StopServiceDeployment',
+  "Lambda's own timeout and retries of a failed invocation (a failed invocation rolls back here)",
+  'the order of the reversed-weight re-invocations on rollback (production first here) and whether hookDetails carry over between stages (they do not here): not documented',
+];
+
+/** The hook's log lines, kept so the demo can print what it decided and why (nothing is printed by Powertools). */
+class RecordingLogger extends Logger {
+  readonly records: { message: string; attributes: Record<string, unknown> }[] = [];
+  override info(input: LogItemMessage, ...extra: LogItemExtraInput): void {
+    this.keep(input, extra);
+    super.info(input, ...extra);
+  }
+  override warn(input: LogItemMessage, ...extra: LogItemExtraInput): void {
+    this.keep(input, extra);
+    super.warn(input, ...extra);
+  }
+  override error(input: LogItemMessage, ...extra: LogItemExtraInput): void {
+    this.keep(input, extra);
+    super.error(input, ...extra);
+  }
+  private keep(input: LogItemMessage, extra: LogItemExtraInput): void {
+    const message = typeof input === 'string' ? input : String(input.message);
+    const attributes = Object.assign(
+      {},
+      ...extra.filter((e): e is Record<string, unknown> => typeof e === 'object' && !(e instanceof Error)),
+    ) as Record<string, unknown>;
+    this.records.push({ message, attributes });
+  }
+}
+
+const timingNote = (t: Required<SimulationTiming>) =>
+  `ECS minutes compressed ${60_000 / t.realMsPerEcsMinute}× (1 ECS minute = ${t.realMsPerEcsMinute / 1000} real s: stepBakeTimeInMinutes, bakeTimeInMinutes, the hook timeout); ` +
+  (t.callBackDelayScale === 1
+    ? 'callBackDelay waited in full (real seconds)'
+    : `callBackDelay ×${t.callBackDelayScale}`);
+
+/** Runs the demo; resolves with the report (also written to disk). */
+export async function runEcsNativeDemo(options: EcsNativeDemoOptions = {}): Promise<EcsNativeDemoReport> {
+  const out = options.out ?? process.stdout;
+  const rate = options.ratePerSecond ?? 200;
+  const rehearsal = await Rehearsal.start({
+    ...(options.workDir ? { workDir: options.workDir } : {}),
+    console: out,
+  });
+  out.write(
+    'SIMULATION of an ECS built-in LINEAR deployment in the local rehearsal: the simulation plays ECS\n' +
+      "(stages, weights, hook invocations, rollback); Greenlight's ECS lifecycle hook is the Lambda handler\n" +
+      'itself, reading the local ALB (a weighted proxy on 127.0.0.1), real task processes under load and probes.\n' +
+      `Timing: ${timingNote(DEMO_TIMING)}.\n` +
+      `Metrics: ${METRICS_NOTE}.\n` +
+      `Not modelled: ${NOT_MODELLED.join('; ')}.\n\n`,
+  );
+  let load: LoadGenerator | null = null;
+  const onSignal = () => {
+    out.write('\ninterrupted: stopping the rehearsal\n');
+    void Promise.resolve(load?.stop())
+      .then(() => rehearsal.stop())
+      .finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    out.write('v1: starting the simulated ECS service "web" (2 tasks of greenlight/demo-app:v1)\n');
+    const base = await rehearsal.createService({
+      service: 'web',
+      image: 'greenlight/demo-app:v1',
+      desiredCount: 2,
+    });
+    const colors: Record<string, Color> = {
+      [base.slots.blue.targetGroup]: 'blue',
+      [base.slots.green.targetGroup]: 'green',
+    };
+    const blueSlot = { cluster: LOCAL_CLUSTER, service: base.slots.blue.service };
+    const first = await rehearsal.fleet.describe(blueSlot);
+    const service = new SimulatedEcsLinearService(
+      { proxy: rehearsal.proxy, fleet: rehearsal.fleet },
+      {
+        cluster: LOCAL_CLUSTER,
+        service: 'web',
+        slots: [
+          { slot: blueSlot, targetGroup: base.slots.blue.targetGroup },
+          {
+            slot: { cluster: LOCAL_CLUSTER, service: base.slots.green.service },
+            targetGroup: base.slots.green.targetGroup,
+          },
+        ],
+        live: 0,
+        taskDefinition: first.taskDefinition!,
+        desiredCount: 2,
+        listeners: { production: LOCAL_LISTENER, test: LOCAL_TEST_LISTENER },
+      },
+    );
+    const logger = new RecordingLogger({ logLevel: 'SILENT', serviceName: 'greenlight-ecs-hook' });
+    const handler = createEcsHookHandler({
+      blueGreen: new LocalEcsBlueGreen(rehearsal.proxy, {
+        serviceArn: service.serviceArn,
+        route: {
+          targetGroup: base.slots.blue.targetGroup,
+          alternateTargetGroup: base.slots.green.targetGroup,
+          productionListenerRule: LOCAL_LISTENER,
+          testListenerRule: LOCAL_TEST_LISTENER,
+        },
+        productionListener: LOCAL_LISTENER,
+      }),
+      metrics: rehearsal.metrics,
+      router: rehearsal.deps.router,
+      probe: new HttpProbe(),
+      clock: rehearsal.clock,
+      logger,
+    });
+    const hookDetails = {
+      greenlight: demoHookSpec(`${rehearsal.proxy.listenerUrl(LOCAL_TEST_LISTENER)}/health`),
+    };
+    load = new LoadGenerator({ url: `${rehearsal.proxy.url}/`, ratePerSecond: rate, maxInFlight: 200 });
+    load.start();
+    out.write(`load: ${rate} requests/s on ${rehearsal.proxy.url}\n\n`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+
+    const reports: EcsNativeDeploymentReport[] = [];
+    const releases = [
+      { version: 'v2', image: 'greenlight/demo-app:v2', expected: 'SUCCESSFUL' },
+      { version: 'v3', image: 'greenlight/demo-app:v3-faulty', expected: 'ROLLBACK_SUCCESSFUL' },
+    ];
+    for (const release of releases) {
+      out.write(
+        `${release.version}: UpdateService (simulated) with ${release.image} (expected: ${release.expected})\n`,
+      );
+      const from = Date.now();
+      let lastReasons: string[] = [];
+      const print = (event: StageEvent) => {
+        const t = `${((Date.now() - from) / 1000).toFixed(1).padStart(5)}s`;
+        if (event.type === 'stage') {
+          out.write(
+            `  ${release.version} ${t}  ${event.stage}${event.detail ? `  (${event.detail})` : ''}\n`,
+          );
+          return;
+        }
+        const gate = logger.records.at(-1);
+        const evaluated = gate?.message === 'ECS hook: gate evaluated' ? gate.attributes : null;
+        if (evaluated) lastReasons = (evaluated.reasons as string[] | undefined) ?? [];
+        out.write(`  ${release.version} ${t}    hook → ${describeAnswer(event.invocation, evaluated)}\n`);
+      };
+      const result = await service.deploy({
+        image: release.image,
+        container: base.container?.name ?? 'app',
+        configuration: DEMO_LINEAR,
+        hook: { lifecycleStages: ECS_LIFECYCLE_STAGES, hookDetails, invoke: handler },
+        timing: DEMO_TIMING,
+        onEvent: print,
+      });
+      // Let requests sent during the deployment finish before counting them.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      reports.push(figures(release, result, load, colors, { from, to: Date.now() - 500 }, lastReasons));
+      out.write(
+        `${release.version}: ${result.status}${result.cause ? ` (${result.failedStage}: ${result.cause})` : ''}; revision ${revisionId(result.targetRevisionArn)}\n\n`,
+      );
+    }
+    await load.stop();
+    const [good, bad] = reports;
+    const passed =
+      good?.outcome === 'SUCCESSFUL' &&
+      good.failedRequests === 0 &&
+      bad?.outcome === 'ROLLBACK_SUCCESSFUL' &&
+      bad.cause === 'the hook answered FAILED';
+    const report: EcsNativeDemoReport = {
+      simulated:
+        "simulation of an ECS built-in LINEAR deployment: ECS's part played by shared/local/ecs/native-deployment.ts over the local rehearsal (local processes, a weighted proxy); the hook is Greenlight's real handler",
+      timing: { ...DEMO_TIMING, note: timingNote(DEMO_TIMING), metrics: METRICS_NOTE },
+      linearConfiguration: DEMO_LINEAR,
+      lifecycleStages: ECS_LIFECYCLE_STAGES,
+      ratePerSecond: rate,
+      notModelled: NOT_MODELLED,
+      htmlReports:
+        "not written: greenlight report renders Greenlight's own deployment records (DynamoDB history); an ECS-controlled deployment has none, only the hook's log lines",
+      deployments: reports,
+      passed,
+    };
+    const file = path.join(rehearsal.workDir, 'ecs-native-report.json');
+    await mkdir(rehearsal.workDir, { recursive: true });
+    await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+    out.write(`${table(reports)}\n\nreport: ${path.relative(process.cwd(), file)}\n`);
+    out.write(
+      passed
+        ? "ecs-native demo passed (simulation): v2 SUCCESSFUL with 0 failed requests, v3 rolled back on Greenlight's hook FAILED\n"
+        : 'ecs-native demo FAILED: outcomes differ from the expected ones\n',
+    );
+    return report;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await load?.stop();
+    await rehearsal.stop();
+  }
+}
+
+function describeAnswer(i: HookInvocation, evaluated: Record<string, unknown> | null): string {
+  const share = i.productionPercent === null ? '' : ` production ${i.productionPercent}%`;
+  const delay = i.hookStatus === 'IN_PROGRESS' ? ` (callBackDelay ${i.callBackDelay ?? 30} s)` : '';
+  const why = evaluated
+    ? `  [${String(evaluated.decision)}${(evaluated.reasons as string[] | undefined)?.length ? `: ${(evaluated.reasons as string[]).slice(0, 1).join('; ')}` : ''}]`
+    : '';
+  return `${i.stage}${i.rollback ? ' (rollback, reversed weights)' : ''}${share}: ${i.hookStatus}${delay}${why}`;
+}
+
+function figures(
+  release: { version: string; image: string; expected: string },
+  result: SimulatedDeploymentResult,
+  load: LoadGenerator,
+  colors: Record<string, Color>,
+  window: { from: number; to: number },
+  hookReasons: string[],
+): EcsNativeDeploymentReport {
+  const stats = load.stats(window.from, window.to);
+  const failedByColor: Record<Color, number> = { blue: 0, green: 0 };
+  for (const [tg, f] of Object.entries(stats.byTargetGroup)) {
+    const color = colors[tg];
+    if (color) failedByColor[color] += f.failed;
+  }
+  const firstFailure = stats.byTargetGroup[result.targetGroups.new]?.firstFailureAt ?? null;
+  const restored =
+    result.status === 'ROLLBACK_SUCCESSFUL' && firstFailure !== null
+      ? result.productionShifts.find((s) => s.at >= firstFailure && s.newPercent === 0)
+      : undefined;
+  return {
+    version: release.version,
+    image: release.image,
+    outcome: result.status,
+    expected: release.expected,
+    durationMs: result.endedAt - result.startedAt,
+    requests: stats.requests,
+    failedRequests: stats.failed,
+    failedByColor,
+    newColor: colors[result.targetGroups.new] ?? 'green',
+    detectMs: restored && firstFailure !== null ? restored.at - firstFailure : null,
+    hookInvocations: result.invocations.length,
+    inProgressAnswers: result.invocations.filter((i) => i.hookStatus === 'IN_PROGRESS').length,
+    rollbackInvocations: result.invocations
+      .filter((i) => i.rollback)
+      .map((i) => ({ stage: i.stage, hookStatus: i.hookStatus })),
+    failedStage: result.failedStage,
+    cause: result.cause,
+    hookReasons: result.status === 'ROLLBACK_SUCCESSFUL' ? hookReasons : [],
+    invocations: result.invocations.map(({ at, ...i }) => ({ ...i, atMs: at - result.startedAt })),
+  };
+}
+
+function table(rows: EcsNativeDeploymentReport[]): string {
+  return textTable(
+    [
+      'version',
+      'outcome',
+      'expected',
+      'duration',
+      'requests',
+      'failed',
+      'failed blue/green',
+      'new in',
+      'detect',
+      'hook calls',
+      'in progress',
+    ],
+    rows.map((r) => [
+      r.version,
+      r.outcome,
+      r.expected,
+      `${(r.durationMs / 1000).toFixed(1)} s`,
+      String(r.requests),
+      String(r.failedRequests),
+      `${r.failedByColor.blue}/${r.failedByColor.green}`,
+      r.newColor,
+      r.detectMs === null ? '-' : `${r.detectMs} ms`,
+      String(r.hookInvocations),
+      String(r.inProgressAnswers),
+    ]),
+  );
+}
+
+/** `greenlight demo ecs-native [--rate N] [--work-dir DIR]`: exit 0 only when both outcomes are as expected. */
+export async function ecsNativeDemoCommand(
+  args: string[],
+  io: { stdout: { write(chunk: string): unknown }; stderr: { write(chunk: string): unknown } },
+): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { rate: { type: 'string', default: '200' }, 'work-dir': { type: 'string' } },
+    strict: true,
+  });
+  const rate = Number(values.rate);
+  if (!Number.isInteger(rate) || rate < 1 || rate > 2000) {
+    io.stderr.write(`--rate: expected an integer from 1 to 2000, got "${values.rate}"\n`);
+    return 2;
+  }
+  const report = await runEcsNativeDemo({
+    ratePerSecond: rate,
+    out: io.stdout,
+    ...(values['work-dir'] ? { workDir: values['work-dir'] } : {}),
+  });
+  return report.passed ? 0 : 1;
+}
