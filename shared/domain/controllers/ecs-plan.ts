@@ -48,6 +48,13 @@ export interface EcsDeploymentConfiguration {
   lifecycleHooks: EcsLifecycleHook[];
 }
 
+/**
+ * The hook's own limits on hookDetails and on the watch state it adds to them (hooks/ecs-hook-watch.ts,
+ * not imported: it reads the spec module, which reads this one); a test keeps them equal.
+ */
+export const HOOK_DETAILS_LIMIT_CHARS = 16_384;
+export const HOOK_WATCH_STATE_LIMIT_CHARS = 1024;
+
 /** ECS LINEAR: the shifts below 100 % at `p`. */
 const linearStepsBelow100 = (percent: number) => Math.ceil(100 / percent) - 1;
 
@@ -127,6 +134,19 @@ export function ecsDeploymentConfiguration(
     hookDetails: { greenlight: hookSpec },
     timeoutConfiguration: { timeoutInMinutes: controller.hookTimeoutMinutes, action: 'ROLLBACK' },
   };
+  // The hook answers FAILED when hookDetails outgrow its limit: refuse a spec that would.
+  const detailsChars = JSON.stringify(hook.hookDetails).length + HOOK_WATCH_STATE_LIMIT_CHARS + 32;
+  if (detailsChars > HOOK_DETAILS_LIMIT_CHARS) {
+    return {
+      ok: false,
+      issues: [
+        {
+          path: [spec.probes ? 'probes' : 'gate'],
+          message: `the hook's hookDetails (gate, probes, metrics and its watch state) would take about ${detailsChars} characters, over the hook's ${HOOK_DETAILS_LIMIT_CHARS}`,
+        },
+      ],
+    };
+  }
   const notes = [
     'gate.maxTaskStops: the new revision’s stopped tasks are not read by the hook (ECS’s deployment circuit breaker watches them)',
   ];

@@ -329,3 +329,25 @@ describe('every plan maps exactly or is refused naming a field', () => {
     );
   });
 });
+
+describe('the ECS hook’s limits', () => {
+  it('are the hook’s own', async () => {
+    const watch = await import('../../../../shared/domain/hooks/ecs-hook-watch');
+    const plan = await import('../../../../shared/domain/controllers/ecs-plan');
+    expect(plan.HOOK_DETAILS_LIMIT_CHARS).toBe(watch.MAX_HOOK_DETAILS_CHARS);
+    expect(plan.HOOK_WATCH_STATE_LIMIT_CHARS).toBe(watch.MAX_WATCH_STATE_CHARS);
+  });
+
+  it('refuse hookDetails over the hook’s limit', () => {
+    // Larger than any valid probes config today (the check guards fields added later, e.g. queries).
+    const probes = {
+      url: 'http://internal-web-test.example:8443/health',
+      headers: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`x-h${i}`, 'v'.repeat(400)])),
+    };
+    const mapped = ecsDeploymentConfiguration(
+      input([], { probes } as unknown as Partial<ControllerPlanInput>),
+      HOOK,
+    );
+    expect(!mapped.ok && mapped.issues.map((i) => i.path.join('.'))).toEqual(['probes']);
+  });
+});
