@@ -268,7 +268,10 @@ describe('CodeDeployDeployments', () => {
       codedeploy.on(GetDeploymentCommand, { deploymentId: 'd-ABCDEF123' }).resolves({
         deploymentInfo: {
           status: 'Failed',
-          errorInformation: { code: 'HOOK_EXECUTION_FAILURE', message: 'AfterAllowTraffic hook answered Failed' },
+          errorInformation: {
+            code: 'HOOK_EXECUTION_FAILURE',
+            message: 'AfterAllowTraffic hook answered Failed',
+          },
           rollbackInfo: { rollbackDeploymentId: 'd-ROLLBACK1' },
         },
       });
