@@ -5,6 +5,13 @@
  * history and execution-time budgets the whole spec must fit (history-budget.ts).
  */
 import { z } from 'zod';
+import { controllerPlanIssues } from './controllers/controller-issues';
+import {
+  CONTROLLERS,
+  CodeDeployControllerSchema,
+  controllerSectionIssues,
+  EcsControllerSchema,
+} from './controllers/controller-spec';
 import { GateSchema } from './gate/gate-schema';
 import { ProbesSchema } from './gate/probes-schema';
 import { gateMetricsModel, isDefaultMetricsModel } from './gate/metrics-source';
@@ -99,9 +106,25 @@ export const SpecSchema = z
     probes: ProbesSchema.optional(),
     /** An optional phase before production traffic: the test listener sends all it carries to the new color. */
     testTraffic: TestTrafficSchema.optional(),
+    /**
+     * Who shifts the traffic: Greenlight's two services (default), CodeDeploy or ECS's built-in
+     * strategies with Greenlight's gate as their hook (see domain/controllers/).
+     */
+    controller: z.enum(CONTROLLERS).default('greenlight'),
+    /** The CodeDeploy application and deployment group: required when controller is codedeploy. */
+    codedeploy: CodeDeployControllerSchema.optional(),
+    /** The ECS-controlled service and the hook to register: required when controller is ecs. */
+    ecs: EcsControllerSchema.optional(),
   })
   .strict()
   .superRefine((spec, ctx) => {
+    for (const issue of controllerSectionIssues(spec)) ctx.addIssue({ code: 'custom', ...issue });
+    for (const issue of controllerPlanIssues(
+      { ...spec, plan: { steps: expandPlan(spec.plan, spec.gate) } },
+      spec.plan,
+    )) {
+      ctx.addIssue({ code: 'custom', ...issue });
+    }
     // The lock key is a DynamoDB partition key: a spec whose lock cannot be stored cannot be deployed.
     const lockProblem = lockKeyProblem(spec.cluster, spec.service);
     if (lockProblem) ctx.addIssue({ code: 'custom', path: ['cluster'], message: lockProblem });

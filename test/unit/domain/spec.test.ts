@@ -73,6 +73,7 @@ describe('SpecSchema', () => {
         metrics: { periodSeconds: 60, publishDelaySeconds: 120 },
         trafficSettleSeconds: 15,
         alarms: [],
+        controller: 'greenlight',
         plan: {
           steps: [
             { weight: 5, holdSeconds: 60, gate: DEFAULT_GATE },

@@ -1,0 +1,215 @@
+/**
+ * The DeploymentController port on ECS's built-in blue/green, linear and canary deployments:
+ * UpdateService with the new task definition and the mapped deploymentConfiguration (strategy and
+ * Greenlight's lifecycle hook), DescribeServiceDeployments for status, StopServiceDeployment with
+ * ROLLBACK, ContinueServiceDeployment for a PAUSE hook awaiting action.
+ */
+import {
+  ContinueServiceDeploymentCommand,
+  DescribeServiceDeploymentsCommand,
+  DescribeServicesCommand,
+  ListServiceDeploymentsCommand,
+  StopServiceDeploymentCommand,
+  UpdateServiceCommand,
+  type DeploymentConfiguration,
+  type ECSClient,
+  type ServiceDeployment,
+} from '@aws-sdk/client-ecs';
+import type { EcsController } from '../domain/controllers/controller-spec';
+import type { EcsDeploymentConfiguration } from '../domain/controllers/ecs-plan';
+import { GreenlightError } from '../domain/errors';
+import type {
+  DeploymentController,
+  ExternalStart,
+  ExternalState,
+  ExternalStatus,
+  PromoteOutcome,
+} from '../ports/controller';
+import { normaliseAwsError } from './errors';
+
+/** An ECS call failed, or the service is not one ECS's own deployments can drive. */
+export class EcsNativeDeploymentError extends GreenlightError {}
+
+export type EcsNativeTarget = Pick<EcsController, 'service'> & { configuration: EcsDeploymentConfiguration };
+
+const REASON_LIMIT = 500;
+
+export class EcsNativeDeployments implements DeploymentController<EcsNativeTarget> {
+  private readonly ecs: ECSClient;
+
+  constructor(options: { ecs: ECSClient }) {
+    this.ecs = options.ecs;
+  }
+
+  async start(target: EcsNativeTarget, request: ExternalStart): Promise<{ deploymentId: string }> {
+    const { cluster } = request;
+    const described = await this.call('DescribeServices', target.service, () =>
+      this.ecs.send(new DescribeServicesCommand({ cluster, services: [target.service] })),
+    );
+    const service = described.services?.[0];
+    if (!service) {
+      const reason = described.failures?.[0]?.reason;
+      throw new EcsNativeDeploymentError(
+        `service ${target.service} not found in cluster ${cluster}${reason ? ` (${reason})` : ''}`,
+      );
+    }
+    const controllerType = service.deploymentController?.type ?? 'ECS';
+    if (controllerType !== 'ECS') {
+      throw new EcsNativeDeploymentError(
+        `service ${target.service} has deployment controller ${controllerType}: ECS's own strategies need ECS`,
+      );
+    }
+    if (!(service.loadBalancers ?? []).some((lb) => lb.advancedConfiguration?.alternateTargetGroupArn)) {
+      throw new EcsNativeDeploymentError(
+        `service ${target.service} has no load balancer with advancedConfiguration.alternateTargetGroupArn: ECS blue/green needs a target group pair`,
+      );
+    }
+    const updated = await this.call('UpdateService', target.service, () =>
+      this.ecs.send(
+        new UpdateServiceCommand({
+          cluster,
+          service: target.service,
+          taskDefinition: request.taskDefinitionArn,
+          deploymentConfiguration: mergedConfiguration(service.deploymentConfiguration, target.configuration),
+        }),
+      ),
+    );
+    const arn =
+      updated.service?.currentServiceDeployment ?? (await this.newestDeployment(cluster, target.service));
+    if (!arn)
+      throw new EcsNativeDeploymentError(`UpdateService (${target.service}) started no service deployment`);
+    return { deploymentId: arn };
+  }
+
+  async status(deploymentId: string): Promise<ExternalStatus> {
+    const deployment = await this.describe(deploymentId);
+    const status = deployment.status ?? 'PENDING';
+    const awaiting = (deployment.lifecycleHookDetails ?? []).some((h) => h.status === 'AWAITING_ACTION');
+    const reason = deployment.statusReason ?? deployment.rollback?.reason;
+    return {
+      state: awaiting && (status === 'IN_PROGRESS' || status === 'PENDING') ? 'waiting' : ecsState(status),
+      controllerStatus: status,
+      ...(reason ? { reason: reason.slice(0, REASON_LIMIT) } : {}),
+    };
+  }
+
+  async abort(deploymentId: string): Promise<void> {
+    await this.call('StopServiceDeployment', deploymentId, () =>
+      this.ecs.send(
+        new StopServiceDeploymentCommand({ serviceDeploymentArn: deploymentId, stopType: 'ROLLBACK' }),
+      ),
+    );
+  }
+
+  async promote(deploymentId: string): Promise<PromoteOutcome> {
+    const deployment = await this.describe(deploymentId);
+    const hook = (deployment.lifecycleHookDetails ?? []).find((h) => h.status === 'AWAITING_ACTION');
+    if (!hook?.hookId) {
+      return {
+        continued: false,
+        reason: `service deployment is ${deployment.status ?? 'unknown'}: no PAUSE hook awaits action`,
+      };
+    }
+    await this.call('ContinueServiceDeployment', deploymentId, () =>
+      this.ecs.send(
+        new ContinueServiceDeploymentCommand({
+          serviceDeploymentArn: deploymentId,
+          hookId: hook.hookId!,
+          action: 'CONTINUE',
+        }),
+      ),
+    );
+    return { continued: true };
+  }
+
+  private async describe(deploymentId: string): Promise<ServiceDeployment> {
+    const output = await this.call('DescribeServiceDeployments', deploymentId, () =>
+      this.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [deploymentId] })),
+    );
+    const deployment = output.serviceDeployments?.[0];
+    if (!deployment) {
+      const reason = output.failures?.[0]?.reason;
+      throw new EcsNativeDeploymentError(
+        `service deployment ${deploymentId} not found${reason ? ` (${reason})` : ''}`,
+      );
+    }
+    return deployment;
+  }
+
+  /** The newest pending or running service deployment, when UpdateService's answer does not name it. */
+  private async newestDeployment(cluster: string, service: string): Promise<string | undefined> {
+    const output = await this.call('ListServiceDeployments', service, () =>
+      this.ecs.send(
+        new ListServiceDeploymentsCommand({ cluster, service, status: ['PENDING', 'IN_PROGRESS'] }),
+      ),
+    );
+    const newest = [...(output.serviceDeployments ?? [])].sort(
+      (a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0),
+    )[0];
+    return newest?.serviceDeploymentArn;
+  }
+
+  private async call<T>(operation: string, target: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw normaliseAwsError(
+        error,
+        `${operation} (${target})`,
+        (message, cause) => new EcsNativeDeploymentError(message, { cause }),
+      );
+    }
+  }
+}
+
+/**
+ * The service's deployment configuration with the plan's strategy and hooks: UpdateService
+ * replaces the whole structure, so what Greenlight does not set (maximumPercent,
+ * minimumHealthyPercent, the circuit breaker, the service's own alarms) is carried over. Hooks other
+ * than Greenlight's own (same function) are kept too; a stale strategy's settings are dropped.
+ */
+export function mergedConfiguration(
+  current: DeploymentConfiguration | undefined,
+  mapped: EcsDeploymentConfiguration,
+): DeploymentConfiguration {
+  const {
+    strategy: _strategy,
+    linearConfiguration: _linear,
+    canaryConfiguration: _canary,
+    bakeTimeInMinutes: _bake,
+    lifecycleHooks: currentHooks,
+    ...kept
+  } = current ?? {};
+  const ours = new Set(mapped.lifecycleHooks.map((h) => h.hookTargetArn));
+  const otherHooks = (currentHooks ?? []).filter((h) => !h.hookTargetArn || !ours.has(h.hookTargetArn));
+  return {
+    ...kept,
+    ...(mapped.alarms ? { alarms: mapped.alarms } : {}),
+    strategy: mapped.strategy,
+    bakeTimeInMinutes: mapped.bakeTimeInMinutes,
+    ...(mapped.linearConfiguration ? { linearConfiguration: mapped.linearConfiguration } : {}),
+    ...(mapped.canaryConfiguration ? { canaryConfiguration: mapped.canaryConfiguration } : {}),
+    lifecycleHooks: [...otherHooks, ...mapped.lifecycleHooks],
+  };
+}
+
+/** DescribeServiceDeployments' status in the workflow's terms. */
+export function ecsState(status: string): ExternalState {
+  switch (status) {
+    case 'SUCCESSFUL':
+      return 'succeeded';
+    case 'ROLLBACK_SUCCESSFUL':
+      return 'rolled-back';
+    case 'ROLLBACK_REQUESTED':
+    case 'ROLLBACK_IN_PROGRESS':
+      return 'rolling-back';
+    case 'STOPPED':
+      return 'stopped';
+    case 'ROLLBACK_FAILED':
+      return 'failed';
+    default:
+      // PENDING, IN_PROGRESS, STOP_REQUESTED (a stop without rollback, on its way to STOPPED) and
+      // any status ECS adds later: keep polling.
+      return 'in-progress';
+  }
+}

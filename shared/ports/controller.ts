@@ -1,0 +1,56 @@
+/**
+ * A deployment whose traffic another controller shifts (CodeDeploy, ECS's built-in strategies):
+ * Greenlight starts it, follows it, stops it and lets it past a wait, while its own gate answers
+ * the controller's lifecycle hooks. `Target` is what the controller needs to find the service and
+ * how to shift (the spec's controller section and its mapped plan).
+ */
+
+/** Where an external deployment is, in the terms the workflow decides on. */
+export type ExternalState =
+  /** Shifting or about to: poll again. */
+  | 'in-progress'
+  /** Held at a wait a person (or `promote`) ends: CodeDeploy's READY_WAIT, an ECS PAUSE hook. */
+  | 'waiting'
+  /** The controller is putting the old revision back. */
+  | 'rolling-back'
+  | 'succeeded'
+  /** The controller rolled back (after a failure, a hook's FAILED or a stop with rollback). */
+  | 'rolled-back'
+  /** Stopped without a rollback the controller reports. */
+  | 'stopped'
+  /** Failed, and the controller reports no successful rollback (CodeDeploy's rollback is a deployment of its own). */
+  | 'failed';
+
+export const TERMINAL_STATES: readonly ExternalState[] = ['succeeded', 'rolled-back', 'stopped', 'failed'];
+
+export interface ExternalStatus {
+  state: ExternalState;
+  /** The controller's own status word (`InProgress`, `ROLLBACK_IN_PROGRESS`…), for history. */
+  controllerStatus: string;
+  /** The controller's reason, when it gives one (bounded). */
+  reason?: string;
+  /** CodeDeploy: the deployment that rolls this one back. */
+  rollbackDeploymentId?: string;
+}
+
+/** What every controller needs to start: the new task definition revision and the routed container. */
+export interface ExternalStart {
+  cluster: string;
+  taskDefinitionArn: string;
+  container: { name: string; port: number };
+  /** Written on the controller's deployment so a person can tell it is Greenlight's (bounded). */
+  description: string;
+}
+
+/** What `promote` did: ended a wait, or found none to end (with why). */
+export type PromoteOutcome = { continued: true } | { continued: false; reason: string };
+
+export interface DeploymentController<Target> {
+  /** Starts the deployment; returns the controller's id for it (CodeDeploy id, ECS service deployment ARN). */
+  start(target: Target, request: ExternalStart): Promise<{ deploymentId: string }>;
+  status(deploymentId: string): Promise<ExternalStatus>;
+  /** Stops it and has the controller roll back. */
+  abort(deploymentId: string): Promise<void>;
+  /** Ends the wait the deployment is held at, if any. */
+  promote(deploymentId: string): Promise<PromoteOutcome>;
+}
