@@ -13,6 +13,7 @@ import { executionTimeIssue, HISTORY_EVENT_BUDGET, maxHistoryEvents } from './hi
 import { expandPlan, planWeights, stepFieldPaths } from './plan-expansion';
 import { PlanSchema } from './plan-schema';
 import { lockKeyProblem } from './request-limits';
+import { UserHooksSchema } from './user-hooks';
 import { secondsSchema } from './validation';
 
 /** ECS/ELB names and ARNs: printable, no spaces. */
@@ -99,6 +100,8 @@ export const SpecSchema = z
     probes: ProbesSchema.optional(),
     /** An optional phase before production traffic: the test listener sends all it carries to the new color. */
     testTraffic: TestTrafficSchema.optional(),
+    /** User hooks (Lambda functions or webhooks) that gate or are told of a deployment's stages (see user-hooks.ts). */
+    hooks: UserHooksSchema.optional(),
   })
   .strict()
   .superRefine((spec, ctx) => {
