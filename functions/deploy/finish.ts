@@ -85,7 +85,9 @@ export async function finish(deps: Deps, event: unknown): Promise<FinishResult> 
     if (!alreadyRecorded) {
       await record(deps, id, end, existing, now, scaling?.restore ?? false);
       // Told once (not again by a Finish retried for its notification); its answer changes nothing.
-      const step = outcome === 'PROMOTED' ? StepContextSchema.safeParse(state) : null;
+      // The raw state: FinishInputSchema keeps only the names of the spec.
+      const step =
+        outcome === 'PROMOTED' ? StepContextSchema.safeParse((event as { state?: unknown }).state) : null;
       if (step?.success) {
         const { deployment, spec } = step.data;
         await tellHook(deps, {

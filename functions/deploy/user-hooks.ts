@@ -118,8 +118,8 @@ export async function gateInTask(deps: HookDeps, input: StageInput): Promise<voi
     if (move.kind === 'pass') return;
     if (move.kind === 'fail')
       throw new UserHookFailedError(hookFailureMessage(hook, input.stage, move.reason));
-    const sleep = deps.clock.sleep ?? realSleep;
-    await sleep(Math.max(0, move.retryAt - deps.clock.now()));
+    const ms = Math.max(0, move.retryAt - deps.clock.now());
+    await (deps.clock.sleep ? deps.clock.sleep(ms) : realSleep(ms));
   }
 }
 
