@@ -90,7 +90,7 @@ describe('local rehearsal: user hooks as local webhooks (real processes, real so
     const result = await rehearsal.deploy(
       {
         deploymentId: 'hooks-freeze',
-        image: 'greenlight/demo-app:v3',
+        image: 'greenlight/demo-app:v1',
         spec: {
           ...spec,
           hooks: {
