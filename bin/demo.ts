@@ -13,6 +13,7 @@ import type { StepObservation as Observation } from '../functions/deploy/evaluat
 import { deploymentFigures, type ColorTargetGroups } from './deployment-figures';
 import type { EngineEvent } from '../shared/local/sfn/engine';
 import type { DeploymentFigures } from './deployment-figures';
+import { LocalHookServer } from '../shared/local/hook-server';
 import { LoadGenerator } from '../shared/local/load-generator';
 import { awsTimingHeader, Rehearsal, type AwsTiming, type DeployResult } from '../shared/local/rehearsal';
 import { writeReport } from './report';
@@ -297,9 +298,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
         : "Metrics: the proxy's 1-s figures, read with no delay (CloudWatch's timing: --aws-timing).\n\n",
   );
   let load: LoadGenerator | null = null;
+  // The good release's user hook: a local webhook that passes the release before its promotion.
+  const hooks = await LocalHookServer.start({
+    '/release-check': [{ body: { result: 'pass', reason: 'release notes and change ticket present' } }],
+  });
   const onSignal = () => {
     out.write('\ninterrupted: stopping the rehearsal\n');
     void Promise.resolve(load?.stop())
+      .then(() => hooks.stop())
       .then(() => rehearsal.stop())
       .finally(() => process.exit(130));
   };
@@ -319,7 +325,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
 
     const reports: DeploymentReport[] = [];
     const releases = [
-      { version: 'v2', image: 'greenlight/demo-app:v2', expected: 'PROMOTED' },
+      {
+        version: 'v2',
+        image: 'greenlight/demo-app:v2',
+        expected: 'PROMOTED',
+        hooks: { beforePromote: { name: 'release-check', url: `${hooks.url}/release-check` } },
+      },
       { version: 'v3', image: 'greenlight/demo-app:v3-faulty', expected: 'ROLLED_BACK' },
     ];
     for (const release of releases) {
@@ -337,6 +348,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
               : onPrometheus
                 ? prometheusPlan(rehearsal.prometheusSource())
                 : DEMO_PLAN),
+            ...(release.hooks ? { hooks: release.hooks } : {}),
           },
           requestedBy: 'greenlight demo',
         },
@@ -361,6 +373,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       out.write(
         `${release.version}: ${result.record?.status ?? result.status}${result.record?.error ? ` (${result.record.error.error}: ${result.record.error.cause})` : ''}\n`,
       );
+      for (const e of result.history.filter((h) => h.type === 'USER_HOOK_CALLED')) {
+        out.write(
+          `${release.version}: ${e.message} (${String(e.data?.['target'])}, webhook on the local hook server)\n`,
+        );
+      }
       if (result.record) {
         const written = await writeReport(rehearsal.workDir, result.record, result.history);
         out.write(
@@ -371,8 +388,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     }
     await load.stop();
     const [good, bad] = reports;
+    const hookPassed = hooks.calls.some(
+      (c) => c.path === '/release-check' && c.context.stage === 'beforePromote' && c.answered !== 'hang',
+    );
     const passed =
-      good?.outcome === 'PROMOTED' && good.failedRequests === 0 && bad?.outcome === 'ROLLED_BACK';
+      good?.outcome === 'PROMOTED' &&
+      good.failedRequests === 0 &&
+      bad?.outcome === 'ROLLED_BACK' &&
+      hookPassed;
     const report: DemoReport = {
       simulated:
         'local rehearsal: AWS services simulated by local processes, a weighted proxy, dynalite and a JSONL sink',
@@ -390,7 +413,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     out.write(`${table(reports, aws !== null)}\n\nreport: ${path.relative(process.cwd(), file)}\n`);
     out.write(
       passed
-        ? 'demo passed: v2 promoted with 0 failed requests, v3 rolled back automatically\n'
+        ? 'demo passed: v2 promoted with 0 failed requests (its beforePromote hook passed), v3 rolled back automatically\n'
         : 'demo FAILED: outcomes differ from the expected ones\n',
     );
     return report;
@@ -398,6 +421,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await load?.stop();
+    await hooks.stop();
     await rehearsal.stop();
   }
 }

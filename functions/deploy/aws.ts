@@ -12,6 +12,7 @@ import {
   dynamoDocumentClient,
   ecsClient,
   elbv2Client,
+  lambdaClient,
   snsClient,
 } from '../../shared/aws/clients';
 import { CloudWatchMetrics } from '../../shared/aws/cloudwatch-metrics';
@@ -22,6 +23,9 @@ import { DynamoStore } from '../../shared/aws/dynamo-store';
 import { EcsFleet } from '../../shared/aws/ecs-fleet';
 import { HttpProbe } from '../../shared/aws/http-probe';
 import { SnsNotifier } from '../../shared/aws/sns-notifier';
+import { LambdaUserHooks } from '../../shared/aws/lambda-user-hooks';
+import { UserHooksByTarget } from '../../shared/aws/user-hooks-by-target';
+import { WebhookUserHooks } from '../../shared/aws/webhook-user-hooks';
 import { deployEnv } from '../../shared/config/env';
 import { createLogger } from '../../shared/lambda';
 import { systemClock } from '../../shared/ports/clock';
@@ -69,4 +73,12 @@ export function store() {
 
 export function notifier() {
   return new SnsNotifier({ client: snsClient(), topicArn: deployEnv().TOPIC_ARN });
+}
+
+/** The spec's user hooks: functions through Lambda Invoke, webhooks over https only. */
+export function userHooks() {
+  return new UserHooksByTarget({
+    lambda: new LambdaUserHooks({ client: lambdaClient() }),
+    webhook: new WebhookUserHooks(),
+  });
 }

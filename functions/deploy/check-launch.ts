@@ -7,6 +7,7 @@ import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import { recordEvent, slotOf, StepContextSchema, type DeployDeps } from './context';
 import type { LaunchState } from './launch';
+import { gateInLoop, HookProgressSchema, stageWeights } from './user-hooks';
 
 /**
  * The new color's tasks keep stopping on failures while it launches: waiting for the launch
@@ -22,10 +23,16 @@ export class NewColorRolloutFailedError extends GreenlightError {}
 
 const InputSchema = StepContextSchema.extend({
   // An execution whose launch began before `startedAt` was recorded has only its deadline.
-  launch: z.object({ deadlineAt: z.number(), startedAt: z.number().optional() }).loose(),
+  launch: z
+    .object({
+      deadlineAt: z.number(),
+      startedAt: z.number().optional(),
+      userHook: HookProgressSchema.optional(),
+    })
+    .loose(),
 });
 
-type Deps = Pick<DeployDeps, 'fleet' | 'router' | 'store' | 'clock' | 'logger'>;
+type Deps = Pick<DeployDeps, 'fleet' | 'router' | 'store' | 'clock' | 'logger' | 'userHooks'>;
 
 export async function checkLaunch(deps: Deps, event: unknown): Promise<LaunchState> {
   const { deployment, spec, launch } = parseInput(InputSchema, event);
@@ -64,13 +71,36 @@ export async function checkLaunch(deps: Deps, event: unknown): Promise<LaunchSta
     deadlineAt: launch.deadlineAt,
     ...(stops ? { stops } : {}),
   });
-  if (verdict.ready)
+  if (verdict.ready && !launch.userHook)
     await recordEvent(
       deps,
       deployment.id,
       'NEW_COLOR_READY',
       `${deployment.newColor} ready: ${verdict.reason}`,
     );
+  if (verdict.ready) {
+    // The afterLaunch hook gates the ready color; a `wait` turns this loop again (WaitForNewColor),
+    // still bounded by the launch deadline as well as the hook's own.
+    const hook = await gateInLoop(
+      deps,
+      { deployment, spec, stage: 'afterLaunch', weights: stageWeights({ deployment, spec }, 0) },
+      launch.userHook,
+    );
+    if (!hook.done) {
+      // The launch deadline bounds this wait too (the history budget counts on it).
+      const late = deps.clock.now() >= launch.deadlineAt;
+      const waiting = `ready, waiting for user hook "${spec.hooks?.afterLaunch?.name ?? ''}" (afterLaunch)`;
+      return {
+        startedAt,
+        deadlineAt: launch.deadlineAt,
+        ...verdict,
+        ready: false,
+        deadlineExceeded: late,
+        reason: late ? `launch deadline passed: ${waiting}` : waiting,
+        userHook: hook.progress,
+      };
+    }
+  }
   return { startedAt, deadlineAt: launch.deadlineAt, ...verdict };
 }
 

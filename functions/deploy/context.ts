@@ -13,6 +13,7 @@ import type { Logger } from '../../shared/lambda';
 import type { Alarms } from '../../shared/ports/alarms';
 import type { Probe } from '../../shared/ports/probe';
 import type { Scaling } from '../../shared/ports/scaling';
+import type { UserHooks } from '../../shared/ports/user-hooks';
 import type { Color } from '../../shared/domain/colors';
 
 /** Every port a blue/green step may use; each step takes only the ones it needs. */
@@ -27,6 +28,8 @@ export interface DeployDeps {
   notifier: Notifier;
   clock: Clock;
   logger: Logger;
+  /** Calls the spec's user hooks; absent, a spec that names a hook fails at that hook's stage. */
+  userHooks?: UserHooks;
 }
 
 const ColorSchema = z.enum(COLORS);

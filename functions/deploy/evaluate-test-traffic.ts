@@ -10,6 +10,7 @@ import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import { recordObservation } from './record-observation';
 import { recordEvent, renewLock, slotOf, StepContextSchema, type DeployDeps } from './context';
+import { gateInLoop, HookProgressSchema, stageWeights, type HookProgress } from './user-hooks';
 
 const InputSchema = StepContextSchema.extend({
   testTraffic: z
@@ -19,7 +20,7 @@ const InputSchema = StepContextSchema.extend({
       startedAt: z.number(),
       deadlineAt: z.number(),
       observation: z
-        .object({ consecutiveFailures: z.number().int().min(0) })
+        .object({ consecutiveFailures: z.number().int().min(0), userHook: HookProgressSchema.optional() })
         .loose()
         .nullable(),
     })
@@ -28,9 +29,15 @@ const InputSchema = StepContextSchema.extend({
 
 export type { TestTrafficObservation };
 
-type Deps = Pick<DeployDeps, 'alarms' | 'fleet' | 'probe' | 'router' | 'store' | 'clock' | 'logger'>;
+type Deps = Pick<
+  DeployDeps,
+  'alarms' | 'fleet' | 'probe' | 'router' | 'store' | 'clock' | 'logger' | 'userHooks'
+>;
 
-export async function evaluateTestTraffic(deps: Deps, event: unknown): Promise<TestTrafficObservation> {
+export async function evaluateTestTraffic(
+  deps: Deps,
+  event: unknown,
+): Promise<TestTrafficObservation & { userHook?: HookProgress }> {
   const { deployment, spec, testTraffic } = parseInput(InputSchema, event);
   const { probes, testTraffic: test } = spec;
   if (!probes || !test) {
@@ -69,7 +76,25 @@ export async function evaluateTestTraffic(deps: Deps, event: unknown): Promise<T
   });
   await recordObservation(deps, record, point);
   if (history) await recordEvent(deps, deployment.id, history.type, history.message, history.data);
-  return observation;
+  if (observation.decision !== 'advance') return observation;
+  // The phase passed: the afterTestTraffic hook gates it. A `wait` probes another round
+  // (TestTrafficWait), bounded by the phase's deadline as well as the hook's own.
+  const hook = await gateInLoop(
+    deps,
+    { deployment, spec, stage: 'afterTestTraffic', weights: stageWeights({ deployment, spec }, 0) },
+    testTraffic.observation?.userHook,
+  );
+  if (hook.done) return observation;
+  const waiting = `probes passed, waiting for user hook "${spec.hooks?.afterTestTraffic?.name ?? ''}" (afterTestTraffic)`;
+  if (deps.clock.now() >= testTraffic.deadlineAt) {
+    return { ...observation, decision: 'rollback', reasons: [`test-traffic deadline passed: ${waiting}`] };
+  }
+  return {
+    ...observation,
+    decision: 'wait',
+    reasons: [...observation.reasons, waiting],
+    userHook: hook.progress,
+  };
 }
 
 export const createEvaluateTestTrafficHandler = (deps: Deps) =>

@@ -12,6 +12,7 @@ import {
   type DeploymentRecord,
   type Outcome,
 } from '../../shared/domain/deployment';
+import { weightsFor } from '../../shared/domain/colors';
 import { GreenlightError } from '../../shared/domain/errors';
 import {
   failedRollbackScaling,
@@ -23,7 +24,8 @@ import { describeScaling } from '../../shared/domain/scaling';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import type { DeploymentMetrics, HandlerMetrics } from '../../shared/observability/deployment-metrics';
-import { recordEvent, type DeployDeps } from './context';
+import { recordEvent, StepContextSchema, type DeployDeps } from './context';
+import { tellHook } from './user-hooks';
 import { restoreLive } from './scaling';
 
 export interface FinishResult {
@@ -33,7 +35,7 @@ export interface FinishResult {
   lockReleased: boolean;
 }
 
-type Deps = Pick<DeployDeps, 'scaling' | 'store' | 'notifier' | 'clock' | 'logger'> & {
+type Deps = Pick<DeployDeps, 'scaling' | 'store' | 'notifier' | 'clock' | 'logger' | 'userHooks'> & {
   /** Told of the outcome once, when it is recorded (before the notification, which may fail). */
   deploymentMetrics?: DeploymentMetrics;
 };
@@ -80,7 +82,22 @@ export async function finish(deps: Deps, event: unknown): Promise<FinishResult> 
     const saved = existing?.scaling?.[parsed.colors?.live as 'blue' | 'green'];
     const scaling = failedRollbackScaling(parsed, saved ? describeScaling(saved) : null);
     if (scaling) end = { ...parsed, scalingNote: scaling.note };
-    if (!alreadyRecorded) await record(deps, id, end, existing, now, scaling?.restore ?? false);
+    if (!alreadyRecorded) {
+      await record(deps, id, end, existing, now, scaling?.restore ?? false);
+      // Told once (not again by a Finish retried for its notification); its answer changes nothing.
+      // The raw state: FinishInputSchema keeps only the names of the spec.
+      const step =
+        outcome === 'PROMOTED' ? StepContextSchema.safeParse((event as { state?: unknown }).state) : null;
+      if (step?.success) {
+        const { deployment, spec } = step.data;
+        await tellHook(deps, {
+          deployment,
+          spec,
+          stage: 'afterPromote',
+          weights: weightsFor(deployment.newColor, 100),
+        });
+      }
+    }
     recorded = true;
   } else {
     deps.logger.error('deployment outcome cannot be recorded: no valid deployment id, service or cluster', {

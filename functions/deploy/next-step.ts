@@ -14,6 +14,7 @@ import {
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import { recordEvent, StepContextSchema, type DeployDeps } from './context';
+import { gateInTask, stageWeights } from './user-hooks';
 
 const InputSchema = StepContextSchema.extend({
   step: z
@@ -26,13 +27,26 @@ const InputSchema = StepContextSchema.extend({
 /** The test-traffic phase as the workflow carries it: no round of probes judged yet. */
 export type TestTrafficState = TestTrafficCursor & { observation: null };
 
-type Deps = Pick<DeployDeps, 'store' | 'clock' | 'logger'>;
+type Deps = Pick<DeployDeps, 'store' | 'clock' | 'logger' | 'userHooks'>;
 
 export async function advance(deps: Deps, event: unknown): Promise<StepCursor | TestTrafficState> {
   const { deployment, spec, step, phase } = parseInput(InputSchema, event);
-  const now = deps.clock.now();
+  let now = deps.clock.now();
   if (phase === 'test') return startTestTraffic(deps, deployment.id, spec, now);
-  const cursor = phase === 'bake' ? bakeStep(spec, now) : nextStep(spec, step?.index ?? null, now);
+  let cursor = phase === 'bake' ? bakeStep(spec, now) : nextStep(spec, step?.index ?? null, now);
+  if (!cursor.done && cursor.phase === 'step' && spec.hooks?.beforeStep) {
+    const { index, weight } = cursor;
+    await gateInTask(deps, {
+      deployment,
+      spec,
+      stage: 'beforeStep',
+      weights: stageWeights({ deployment, spec }, weight),
+      step: { index, weight },
+    });
+    // The step's hold and deadline start once its hook has passed.
+    now = deps.clock.now();
+    cursor = nextStep(spec, step?.index ?? null, now);
+  }
   if (!cursor.done) {
     // The current step on the record: what an approval applies to, and what alerts show.
     await deps.store.updateDeployment(deployment.id, {

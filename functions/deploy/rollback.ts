@@ -22,15 +22,17 @@ import {
 } from './context';
 import { holdAtZero, restoreLive } from './scaling';
 import { assertWeights } from './verify-weights';
+import { tellHook } from './user-hooks';
 
-type Deps = Pick<DeployDeps, 'router' | 'fleet' | 'scaling' | 'store' | 'clock' | 'logger'>;
+type Deps = Pick<DeployDeps, 'router' | 'fleet' | 'scaling' | 'store' | 'clock' | 'logger' | 'userHooks'>;
 
 const InputSchema = StepContextSchema.extend({
   phase: z.enum(['restore-traffic', 'scale-down']).optional(),
+  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).loose().optional(),
 });
 
 export async function rollback(deps: Deps, event: unknown): Promise<{ weights: Weights }> {
-  const { deployment, spec, phase } = parseInput(InputSchema, event);
+  const { deployment, spec, phase, error } = parseInput(InputSchema, event);
   const route = routeOf(spec);
   const safe = weightsFor(deployment.newColor, 0);
   if (phase === 'scale-down') {
@@ -50,6 +52,14 @@ export async function rollback(deps: Deps, event: unknown): Promise<{ weights: W
     await deps.router.setWeights(testRoute, safe);
     await assertWeights(deps.router, testRoute, safe);
   }
+  // Told only once all traffic is back on the live color: a hook never delays safety nor stops it.
+  await tellHook(deps, {
+    deployment,
+    spec,
+    stage: 'onRollback',
+    weights: safe,
+    cause: [error?.Error, error?.Cause].filter(Boolean).join(': ').slice(0, 1000) || 'unknown',
+  });
   if (phase === 'restore-traffic') return { weights };
   // Only once no traffic can reach it is the new color scaled down.
   await scaleDownNewColor(deps, deployment, spec, testRoute !== null);

@@ -7,6 +7,7 @@ import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import type { RouteRef } from '../../shared/ports/router';
 import { recordEvent, routeOf, StepContextSchema, testRouteOf, type DeployDeps } from './context';
+import { gateInTask } from './user-hooks';
 
 export const WeightInputSchema = StepContextSchema.extend({
   weight: z.number().int().min(0).max(100),
@@ -14,7 +15,7 @@ export const WeightInputSchema = StepContextSchema.extend({
   route: z.enum(['production', 'test']).default('production'),
 });
 
-type Deps = Pick<DeployDeps, 'router' | 'store' | 'clock' | 'logger'>;
+type Deps = Pick<DeployDeps, 'router' | 'store' | 'clock' | 'logger' | 'userHooks'>;
 
 /** The route a weights step acts on; `test` needs the spec's testTraffic. */
 export function routeNamed(spec: DeploymentSpec, route: 'production' | 'test'): RouteRef {
@@ -31,6 +32,10 @@ export function routeNamed(spec: DeploymentSpec, route: 'production' | 'test'): 
 export async function setWeights(deps: Deps, event: unknown): Promise<Weights> {
   const { deployment, spec, weight, route } = parseInput(WeightInputSchema, event);
   const weights = weightsFor(deployment.newColor, weight);
+  // Promote: 100 % of production traffic (beforeStep is NextStep's, so a step's hold starts after its hook).
+  if (route === 'production' && weight === 100) {
+    await gateInTask(deps, { deployment, spec, stage: 'beforePromote', weights });
+  }
   await deps.router.setWeights(routeNamed(spec, route), weights);
   // lastWeight is production traffic's; the test listener carries none.
   if (route === 'production') await deps.store.updateDeployment(deployment.id, { lastWeight: weight });

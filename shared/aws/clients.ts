@@ -12,6 +12,7 @@ import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -77,3 +78,6 @@ export const schedulerClient = /* @__PURE__ */ once(() =>
 export const codeDeployClient = /* @__PURE__ */ once(() =>
   traced(new CodeDeployClient({ ...CLIENT_RETRY_CONFIG })),
 );
+
+/** The container's Lambda client (user hooks that are functions). */
+export const lambdaClient = /* @__PURE__ */ once(() => traced(new LambdaClient({ ...CLIENT_RETRY_CONFIG })));

@@ -20,6 +20,7 @@ import { executionTimeIssue, HISTORY_EVENT_BUDGET, maxHistoryEvents } from './hi
 import { expandPlan, planWeights, stepFieldPaths } from './plan-expansion';
 import { PlanSchema } from './plan-schema';
 import { lockKeyProblem } from './request-limits';
+import { UserHooksSchema } from './user-hooks';
 import { secondsSchema } from './validation';
 
 /** ECS/ELB names and ARNs: printable, no spaces. */
@@ -115,6 +116,8 @@ export const SpecSchema = z
     codedeploy: CodeDeployControllerSchema.optional(),
     /** The ECS-controlled service and the hook to register: required when controller is ecs. */
     ecs: EcsControllerSchema.optional(),
+    /** User hooks (Lambda functions or webhooks) that gate or are told of a deployment's stages (see user-hooks.ts). */
+    hooks: UserHooksSchema.optional(),
   })
   .strict()
   .superRefine((spec, ctx) => {

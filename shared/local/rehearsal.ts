@@ -24,6 +24,8 @@ import { DynamoStore } from '../aws/dynamo-store';
 import { HttpProbe } from '../aws/http-probe';
 import { createLogger } from '../lambda';
 import { systemClock, type Clock } from '../ports/clock';
+import { UserHooksByTarget } from '../aws/user-hooks-by-target';
+import { WebhookUserHooks } from '../aws/webhook-user-hooks';
 import type { Notifier } from '../ports/notifier';
 import { AlbProxy, type AlbProxyOptions } from './alb/proxy';
 import { LocalAlarms } from './cloudwatch/local-alarms';
@@ -208,6 +210,12 @@ export class Rehearsal {
         notifier,
         clock,
         logger: createLogger({ logLevel: options.logLevel ?? 'SILENT' }),
+        // Webhooks: the production adapter, plain http allowed to 127.0.0.1 only (local hook servers).
+        // Not modelled: Lambda hooks (no local Lambda): a spec naming one fails that hook's stage.
+        userHooks: new UserHooksByTarget({
+          lambda: null,
+          webhook: new WebhookUserHooks({ allowLoopbackHttp: true }),
+        }),
       };
       const rehearsal = new Rehearsal(
         awsTiming,

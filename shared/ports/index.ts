@@ -23,3 +23,4 @@ export type { Probe, ProbeResult } from './probe';
 export type { RouteRef, Router, TargetHealth } from './router';
 export type { LockResult, Store } from './store';
 export type { TaskDefinitionSummary, TaskDefinitions } from './task-definitions';
+export type { UserHookReply, UserHooks } from './user-hooks';

@@ -46,6 +46,18 @@ const FUNCTION_PREFIX = `greenlight-${STAGE}-`;
 const SERVICE_PATTERN = 'web-*';
 /** The services whose ECS lifecycle hook is Greenlight's (ecsHookServicePattern). */
 const HOOK_SERVICE_PATTERN = 'api-*';
+/** The Lambda functions user hooks may name (userHookFunctionPattern). */
+const USER_HOOK_PATTERN = 'team-hook-*';
+/** The blue/green steps that call user hooks (functions/deploy/user-hooks.ts). */
+const HOOK_CALLERS = [
+  'launch',
+  'check-launch',
+  'next-step',
+  'set-weights',
+  'evaluate-test-traffic',
+  'rollback',
+  'finish',
+];
 /** The Prometheus workspace the evaluate function may query. */
 const AMP_WORKSPACE = 'ws-0123abcd-4567-89ef-0123-456789abcdef';
 /** The deployment groups whose CodeDeploy lifecycle hook is Greenlight's (codeDeployGroupPattern). */
@@ -105,6 +117,8 @@ const WRITE_SCALABLE_TARGETS = ['application-autoscaling:RegisterScalableTarget'
 const STOPPED_TASKS = ['ecs:ListTasks', 'ecs:DescribeTasks'];
 
 /** Per function, every action its role allows: the calls its step makes through its ports. */
+/** The steps that call user hooks invoke them (InvokeUserHooks). */
+const USER_HOOKS = 'lambda:InvokeFunction';
 const EXPECTED_ACTIONS: Record<string, string[]> = {
   // lock, record, index, events; live color from the route; live service; copy of its revision
   // ... and the repair of an abandoned deployment: weights, target health, scale down, notify
@@ -126,16 +140,18 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'application-autoscaling:DescribeScalableTargets',
     ...WRITE_SCALABLE_TARGETS,
   ],
-  launch: [...LOGS_AND_TRACES, 'dynamodb:PutItem', 'ecs:UpdateService'],
+  launch: [USER_HOOKS, ...LOGS_AND_TRACES, 'dynamodb:PutItem', 'ecs:UpdateService'],
   'check-launch': [
+    USER_HOOKS,
     ...LOGS_AND_TRACES,
     'dynamodb:PutItem',
     'ecs:DescribeServices',
     'elasticloadbalancing:DescribeTargetHealth',
     ...STOPPED_TASKS,
   ],
-  'next-step': [...LOGS_AND_TRACES, 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  'next-step': [USER_HOOKS, ...LOGS_AND_TRACES, 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   'set-weights': [
+    USER_HOOKS,
     ...LOGS_AND_TRACES,
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',
@@ -157,6 +173,7 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   ],
   // events, lock renewal, manual commands; the new color's targets and stops; alarms (probes are plain HTTP)
   'evaluate-test-traffic': [
+    USER_HOOKS,
     ...LOGS_AND_TRACES,
     'dynamodb:PutItem',
     'dynamodb:GetItem',
@@ -174,6 +191,7 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     ...WRITE_SCALABLE_TARGETS,
   ],
   rollback: [
+    USER_HOOKS,
     ...LOGS_AND_TRACES,
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',
@@ -183,7 +201,7 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'ecs:DescribeServices',
     ...WRITE_SCALABLE_TARGETS,
   ],
-  finish: [...LOGS_AND_TRACES, ...WHOLE_TABLE, 'sns:Publish', ...WRITE_SCALABLE_TARGETS],
+  finish: [USER_HOOKS, ...LOGS_AND_TRACES, ...WHOLE_TABLE, 'sns:Publish', ...WRITE_SCALABLE_TARGETS],
   // stop claims, crash-loop windows, running deployment lookup; log link; the alert
   'task-stopped': [
     ...LOGS_AND_TRACES,
@@ -405,6 +423,8 @@ beforeAll(async () => {
     `ampWorkspaceId=${AMP_WORKSPACE}`,
     '--param',
     `codeDeployGroupPattern=${CODEDEPLOY_GROUP_PATTERN}`,
+    '--param',
+    `userHookFunctionPattern=${USER_HOOK_PATTERN}`,
   ];
   try {
     await promisify(execFile)('npm', args, { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
@@ -851,6 +871,42 @@ describe('the packaged CloudFormation template', () => {
   });
 
   describe('IAM', () => {
+    it('lets the steps that call user hooks invoke the functions of userHookFunctionPattern, and no one else', () => {
+      const fns = functionsByKey();
+      const hookArn = (suffix: string) => ({
+        'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${USER_HOOK_PATTERN}${suffix}`,
+      });
+      for (const key of HOOK_CALLERS) {
+        const invoking = roleStatements(roleOf(fns[key]!)).filter((st) =>
+          actionsOf(st).includes('lambda:InvokeFunction'),
+        );
+        expect({ key, invoking }).toEqual({
+          key,
+          invoking: [
+            {
+              Sid: 'InvokeUserHooks',
+              Effect: 'Allow',
+              Action: 'lambda:InvokeFunction',
+              Resource: [hookArn(''), hookArn(':*')],
+            },
+          ],
+        });
+      }
+      const callerRoles = new Set(HOOK_CALLERS.map((key) => roleOf(fns[key]!)));
+      const granting = policyDocuments()
+        .filter(({ document }) => JSON.stringify(document).includes(USER_HOOK_PATTERN))
+        .map(({ where }) => where.split('/')[0]!);
+      expect(sorted([...new Set(granting)])).toEqual(sorted([...callerRoles]));
+    });
+
+    it('gives the steps that may wait for a user hook inside their Task a function timeout that fits a call and the waits', () => {
+      const fns = functionsByKey();
+      for (const key of HOOK_CALLERS) {
+        // 30 s of waits plus one call of up to 20 s (shared/domain/user-hooks.ts), below the Task's 60 s or more.
+        expect({ key, fits: Number(fns[key]!.props.Timeout) >= 55 }).toEqual({ key, fits: true });
+      }
+    });
+
     it('never allows an action wildcard (`*`, `ecs:*`, `ecs:Describe*`) or NotAction / NotResource', () => {
       for (const { where, document } of policyDocuments()) {
         for (const statement of document.Statement.filter((s) => s.Effect === 'Allow')) {
@@ -1072,6 +1128,15 @@ describe('the packaged CloudFormation template', () => {
                 resources: [
                   `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service/*/${SERVICE_PATTERN}`,
                   `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service/${SERVICE_PATTERN}`,
+                ],
+              });
+            } else if (action === 'lambda:InvokeFunction') {
+              // The user hooks' functions (userHookFunctionPattern), by name and qualified.
+              expect({ action, resources: resources.map(subOf) }).toEqual({
+                action,
+                resources: [
+                  `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${USER_HOOK_PATTERN}`,
+                  `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${USER_HOOK_PATTERN}:*`,
                 ],
               });
             } else if (action === 'ecs:RunTask') {

@@ -1,5 +1,5 @@
 /** Lambda entry of CheckNewColor: is the new color steady and healthy (serverless.yml `functions/deploy/lambda/check-launch.handler`). */
-import { clock, fleet, logger, router, store } from '../aws';
+import { clock, fleet, logger, router, store, userHooks } from '../aws';
 import { createCheckLaunchHandler } from '../check-launch';
 
 export const handler = createCheckLaunchHandler({
@@ -8,4 +8,5 @@ export const handler = createCheckLaunchHandler({
   store: store(),
   clock,
   logger: logger(),
+  userHooks: userHooks(),
 });

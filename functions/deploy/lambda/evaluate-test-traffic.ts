@@ -1,5 +1,5 @@
 /** Lambda entry of EvaluateTestTraffic: probes on the test listener (serverless.yml `functions/deploy/lambda/evaluate-test-traffic.handler`). */
-import { alarms, clock, fleet, logger, probe, router, store } from '../aws';
+import { alarms, clock, fleet, logger, probe, router, store, userHooks } from '../aws';
 import { createEvaluateTestTrafficHandler } from '../evaluate-test-traffic';
 
 export const handler = createEvaluateTestTrafficHandler({
@@ -10,4 +10,5 @@ export const handler = createEvaluateTestTrafficHandler({
   store: store(),
   clock,
   logger: logger(),
+  userHooks: userHooks(),
 });

@@ -1,6 +1,6 @@
 /** Lambda entry of Promoted / RolledBack / Rejected: record, release the lock, notify (serverless.yml `functions/deploy/lambda/finish.handler`). */
 import { handlerMetrics } from '../../../shared/observability/deployment-metrics';
-import { clock, logger, notifier, scaling, store } from '../aws';
+import { clock, logger, notifier, scaling, store, userHooks } from '../aws';
 import { createFinishHandler } from '../finish';
 
 export const handler = createFinishHandler(
@@ -10,6 +10,7 @@ export const handler = createFinishHandler(
     notifier: notifier(),
     clock,
     logger: logger(),
+    userHooks: userHooks(),
   },
   handlerMetrics(),
 );

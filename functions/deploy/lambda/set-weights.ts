@@ -1,5 +1,11 @@
 /** Lambda entry of ShiftTraffic / Promote / ShiftTestTraffic: set listener weights (serverless.yml `functions/deploy/lambda/set-weights.handler`). */
-import { clock, logger, router, store } from '../aws';
+import { clock, logger, router, store, userHooks } from '../aws';
 import { createSetWeightsHandler } from '../set-weights';
 
-export const handler = createSetWeightsHandler({ router: router(), store: store(), clock, logger: logger() });
+export const handler = createSetWeightsHandler({
+  router: router(),
+  store: store(),
+  clock,
+  logger: logger(),
+  userHooks: userHooks(),
+});
