@@ -14,38 +14,58 @@ import {
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import { recordEvent, StepContextSchema, type DeployDeps } from './context';
-import { gateInTask, stageWeights } from './user-hooks';
+import { gateTurn, HookProgressSchema, stageWeights, type HookWaiting } from './user-hooks';
 
 const InputSchema = StepContextSchema.extend({
+  /** The step that ended, or this Task's BeforeStepWaiting while the next step's beforeStep hook waits. */
   step: z
-    .object({ index: z.number().int().min(0) })
+    .object({
+      index: z.number().int().min(0),
+      hookWaiting: z.literal(true).optional(),
+      userHook: HookProgressSchema.optional(),
+    })
     .loose()
     .nullable(),
   phase: z.enum(['step', 'bake', 'test']),
 });
+
+/** NextStep's answer while the beforeStep hook of step `index` waits: the step has not started. */
+export type BeforeStepWaiting = HookWaiting & { done: false; index: number; weight: number };
 
 /** The test-traffic phase as the workflow carries it: no round of probes judged yet. */
 export type TestTrafficState = TestTrafficCursor & { observation: null };
 
 type Deps = Pick<DeployDeps, 'store' | 'clock' | 'logger' | 'userHooks'>;
 
-export async function advance(deps: Deps, event: unknown): Promise<StepCursor | TestTrafficState> {
+export async function advance(
+  deps: Deps,
+  event: unknown,
+): Promise<StepCursor | TestTrafficState | BeforeStepWaiting> {
   const { deployment, spec, step, phase } = parseInput(InputSchema, event);
   let now = deps.clock.now();
   if (phase === 'test') return startTestTraffic(deps, deployment.id, spec, now);
-  let cursor = phase === 'bake' ? bakeStep(spec, now) : nextStep(spec, step?.index ?? null, now);
+  // While a beforeStep hook waits, `step` is the waiting step itself, not the one that ended.
+  const waitingAt = step?.hookWaiting ? step.index : null;
+  const previousIndex = waitingAt !== null ? (waitingAt === 0 ? null : waitingAt - 1) : (step?.index ?? null);
+  let cursor = phase === 'bake' ? bakeStep(spec, now) : nextStep(spec, previousIndex, now);
   if (!cursor.done && cursor.phase === 'step' && spec.hooks?.beforeStep) {
     const { index, weight } = cursor;
-    await gateInTask(deps, {
-      deployment,
-      spec,
-      stage: 'beforeStep',
-      weights: stageWeights({ deployment, spec }, weight),
-      step: { index, weight },
-    });
+    const waiting = await gateTurn(
+      deps,
+      {
+        deployment,
+        spec,
+        stage: 'beforeStep',
+        weights: stageWeights({ deployment, spec }, weight),
+        step: { index, weight },
+      },
+      // A hook's progress belongs to its step: the next step's hook starts afresh.
+      waitingAt === index ? step : null,
+    );
+    if (waiting) return { ...waiting, done: false, index, weight };
     // The step's hold and deadline start once its hook has passed.
     now = deps.clock.now();
-    cursor = nextStep(spec, step?.index ?? null, now);
+    cursor = nextStep(spec, previousIndex, now);
   }
   if (!cursor.done) {
     // The current step on the record: what an approval applies to, and what alerts show.

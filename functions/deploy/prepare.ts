@@ -25,6 +25,8 @@ export interface PrepareResult {
   step: null;
   observation: null;
   launch: null;
+  /** Promote reads its previous turn here (a test-traffic promotion reaches it with no step's weights). */
+  weights: null;
 }
 
 type Deps = Pick<
@@ -128,7 +130,7 @@ export async function prepare(deps: Deps, event: unknown): Promise<PrepareResult
         scaling: { blue: describeScaling(scaling.blue), green: describeScaling(scaling.green) },
       },
     );
-    return { deployment, spec, step: null, observation: null, launch: null };
+    return { deployment, spec, step: null, observation: null, launch: null, weights: null };
   } catch (error) {
     // Nothing has changed on the service but the scalable targets: put them back, then free the
     // service for the next deployment at once.

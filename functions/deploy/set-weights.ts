@@ -7,12 +7,14 @@ import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import type { RouteRef } from '../../shared/ports/router';
 import { recordEvent, routeOf, StepContextSchema, testRouteOf, type DeployDeps } from './context';
-import { gateInTask } from './user-hooks';
+import { gateTurn, PreviousTurnSchema, type HookWaiting } from './user-hooks';
 
 export const WeightInputSchema = StepContextSchema.extend({
   weight: z.number().int().min(0).max(100),
   /** `production`: the spec's traffic route; `test`: its testTraffic route. */
   route: z.enum(['production', 'test']).default('production'),
+  /** Promote only: its previous turn (Prepare's null, a step's weights, or its HookWaiting). */
+  weights: PreviousTurnSchema,
 });
 
 type Deps = Pick<DeployDeps, 'router' | 'store' | 'clock' | 'logger' | 'userHooks'>;
@@ -29,12 +31,15 @@ export function routeNamed(spec: DeploymentSpec, route: 'production' | 'test'): 
   return test;
 }
 
-export async function setWeights(deps: Deps, event: unknown): Promise<Weights> {
-  const { deployment, spec, weight, route } = parseInput(WeightInputSchema, event);
+export async function setWeights(deps: Deps, event: unknown): Promise<Weights | HookWaiting> {
+  const { deployment, spec, weight, route, weights: previous } = parseInput(WeightInputSchema, event);
   const weights = weightsFor(deployment.newColor, weight);
-  // Promote: 100 % of production traffic (beforeStep is NextStep's, so a step's hold starts after its hook).
+  // Promote: 100 % of production traffic (plan steps stop at 99; beforeStep is NextStep's, so a
+  // step's hold starts after its hook). A waiting hook turns the BeforePromoteHookWait loop with
+  // the weights untouched.
   if (route === 'production' && weight === 100) {
-    await gateInTask(deps, { deployment, spec, stage: 'beforePromote', weights });
+    const waiting = await gateTurn(deps, { deployment, spec, stage: 'beforePromote', weights }, previous);
+    if (waiting) return waiting;
   }
   await deps.router.setWeights(routeNamed(spec, route), weights);
   // lastWeight is production traffic's; the test listener carries none.

@@ -1,11 +1,12 @@
 /**
- * Calling the spec's user hooks from the deployment's steps. Two ways a stage waits on `wait`:
- * inside its Task (beforeLaunch, beforeStep, beforePromote: the state machine has no wait loop
- * there) within IN_TASK_WAIT_BUDGET_SECONDS, or through the state machine's own poll loop
- * (afterLaunch: WaitForNewColor → CheckNewColor; afterTestTraffic: TestTrafficWait →
- * EvaluateTestTraffic), carrying the hook's progress in the loop's state. Every call is recorded
- * in the deployment's history; a fail throws UserHookFailedError, which the Task's Catch turns
- * into a rollback with the hook named in the cause.
+ * Calling the spec's user hooks from the deployment's steps. A stage waits on `wait` in the state
+ * machine, never inside a Task: through a wait loop of its own (beforeLaunch, beforeStep,
+ * beforePromote: the Task answers `hookWaiting`, a Choice sends it to a Wait of the hook's delay,
+ * then to the same Task again) or through an existing poll loop (afterLaunch: WaitForNewColor →
+ * CheckNewColor; afterTestTraffic: TestTrafficWait → EvaluateTestTraffic). Either way the hook's
+ * progress (attempts, first call) rides in the loop's state, so its deadline holds across
+ * invocations. Every call is recorded in the deployment's history; a fail throws
+ * UserHookFailedError, which the Task's Catch turns into a rollback with the hook named in the cause.
  */
 import { z } from 'zod';
 import { weightsFor, type Weights } from '../../shared/domain/colors';
@@ -15,14 +16,12 @@ import {
   hookAt,
   hookFailureMessage,
   hookTargetLabel,
-  IN_TASK_WAIT_BUDGET_SECONDS,
   parseHookReply,
   type HookMove,
   type UserHook,
   type UserHookContext,
   type UserHookStage,
 } from '../../shared/domain/user-hooks';
-import { realSleep } from '../../shared/ports/clock';
 import type { UserHooks } from '../../shared/ports/user-hooks';
 import { recordEvent, type DeployDeps, type StepContext } from './context';
 
@@ -40,8 +39,36 @@ export const HookProgressSchema = z.object({
   firstCalledAt: z.number(),
   attempt: z.number().int().min(1),
   retryAt: z.number(),
+  /** The Wait before the next turn (a wait loop's SecondsPath). */
+  waitSeconds: z.number().int().min(1).max(3600).optional(),
 });
 export type HookProgress = z.output<typeof HookProgressSchema>;
+
+/**
+ * What a Task of a stage with its own wait loop (LaunchNewColor, NextStep, Promote) answers while
+ * its hook waits: its Choice sends the execution to a Wait of `userHook.waitSeconds`, then back to
+ * the same Task, which gets this answer back as its previous turn.
+ */
+export interface HookWaiting {
+  hookWaiting: true;
+  userHook: HookProgress & { waitSeconds: number };
+}
+
+/**
+ * A Task's previous turn as its input carries it: null or its usual result on the first turn, a
+ * HookWaiting on the next ones (a damaged one fails the Task with the field named, never restarts
+ * the hook's deadline).
+ */
+export const PreviousTurnSchema = z
+  .object({ hookWaiting: z.literal(true).optional(), userHook: HookProgressSchema.optional() })
+  .loose()
+  .nullable()
+  .optional();
+
+/** The hook's progress a previous turn carries, when it was a HookWaiting. */
+export function progressOf(previous: z.output<typeof PreviousTurnSchema>): HookProgress | undefined {
+  return previous?.hookWaiting ? previous.userHook : undefined;
+}
 
 interface StageInput extends StepContext {
   stage: UserHookStage;
@@ -71,7 +98,6 @@ async function callAndDecide(
   hook: UserHook,
   input: StageInput,
   progress: { firstCalledAt: number; attempt: number },
-  budgetEndsAt?: number,
 ): Promise<HookMove> {
   const started = deps.clock.now();
   const reply = deps.userHooks
@@ -79,13 +105,7 @@ async function callAndDecide(
     : { ok: false as const, reason: 'no hook caller is configured' };
   const answer = parseHookReply(reply);
   const now = deps.clock.now();
-  const move = decideHookMove({
-    answer,
-    hook,
-    firstCalledAt: progress.firstCalledAt,
-    now,
-    ...(budgetEndsAt !== undefined ? { budgetEndsAt } : {}),
-  });
+  const move = decideHookMove({ answer, hook, firstCalledAt: progress.firstCalledAt, now });
   await recordEvent(
     deps,
     input.deployment.id,
@@ -105,44 +125,44 @@ async function callAndDecide(
 }
 
 /**
- * The stage's hook, waited on inside this Task: returns when it passes (or there is none), throws
- * UserHookFailedError when it fails.
- */
-export async function gateInTask(deps: HookDeps, input: StageInput): Promise<void> {
-  const hook = hookAt(input.spec.hooks, input.stage);
-  if (!hook) return;
-  const firstCalledAt = deps.clock.now();
-  const budgetEndsAt = firstCalledAt + IN_TASK_WAIT_BUDGET_SECONDS * 1000;
-  for (let attempt = 1; ; attempt++) {
-    const move = await callAndDecide(deps, hook, input, { firstCalledAt, attempt }, budgetEndsAt);
-    if (move.kind === 'pass') return;
-    if (move.kind === 'fail')
-      throw new UserHookFailedError(hookFailureMessage(hook, input.stage, move.reason));
-    const ms = Math.max(0, move.retryAt - deps.clock.now());
-    await (deps.clock.sleep ? deps.clock.sleep(ms) : realSleep(ms));
-  }
-}
-
-/**
  * The stage's hook, once per turn of a state machine wait loop: `done` when it passed (or there is
- * none), else the progress to carry to the next turn; throws UserHookFailedError when it fails. A
- * turn that comes before the hook's retry time does not call it again.
+ * none), else the progress to carry to the next turn, with the Wait to make before it; throws
+ * UserHookFailedError when it fails. A turn that comes before the hook's retry time (a Wait cut
+ * short, a clock skew) does not call it again: it waits out the rest.
  */
 export async function gateInLoop(
   deps: HookDeps,
   input: StageInput,
   previous: HookProgress | undefined,
-): Promise<{ done: true } | { done: false; progress: HookProgress }> {
+): Promise<{ done: true } | { done: false; progress: HookWaiting['userHook'] }> {
   const hook = hookAt(input.spec.hooks, input.stage);
   if (!hook) return { done: true };
   const now = deps.clock.now();
   const prior = previous?.stage === input.stage ? previous : undefined;
-  if (prior && now < prior.retryAt) return { done: false, progress: prior };
+  if (prior && now < prior.retryAt) {
+    return { done: false, progress: { ...prior, waitSeconds: Math.max(1, Math.ceil((prior.retryAt - now) / 1000)) } };
+  }
   const progress = { firstCalledAt: prior?.firstCalledAt ?? now, attempt: (prior?.attempt ?? 0) + 1 };
   const move = await callAndDecide(deps, hook, input, progress);
   if (move.kind === 'pass') return { done: true };
   if (move.kind === 'fail') throw new UserHookFailedError(hookFailureMessage(hook, input.stage, move.reason));
-  return { done: false, progress: { stage: input.stage, ...progress, retryAt: move.retryAt } };
+  return {
+    done: false,
+    progress: { stage: input.stage, ...progress, retryAt: move.retryAt, waitSeconds: move.waitSeconds },
+  };
+}
+
+/**
+ * The stage's hook at a Task with a wait loop of its own: null when the Task may do its work (the
+ * hook passed, or there is none), else the HookWaiting to answer instead (nothing else done).
+ */
+export async function gateTurn(
+  deps: HookDeps,
+  input: StageInput,
+  previous: z.output<typeof PreviousTurnSchema>,
+): Promise<HookWaiting | null> {
+  const turn = await gateInLoop(deps, input, progressOf(previous));
+  return turn.done ? null : { hookWaiting: true, userHook: turn.progress };
 }
 
 /** A record-only stage (afterPromote, onRollback): the hook is called and its answer recorded; nothing it does changes the outcome. */

@@ -1,6 +1,7 @@
 /** The Step Functions history budget: how many events the longest run of a spec can write; the record's item-size budget. */
 import { DYNAMODB_ITEM_MAX_BYTES } from './limits';
 import { dynamoItemBytes, type ObservationLimits } from './observation-log';
+import { hookWaitLoops, maxHookTurns, type HookWaitBounds } from './user-hooks';
 
 /**
  * Step Functions keeps at most 25,000 events in an execution's history and fails the execution
@@ -29,6 +30,8 @@ export interface HistoryBounds {
   bakeSeconds: number;
   gate: LoopTimes;
   testTraffic?: { holdSeconds: number; timeoutSeconds: number; intervalSeconds: number } | undefined;
+  /** User hooks whose `wait` turns a wait loop of its own (beforeLaunch, beforeStep, beforePromote). */
+  hooks?: HookWaitBounds | undefined;
 }
 
 /** The most history events a deployment of `spec` can write when every wait runs to its deadline. */
@@ -42,11 +45,16 @@ export function maxHistoryEvents(spec: HistoryBounds): number {
   const bake = rounds(spec.bakeSeconds + spec.gate.stepTimeoutSeconds, spec.gate.intervalSeconds);
   const test = spec.testTraffic;
   const testTraffic = test ? rounds(test.holdSeconds + test.timeoutSeconds, test.intervalSeconds) : 0;
+  // A hook wait loop's turn (Choice, Wait, Task) writes as many events as a gate round.
+  const hookTurns = hookWaitLoops(spec.hooks, spec.plan.steps.length).reduce(
+    (sum, loop) => sum + loop.times * maxHookTurns(loop.deadlineSeconds),
+    0,
+  );
   return (
     EVENTS_OUTSIDE_LOOPS +
     spec.plan.steps.length * EVENTS_PER_STEP +
     (test ? EVENTS_TEST_TRAFFIC_START : 0) +
-    (launch + testTraffic + steps + bake) * EVENTS_PER_ROUND
+    (launch + testTraffic + steps + bake + hookTurns) * EVENTS_PER_ROUND
   );
 }
 
@@ -101,6 +109,13 @@ function durationShares(spec: DurationBounds, paths: StepFieldPaths): Share[] {
     add(paths.stepTimeoutSeconds(i), step.gate.stepTimeoutSeconds);
     add(null, step.gate.intervalSeconds + TASK_SECONDS);
   });
+  // A hook that keeps answering wait holds its stage until its deadline, then one more Task runs.
+  for (const loop of hookWaitLoops(spec.hooks, spec.plan.steps.length)) {
+    for (let i = 0; i < loop.times; i++) {
+      add(['hooks', loop.stage, 'deadlineSeconds'], loop.deadlineSeconds);
+      add(null, TASK_SECONDS);
+    }
+  }
   add(['bakeSeconds'], spec.bakeSeconds);
   add(['gate', 'stepTimeoutSeconds'], spec.gate.stepTimeoutSeconds);
   add(null, spec.gate.intervalSeconds + TASK_SECONDS);

@@ -1,6 +1,7 @@
 /** Walking the plan: which step comes next, and how long a deployment may take at most. */
 import type { Gate } from './gate/gate-schema';
 import type { DeploymentSpec } from './spec';
+import { hookWaitLoops } from './user-hooks';
 
 /** Where the workflow is in the plan; `index` counts plan steps, `plan.steps.length` is the bake. */
 export type StepCursor =
@@ -83,6 +84,19 @@ export function maxDurationSeconds(spec: DeploymentSpec): number {
   const bake = spec.bakeSeconds + spec.gate.stepTimeoutSeconds + spec.gate.intervalSeconds;
   const test = spec.testTraffic;
   const testSeconds = test ? test.holdSeconds + test.timeoutSeconds + test.intervalSeconds : 0;
+  // Hooks that keep answering wait hold their stage (beforeLaunch, each beforeStep, beforePromote).
+  const hookSeconds = hookWaitLoops(spec.hooks, spec.plan.steps.length).reduce(
+    (sum, loop) => sum + loop.times * loop.deadlineSeconds,
+    0,
+  );
   const margin = 600;
-  return spec.launch.timeoutSeconds + spec.launch.pollSeconds + testSeconds + stepsSeconds + bake + margin;
+  return (
+    spec.launch.timeoutSeconds +
+    spec.launch.pollSeconds +
+    testSeconds +
+    stepsSeconds +
+    bake +
+    hookSeconds +
+    margin
+  );
 }

@@ -222,7 +222,8 @@ export const SpecSchema = z
         message:
           `the plan's longest run would write about ${events} Step Functions history events ` +
           `(budget ${HISTORY_EVENT_BUDGET} of the 25,000 an execution may hold): ` +
-          'raise gate.intervalSeconds (or launch.pollSeconds, testTraffic.intervalSeconds), or shorten holds, stepTimeoutSeconds, bakeSeconds or testTraffic.timeoutSeconds',
+          'raise gate.intervalSeconds (or launch.pollSeconds, testTraffic.intervalSeconds), or shorten holds, stepTimeoutSeconds, bakeSeconds, testTraffic.timeoutSeconds ' +
+          'or the deadlineSeconds of the beforeLaunch, beforeStep and beforePromote hooks',
       });
     }
   });

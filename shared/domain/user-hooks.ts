@@ -52,8 +52,8 @@ export const UserHookSchema = z
     /** …or a webhook to POST the context to. */
     url: z.string().max(2048).optional(),
     /**
-     * Longest one call may take. A Task of the state machine has 60 s, and a stage may call its
-     * hook several times in one invocation (see IN_TASK_WAIT_BUDGET_SECONDS), hence 20 s at most.
+     * Longest one call may take. Each call runs inside one Task of the state machine (60 s, its
+     * function 55 s), next to that Task's own work, hence 20 s at most.
      */
     timeoutSeconds: z.number().int().min(1).max(20).default(10),
     /** Longest a stage may be kept waiting by repeated `wait` answers, from the first call. */
@@ -138,48 +138,76 @@ export function parseHookReply(reply: UserHookReply): UserHookAnswer {
   };
 }
 
-/** What the stage does after an answer. */
+/**
+ * The shortest wait between two calls of a hook, whatever it asks: each turn of a wait loop writes
+ * Step Functions history events, and the history budget counts at most deadlineSeconds / this
+ * many turns per stage (maxHookTurns).
+ */
+export const HOOK_WAIT_MIN_SECONDS = 5;
+
+/** What the stage does after an answer; a `wait` asks again after `waitSeconds`, at `retryAt`. */
 export type HookMove =
   | { kind: 'pass'; reason: string }
   | { kind: 'fail'; reason: string }
-  | { kind: 'wait'; retryAt: number; reason: string };
+  | { kind: 'wait'; retryAt: number; waitSeconds: number; reason: string };
 
 /**
- * Decides the stage's move: `wait` is honoured only while the next call still falls before the
- * hook's deadline (deadlineSeconds from the first call) and before `budgetEndsAt` (what the caller
- * can wait: the Task's own time for a stage with no wait loop); past either it is a fail.
+ * Decides the stage's move: `wait` is honoured (no sooner than HOOK_WAIT_MIN_SECONDS) only while
+ * the next call still falls before the hook's deadline, deadlineSeconds from the first call; past
+ * it, the wait is a fail.
  */
 export function decideHookMove(input: {
   answer: UserHookAnswer;
   hook: Pick<UserHook, 'deadlineSeconds'>;
   firstCalledAt: number;
   now: number;
-  budgetEndsAt?: number;
 }): HookMove {
   const { answer, hook, firstCalledAt, now } = input;
   const said = answer.reason ? `: ${answer.reason}` : '';
   if (answer.result === 'pass') return { kind: 'pass', reason: `passed${said}` };
   if (answer.result === 'fail') return { kind: 'fail', reason: `failed${said}` };
-  const retryAt = now + (answer.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS) * 1000;
+  const waitSeconds = Math.max(answer.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS, HOOK_WAIT_MIN_SECONDS);
+  const retryAt = now + waitSeconds * 1000;
   const deadlineAt = firstCalledAt + hook.deadlineSeconds * 1000;
   if (retryAt > deadlineAt) {
     return { kind: 'fail', reason: `still waiting after its deadline of ${hook.deadlineSeconds} s${said}` };
   }
-  if (input.budgetEndsAt !== undefined && retryAt > input.budgetEndsAt) {
-    return {
-      kind: 'fail',
-      reason: `asked to wait ${Math.round((retryAt - now) / 1000)} s, longer than this stage can wait${said}`,
-    };
-  }
-  return { kind: 'wait', retryAt, reason: `waiting${said}` };
+  return { kind: 'wait', retryAt, waitSeconds, reason: `waiting ${waitSeconds} s${said}` };
 }
 
 /**
- * A stage with no wait loop in the state machine (beforeLaunch, beforeStep, beforePromote) waits
- * inside its Task: it may wait this long in all, leaving the Task's 60 s room for its own work and
- * one more call of up to 20 s.
+ * The stages whose `wait` has a wait loop of its own in the state machine (a Choice on the Task's
+ * `hookWaiting` output, a Wait of the hook's delay, the same Task again): nothing else bounds
+ * them but the hook's deadline, so the spec's budgets (history, execution time, lock lease) count
+ * them. afterLaunch and afterTestTraffic wait within the launch and test-traffic loops, already
+ * counted with their deadlines.
  */
-export const IN_TASK_WAIT_BUDGET_SECONDS = 30;
+export const HOOK_WAIT_LOOP_STAGES = ['beforeLaunch', 'beforeStep', 'beforePromote'] as const;
+
+/** The most turns a wait loop can make for a hook with this deadline: every call, plus an early turn. */
+export function maxHookTurns(deadlineSeconds: number): number {
+  return Math.ceil(deadlineSeconds / HOOK_WAIT_MIN_SECONDS) + 1;
+}
+
+/** The structural part of a spec that bounds the hook wait loops (so the spec schema can use it). */
+export type HookWaitBounds = {
+  [K in (typeof HOOK_WAIT_LOOP_STAGES)[number]]?: { deadlineSeconds: number } | undefined;
+};
+
+/**
+ * Each wait loop a run of the spec may go through: its stage, its deadline and how many times it
+ * runs (beforeStep once per plan step).
+ */
+export function hookWaitLoops(
+  hooks: HookWaitBounds | undefined,
+  stepCount: number,
+): { stage: (typeof HOOK_WAIT_LOOP_STAGES)[number]; deadlineSeconds: number; times: number }[] {
+  return HOOK_WAIT_LOOP_STAGES.flatMap((stage) => {
+    const hook = hooks?.[stage];
+    if (!hook) return [];
+    return [{ stage, deadlineSeconds: hook.deadlineSeconds, times: stage === 'beforeStep' ? stepCount : 1 }];
+  });
+}
 
 /** The message of a hook that fails its stage: names the hook and the stage (the rollback's cause). */
 export function hookFailureMessage(

@@ -128,26 +128,122 @@ describe('user hooks in the blue/green state machine (memory world)', () => {
     expect(world.router.history).not.toContainEqual({ blue: 95, green: 5 });
   });
 
-  it('waits on beforeLaunch inside the Task (no loop there), then launches', async () => {
-    const userHooks = new MemoryUserHooks({
-      beforeLaunch: [answer({ result: 'wait', retryAfterSeconds: 2 }), answer({ result: 'pass' })],
-    });
-    const world = { ...memoryWorld(), userHooks };
-    const result = await runInMemory(world, request({ hooks: { beforeLaunch: hookNamed('freeze') } }));
-    expect(result.status).toBe('SUCCEEDED');
-    expect(userHooks.calls).toHaveLength(2);
-  });
+  describe.each([
+    { stage: 'beforeLaunch', task: 'LaunchNewColor', wait: 'BeforeLaunchHookWait', turn: 'launch' },
+    { stage: 'beforeStep', task: 'NextStep', wait: 'BeforeStepHookWait', turn: 'step' },
+    { stage: 'beforePromote', task: 'Promote', wait: 'BeforePromoteHookWait', turn: 'weights' },
+  ] as const)('a wait at $stage turns its own wait loop ($wait → $task)', ({ stage, task, wait, turn }) => {
+    /** The hook progress each entry into the Wait state carried (its SecondsPath and the attempt). */
+    function waitsEntered(result: Awaited<ReturnType<typeof runInMemory>>) {
+      return result.events
+        .filter((e) => e.type === 'StateEntered' && e.state === wait)
+        .map(
+          (e) =>
+            (e.input as Record<string, { userHook: { waitSeconds: number; attempt: number } }>)[turn]!
+              .userHook,
+        );
+    }
 
-  it('fails beforeLaunch when the hook asks to wait longer than a Task can', async () => {
-    const userHooks = new MemoryUserHooks({
-      beforeLaunch: [answer({ result: 'wait', retryAfterSeconds: 120 })],
+    it('goes on once the hook passes, having waited its delay in the Wait state, not in a function', async () => {
+      // Prepare
+      const userHooks = new MemoryUserHooks({
+        [stage]: [
+          answer({ result: 'wait', retryAfterSeconds: 7, reason: 'change window opens soon' }),
+          answer({ result: 'wait', retryAfterSeconds: 7 }),
+          answer({ result: 'pass' }),
+        ],
+      });
+      const world = { ...memoryWorld(), userHooks };
+      const sleep = jest.spyOn(world.clock, 'sleep');
+      // Act
+      const result = await runInMemory(world, request({ hooks: { [stage]: hookNamed('window') } }));
+      // Assess
+      expect(result.status).toBe('SUCCEEDED');
+      const calls = userHooks.calls.filter((c) => c.context.stage === stage);
+      // beforeStep gates every step: the second step's hook starts afresh (attempt 1).
+      expect(calls.map((c) => c.context.attempt)).toEqual(stage === 'beforeStep' ? [1, 2, 3, 1] : [1, 2, 3]);
+      const waits = waitsEntered(result);
+      // The first Wait after each `wait` answer is the hook's delay; a turn that came early (the
+      // memory world cuts Waits to 0) waits only the rest, and does not call the hook.
+      expect(
+        waits.filter((w, i) => i === 0 || w.attempt !== waits[i - 1]!.attempt).map((w) => w.waitSeconds),
+      ).toEqual([7, 7]);
+      expect(waits.every((w) => w.waitSeconds >= 1 && w.waitSeconds <= 7)).toBe(true);
+      expect(statesEntered(result).filter((s) => s === task).length).toBe(
+        waits.length + (stage === 'beforeStep' ? 3 : 1),
+      );
+      expect(sleep).not.toHaveBeenCalled();
+      const moves = hookEvents(world).map((e) => e.data?.['move']);
+      expect(moves.slice(0, 3)).toEqual(['wait', 'wait', 'pass']);
+      expect(hookEvents(world)[0]!.message).toBe(
+        `user hook "window" (${stage}) waiting 7 s: change window opens soon`,
+      );
+      // Nothing moved while the hook waited: one launch, and each weight set once.
+      expect((world.store.events.get('d-1') ?? []).filter((e) => e.type === 'LAUNCHED')).toHaveLength(1);
+      expect(world.router.history).toEqual([
+        { blue: 95, green: 5 },
+        { blue: 75, green: 25 },
+        { blue: 0, green: 100 },
+      ]);
     });
-    const world = { ...memoryWorld(), userHooks };
-    const result = await runInMemory(world, request({ hooks: { beforeLaunch: hookNamed('freeze') } }));
-    expect(result.status).toBe('FAILED');
-    expect(world.store.records.get('d-1')?.error?.cause).toMatch(/longer than this stage can wait/);
-    // Nothing was launched.
-    expect(world.fleet.services.get('local/web-green')?.desiredCount).toBe(0);
+
+    it('fails the stage and rolls back when the hook keeps answering wait past its deadline', async () => {
+      const userHooks = new MemoryUserHooks({ [stage]: [answer({ result: 'wait', retryAfterSeconds: 5 })] });
+      const world = { ...memoryWorld(), userHooks };
+      const result = await runInMemory(
+        world,
+        request({ hooks: { [stage]: { ...hookNamed('never'), deadlineSeconds: 12 } } }),
+      );
+      expect(result.status).toBe('FAILED');
+      const record = world.store.records.get('d-1');
+      expect(record?.status).toBe('ROLLED_BACK');
+      expect(record?.error?.error).toBe('UserHookFailedError');
+      expect(record?.error?.cause).toBe(
+        `user hook "never" (${stage}) still waiting after its deadline of 12 s`,
+      );
+      // Called at 0, then every 5 s or a little more (the fast clock moves on every read) until the
+      // next call would fall past 12 s: two or three calls, never more.
+      const attempts = userHooks.calls.map((c) => c.context.attempt);
+      expect(attempts.slice(0, 2)).toEqual([1, 2]);
+      expect(attempts.length).toBeLessThanOrEqual(3);
+      expect(hookEvents(world).at(-1)?.data).toMatchObject({ result: 'wait', move: 'fail' });
+      expect(world.router.history.at(-1)).toEqual({ blue: 100, green: 0 });
+      if (stage === 'beforeLaunch') {
+        // Nothing was launched, no traffic ever moved.
+        expect(world.fleet.services.get('local/web-green')?.desiredCount).toBe(0);
+        expect(world.router.history.every((w) => w.green === 0)).toBe(true);
+      }
+      if (stage === 'beforeStep') expect(world.router.history).not.toContainEqual({ blue: 95, green: 5 });
+      expect(world.router.history).not.toContainEqual({ blue: 0, green: 100 });
+    });
+
+    it('fails the stage on a garbage answer or a transport failure after a wait', async () => {
+      const userHooks = new MemoryUserHooks({
+        [stage]: [answer({ result: 'wait', retryAfterSeconds: 5 }), answer({ result: 'maybe' })],
+      });
+      const world = { ...memoryWorld(), userHooks };
+      const result = await runInMemory(world, request({ hooks: { [stage]: hookNamed('flaky') } }));
+      expect(result.status).toBe('FAILED');
+      expect(world.store.records.get('d-1')?.error?.cause).toMatch(
+        new RegExp(`^user hook "flaky" \\(${stage}\\) failed: unusable answer \\(result:`),
+      );
+
+      const down = {
+        ...memoryWorld(),
+        userHooks: new MemoryUserHooks({
+          [stage]: [
+            answer({ result: 'wait', retryAfterSeconds: 5 }),
+            { ok: false, reason: 'timeout after 10000 ms' },
+          ],
+        }),
+      };
+      const timedOut = await runInMemory(down, request({ hooks: { [stage]: hookNamed('flaky') } }));
+      expect(timedOut.status).toBe('FAILED');
+      expect(down.store.records.get('d-1')?.error?.cause).toBe(
+        `user hook "flaky" (${stage}) failed: timeout after 10000 ms`,
+      );
+      expect(down.router.history).not.toContainEqual({ blue: 0, green: 100 });
+    });
   });
 
   it('gates the test-traffic phase with afterTestTraffic (wait, then pass)', async () => {

@@ -1,11 +1,15 @@
 import fc from 'fast-check';
 import { parseInput } from '../../../shared/domain/validation';
 import { SpecSchema } from '../../../shared/domain/spec';
+import { maxHistoryEvents, worstCaseSeconds } from '../../../shared/domain/history-budget';
+import { maxDurationSeconds } from '../../../shared/domain/plan';
 import {
   decideHookMove,
+  HOOK_WAIT_MIN_SECONDS,
   hookAt,
   hookFailureMessage,
   hookTargetLabel,
+  maxHookTurns,
   parseHookReply,
   USER_HOOK_STAGES,
   UserHookSchema,
@@ -133,13 +137,15 @@ describe('decideHookMove', () => {
 
   it('waits the asked delay (or 10 s) while before the deadline, and fails past it', () => {
     expect(
-      decideHookMove({ answer: { result: 'wait', retryAfterSeconds: 5 }, hook, firstCalledAt: t0, now: t0 }),
+      decideHookMove({ answer: { result: 'wait', retryAfterSeconds: 7 }, hook, firstCalledAt: t0, now: t0 }),
     ).toMatchObject({
       kind: 'wait',
-      retryAt: t0 + 5000,
+      retryAt: t0 + 7000,
+      waitSeconds: 7,
     });
     expect(decideHookMove({ answer: { result: 'wait' }, hook, firstCalledAt: t0, now: t0 })).toMatchObject({
       retryAt: t0 + 10_000,
+      waitSeconds: 10,
     });
     expect(
       decideHookMove({
@@ -151,37 +157,33 @@ describe('decideHookMove', () => {
     ).toMatchObject({ kind: 'fail', reason: expect.stringContaining('deadline of 60 s') });
   });
 
-  it('fails a wait longer than the caller can wait', () => {
+  it(`never asks again sooner than ${HOOK_WAIT_MIN_SECONDS} s, whatever the hook asks`, () => {
     expect(
-      decideHookMove({
-        answer: { result: 'wait', retryAfterSeconds: 40 },
-        hook,
-        firstCalledAt: t0,
-        now: t0,
-        budgetEndsAt: t0 + 30_000,
-      }),
-    ).toMatchObject({ kind: 'fail', reason: expect.stringContaining('longer than this stage can wait') });
+      decideHookMove({ answer: { result: 'wait', retryAfterSeconds: 1 }, hook, firstCalledAt: t0, now: t0 }),
+    ).toMatchObject({
+      kind: 'wait',
+      retryAt: t0 + HOOK_WAIT_MIN_SECONDS * 1000,
+      waitSeconds: HOOK_WAIT_MIN_SECONDS,
+    });
   });
 
-  it('never lets a wait run past the deadline or the budget (property)', () => {
+  it('never lets a wait run past the deadline, and waits what it says (property)', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 3600 }),
         fc.integer({ min: 0, max: 4_000_000 }),
         fc.option(fc.integer({ min: 1, max: 3600 }), { nil: undefined }),
-        fc.option(fc.integer({ min: 0, max: 4_000_000 }), { nil: undefined }),
-        (deadlineSeconds, elapsed, retryAfterSeconds, budget) => {
+        (deadlineSeconds, elapsed, retryAfterSeconds) => {
           const move = decideHookMove({
             answer: { result: 'wait', ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) },
             hook: { deadlineSeconds },
             firstCalledAt: t0,
             now: t0 + elapsed,
-            ...(budget !== undefined ? { budgetEndsAt: t0 + budget } : {}),
           });
           if (move.kind === 'wait') {
-            expect(move.retryAt).toBeGreaterThan(t0 + elapsed);
+            expect(move.waitSeconds).toBeGreaterThanOrEqual(HOOK_WAIT_MIN_SECONDS);
+            expect(move.retryAt).toBe(t0 + elapsed + move.waitSeconds * 1000);
             expect(move.retryAt).toBeLessThanOrEqual(t0 + deadlineSeconds * 1000);
-            if (budget !== undefined) expect(move.retryAt).toBeLessThanOrEqual(t0 + budget);
           } else {
             expect(move.kind).toBe('fail');
           }
@@ -209,7 +211,11 @@ describe('decideHookMove', () => {
             if (move.kind !== 'wait') break;
             now = move.retryAt;
           }
-          expect(calls).toBeLessThanOrEqual(Math.floor(deadlineSeconds / retry) + 1);
+          expect(calls).toBeLessThanOrEqual(
+            Math.floor(deadlineSeconds / Math.max(retry, HOOK_WAIT_MIN_SECONDS)) + 1,
+          );
+          // The history budget counts every one of them.
+          expect(calls).toBeLessThanOrEqual(maxHookTurns(deadlineSeconds));
         },
       ),
     );
@@ -229,5 +235,45 @@ describe('hook labels and messages', () => {
       'user hook "qa" (beforePromote) failed: red',
     );
     expect(USER_HOOK_STAGES).toHaveLength(7);
+  });
+});
+
+describe('the budgets of the hook wait loops', () => {
+  const spec = (hooks?: object) =>
+    parseInput(
+      SpecSchema,
+      specFor({ plan: { preset: 'canary', weights: [5, 25, 50] }, ...(hooks ? { hooks } : {}) }),
+    );
+  const hook = (deadlineSeconds: number) => ({
+    name: 'h',
+    url: 'https://hooks.example.com/',
+    deadlineSeconds,
+  });
+
+  it('counts beforeLaunch and beforePromote once and beforeStep once per plan step', () => {
+    const none = spec();
+    const once = spec({ beforeLaunch: hook(100) });
+    const perStep = spec({ beforeStep: hook(100) });
+    // The gated stages without a loop of their own (afterLaunch, afterTestTraffic) add nothing.
+    const inLoops = spec({ afterLaunch: hook(3600), afterTestTraffic: hook(3600) });
+    expect(maxHookTurns(100)).toBe(21);
+    expect(maxHistoryEvents(once) - maxHistoryEvents(none)).toBe(21 * 9);
+    expect(maxHistoryEvents(perStep) - maxHistoryEvents(none)).toBe(3 * 21 * 9);
+    expect(maxHistoryEvents(inLoops)).toBe(maxHistoryEvents(none));
+    expect(worstCaseSeconds(perStep) - worstCaseSeconds(none)).toBe(3 * (100 + 60));
+    // The lock's lease outlasts a hook that waits to its deadline at every stage.
+    expect(
+      maxDurationSeconds(spec({ beforeStep: hook(100), beforePromote: hook(50) })) - maxDurationSeconds(none),
+    ).toBe(3 * 100 + 50);
+  });
+
+  it('refuses a spec whose hook deadlines would exhaust the execution history, naming them', () => {
+    const plan = { preset: 'canary' as const, weights: [5, 10, 20, 30, 40, 50, 60, 70] };
+    expect(SpecSchema.safeParse(specFor({ plan, hooks: { beforeStep: hook(300) } })).success).toBe(true);
+    const result = SpecSchema.safeParse(specFor({ plan, hooks: { beforeStep: hook(3600) } }));
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => i.message).join('\n')).toMatch(
+      /history events.*deadlineSeconds of the beforeLaunch, beforeStep and beforePromote hooks/s,
+    );
   });
 });
