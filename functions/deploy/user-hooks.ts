@@ -140,7 +140,10 @@ export async function gateInLoop(
   const now = deps.clock.now();
   const prior = previous?.stage === input.stage ? previous : undefined;
   if (prior && now < prior.retryAt) {
-    return { done: false, progress: { ...prior, waitSeconds: Math.max(1, Math.ceil((prior.retryAt - now) / 1000)) } };
+    return {
+      done: false,
+      progress: { ...prior, waitSeconds: Math.max(1, Math.ceil((prior.retryAt - now) / 1000)) },
+    };
   }
   const progress = { firstCalledAt: prior?.firstCalledAt ?? now, attempt: (prior?.attempt ?? 0) + 1 };
   const move = await callAndDecide(deps, hook, input, progress);

@@ -166,7 +166,10 @@ export function decideHookMove(input: {
   const said = answer.reason ? `: ${answer.reason}` : '';
   if (answer.result === 'pass') return { kind: 'pass', reason: `passed${said}` };
   if (answer.result === 'fail') return { kind: 'fail', reason: `failed${said}` };
-  const waitSeconds = Math.max(answer.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS, HOOK_WAIT_MIN_SECONDS);
+  const waitSeconds = Math.max(
+    answer.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS,
+    HOOK_WAIT_MIN_SECONDS,
+  );
   const retryAt = now + waitSeconds * 1000;
   const deadlineAt = firstCalledAt + hook.deadlineSeconds * 1000;
   if (retryAt > deadlineAt) {

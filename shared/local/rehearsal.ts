@@ -19,6 +19,7 @@ import {
 import type { Weights } from '../domain/colors';
 import { InvalidInputError } from '../domain/errors';
 import type { DeploymentSpecInput } from '../domain/spec';
+import { HOOK_WAIT_MIN_SECONDS } from '../domain/user-hooks';
 import { parseInput } from '../domain/validation';
 import { DynamoStore } from '../aws/dynamo-store';
 import { HttpProbe } from '../aws/http-probe';
@@ -408,6 +409,15 @@ export class Rehearsal {
             RollbackSettle: spec.trafficSettleSeconds * 1000 * scale,
             RetireSettle: spec.trafficSettleSeconds * 1000 * scale,
             ...(spec.testTraffic ? { TestTrafficWait: spec.testTraffic.intervalSeconds * 1000 * scale } : {}),
+            // A hook's delay is the Wait's SecondsPath, which an override cannot scale: each turn
+            // waits the shortest delay, scaled, and a turn before the hook's retry time only waits
+            // again (it never calls the hook sooner than AWS would).
+            ...Object.fromEntries(
+              ['BeforeLaunchHookWait', 'BeforeStepHookWait', 'BeforePromoteHookWait'].map((state) => [
+                state,
+                HOOK_WAIT_MIN_SECONDS * 1000 * scale,
+              ]),
+            ),
           };
     const result = await runStateMachine({
       file: STATE_MACHINE_FILE,
