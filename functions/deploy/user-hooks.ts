@@ -28,6 +28,9 @@ import { recordEvent, type DeployDeps, type StepContext } from './context';
 /** A user hook failed its stage (answered fail, garbage, timed out, or kept waiting too long). */
 export class UserHookFailedError extends GreenlightError {}
 
+/** A person aborted the deployment while a user hook kept its stage waiting. */
+export class AbortedWhileHookWaitedError extends GreenlightError {}
+
 /** The history event of every hook call. */
 export const USER_HOOK_CALLED = 'USER_HOOK_CALLED';
 
@@ -139,6 +142,16 @@ export async function gateInLoop(
   if (!hook) return { done: true };
   const now = deps.clock.now();
   const prior = previous?.stage === input.stage ? previous : undefined;
+  if (prior) {
+    // A wait may last up to the hook's deadline: an abort must not wait for it (nothing else in
+    // these loops reads the record's commands).
+    const control = (await deps.store.getDeployment(input.deployment.id))?.control;
+    if (control?.action === 'abort') {
+      throw new AbortedWhileHookWaitedError(
+        `aborted by ${control.by} while user hook "${hook.name}" (${input.stage}) waited`,
+      );
+    }
+  }
   if (prior && now < prior.retryAt) {
     return {
       done: false,

@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { controlDeployment } from '../../functions/deploy/control';
 import { USER_HOOK_CALLED } from '../../functions/deploy/user-hooks';
+import type { UserHooks } from '../../shared/ports/user-hooks';
 import { WebhookUserHooks } from '../../shared/aws/webhook-user-hooks';
 import type { DeploymentSpecInput } from '../../shared/domain/spec';
 import { specFor } from '../fixtures/spec';
@@ -215,6 +217,33 @@ describe('user hooks in the blue/green state machine (memory world)', () => {
       }
       if (stage === 'beforeStep') expect(world.router.history).not.toContainEqual({ blue: 95, green: 5 });
       expect(world.router.history).not.toContainEqual({ blue: 0, green: 100 });
+    });
+
+    it('rolls back at the next turn when a person aborts while the hook waits', async () => {
+      // A hook that keeps waiting, and a person who aborts after its first answer.
+      const world = memoryWorld();
+      const waiting = new MemoryUserHooks({ [stage]: [answer({ result: 'wait', retryAfterSeconds: 60 })] });
+      const userHooks: UserHooks = {
+        call: async (hook, context) => {
+          const reply = await waiting.call(hook, context);
+          await controlDeployment(world, { deploymentId: 'd-1', action: 'abort', by: 'alice' });
+          return reply;
+        },
+      };
+      const result = await runInMemory(
+        { ...world, userHooks },
+        request({ hooks: { [stage]: hookNamed('slow') } }),
+      );
+      expect(result.status).toBe('FAILED');
+      const record = world.store.records.get('d-1');
+      expect(record?.status).toBe('ROLLED_BACK');
+      expect(record?.error).toMatchObject({
+        error: 'AbortedWhileHookWaitedError',
+        cause: `aborted by alice while user hook "slow" (${stage}) waited`,
+      });
+      // One call, one turn of the loop: the 60-s wait was not run out.
+      expect(waiting.calls).toHaveLength(1);
+      expect(statesEntered(result).filter((s) => s === wait)).toHaveLength(1);
     });
 
     it('fails the stage on a garbage answer or a transport failure after a wait', async () => {
