@@ -31,6 +31,9 @@ export class UserHookFailedError extends GreenlightError {}
 /** A person aborted the deployment while a user hook kept its stage waiting. */
 export class AbortedWhileHookWaitedError extends GreenlightError {}
 
+/** How early a turn may come and still call the hook (see gateInLoop). */
+const ON_TIME_MS = 1000;
+
 /** The history event of every hook call. */
 export const USER_HOOK_CALLED = 'USER_HOOK_CALLED';
 
@@ -130,8 +133,9 @@ async function callAndDecide(
 /**
  * The stage's hook, once per turn of a state machine wait loop: `done` when it passed (or there is
  * none), else the progress to carry to the next turn, with the Wait to make before it; throws
- * UserHookFailedError when it fails. A turn that comes before the hook's retry time (a Wait cut
- * short, a clock skew) does not call it again: it waits out the rest.
+ * UserHookFailedError when it fails. A turn that comes more than a second before the hook's retry
+ * time (a Wait cut short) does not call it again: it waits out the rest. Every turn after a `wait`
+ * reads the record first: an abort ends the wait at once.
  */
 export async function gateInLoop(
   deps: HookDeps,
@@ -152,7 +156,9 @@ export async function gateInLoop(
       );
     }
   }
-  if (prior && now < prior.retryAt) {
+  // A Wait counts whole seconds on Step Functions' clock, not this function's: a turn within a
+  // second of the retry time is on time (else a few ms of skew would cost a turn of its own).
+  if (prior && now < prior.retryAt - ON_TIME_MS) {
     return {
       done: false,
       progress: { ...prior, waitSeconds: Math.max(1, Math.ceil((prior.retryAt - now) / 1000)) },
