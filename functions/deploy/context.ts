@@ -14,6 +14,8 @@ import type { Alarms } from '../../shared/ports/alarms';
 import type { Probe } from '../../shared/ports/probe';
 import type { Scaling } from '../../shared/ports/scaling';
 import type { UserHooks } from '../../shared/ports/user-hooks';
+import type { DeploymentController } from '../../shared/ports/controller';
+import type { ControllerTarget } from '../../shared/domain/controllers/controller-target';
 import type { Color } from '../../shared/domain/colors';
 
 /** Every port a blue/green step may use; each step takes only the ones it needs. */
@@ -30,7 +32,14 @@ export interface DeployDeps {
   logger: Logger;
   /** Calls the spec's user hooks; absent, a spec that names a hook fails at that hook's stage. */
   userHooks?: UserHooks;
+  /** The external controllers (spec.controller codedeploy | ecs); absent, such a deployment fails at its start. */
+  controllers?: ExternalControllers;
 }
+
+/** Each external controller, started with its own target (controllerTarget in domain/controllers/). */
+export type ExternalControllers = {
+  [C in ControllerTarget['controller']]?: DeploymentController<Extract<ControllerTarget, { controller: C }>['target']>;
+};
 
 const ColorSchema = z.enum(COLORS);
 

@@ -63,8 +63,9 @@ export const EndStateSchema = z.object({
     .object({
       id: DeploymentIdSchema,
       image: z.string(),
-      liveColor: z.string(),
-      newColor: z.string(),
+      // Absent for a deployment another controller shifts (controller codedeploy | ecs).
+      liveColor: z.string().optional(),
+      newColor: z.string().optional(),
       startedAt: z.number(),
     })
     .optional()
@@ -133,12 +134,10 @@ export function readEndState(outcome: Outcome, state: EndState): DeploymentEnd {
     ...(state.spec.cluster !== undefined ? { cluster: state.spec.cluster } : {}),
     image: deployment ? deployment.image : (state.image ?? 'unknown'),
     requestedBy: state.requestedBy ?? 'unknown',
-    ...(deployment
-      ? {
-          colors: { live: deployment.liveColor, new: deployment.newColor },
-          startedAt: deployment.startedAt,
-        }
+    ...(deployment?.liveColor && deployment.newColor
+      ? { colors: { live: deployment.liveColor, new: deployment.newColor } }
       : {}),
+    ...(deployment ? { startedAt: deployment.startedAt } : {}),
     ...(error ? { error } : {}),
     ...(warning ? { warning } : {}),
     ...(state.step ? { lastStep: state.step } : {}),
