@@ -58,7 +58,12 @@ export async function abortExternal(deps: Deps, event: unknown): Promise<Externa
     aborted: false,
   };
   if (!id) {
-    await recordEvent(deps, deployment.id, 'EXTERNAL_NOT_STARTED', `${why}; no ${target.controller} deployment was started`);
+    await recordEvent(
+      deps,
+      deployment.id,
+      'EXTERNAL_NOT_STARTED',
+      `${why}; no ${target.controller} deployment was started`,
+    );
     return {
       ...base,
       state: 'not-started',

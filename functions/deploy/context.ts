@@ -38,7 +38,9 @@ export interface DeployDeps {
 
 /** Each external controller, started with its own target (controllerTarget in domain/controllers/). */
 export type ExternalControllers = {
-  [C in ControllerTarget['controller']]?: DeploymentController<Extract<ControllerTarget, { controller: C }>['target']>;
+  [C in ControllerTarget['controller']]?: DeploymentController<
+    Extract<ControllerTarget, { controller: C }>['target']
+  >;
 };
 
 const ColorSchema = z.enum(COLORS);

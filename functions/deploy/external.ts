@@ -78,7 +78,8 @@ export function controllerFor(
   spec: DeploymentSpec,
 ): { target: ControllerTarget; controller: DeploymentController<unknown> } {
   const target = controllerTarget(spec);
-  if (!target) throw new ServiceStateError('spec.controller: greenlight deployments have no external controller');
+  if (!target)
+    throw new ServiceStateError('spec.controller: greenlight deployments have no external controller');
   const controller = deps.controllers?.[target.controller] as DeploymentController<unknown> | undefined;
   if (!controller) {
     throw new ServiceStateError(`spec.controller: no ${target.controller} controller is configured here`);
@@ -99,9 +100,8 @@ export function outcomeError(
       : state === 'not-started'
         ? 'ExternalDeploymentNotStarted'
         : 'ExternalDeploymentRolledBack';
-  const parts = [
-    abortReason,
-    `controller reports ${controllerStatus}${reason ? `: ${reason}` : ''}`,
-  ].filter(Boolean);
+  const parts = [abortReason, `controller reports ${controllerStatus}${reason ? `: ${reason}` : ''}`].filter(
+    Boolean,
+  );
   return { Error: name, Cause: parts.join('; ') };
 }

@@ -194,7 +194,10 @@ export class CodeDeployDeployments implements DeploymentController<CodeDeployTar
    * CreateDeployment takes no client token: a start retried after CodeDeploy took the first one
    * finds it among the group's running deployments by its description (the same Greenlight id).
    */
-  async findStarted(target: CodeDeployTarget, request: ExternalStart): Promise<{ deploymentId: string } | null> {
+  async findStarted(
+    target: CodeDeployTarget,
+    request: ExternalStart,
+  ): Promise<{ deploymentId: string } | null> {
     const { application, deploymentGroup } = target;
     const wanted = request.description.slice(0, DESCRIPTION_LIMIT);
     // The description up to its ": " names the Greenlight deployment; the rest may differ between attempts.
@@ -225,7 +228,10 @@ export class CodeDeployDeployments implements DeploymentController<CodeDeployTar
     const group = (
       await this.call('GetDeploymentGroup', `${application}/${deploymentGroup}`, () =>
         this.codedeploy.send(
-          new GetDeploymentGroupCommand({ applicationName: application, deploymentGroupName: deploymentGroup }),
+          new GetDeploymentGroupCommand({
+            applicationName: application,
+            deploymentGroupName: deploymentGroup,
+          }),
         ),
       )
     ).deploymentGroupInfo;

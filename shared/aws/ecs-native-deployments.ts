@@ -85,7 +85,10 @@ export class EcsNativeDeployments implements DeploymentController<EcsNativeTarge
    * A start retried after UpdateService took the first one: the service already runs toward this
    * revision and its current service deployment is still pending or in progress.
    */
-  async findStarted(target: EcsNativeTarget, request: ExternalStart): Promise<{ deploymentId: string } | null> {
+  async findStarted(
+    target: EcsNativeTarget,
+    request: ExternalStart,
+  ): Promise<{ deploymentId: string } | null> {
     const described = await this.call('DescribeServices', target.service, () =>
       this.ecs.send(new DescribeServicesCommand({ cluster: request.cluster, services: [target.service] })),
     );
@@ -93,7 +96,9 @@ export class EcsNativeDeployments implements DeploymentController<EcsNativeTarge
     const arn = service?.currentServiceDeployment;
     if (!arn || service.taskDefinition !== request.taskDefinitionArn) return null;
     const deployment = await this.describe(arn);
-    return deployment.status === 'PENDING' || deployment.status === 'IN_PROGRESS' ? { deploymentId: arn } : null;
+    return deployment.status === 'PENDING' || deployment.status === 'IN_PROGRESS'
+      ? { deploymentId: arn }
+      : null;
   }
 
   async status(deploymentId: string): Promise<ExternalStatus> {

@@ -47,40 +47,43 @@ describe('blue-green state machine with an external controller', () => {
   it.each([
     ['ecs', ECS],
     ['codedeploy', CODEDEPLOY],
-  ])('controller %s: starts the new revision, follows it to success, promotes, releases the lock', async (_name, spec) => {
-    const { world, controller, deps } = externalWorld();
+  ])(
+    'controller %s: starts the new revision, follows it to success, promotes, releases the lock',
+    async (_name, spec) => {
+      const { world, controller, deps } = externalWorld();
 
-    const result = await runInMemory(deps, request(spec));
+      const result = await runInMemory(deps, request(spec));
 
-    expect(result.status).toBe('SUCCEEDED');
-    expect(controller.deployments).toHaveLength(1);
-    expect(controller.deployments[0]?.request).toEqual({
-      cluster: 'local',
-      taskDefinitionArn: 'app:2',
-      container: { name: 'app', port: 8080 },
-      description: 'Greenlight deployment d-1: registry.local/web:v2',
-    });
-    expect(world.fleet.revisions).toEqual([
-      { from: 'app:1', container: 'app', image: 'registry.local/web:v2', id: 'app:2' },
-    ]);
-    expect(world.store.records.get('d-1')).toMatchObject({
-      status: 'PROMOTED',
-      external: { controller: spec.controller, deploymentId: 'ext-1' },
-    });
-    expect(world.store.locks.size).toBe(0);
-    expect(world.notifier.sent.map((m) => m.attributes.outcome)).toEqual(['PROMOTED']);
-    // Greenlight's own path is never entered: no color launched, no weights moved.
-    expect(statesEntered(result)).not.toContain('LaunchNewColor');
-    expect(world.router.history).toEqual([]);
-    // One history event per change of state, not per poll.
-    expect(eventTypes(world)).toEqual([
-      'PREPARED',
-      'EXTERNAL_STARTED',
-      'EXTERNAL_STATUS',
-      'EXTERNAL_STATUS',
-      'PROMOTED',
-    ]);
-  });
+      expect(result.status).toBe('SUCCEEDED');
+      expect(controller.deployments).toHaveLength(1);
+      expect(controller.deployments[0]?.request).toEqual({
+        cluster: 'local',
+        taskDefinitionArn: 'app:2',
+        container: { name: 'app', port: 8080 },
+        description: 'Greenlight deployment d-1: registry.local/web:v2',
+      });
+      expect(world.fleet.revisions).toEqual([
+        { from: 'app:1', container: 'app', image: 'registry.local/web:v2', id: 'app:2' },
+      ]);
+      expect(world.store.records.get('d-1')).toMatchObject({
+        status: 'PROMOTED',
+        external: { controller: spec.controller, deploymentId: 'ext-1' },
+      });
+      expect(world.store.locks.size).toBe(0);
+      expect(world.notifier.sent.map((m) => m.attributes.outcome)).toEqual(['PROMOTED']);
+      // Greenlight's own path is never entered: no color launched, no weights moved.
+      expect(statesEntered(result)).not.toContain('LaunchNewColor');
+      expect(world.router.history).toEqual([]);
+      // One history event per change of state, not per poll.
+      expect(eventTypes(world)).toEqual([
+        'PREPARED',
+        'EXTERNAL_STARTED',
+        'EXTERNAL_STATUS',
+        'EXTERNAL_STATUS',
+        'PROMOTED',
+      ]);
+    },
+  );
 
   it('controller greenlight still takes the two-service path', async () => {
     const { world, controller, deps } = externalWorld();

@@ -1,0 +1,114 @@
+/**
+ * `controller: ecs | codedeploy` is routed: every way in (startDeployment for the API and the
+ * pipeline, Prepare) accepts it, Prepare registers the revision from the controller's service
+ * without touching Greenlight's colors, and the machine chooses the external branch after Prepare.
+ */
+import { prepare } from '../../../functions/deploy/prepare';
+import { startDeployment } from '../../../functions/deploy/start';
+import { loadStateMachine } from '../../../shared/local/sfn/engine';
+import { LocalExecutions } from '../../../shared/local/sfn/local-executions';
+import { specFor } from '../../fixtures/spec';
+import { MemoryController } from '../../support/memory-controller';
+import { ManualClock, silentLogger } from '../../support/memory-ports';
+import { memoryRequest, memoryWorld } from '../../support/memory-world';
+
+const ECS = {
+  controller: 'ecs' as const,
+  plan: { steps: [{ weight: 10, holdSeconds: 300 }] },
+  ecs: {
+    service: 'web-ecs',
+    hookFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:greenlight-prod-ecs-hook',
+    hookRoleArn: 'arn:aws:iam::123456789012:role/greenlight-prod-ecs-hook-invoke',
+  },
+};
+const CODEDEPLOY = {
+  controller: 'codedeploy' as const,
+  plan: { preset: 'all-at-once' as const },
+  codedeploy: { application: 'gl-web', deploymentGroup: 'gl-web-prod', hookFunction: 'greenlight-hook' },
+};
+
+describe('controller routing', () => {
+  it('lets startDeployment start an execution for controller ecs', async () => {
+    const runs: string[] = [];
+    const executions = new LocalExecutions(async (id) => {
+      runs.push(id);
+      return true;
+    });
+    const deps = { executions, clock: new ManualClock(), logger: silentLogger() };
+
+    const started = await startDeployment(deps, {
+      deploymentId: 'd-ecs',
+      image: 'registry/web:2',
+      spec: specFor(ECS),
+    });
+
+    expect(started).toEqual({ deploymentId: 'd-ecs', outcome: 'started' });
+    expect(runs).toEqual(['d-ecs']);
+  });
+
+  it.each([
+    ['ecs', ECS],
+    ['codedeploy', CODEDEPLOY],
+  ])(
+    'prepares controller %s: lock, record, revision from the controller’s service, no colors, no scaling',
+    async (name, spec) => {
+      const world = memoryWorld();
+      world.fleet.addService({ cluster: 'local', service: 'web-ecs' }, 'tg-ecs', 'app:7', 3);
+      const controller = new MemoryController({ cluster: 'local', service: 'web-ecs' });
+
+      const prepared = await prepare(
+        { ...world, controllers: { ecs: controller, codedeploy: controller } },
+        memoryRequest({ spec: specFor(spec, { pace: 'memory' }) }),
+      );
+
+      expect(prepared.deployment).toEqual({
+        id: 'd-1',
+        image: 'registry.local/web:v2',
+        requestedBy: 'test',
+        taskDefinition: 'app:2',
+        startedAt: expect.any(Number),
+        controller: name,
+      });
+      expect(prepared.external).toBeNull();
+      expect(world.fleet.revisions).toEqual([
+        { from: 'app:7', container: 'app', image: 'registry.local/web:v2', id: 'app:2' },
+      ]);
+      expect(world.store.records.get('d-1')).toMatchObject({
+        status: 'IN_PROGRESS',
+        taskDefinition: 'app:2',
+      });
+      expect(world.store.records.get('d-1')?.liveColor).toBeUndefined();
+      expect([...world.store.locks.keys()]).toEqual(['local/web']);
+      expect(world.scaling.writes).toEqual([]);
+      // Greenlight's slots are not touched.
+      expect(world.router.history).toEqual([]);
+    },
+  );
+
+  it('keeps controller greenlight on the two-service Prepare', async () => {
+    const world = memoryWorld();
+    const prepared = await prepare(world, memoryRequest());
+    expect(prepared.deployment).toMatchObject({ liveColor: 'blue', newColor: 'green' });
+  });
+
+  it('chooses the external branch after Prepare for ecs and codedeploy, LaunchNewColor otherwise', () => {
+    const { definition } = loadStateMachine('blue-green.asl.json');
+    const states = definition.States as Record<
+      string,
+      { Next?: string; Default?: string; Choices?: unknown }
+    >;
+    expect(states.Prepare?.Next).toBe('Controller?');
+    expect(states['Controller?']).toMatchObject({
+      Default: 'LaunchNewColor',
+      Choices: [
+        {
+          Or: [
+            { Variable: '$.spec.controller', StringEquals: 'codedeploy' },
+            { Variable: '$.spec.controller', StringEquals: 'ecs' },
+          ],
+          Next: 'StartExternal',
+        },
+      ],
+    });
+  });
+});
