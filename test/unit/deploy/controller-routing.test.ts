@@ -4,6 +4,8 @@
  * without touching Greenlight's colors, and the machine chooses the external branch after Prepare.
  */
 import { prepare } from '../../../functions/deploy/prepare';
+import { reconcile } from '../../../functions/reconcile/reconcile';
+import { SpecSchema } from '../../../shared/domain/spec';
 import { startDeployment } from '../../../functions/deploy/start';
 import { loadStateMachine } from '../../../shared/local/sfn/engine';
 import { LocalExecutions } from '../../../shared/local/sfn/local-executions';
@@ -110,5 +112,34 @@ describe('controller routing', () => {
         },
       ],
     });
+  });
+
+  it('never repairs Greenlight’s colors for a dead deployment another controller shifted', async () => {
+    const world = memoryWorld();
+    const now = world.clock.now();
+    await world.store.createDeployment({
+      id: 'd-ext',
+      service: 'web',
+      cluster: 'local',
+      image: 'registry.local/web:v2',
+      requestedBy: 'test',
+      status: 'IN_PROGRESS',
+      startedAt: now - 60_000,
+      spec: SpecSchema.parse(specFor(ECS, { pace: 'memory' })),
+      external: { controller: 'ecs', deploymentId: 'ext-1' },
+    });
+    const executions = { status: jest.fn(async () => 'FAILED' as const) };
+
+    const report = await reconcile({ ...world, executions });
+
+    expect(report.repaired).toEqual([]);
+    expect(report.skipped).toEqual([
+      { id: 'd-ext', reason: expect.stringContaining('ecs deployment ext-1') },
+    ]);
+    expect(world.router.history).toEqual([]);
+    expect(world.store.records.get('d-ext')?.status).toBe('IN_PROGRESS');
+    // A Greenlight deployment of the service is not held up by it.
+    const prepared = await prepare(world, memoryRequest({ spec: specFor({}, { pace: 'memory' }) }));
+    expect(prepared.deployment).toMatchObject({ id: 'd-1' });
   });
 });
