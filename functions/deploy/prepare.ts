@@ -14,7 +14,7 @@ import { controllerFor, type ExternalDeploymentContext } from './external';
 import { LockConflictError, ServiceStateError } from '../../shared/domain/errors';
 import { maxDurationSeconds } from '../../shared/domain/plan';
 import { alarmsToCheck, firingAlarmsRefusal } from '../../shared/domain/preflight';
-import type { DeploymentSpec } from '../../shared/domain/spec';
+import { greenlightParts, type DeploymentSpec } from '../../shared/domain/spec';
 import { describeScaling, type DeploymentScaling } from '../../shared/domain/scaling';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
@@ -96,7 +96,7 @@ export async function prepare(deps: Deps, event: unknown): Promise<PrepareResult
     const live = await deps.fleet.describe(slotOf(spec, liveColor));
     if (!live.taskDefinition || live.desiredCount < 1) {
       throw new ServiceStateError(
-        `live color ${liveColor} (${spec.slots[liveColor].service}) runs no tasks: nothing to deploy beside`,
+        `live color ${liveColor} (${greenlightParts(spec).slots[liveColor].service}) runs no tasks: nothing to deploy beside`,
       );
     }
     const taskDefinition = await deps.fleet.registerRevision({

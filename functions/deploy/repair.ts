@@ -16,7 +16,7 @@ import {
 import { ServiceStateError } from '../../shared/domain/errors';
 import { canServe, repairCandidates, repairedStatus, repairSettleSeconds } from '../../shared/domain/repair';
 import { realSleep } from '../../shared/ports/clock';
-import type { DeploymentSpec } from '../../shared/domain/spec';
+import { greenlightParts, type DeploymentSpec } from '../../shared/domain/spec';
 import type { RouteRef } from '../../shared/ports/router';
 import { recordEvent, routeOf, slotOf, testRouteOf, type DeployDeps } from './context';
 import { holdAtZero, restoreLive } from './scaling';
@@ -52,7 +52,7 @@ function isExternal(record: DeploymentRecord): boolean {
 
 async function isHealthy(deps: Deps, spec: DeploymentSpec, color: Color): Promise<boolean> {
   const status = await deps.fleet.describe(slotOf(spec, color));
-  const health = await deps.router.targetHealth(spec.slots[color].targetGroup);
+  const health = await deps.router.targetHealth(greenlightParts(spec).slots[color].targetGroup);
   return canServe(status, health);
 }
 

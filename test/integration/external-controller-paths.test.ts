@@ -37,8 +37,9 @@ function externalWorld() {
   return { world, controller, deps: { ...world, controllers: { ecs: controller, codedeploy: controller } } };
 }
 
+// Without Greenlight's slots and route: the driven branch never reads them.
 const request = (spec: Partial<DeploymentSpecInput> = ECS) =>
-  memoryRequest({ spec: specFor(spec, { pace: 'memory' }) });
+  memoryRequest({ spec: { ...specFor(spec, { pace: 'memory' }), slots: undefined, traffic: undefined } });
 
 const eventTypes = (world: ReturnType<typeof memoryWorld>) =>
   (world.store.events.get('d-1') ?? []).map((e) => e.type);

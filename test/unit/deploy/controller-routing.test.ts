@@ -5,7 +5,9 @@
  */
 import { prepare } from '../../../functions/deploy/prepare';
 import { reconcile } from '../../../functions/reconcile/reconcile';
+import { InvalidInputError } from '../../../shared/domain/errors';
 import { SpecSchema } from '../../../shared/domain/spec';
+import { parseInput } from '../../../shared/domain/validation';
 import { startDeployment } from '../../../functions/deploy/start';
 import { loadStateMachine } from '../../../shared/local/sfn/engine';
 import { LocalExecutions } from '../../../shared/local/sfn/local-executions';
@@ -141,5 +143,31 @@ describe('controller routing', () => {
     // A Greenlight deployment of the service is not held up by it.
     const prepared = await prepare(world, memoryRequest({ spec: specFor({}, { pace: 'memory' }) }));
     expect(prepared.deployment).toMatchObject({ id: 'd-1' });
+  });
+
+  it('needs slots and traffic for controller greenlight only, naming the missing field', () => {
+    const external = parseInput(
+      SpecSchema,
+      { ...specFor(ECS), slots: undefined, traffic: undefined },
+      'spec',
+    );
+    expect(external.slots).toBeUndefined();
+    expect(() => parseInput(SpecSchema, { ...specFor(), slots: undefined }, 'spec')).toThrow(
+      /spec\.slots: required when controller is greenlight/,
+    );
+    expect(() => parseInput(SpecSchema, { ...specFor(), traffic: undefined }, 'spec')).toThrow(
+      InvalidInputError,
+    );
+  });
+
+  it('prepares an ecs spec without slots or traffic', async () => {
+    const world = memoryWorld();
+    world.fleet.addService({ cluster: 'local', service: 'web-ecs' }, 'tg-ecs', 'app:1', 2);
+    const spec = { ...specFor(ECS, { pace: 'memory' }), slots: undefined, traffic: undefined };
+    const prepared = await prepare(
+      { ...world, controllers: { ecs: new MemoryController() } },
+      memoryRequest({ spec }),
+    );
+    expect(prepared.deployment).toMatchObject({ controller: 'ecs', taskDefinition: 'app:2' });
   });
 });
