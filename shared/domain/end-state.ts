@@ -88,6 +88,11 @@ export const EndStateSchema = z.object({
     .catch(undefined),
   rollbackError: CaughtErrorSchema,
   retireError: CaughtErrorSchema,
+  /** The external controller's deployment (controller codedeploy | ecs), once one was started. */
+  external: z
+    .object({ controller: z.enum(['codedeploy', 'ecs']), deploymentId: z.string().min(1) })
+    .optional()
+    .catch(undefined),
 });
 export type EndState = z.output<typeof EndStateSchema>;
 
@@ -117,6 +122,8 @@ export interface DeploymentEnd {
   trafficRestored?: boolean;
   /** What the end did with Application Auto Scaling, when the outcome message must say it. */
   scalingNote?: string;
+  /** The controller that shifted the traffic (controller codedeploy | ecs) and its deployment. */
+  external?: { controller: 'codedeploy' | 'ecs'; deploymentId: string };
 }
 
 /** The facts of a deployment's end from its parsed end state. */
@@ -141,6 +148,7 @@ export function readEndState(outcome: Outcome, state: EndState): DeploymentEnd {
     ...(error ? { error } : {}),
     ...(warning ? { warning } : {}),
     ...(state.step ? { lastStep: state.step } : {}),
+    ...(state.external ? { external: state.external } : {}),
     ...(outcome === 'ROLLBACK_FAILED' ? { trafficRestored: trafficBackOnLive(state) } : {}),
   };
 }

@@ -72,6 +72,7 @@ describe('blue-green state machine with an external controller', () => {
       });
       expect(world.store.locks.size).toBe(0);
       expect(world.notifier.sent.map((m) => m.attributes.outcome)).toEqual(['PROMOTED']);
+      expect(world.notifier.sent[0]?.message).toContain(`Shifted by: ${spec.controller} deployment ext-1`);
       // Greenlight's own path is never entered: no color launched, no weights moved.
       expect(statesEntered(result)).not.toContain('LaunchNewColor');
       expect(world.router.history).toEqual([]);
@@ -131,6 +132,9 @@ describe('blue-green state machine with an external controller', () => {
       error: { error: 'ExternalDeploymentFailed', cause: 'controller reports Failed: task set unhealthy' },
     });
     expect(world.store.locks.size).toBe(1);
+    expect(world.notifier.sent[0]?.message).toContain(
+      'ACTION NEEDED: codedeploy reported no finished rollback of ext-1',
+    );
   });
 
   it('aborts through the controller on an abort request, and ends rolled back naming who asked', async () => {
@@ -250,5 +254,36 @@ describe('blue-green state machine with an external controller', () => {
     expect(world.store.records.get('d-1')?.error?.cause).toMatch(/no ecs controller is configured/);
     expect(world.fleet.revisions).toEqual([]);
     expect(world.store.locks.size).toBe(0);
+  });
+
+  it('ends rolled back with nothing to stop when the controller refused the start', async () => {
+    const { world, controller, deps } = externalWorld();
+    controller.failStartBeforeTaking = new Error('InvalidDeploymentGroupNameException');
+
+    const result = await runInMemory(deps, request(CODEDEPLOY));
+
+    expect(result.status).toBe('FAILED');
+    expect(statesEntered(result)).toEqual(expect.arrayContaining(['AbortExternal', 'RolledBack']));
+    expect(controller.aborts).toEqual([]);
+    expect(world.store.records.get('d-1')).toMatchObject({
+      status: 'ROLLED_BACK',
+      error: { error: 'ExternalDeploymentNotStarted' },
+    });
+    expect(world.store.records.get('d-1')?.error?.cause).toContain('InvalidDeploymentGroupNameException');
+    expect(eventTypes(world)).toContain('EXTERNAL_NOT_STARTED');
+    expect(world.store.locks.size).toBe(0);
+  });
+
+  it('ends rollback failed, keeping the lock, when the abort itself fails', async () => {
+    const { world, controller, deps } = externalWorld();
+    controller.statusFailures = 1;
+    controller.abortError = new Error('StopServiceDeployment: access denied');
+
+    const result = await runInMemory(deps, request());
+
+    expect(result.status).toBe('FAILED');
+    expect(world.store.records.get('d-1')?.status).toBe('ROLLBACK_FAILED');
+    expect(world.store.records.get('d-1')?.error?.cause).toContain('access denied');
+    expect(world.store.locks.size).toBe(1);
   });
 });

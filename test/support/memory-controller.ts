@@ -33,6 +33,10 @@ export class MemoryController implements DeploymentController<unknown> {
   afterAbort: ExternalStatus = { state: 'rolled-back', controllerStatus: 'ROLLBACK_SUCCESSFUL' };
   /** The next start takes the deployment, then throws this (a timeout after CreateDeployment). */
   failStartAfterTaking: Error | null = null;
+  /** The next start throws this before taking anything (CodeDeploy refused the request). */
+  failStartBeforeTaking: Error | null = null;
+  /** Every abort throws this (the controller cannot be stopped). */
+  abortError: Error | null = null;
   /** The next `statusFailures` polls throw this. */
   statusFailures = 0;
   statusError: Error = new Error('GetDeployment: internal error');
@@ -42,6 +46,7 @@ export class MemoryController implements DeploymentController<unknown> {
   ) {}
 
   async start(target: unknown, request: ExternalStart): Promise<{ deploymentId: string }> {
+    if (this.failStartBeforeTaking) throw this.failStartBeforeTaking;
     const id = `ext-${this.deployments.length + 1}`;
     this.deployments.push({ id, target, request, position: 0, aborted: false });
     const failure = this.failStartAfterTaking;
@@ -66,6 +71,7 @@ export class MemoryController implements DeploymentController<unknown> {
   }
 
   async abort(deploymentId: string): Promise<void> {
+    if (this.abortError) throw this.abortError;
     this.aborts.push(deploymentId);
     this.get(deploymentId).aborted = true;
   }
