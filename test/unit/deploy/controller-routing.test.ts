@@ -3,6 +3,7 @@
  * pipeline, Prepare) accepts it, Prepare registers the revision from the controller's service
  * without touching Greenlight's colors, and the machine chooses the external branch after Prepare.
  */
+import { dryRunDeployment } from '../../../functions/deploy/dry-run';
 import { prepare } from '../../../functions/deploy/prepare';
 import { reconcile } from '../../../functions/reconcile/reconcile';
 import { InvalidInputError } from '../../../shared/domain/errors';
@@ -169,5 +170,21 @@ describe('controller routing', () => {
       memoryRequest({ spec }),
     );
     expect(prepared.deployment).toMatchObject({ controller: 'ecs', taskDefinition: 'app:2' });
+  });
+
+  it('refuses a dry run of a driven deployment, naming spec.controller, before any read', async () => {
+    const read = jest.fn(async () => {
+      throw new Error('no read expected');
+    });
+    const deps = {
+      alarms: { firing: read, missing: read },
+      router: { getWeights: read, stickiness: read },
+      fleet: { describe: read, describeRevision: read },
+      scaling: { read },
+      deployments: { runningDeployment: read },
+    };
+    const refused = dryRunDeployment(deps as never, { image: 'registry/web:2', spec: specFor(ECS) });
+    await expect(refused).rejects.toMatchObject({ issues: [{ path: 'spec.controller' }] });
+    expect(read).not.toHaveBeenCalled();
   });
 });
