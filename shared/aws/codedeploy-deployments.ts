@@ -211,6 +211,7 @@ export class CodeDeployDeployments implements DeploymentController<CodeDeployTar
         }),
       ),
     );
+    // A deployment group runs one deployment at a time, so the first page holds any running one.
     for (const deploymentId of listed.deployments ?? []) {
       const info = (
         await this.call('GetDeployment', deploymentId, () =>
