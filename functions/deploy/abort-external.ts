@@ -13,6 +13,7 @@ import { externalDescription } from '../../shared/ports/controller';
 import { recordEvent, type DeployDeps } from './context';
 import {
   controllerFor,
+  externalPollSeconds,
   ExternalDeploymentContextSchema,
   ExternalProgressSchema,
   outcomeError,
@@ -53,7 +54,7 @@ export async function abortExternal(deps: Deps, event: unknown): Promise<Externa
     deploymentId: id,
     state: 'not-started',
     controllerStatus: 'not started',
-    pollSeconds: spec.gate.intervalSeconds,
+    pollSeconds: externalPollSeconds(spec),
     deadline: deployment.startedAt + maxDurationSeconds(spec) * 1000,
     aborted: false,
   };

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { controllerTarget, type ControllerTarget } from '../../shared/domain/controllers/controller-target';
 import { DeploymentIdSchema } from '../../shared/domain/deployment';
 import { ServiceStateError } from '../../shared/domain/errors';
+import { maxDurationSeconds } from '../../shared/domain/plan';
 import { SpecSchema, type DeploymentSpec } from '../../shared/domain/spec';
 import type { DeploymentController, ExternalState } from '../../shared/ports/controller';
 import { TERMINAL_STATES } from '../../shared/ports/controller';
@@ -67,6 +68,21 @@ export const ExternalStepSchema = z.object({
 
 /** After an abort, how long the controller may take to report its rollback before it counts as failed. */
 export const ABORT_GRACE_MS = 30 * 60 * 1000;
+
+/** Step Functions history events one poll round writes (Wait, Task, Choice: entered, exited, scheduled...). */
+const EVENTS_PER_POLL = 9;
+/** The share of an execution's 25,000 history events the polls of one deployment may take. */
+const POLL_EVENT_BUDGET = 15_000;
+
+/**
+ * Seconds between polls: the gate's interval (the controller's hook does the judging, so a poll
+ * only follows it), stretched so polling to the deadline and through an abort's grace stays
+ * within POLL_EVENT_BUDGET: an execution that ran out of history events would end without Finish.
+ */
+export function externalPollSeconds(spec: DeploymentSpec): number {
+  const longest = maxDurationSeconds(spec) + ABORT_GRACE_MS / 1000;
+  return Math.max(spec.gate.intervalSeconds, Math.ceil((longest * EVENTS_PER_POLL) / POLL_EVENT_BUDGET));
+}
 
 export function isTerminal(state: ExternalProgress['state']): boolean {
   return state === 'not-started' || (TERMINAL_STATES as readonly string[]).includes(state);

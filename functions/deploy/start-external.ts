@@ -9,7 +9,7 @@ import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import { externalDescription } from '../../shared/ports/controller';
 import { recordEvent, type DeployDeps } from './context';
-import { controllerFor, ExternalStepSchema, type ExternalProgress } from './external';
+import { controllerFor, externalPollSeconds, ExternalStepSchema, type ExternalProgress } from './external';
 
 type Deps = Pick<DeployDeps, 'controllers' | 'store' | 'clock' | 'logger'>;
 
@@ -61,7 +61,7 @@ export async function startExternal(deps: Deps, event: unknown): Promise<Externa
     deploymentId,
     state: 'in-progress',
     controllerStatus: 'started',
-    pollSeconds: spec.gate.intervalSeconds,
+    pollSeconds: externalPollSeconds(spec),
     deadline: deployment.startedAt + maxDurationSeconds(spec) * 1000,
     aborted: false,
   };

@@ -2,10 +2,11 @@
  * StartExternal, PollExternal and AbortExternal on their own, with a memory controller (simulated).
  */
 import { abortExternal } from '../../../functions/deploy/abort-external';
-import type { ExternalProgress } from '../../../functions/deploy/external';
+import { externalPollSeconds, type ExternalProgress } from '../../../functions/deploy/external';
 import { pollExternal } from '../../../functions/deploy/poll-external';
 import { startExternal } from '../../../functions/deploy/start-external';
 import { InvalidInputError } from '../../../shared/domain/errors';
+import { maxDurationSeconds } from '../../../shared/domain/plan';
 import { parseSpec } from '../../fixtures/spec';
 import { MemoryController } from '../../support/memory-controller';
 import { ManualClock, MemoryStore, silentLogger } from '../../support/memory-ports';
@@ -69,7 +70,7 @@ describe('StartExternal', () => {
     const { store, controller, deps } = await setUp();
     const result = await startExternal(deps, { deployment: DEPLOYMENT, spec: SPEC });
     expect(result).toMatchObject({ deploymentId: 'ext-1', state: 'in-progress', aborted: false });
-    expect(result.pollSeconds).toBe(SPEC.gate.intervalSeconds);
+    expect(result.pollSeconds).toBe(externalPollSeconds(SPEC));
     expect(controller.deployments[0]?.request.description).toBe('Greenlight deployment d-1: registry/web:2');
     expect((await store.getDeployment('d-1'))?.external).toEqual({
       controller: 'ecs',
@@ -187,5 +188,26 @@ describe('AbortExternal', () => {
       error: { Error: 'ExternalDeploymentNotStarted' },
     });
     expect(result.error?.Cause).toContain('service web-ecs not found');
+  });
+});
+
+describe('externalPollSeconds', () => {
+  it('polls every gate interval while that fits the history budget', () => {
+    const spec = parseSpec({ controller: 'ecs', ecs: SPEC.ecs, plan: { preset: 'all-at-once' } });
+    expect(externalPollSeconds(spec)).toBe(spec.gate.intervalSeconds);
+  });
+
+  it('stretches the interval so a long deployment’s polls stay within 15,000 history events', () => {
+    const long = parseSpec({
+      controller: 'ecs',
+      ecs: SPEC.ecs,
+      plan: { preset: 'all-at-once' },
+      gate: { intervalSeconds: 1 },
+      bakeSeconds: 600,
+    });
+    const seconds = externalPollSeconds(long);
+    expect(seconds).toBeGreaterThan(1);
+    const longest = maxDurationSeconds(long) + 30 * 60;
+    expect(Math.ceil(longest / seconds) * 9).toBeLessThanOrEqual(15_000);
   });
 });
