@@ -6,7 +6,6 @@
 import {
   deploymentIdFor,
   refuseMetricsModel,
-  refuseUnroutedController,
   startDeployment,
   StartRequestSchema,
   type StartDeps,
@@ -36,7 +35,6 @@ export async function requestDeployment(
   const request = parseInput(StartRequestSchema, body);
   // Before any read: a spec the metric source cannot serve is a 400, whoever holds the lock.
   refuseMetricsModel(deps.metricsModelIssues, request.spec.metrics);
-  refuseUnroutedController(request.spec);
   const { service, cluster } = request.spec;
   // Keyed ids do not depend on the time, so this is the id startDeployment will use.
   const knownId =

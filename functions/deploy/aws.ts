@@ -6,9 +6,12 @@
 import { AlbRouter } from '../../shared/aws/alb-router';
 import { AppAutoScaling } from '../../shared/aws/app-autoscaling';
 import { CloudWatchAlarms } from '../../shared/aws/cloudwatch-alarms';
+import { CodeDeployDeployments } from '../../shared/aws/codedeploy-deployments';
+import { EcsNativeDeployments } from '../../shared/aws/ecs-native-deployments';
 import {
   appAutoScalingClient,
   cloudWatchClient,
+  codeDeployClient,
   dynamoDocumentClient,
   ecsClient,
   elbv2Client,
@@ -81,4 +84,12 @@ export function userHooks() {
     lambda: new LambdaUserHooks({ client: lambdaClient() }),
     webhook: new WebhookUserHooks(),
   });
+}
+
+/** The external controllers a spec may name (spec.controller codedeploy | ecs). */
+export function controllers() {
+  return {
+    codedeploy: new CodeDeployDeployments({ codedeploy: codeDeployClient(), ecs: ecsClient() }),
+    ecs: new EcsNativeDeployments({ ecs: ecsClient() }),
+  };
 }

@@ -1,4 +1,5 @@
 /** CheckNewColor: is the new color steady on the new revision and healthy in its target group? */
+import { greenlightParts } from '../../shared/domain/spec';
 import { z } from 'zod';
 import { GreenlightError } from '../../shared/domain/errors';
 import { judgeLaunchStops } from '../../shared/domain/gate';
@@ -39,7 +40,7 @@ export async function checkLaunch(deps: Deps, event: unknown): Promise<LaunchSta
   const slot = slotOf(spec, deployment.newColor);
   const startedAt = launchStartedAt(launch, spec.launch.timeoutSeconds);
   const service = await deps.fleet.describe(slot);
-  const health = await deps.router.targetHealth(spec.slots[deployment.newColor].targetGroup);
+  const health = await deps.router.targetHealth(greenlightParts(spec).slots[deployment.newColor].targetGroup);
   const readiness = launchReadiness({
     taskDefinition: deployment.taskDefinition,
     desiredCount: deployment.desiredCount,

@@ -5,7 +5,7 @@ import { DeploymentIdSchema, lockKey, type DeploymentContext } from '../../share
 import { LockConflictError, ServiceStateError } from '../../shared/domain/errors';
 import { maxDurationSeconds } from '../../shared/domain/plan';
 import { DeploymentScalingSchema } from '../../shared/domain/scaling';
-import { SpecSchema, type DeploymentSpec } from '../../shared/domain/spec';
+import { greenlightParts, SpecSchema, type DeploymentSpec } from '../../shared/domain/spec';
 import type { RouteRef } from '../../shared/ports/router';
 import type { SlotRef } from '../../shared/ports/fleet';
 import type { Clock, Fleet, Metrics, Notifier, Router, Store } from '../../shared/ports';
@@ -14,6 +14,8 @@ import type { Alarms } from '../../shared/ports/alarms';
 import type { Probe } from '../../shared/ports/probe';
 import type { Scaling } from '../../shared/ports/scaling';
 import type { UserHooks } from '../../shared/ports/user-hooks';
+import type { DeploymentController } from '../../shared/ports/controller';
+import type { ControllerTarget } from '../../shared/domain/controllers/controller-target';
 import type { Color } from '../../shared/domain/colors';
 
 /** Every port a blue/green step may use; each step takes only the ones it needs. */
@@ -30,7 +32,16 @@ export interface DeployDeps {
   logger: Logger;
   /** Calls the spec's user hooks; absent, a spec that names a hook fails at that hook's stage. */
   userHooks?: UserHooks;
+  /** The external controllers (spec.controller codedeploy | ecs); absent, such a deployment fails at its start. */
+  controllers?: ExternalControllers;
 }
+
+/** Each external controller, started with its own target (controllerTarget in domain/controllers/). */
+export type ExternalControllers = {
+  [C in ControllerTarget['controller']]?: DeploymentController<
+    Extract<ControllerTarget, { controller: C }>['target']
+  >;
+};
 
 const ColorSchema = z.enum(COLORS);
 
@@ -50,26 +61,30 @@ export const DeploymentContextSchema: z.ZodType<DeploymentContext> = z.object({
 export const StepContextSchema = z.object({ deployment: DeploymentContextSchema, spec: SpecSchema });
 export type StepContext = { deployment: DeploymentContext; spec: DeploymentSpec };
 
-export function routeOf(spec: DeploymentSpec): RouteRef {
+export function routeOf(spec: Pick<DeploymentSpec, 'slots' | 'traffic'>): RouteRef {
+  const { slots, traffic } = greenlightParts(spec);
   return {
-    listener: spec.traffic.listener,
-    ...(spec.traffic.rule ? { rule: spec.traffic.rule } : {}),
-    targetGroups: { blue: spec.slots.blue.targetGroup, green: spec.slots.green.targetGroup },
+    listener: traffic.listener,
+    ...(traffic.rule ? { rule: traffic.rule } : {}),
+    targetGroups: { blue: slots.blue.targetGroup, green: slots.green.targetGroup },
   };
 }
 
 /** The test listener's route (the test-traffic phase), or null when the spec has none. */
-export function testRouteOf(spec: Pick<DeploymentSpec, 'testTraffic' | 'slots'>): RouteRef | null {
+export function testRouteOf(
+  spec: Pick<DeploymentSpec, 'testTraffic' | 'slots' | 'traffic'>,
+): RouteRef | null {
   if (!spec.testTraffic) return null;
+  const { slots } = greenlightParts(spec);
   return {
     listener: spec.testTraffic.listener,
     ...(spec.testTraffic.rule ? { rule: spec.testTraffic.rule } : {}),
-    targetGroups: { blue: spec.slots.blue.targetGroup, green: spec.slots.green.targetGroup },
+    targetGroups: { blue: slots.blue.targetGroup, green: slots.green.targetGroup },
   };
 }
 
 export function slotOf(spec: DeploymentSpec, color: Color): SlotRef {
-  return { cluster: spec.cluster, service: spec.slots[color].service };
+  return { cluster: spec.cluster, service: greenlightParts(spec).slots[color].service };
 }
 
 /** Appends a history event; history is best-effort and never fails a step that already acted. */

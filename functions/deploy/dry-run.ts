@@ -5,7 +5,7 @@
  * The dependencies are typed down to their read methods, so a write cannot even be called; the
  * decisions are shared/domain/dry-run.ts's.
  */
-import { GreenlightError, ThrottlingError } from '../../shared/domain/errors';
+import { GreenlightError, InvalidInputError, ThrottlingError } from '../../shared/domain/errors';
 import { clusterName } from '../../shared/domain/deployment';
 import { dryRunPlan, type DryRunPlan, type ReadFailure } from '../../shared/domain/dry-run';
 import { soleColor } from '../../shared/domain/colors';
@@ -47,6 +47,11 @@ async function attempt<T>(read: () => Promise<T>): Promise<T | ReadFailure> {
 export async function dryRunDeployment(deps: DryRunDeps, body: unknown): Promise<DryRunPlan> {
   const request = parseInput(StartRequestSchema, body);
   const { spec } = request;
+  if (spec.controller !== 'greenlight') {
+    // Its reads would be Greenlight's slots and routes, which another controller never touches.
+    const message = `the dry run covers Greenlight's own deployments; a ${spec.controller} deployment is checked by its controller when it starts`;
+    throw new InvalidInputError(`spec.controller: ${message}`, [{ path: 'spec.controller', message }]);
+  }
   const route = routeOf(spec);
   const testRoute = testRouteOf(spec);
   const [alarms, stickiness, weights, testWeights, blue, green, scaling, running] = await Promise.all([

@@ -3,6 +3,7 @@
  * traffic), judge one round of probes and the new color's targets, and decide: pass the phase,
  * wait, or roll back.
  */
+import { greenlightParts } from '../../shared/domain/spec';
 import { z } from 'zod';
 import { InvalidInputError } from '../../shared/domain/errors';
 import { judgeTestRound, testRoundControl, type TestTrafficObservation } from '../../shared/domain/gate';
@@ -49,7 +50,7 @@ export async function evaluateTestTraffic(
   const slot = slotOf(spec, deployment.newColor);
   const [probeResults, health, alarmsFiring, record, stoppedTasks] = await Promise.all([
     deps.probe.run(probes),
-    deps.router.targetHealth(spec.slots[deployment.newColor].targetGroup),
+    deps.router.targetHealth(greenlightParts(spec).slots[deployment.newColor].targetGroup),
     spec.alarms.length > 0 ? deps.alarms.firing(spec.alarms) : Promise.resolve([]),
     // Abort and pause act here too; no approval applies to this phase.
     deps.store.getDeployment(deployment.id),

@@ -1,4 +1,5 @@
 /** Evaluate / EvaluateBake: judge the new color since the step started and decide what comes next. */
+import { greenlightParts } from '../../shared/domain/spec';
 import { z } from 'zod';
 import { manualControl } from '../../shared/domain/deployment';
 import {
@@ -53,7 +54,8 @@ type Deps = Pick<
 export async function evaluate(deps: Deps, event: unknown): Promise<StepObservation> {
   const { deployment, spec, step, previous } = parseInput(InputSchema, event);
   const now = deps.clock.now();
-  const targetGroups = { blue: spec.slots.blue.targetGroup, green: spec.slots.green.targetGroup };
+  const { slots } = greenlightParts(spec);
+  const targetGroups = { blue: slots.blue.targetGroup, green: slots.green.targetGroup };
   const windows = readingWindows(step, previous);
   const model = gateMetricsModel(spec);
   const baseline = loadBalancerBaselineWindow(deployment.startedAt, spec.metrics.periodSeconds);

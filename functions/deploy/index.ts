@@ -3,6 +3,7 @@
  * name used in the state machine's `Fn::GetAtt` Task resources.
  */
 import type { LambdaHandler } from '../../shared/lambda';
+import { createAbortExternalHandler } from './abort-external';
 import { createCheckLaunchHandler } from './check-launch';
 import type { DeployDeps } from './context';
 import { createEvaluateHandler } from './evaluate';
@@ -10,10 +11,12 @@ import { createEvaluateTestTrafficHandler } from './evaluate-test-traffic';
 import { createFinishHandler } from './finish';
 import { createLaunchHandler } from './launch';
 import { createNextStepHandler } from './next-step';
+import { createPollExternalHandler } from './poll-external';
 import { createPrepareHandler } from './prepare';
 import { createRetireHandler } from './retire';
 import { createRollbackHandler } from './rollback';
 import { createSetWeightsHandler } from './set-weights';
+import { createStartExternalHandler } from './start-external';
 import { createVerifyWeightsHandler } from './verify-weights';
 
 export type { DeployDeps } from './context';
@@ -30,6 +33,9 @@ export const deployStepFactories: Record<string, (deps: DeployDeps) => LambdaHan
   retire: createRetireHandler,
   rollback: createRollbackHandler,
   finish: createFinishHandler,
+  'start-external': createStartExternalHandler,
+  'poll-external': createPollExternalHandler,
+  'abort-external': createAbortExternalHandler,
 };
 
 /** Builds every step's handler from one set of dependencies. */

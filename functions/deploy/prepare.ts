@@ -3,11 +3,18 @@
  * Application Auto Scaling still on both colors for the deployment.
  */
 import { otherColor, soleColor } from '../../shared/domain/colors';
-import { DeployRequestSchema, lockKey, type DeploymentContext } from '../../shared/domain/deployment';
+import {
+  DeployRequestSchema,
+  lockKey,
+  type DeploymentContext,
+  type DeployRequest,
+} from '../../shared/domain/deployment';
+import type { DeploymentController } from '../../shared/ports/controller';
+import { controllerFor, type ExternalDeploymentContext } from './external';
 import { LockConflictError, ServiceStateError } from '../../shared/domain/errors';
 import { maxDurationSeconds } from '../../shared/domain/plan';
 import { alarmsToCheck, firingAlarmsRefusal } from '../../shared/domain/preflight';
-import type { DeploymentSpec } from '../../shared/domain/spec';
+import { greenlightParts, type DeploymentSpec } from '../../shared/domain/spec';
 import { describeScaling, type DeploymentScaling } from '../../shared/domain/scaling';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
@@ -19,7 +26,7 @@ import { readScaling, restoreSaved, suspendScaling } from './scaling';
 import type { MetricsModelCheck } from './start';
 
 export interface PrepareResult {
-  deployment: DeploymentContext;
+  deployment: DeploymentContext | ExternalDeploymentContext;
   spec: DeploymentSpec;
   /** Initialised so later states can always reference them. */
   step: null;
@@ -27,11 +34,12 @@ export interface PrepareResult {
   launch: null;
   /** Promote reads its previous turn here (a test-traffic promotion reaches it with no step's weights). */
   weights: null;
+  external: null;
 }
 
 type Deps = Pick<
   DeployDeps,
-  'alarms' | 'fleet' | 'router' | 'scaling' | 'store' | 'notifier' | 'clock' | 'logger'
+  'alarms' | 'fleet' | 'router' | 'scaling' | 'store' | 'notifier' | 'clock' | 'logger' | 'controllers'
 > & {
   /** On AWS, cloudWatchModelIssues: refuses the rehearsal's lag-free model before anything changes. */
   metricsModelIssues?: MetricsModelCheck;
@@ -46,6 +54,7 @@ export async function prepare(deps: Deps, event: unknown): Promise<PrepareResult
     const refusal = firingAlarmsRefusal(await deps.alarms.firing(alarms));
     if (refusal) throw new ServiceStateError(refusal);
   }
+  if (spec.controller !== 'greenlight') return prepareExternal(deps, request);
   const now = deps.clock.now();
   const key = lockKey(spec);
   const lock = await deps.store.acquireLock(key, deploymentId, maxDurationSeconds(spec) * 1000, now);
@@ -89,7 +98,7 @@ export async function prepare(deps: Deps, event: unknown): Promise<PrepareResult
     const live = await deps.fleet.describe(slotOf(spec, liveColor));
     if (!live.taskDefinition || live.desiredCount < 1) {
       throw new ServiceStateError(
-        `live color ${liveColor} (${spec.slots[liveColor].service}) runs no tasks: nothing to deploy beside`,
+        `live color ${liveColor} (${greenlightParts(spec).slots[liveColor].service}) runs no tasks: nothing to deploy beside`,
       );
     }
     const taskDefinition = await deps.fleet.registerRevision({
@@ -130,7 +139,7 @@ export async function prepare(deps: Deps, event: unknown): Promise<PrepareResult
         scaling: { blue: describeScaling(scaling.blue), green: describeScaling(scaling.green) },
       },
     );
-    return { deployment, spec, step: null, observation: null, launch: null, weights: null };
+    return { deployment, spec, step: null, observation: null, launch: null, weights: null, external: null };
   } catch (error) {
     // Nothing has changed on the service but the scalable targets: put them back, then free the
     // service for the next deployment at once.
@@ -138,6 +147,79 @@ export async function prepare(deps: Deps, event: unknown): Promise<PrepareResult
     await deps.store.releaseLock(key, deploymentId);
     throw error;
   }
+}
+
+/**
+ * Prepare for a deployment another controller shifts: the same lock, record and revision, from the
+ * service that controller deploys; no colors, no routes, no scalable targets (the controller keeps
+ * one service and its scaling).
+ */
+async function prepareExternal(deps: Deps, request: DeployRequest): Promise<PrepareResult> {
+  const { spec, deploymentId } = request;
+  const now = deps.clock.now();
+  const key = lockKey(spec);
+  const lock = await deps.store.acquireLock(key, deploymentId, maxDurationSeconds(spec) * 1000, now);
+  if (!lock.acquired) {
+    throw new LockConflictError(
+      `service ${key} is being deployed by ${lock.heldBy} (lock held until ${new Date(lock.expiresAt).toISOString()})`,
+    );
+  }
+  try {
+    const { target, controller } = controllerFor(deps, spec);
+    await deps.store.createDeployment({
+      id: deploymentId,
+      service: spec.service,
+      cluster: spec.cluster,
+      image: request.image,
+      requestedBy: request.requestedBy,
+      status: 'IN_PROGRESS',
+      startedAt: now,
+      spec,
+    });
+    const slot =
+      target.controller === 'ecs'
+        ? { cluster: spec.cluster, service: target.target.service }
+        : await serviceOf(controller, target.target);
+    const live = await deps.fleet.describe(slot);
+    if (!live.taskDefinition) {
+      throw new ServiceStateError(`service ${slot.service} has no task definition to deploy beside`);
+    }
+    const taskDefinition = await deps.fleet.registerRevision({
+      from: live.taskDefinition,
+      container: spec.container.name,
+      image: request.image,
+    });
+    await deps.store.updateDeployment(deploymentId, { taskDefinition });
+    await recordEvent(
+      deps,
+      deploymentId,
+      'PREPARED',
+      `deploying ${request.image} to ${slot.service} through ${target.controller}`,
+      { taskDefinition, controller: target.controller, notes: target.notes },
+    );
+    const deployment: ExternalDeploymentContext = {
+      id: deploymentId,
+      image: request.image,
+      requestedBy: request.requestedBy,
+      taskDefinition,
+      startedAt: now,
+      controller: target.controller,
+    };
+    return { deployment, spec, step: null, observation: null, launch: null, weights: null, external: null };
+  } catch (error) {
+    await deps.store.releaseLock(key, deploymentId);
+    throw error;
+  }
+}
+
+async function serviceOf(
+  controller: DeploymentController<unknown>,
+  target: unknown,
+): Promise<{ cluster: string; service: string }> {
+  if (!controller.serviceOf) {
+    throw new ServiceStateError('spec.controller: this controller cannot name the service it deploys');
+  }
+  return controller.serviceOf(target);
 }
 
 /** Best effort: the failure that brought us here is the one to report, not this one. */

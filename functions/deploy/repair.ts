@@ -16,7 +16,7 @@ import {
 import { ServiceStateError } from '../../shared/domain/errors';
 import { canServe, repairCandidates, repairedStatus, repairSettleSeconds } from '../../shared/domain/repair';
 import { realSleep } from '../../shared/ports/clock';
-import type { DeploymentSpec } from '../../shared/domain/spec';
+import { greenlightParts, type DeploymentSpec } from '../../shared/domain/spec';
 import type { RouteRef } from '../../shared/ports/router';
 import { recordEvent, routeOf, slotOf, testRouteOf, type DeployDeps } from './context';
 import { holdAtZero, restoreLive } from './scaling';
@@ -36,14 +36,23 @@ export async function findAbandoned(
   for (const ref of await deps.store.listServiceDeployments(spec.service, RECENT_DEPLOYMENTS)) {
     if (ref.id === currentId) continue;
     const record = await deps.store.getDeployment(ref.id);
+    // Another controller's deployment never touched Greenlight's slots or routes: nothing here to repair.
+    if (record && isExternal(record)) continue;
     if (record && lockKey(record) === lockKey(spec) && record.status === 'IN_PROGRESS') return record;
   }
   return null;
 }
 
+/** A deployment CodeDeploy or ECS shifted (controller codedeploy | ecs). */
+function isExternal(record: DeploymentRecord): boolean {
+  return (
+    record.external !== undefined || (record.spec !== undefined && record.spec.controller !== 'greenlight')
+  );
+}
+
 async function isHealthy(deps: Deps, spec: DeploymentSpec, color: Color): Promise<boolean> {
   const status = await deps.fleet.describe(slotOf(spec, color));
-  const health = await deps.router.targetHealth(spec.slots[color].targetGroup);
+  const health = await deps.router.targetHealth(greenlightParts(spec).slots[color].targetGroup);
   return canServe(status, health);
 }
 
@@ -75,6 +84,15 @@ export async function repairAbandoned(
   // live color, its scaling), and a finished deployment must not be repaired at all.
   const abandoned = await deps.store.getDeployment(listed.id);
   if (abandoned?.status !== 'IN_PROGRESS') return null;
+  if (isExternal(abandoned)) {
+    // Greenlight's colors were never this deployment's: flipping them would move traffic it never moved.
+    const where = abandoned.external
+      ? `${abandoned.external.controller} deployment ${abandoned.external.deploymentId}`
+      : `its ${abandoned.spec?.controller} deployment`;
+    throw new ServiceStateError(
+      `deployment ${abandoned.id} stopped without finishing and was shifted by another controller: check ${where} there (it rolls back on its own failures), then end the record by hand`,
+    );
+  }
   let live: Color | null = null;
   for (const color of repairCandidates(abandoned.liveColor)) {
     if (await isHealthy(deps, spec, color)) {

@@ -8,7 +8,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DeployRequestSchema } from '../../shared/domain/deployment';
 import { IdempotencyConflictError, InvalidInputError } from '../../shared/domain/errors';
 import type { MetricsModel, TimingIssue } from '../../shared/domain/gate';
-import type { DeploymentSpec } from '../../shared/domain/spec';
 import { parseInput } from '../../shared/domain/validation';
 import type { Logger } from '../../shared/lambda';
 import type { Clock } from '../../shared/ports/clock';
@@ -42,17 +41,6 @@ export function refuseMetricsModel(check: MetricsModelCheck | undefined, model: 
   }
 }
 
-/**
- * `controller: codedeploy | ecs` maps and validates today (shared/domain/controllers/) but the
- * workflow does not route it yet: starting it would run Greenlight's own two-service deployment
- * instead, so it is refused before anything changes.
- */
-export function refuseUnroutedController(spec: Pick<DeploymentSpec, 'controller'>): void {
-  if (spec.controller === 'greenlight') return;
-  const message = `deployments through ${spec.controller === 'ecs' ? 'ECS built-in strategies' : 'CodeDeploy'} are not started by Greenlight yet: use controller greenlight, or register Greenlight's hook with ${spec.controller === 'ecs' ? 'ECS (README: "ECS built-in deployments")' : 'CodeDeploy (README: "CodeDeploy deployments")'}`;
-  throw new InvalidInputError(`spec.controller: ${message}`, [{ path: 'spec.controller', message }]);
-}
-
 export interface StartOptions {
   /** The same key (per service) always means the same deployment: HTTP `Idempotency-Key`, pipeline job id. */
   idempotencyKey?: string;
@@ -77,7 +65,6 @@ export async function startDeployment(
 ): Promise<StartedDeployment> {
   const request = parseInput(StartRequestSchema, input);
   refuseMetricsModel(deps.metricsModelIssues, request.spec.metrics);
-  refuseUnroutedController(request.spec);
   const key = options.idempotencyKey;
   if (key !== undefined && !/^[\x21-\x7e]{1,256}$/.test(key)) {
     throw new InvalidInputError('idempotencyKey: expected 1–256 printable ASCII characters without spaces');

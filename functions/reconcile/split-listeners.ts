@@ -13,7 +13,7 @@ import {
   type ListenerRestore,
 } from '../../shared/domain/deployment-message';
 import { finalLiveColor } from '../../shared/domain/repair';
-import { SpecSchema, type DeploymentSpec } from '../../shared/domain/spec';
+import { greenlightParts, SpecSchema, type DeploymentSpec } from '../../shared/domain/spec';
 import { recordEvent, routeOf, type DeployDeps } from '../deploy/context';
 import { assertWeights } from '../deploy/verify-weights';
 
@@ -71,7 +71,7 @@ export async function restoreSplitListeners(
       // And the weights: what was split before the lock may have been put back since.
       const found = await deps.router.getWeights(route);
       if (found[live] === 100) continue;
-      const health = await deps.router.targetHealth(spec.slots[live].targetGroup);
+      const health = await deps.router.targetHealth(greenlightParts(spec).slots[live].targetGroup);
       if (health.healthy === 0) {
         skipped.push({
           id: record.id,

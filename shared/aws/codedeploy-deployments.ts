@@ -11,6 +11,7 @@ import {
   GetDeploymentCommand,
   GetDeploymentConfigCommand,
   GetDeploymentGroupCommand,
+  ListDeploymentsCommand,
   StopDeploymentCommand,
   type CodeDeployClient,
   type TrafficRoutingConfig,
@@ -187,6 +188,61 @@ export class CodeDeployDeployments implements DeploymentController<CodeDeployTar
     if (!created.deploymentId)
       throw new CodeDeployDeploymentError('CreateDeployment returned no deploymentId');
     return { deploymentId: created.deploymentId };
+  }
+
+  /**
+   * CreateDeployment takes no client token: a start retried after CodeDeploy took the first one
+   * finds it among the group's running deployments by its description (the same Greenlight id).
+   */
+  async findStarted(
+    target: CodeDeployTarget,
+    request: ExternalStart,
+  ): Promise<{ deploymentId: string } | null> {
+    const { application, deploymentGroup } = target;
+    const wanted = request.description.slice(0, DESCRIPTION_LIMIT);
+    // The description up to its ": " names the Greenlight deployment; the rest may differ between attempts.
+    const prefix = wanted.includes(': ') ? wanted.slice(0, wanted.indexOf(': ') + 2) : wanted;
+    const listed = await this.call('ListDeployments', `${application}/${deploymentGroup}`, () =>
+      this.codedeploy.send(
+        new ListDeploymentsCommand({
+          applicationName: application,
+          deploymentGroupName: deploymentGroup,
+          includeOnlyStatuses: ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'],
+        }),
+      ),
+    );
+    // A deployment group runs one deployment at a time, so the first page holds any running one.
+    for (const deploymentId of listed.deployments ?? []) {
+      const info = (
+        await this.call('GetDeployment', deploymentId, () =>
+          this.codedeploy.send(new GetDeploymentCommand({ deploymentId })),
+        )
+      ).deploymentInfo;
+      if (info?.description?.startsWith(prefix)) return { deploymentId };
+    }
+    return null;
+  }
+
+  /** The ECS service of the deployment group: the service whose task definition a deployment starts from. */
+  async serviceOf(target: CodeDeployTarget): Promise<{ cluster: string; service: string }> {
+    const { application, deploymentGroup } = target;
+    const group = (
+      await this.call('GetDeploymentGroup', `${application}/${deploymentGroup}`, () =>
+        this.codedeploy.send(
+          new GetDeploymentGroupCommand({
+            applicationName: application,
+            deploymentGroupName: deploymentGroup,
+          }),
+        ),
+      )
+    ).deploymentGroupInfo;
+    const ecsService = group?.ecsServices?.[0];
+    if (!ecsService?.serviceName || !ecsService.clusterName) {
+      throw new CodeDeployDeploymentError(
+        `deployment group ${application}/${deploymentGroup} names no ECS service (is its compute platform ECS?)`,
+      );
+    }
+    return { cluster: ecsService.clusterName, service: ecsService.serviceName };
   }
 
   async status(deploymentId: string): Promise<ExternalStatus> {

@@ -81,6 +81,26 @@ export class EcsNativeDeployments implements DeploymentController<EcsNativeTarge
     return { deploymentId: arn };
   }
 
+  /**
+   * A start retried after UpdateService took the first one: the service already runs toward this
+   * revision and its current service deployment is still pending or in progress.
+   */
+  async findStarted(
+    target: EcsNativeTarget,
+    request: ExternalStart,
+  ): Promise<{ deploymentId: string } | null> {
+    const described = await this.call('DescribeServices', target.service, () =>
+      this.ecs.send(new DescribeServicesCommand({ cluster: request.cluster, services: [target.service] })),
+    );
+    const service = described.services?.[0];
+    const arn = service?.currentServiceDeployment;
+    if (!arn || service.taskDefinition !== request.taskDefinitionArn) return null;
+    const deployment = await this.describe(arn);
+    return deployment.status === 'PENDING' || deployment.status === 'IN_PROGRESS'
+      ? { deploymentId: arn }
+      : null;
+  }
+
   async status(deploymentId: string): Promise<ExternalStatus> {
     const deployment = await this.describe(deploymentId);
     const status = deployment.status ?? 'PENDING';

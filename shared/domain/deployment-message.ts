@@ -43,15 +43,20 @@ export function buildOutcomeMessage(end: DeploymentEnd, now: number): Notificati
     `Deployment ${id ?? '(no id)'} of ${service ?? 'an unknown service'} on cluster ${cluster ?? 'unknown'}: ${outcome}.`,
     `Image: ${image}`,
     ...(end.colors ? [`Live color before: ${end.colors.live}; new color: ${end.colors.new}`] : []),
+    ...(end.external
+      ? [`Shifted by: ${end.external.controller} deployment ${end.external.deploymentId}`]
+      : []),
     `Duration: ${Math.round((now - startedAt) / 1000)} s`,
     ...(error ? [`Cause: ${errorText(error)}`] : []),
     ...(lastStep && outcome !== 'PROMOTED' ? [`Ended in: ${endedIn(lastStep)}`] : []),
     ...(warning ? [`WARNING: ${warning}`] : []),
     ...(outcome === 'ROLLBACK_FAILED'
       ? [
-          end.trafficRestored
-            ? `ACTION NEEDED: traffic is back on ${end.colors?.live ?? 'the live color'}, but the new color may still run; the service stays locked.`
-            : 'ACTION NEEDED: traffic may not be on a healthy color; the service stays locked.',
+          end.external
+            ? `ACTION NEEDED: ${end.external.controller} reported no finished rollback of ${end.external.deploymentId}: check it there; the service stays locked.`
+            : end.trafficRestored
+              ? `ACTION NEEDED: traffic is back on ${end.colors?.live ?? 'the live color'}, but the new color may still run; the service stays locked.`
+              : 'ACTION NEEDED: traffic may not be on a healthy color; the service stays locked.',
           ...(end.scalingNote ? [`Auto Scaling: ${end.scalingNote}`] : []),
         ]
       : []),

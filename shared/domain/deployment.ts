@@ -90,6 +90,8 @@ export interface DeploymentRecord {
   control?: { action: ControlAction; by: string; at: number };
   /** Indexes of the plan steps a person has approved. */
   approvedSteps?: number[];
+  /** The external controller's deployment (controller codedeploy | ecs), kept as soon as it is started. */
+  external?: { controller: 'codedeploy' | 'ecs'; deploymentId: string };
   /** One compact point per gate evaluation, bounded (observation-log.ts, history-budget.ts). */
   observations?: ObservationPoint[];
 }

@@ -16,7 +16,7 @@ import {
 import { maxDurationSeconds } from './plan';
 import { firingAlarmsRefusal, missingAlarmsIssues, stickinessRefusal } from './preflight';
 import { describeScaling, type DeploymentScaling } from './scaling';
-import type { DeploymentSpec } from './spec';
+import { greenlightParts, type DeploymentSpec } from './spec';
 
 /** A task definition as JSON (DescribeTaskDefinition's writable fields, or a local definition). */
 export type TaskDefinitionDocument = Record<string, unknown>;
@@ -276,9 +276,8 @@ export function dryRunPlan(input: DryRunInput): DryRunPlan {
   }
   if (failed(readings.stickiness)) refuse(readings.stickiness);
   else {
-    const route = spec.traffic.rule
-      ? `listener rule ${spec.traffic.rule}`
-      : `listener ${spec.traffic.listener}`;
+    const { traffic } = greenlightParts(spec);
+    const route = traffic.rule ? `listener rule ${traffic.rule}` : `listener ${traffic.listener}`;
     const refusal = stickinessRefusal(readings.stickiness, spec.trafficSettleSeconds, route);
     if (refusal) refusals.push(`ServiceStateError: ${refusal}`);
   }
@@ -302,12 +301,12 @@ export function dryRunPlan(input: DryRunInput): DryRunPlan {
   for (const color of ['blue', 'green'] as const) {
     const slot = readings.slots[color];
     if (failed(slot)) refuse(slot);
-    else slots[color] = { service: spec.slots[color].service, ...slot };
+    else slots[color] = { service: greenlightParts(spec).slots[color].service, ...slot };
   }
   const live = liveColor ? slots[liveColor] : undefined;
   if (liveColor && live && (!live.taskDefinition || live.desiredCount < 1)) {
     refusals.push(
-      `ServiceStateError: live color ${liveColor} (${spec.slots[liveColor].service}) runs no tasks: nothing to deploy beside`,
+      `ServiceStateError: live color ${liveColor} (${greenlightParts(spec).slots[liveColor].service}) runs no tasks: nothing to deploy beside`,
     );
   }
   let taskDefinition: DryRunPlan['taskDefinition'] = null;

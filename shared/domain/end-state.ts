@@ -63,8 +63,9 @@ export const EndStateSchema = z.object({
     .object({
       id: DeploymentIdSchema,
       image: z.string(),
-      liveColor: z.string(),
-      newColor: z.string(),
+      // Absent for a deployment another controller shifts (controller codedeploy | ecs).
+      liveColor: z.string().optional(),
+      newColor: z.string().optional(),
       startedAt: z.number(),
     })
     .optional()
@@ -87,6 +88,11 @@ export const EndStateSchema = z.object({
     .catch(undefined),
   rollbackError: CaughtErrorSchema,
   retireError: CaughtErrorSchema,
+  /** The external controller's deployment (controller codedeploy | ecs), once one was started. */
+  external: z
+    .object({ controller: z.enum(['codedeploy', 'ecs']), deploymentId: z.string().min(1) })
+    .optional()
+    .catch(undefined),
 });
 export type EndState = z.output<typeof EndStateSchema>;
 
@@ -116,6 +122,8 @@ export interface DeploymentEnd {
   trafficRestored?: boolean;
   /** What the end did with Application Auto Scaling, when the outcome message must say it. */
   scalingNote?: string;
+  /** The controller that shifted the traffic (controller codedeploy | ecs) and its deployment. */
+  external?: { controller: 'codedeploy' | 'ecs'; deploymentId: string };
 }
 
 /** The facts of a deployment's end from its parsed end state. */
@@ -133,15 +141,14 @@ export function readEndState(outcome: Outcome, state: EndState): DeploymentEnd {
     ...(state.spec.cluster !== undefined ? { cluster: state.spec.cluster } : {}),
     image: deployment ? deployment.image : (state.image ?? 'unknown'),
     requestedBy: state.requestedBy ?? 'unknown',
-    ...(deployment
-      ? {
-          colors: { live: deployment.liveColor, new: deployment.newColor },
-          startedAt: deployment.startedAt,
-        }
+    ...(deployment?.liveColor && deployment.newColor
+      ? { colors: { live: deployment.liveColor, new: deployment.newColor } }
       : {}),
+    ...(deployment ? { startedAt: deployment.startedAt } : {}),
     ...(error ? { error } : {}),
     ...(warning ? { warning } : {}),
     ...(state.step ? { lastStep: state.step } : {}),
+    ...(state.external ? { external: state.external } : {}),
     ...(outcome === 'ROLLBACK_FAILED' ? { trafficRestored: trafficBackOnLive(state) } : {}),
   };
 }

@@ -5,6 +5,7 @@
  * history and execution-time budgets the whole spec must fit (history-budget.ts).
  */
 import { z } from 'zod';
+import { InvalidInputError } from './errors';
 import { controllerPlanIssues } from './controllers/controller-issues';
 import {
   CONTROLLERS,
@@ -61,13 +62,16 @@ export const SpecSchema = z
     /** Logical service name: the lock key and the name in history and notifications. */
     service: ServiceNameSchema,
     cluster: resourceName,
+    /** Greenlight's two services: required when controller is greenlight, unused otherwise. */
     slots: z
       .object({
         blue: z.object({ service: resourceName, targetGroup: resourceName }).strict(),
         green: z.object({ service: resourceName, targetGroup: resourceName }).strict(),
       })
-      .strict(),
-    traffic: z.object({ listener: resourceName, rule: resourceName.optional() }).strict(),
+      .strict()
+      .optional(),
+    /** The production route Greenlight shifts: required when controller is greenlight, unused otherwise. */
+    traffic: z.object({ listener: resourceName, rule: resourceName.optional() }).strict().optional(),
     container: z
       .object({ name: z.string().min(1).max(255), port: z.number().int().min(1).max(65_535) })
       .strict(),
@@ -138,8 +142,17 @@ export const SpecSchema = z
         message: 'required when testTraffic is set: probes are the only traffic the test listener carries',
       });
     }
+    // Greenlight's own path moves these; CodeDeploy and ECS move their own listeners and services.
+    if (spec.controller === 'greenlight') {
+      for (const field of ['slots', 'traffic'] as const) {
+        if (spec[field] === undefined) {
+          ctx.addIssue({ code: 'custom', path: [field], message: 'required when controller is greenlight' });
+        }
+      }
+    }
     if (
       spec.testTraffic &&
+      spec.traffic &&
       spec.testTraffic.listener === spec.traffic.listener &&
       spec.testTraffic.rule === spec.traffic.rule
     ) {
@@ -150,14 +163,14 @@ export const SpecSchema = z
           'must differ from the production route (traffic.listener / traffic.rule): test traffic must never move production traffic',
       });
     }
-    if (spec.slots.blue.service === spec.slots.green.service) {
+    if (spec.slots && spec.slots.blue.service === spec.slots.green.service) {
       ctx.addIssue({
         code: 'custom',
         path: ['slots', 'green', 'service'],
         message: 'must differ from slots.blue.service',
       });
     }
-    if (spec.slots.blue.targetGroup === spec.slots.green.targetGroup) {
+    if (spec.slots && spec.slots.blue.targetGroup === spec.slots.green.targetGroup) {
       ctx.addIssue({
         code: 'custom',
         path: ['slots', 'green', 'targetGroup'],
@@ -231,6 +244,26 @@ export const SpecSchema = z
 /** The validated spec with the plan expanded into explicit steps. */
 export type DeploymentSpec = z.output<typeof SpecSchema>;
 export type DeploymentSpecInput = z.input<typeof SpecSchema>;
+
+/** Greenlight's two services and production route: what its own path shifts. */
+export type GreenlightParts = Required<Pick<DeploymentSpec, 'slots' | 'traffic'>>;
+
+/**
+ * The slots and route of a spec Greenlight itself shifts. A spec from SpecSchema with controller
+ * greenlight always has them; one without them (another controller's) reaching Greenlight's path
+ * is refused, naming the field, rather than moving traffic it does not own.
+ */
+export function greenlightParts(spec: Pick<DeploymentSpec, 'slots' | 'traffic'>): GreenlightParts {
+  const { slots, traffic } = spec;
+  if (!slots || !traffic) {
+    const path = slots ? 'spec.traffic' : 'spec.slots';
+    throw new InvalidInputError(
+      `${path}: required for Greenlight's own deployments (controller greenlight)`,
+      [{ path, message: "required for Greenlight's own deployments (controller greenlight)" }],
+    );
+  }
+  return { slots, traffic };
+}
 
 // Kept for importers of the spec's parts from here (the rehearsal's memory ports).
 export type { ProbesConfig } from './gate/probes-schema';

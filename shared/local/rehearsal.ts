@@ -18,7 +18,7 @@ import {
 } from '../domain/deployment';
 import type { Weights } from '../domain/colors';
 import { InvalidInputError } from '../domain/errors';
-import type { DeploymentSpecInput } from '../domain/spec';
+import { greenlightParts, type DeploymentSpecInput } from '../domain/spec';
 import { HOOK_WAIT_MIN_SECONDS } from '../domain/user-hooks';
 import { parseInput } from '../domain/validation';
 import { DynamoStore } from '../aws/dynamo-store';
@@ -261,7 +261,10 @@ export class Rehearsal {
    */
   async createService(
     options: LocalServiceOptions,
-  ): Promise<Pick<DeploymentSpecInput, 'service' | 'cluster' | 'slots' | 'traffic' | 'container'>> {
+  ): Promise<
+    Pick<DeploymentSpecInput, 'service' | 'cluster' | 'container'> &
+      Required<Pick<DeploymentSpecInput, 'slots' | 'traffic'>>
+  > {
     const containerName = options.containerName ?? 'app';
     const containerPort = options.containerPort ?? 8080;
     this.catalog.resolve(options.image);
@@ -342,9 +345,10 @@ export class Rehearsal {
     const request = parseInput(DeployRequestSchema, input);
     this.catalog.resolve(request.image);
     const { spec } = request;
-    if (spec.traffic.listener !== LOCAL_LISTENER) {
+    const { slots, traffic } = greenlightParts(spec);
+    if (traffic.listener !== LOCAL_LISTENER) {
       throw new InvalidInputError(
-        `spec.traffic.listener: expected "${LOCAL_LISTENER}" in the local rehearsal, got "${spec.traffic.listener}"`,
+        `spec.traffic.listener: expected "${LOCAL_LISTENER}" in the local rehearsal, got "${traffic.listener}"`,
       );
     }
     if (spec.testTraffic && spec.testTraffic.listener !== LOCAL_TEST_LISTENER) {
@@ -370,7 +374,7 @@ export class Rehearsal {
     }
     const groups = this.proxy.targetGroups();
     for (const color of ['blue', 'green'] as const) {
-      const slot = spec.slots[color];
+      const slot = slots[color];
       if (!groups.includes(slot.targetGroup)) {
         throw new InvalidInputError(
           `spec.slots.${color}.targetGroup: no local target group "${slot.targetGroup}" (known: ${groups.join(', ')})`,

@@ -53,4 +53,17 @@ export interface DeploymentController<Target> {
   abort(deploymentId: string): Promise<void>;
   /** Ends the wait the deployment is held at, if any. */
   promote(deploymentId: string): Promise<PromoteOutcome>;
+  /**
+   * A deployment already started for `request` and still running (a start retried after the
+   * controller took it, before its id was kept): adopted instead of starting a second one.
+   * Absent: the controller's own start is idempotent.
+   */
+  findStarted?(target: Target, request: ExternalStart): Promise<{ deploymentId: string } | null>;
+  /** The ECS service the controller deploys, when the target does not name it (CodeDeploy's group). */
+  serviceOf?(target: Target): Promise<{ cluster: string; service: string }>;
+}
+
+/** The description every external deployment carries: how a retried start recognises its own. */
+export function externalDescription(greenlightDeploymentId: string, detail: string): string {
+  return `Greenlight deployment ${greenlightDeploymentId}: ${detail}`;
 }

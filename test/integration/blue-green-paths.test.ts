@@ -168,6 +168,10 @@ describe('blue-green state machine', () => {
       'Promoted',
       'RolledBack',
       'RollbackFailed',
+      // The external controllers' branch: its faults are in external-controller-paths.test.ts.
+      'StartExternal',
+      'PollExternal',
+      'AbortExternal',
     ];
     expect(
       Object.keys(functionByState)

@@ -105,6 +105,8 @@ function waitBeforeTasks(spec: DeploymentSpecInput & { gate: { intervalSeconds: 
     '$.step.gate.intervalSeconds': spec.gate.intervalSeconds,
     '$.testTraffic.intervalSeconds': spec.testTraffic?.intervalSeconds ?? 10,
     '$.spec.trafficSettleSeconds': spec.trafficSettleSeconds ?? 15,
+    // The poll interval of an external controller: the gate interval at least (not entered by these runs).
+    '$.external.pollSeconds': spec.gate.intervalSeconds,
   };
   // BakeCoveredSettle? enters RetireSettle only when the bake is shorter than the settle.
   const retireSettles = (spec.bakeSeconds ?? 300) < (spec.trafficSettleSeconds ?? 15);

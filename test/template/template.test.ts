@@ -63,6 +63,15 @@ const AMP_WORKSPACE = 'ws-0123abcd-4567-89ef-0123-456789abcdef';
 /** The deployment groups whose CodeDeploy lifecycle hook is Greenlight's (codeDeployGroupPattern). */
 const CODEDEPLOY_GROUP_PATTERN = 'web-dg-*';
 /** Every CodeDeploy action is granted on the hooked deployment groups only (resource type deploymentgroup). */
+/** Statements on the services CodeDeploy or ECS deploy for Greenlight (controller codedeploy | ecs). */
+const EXTERNAL_SERVICE_SIDS = ['ReadExternalControllerServices', 'EcsStart', 'EcsFindStarted'];
+const EXTERNAL_SERVICES = [
+  `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service/*/${HOOK_SERVICE_PATTERN}`,
+  `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service/${HOOK_SERVICE_PATTERN}`,
+];
+const EXTERNAL_SERVICE_DEPLOYMENTS = [
+  `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service-deployment/*/${HOOK_SERVICE_PATTERN}/*`,
+];
 const HOOKED_DEPLOYMENT_GROUPS = `arn:\${AWS::Partition}:codedeploy:\${AWS::Region}:\${AWS::AccountId}:deploymentgroup:gl-*/${CODEDEPLOY_GROUP_PATTERN}`;
 
 /**
@@ -139,6 +148,51 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'cloudwatch:DescribeAlarms',
     'application-autoscaling:DescribeScalableTargets',
     ...WRITE_SCALABLE_TARGETS,
+    // controller codedeploy: the deployment group's service, whose revision is copied
+    'codedeploy:GetDeploymentGroup',
+  ],
+  // controller codedeploy | ecs: exactly the calls of the two adapters' start (and findStarted)
+  'start-external': [
+    ...LOGS_AND_TRACES,
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'codedeploy:GetDeploymentGroup',
+    'codedeploy:ListDeployments',
+    'codedeploy:GetDeployment',
+    'codedeploy:CreateDeployment',
+    'codedeploy:GetDeploymentConfig',
+    'codedeploy:CreateDeploymentConfig',
+    'ecs:DescribeServices',
+    'ecs:UpdateService',
+    'ecs:ListServiceDeployments',
+    'ecs:DescribeServiceDeployments',
+    'iam:PassRole',
+  ],
+  // status, abort, promote; control requests read, the lock renewed, events
+  'poll-external': [
+    ...LOGS_AND_TRACES,
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'codedeploy:GetDeployment',
+    'codedeploy:StopDeployment',
+    'codedeploy:ContinueDeployment',
+    'ecs:DescribeServiceDeployments',
+    'ecs:StopServiceDeployment',
+    'ecs:ContinueServiceDeployment',
+  ],
+  // a failed start's deployment found, then stopped with rollback
+  'abort-external': [
+    ...LOGS_AND_TRACES,
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'codedeploy:ListDeployments',
+    'codedeploy:GetDeployment',
+    'codedeploy:StopDeployment',
+    'ecs:DescribeServices',
+    'ecs:DescribeServiceDeployments',
+    'ecs:StopServiceDeployment',
   ],
   launch: [USER_HOOKS, ...LOGS_AND_TRACES, 'dynamodb:PutItem', 'ecs:UpdateService'],
   'check-launch': [
@@ -950,6 +1004,8 @@ describe('the packaged CloudFormation template', () => {
           );
           // The ECS hook reads services ECS deploys itself, named by their long ARN (its own test).
           if (actions.length === 0 || where.startsWith('EcsHookRole/')) continue;
+          // The services another controller deploys are ecsHookServicePattern's (their own test).
+          if (statement.Sid && EXTERNAL_SERVICE_SIDS.includes(statement.Sid)) continue;
           const patterns = asArray(statement.Resource).map((r) => resolve(subOf(r) ?? String(r)));
           const reach = (arn: string) => patterns.some((p) => matches(p, arn));
           expect({ where, actions, long: reach(long), short: reach(short), outside: reach(outside) }).toEqual(
@@ -1119,6 +1175,42 @@ describe('the packaged CloudFormation template', () => {
                 // ECS names the hooked service by its long ARN: the short form is not granted.
                 resources: [
                   `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service/*/${HOOK_SERVICE_PATTERN}`,
+                ],
+              });
+            } else if (
+              (statement.Sid && EXTERNAL_SERVICE_SIDS.includes(statement.Sid)) ||
+              action === 'ecs:ListServiceDeployments'
+            ) {
+              expect({ action, resources: resources.map(subOf) }).toEqual({
+                action,
+                resources: EXTERNAL_SERVICES,
+              });
+            } else if (
+              action === 'ecs:DescribeServiceDeployments' ||
+              action === 'ecs:StopServiceDeployment' ||
+              action === 'ecs:ContinueServiceDeployment'
+            ) {
+              expect({ action, resources: resources.map(subOf) }).toEqual({
+                action,
+                resources: EXTERNAL_SERVICE_DEPLOYMENTS,
+              });
+            } else if (action === 'iam:PassRole' && key === 'start-external') {
+              // Only the role ECS assumes to invoke Greenlight's hook, only to ECS.
+              expect({ action, resources, condition: statement.Condition }).toEqual({
+                action,
+                resources: [{ 'Fn::GetAtt': ['EcsHookInvokeRole', 'Arn'] }],
+                condition: { StringEquals: { 'iam:PassedToService': 'ecs.amazonaws.com' } },
+              });
+            } else if (
+              action === 'codedeploy:GetDeploymentConfig' ||
+              action === 'codedeploy:CreateDeploymentConfig'
+            ) {
+              // The configs the plan maps to: CodeDeploy's predefined ones and Greenlight's own.
+              expect({ action, resources: resources.map(subOf) }).toEqual({
+                action,
+                resources: [
+                  'arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:deploymentconfig:Greenlight.*',
+                  'arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:deploymentconfig:CodeDeployDefault.*',
                 ],
               });
             } else if (action === 'ecs:DescribeServices' || action === 'ecs:UpdateService') {

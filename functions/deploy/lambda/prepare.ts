@@ -1,6 +1,6 @@
 /** Lambda entry of Prepare: validate, lock, find the live color, register the revision (serverless.yml `functions/deploy/lambda/prepare.handler`). */
 import { handlerMetrics } from '../../../shared/observability/deployment-metrics';
-import { alarms, clock, fleet, logger, notifier, router, scaling, store } from '../aws';
+import { alarms, clock, controllers, fleet, logger, notifier, router, scaling, store } from '../aws';
 import { cloudWatchModelIssues } from '../../../shared/domain/gate';
 import { createPrepareHandler } from '../prepare';
 
@@ -15,6 +15,7 @@ export const handler = createPrepareHandler(
     clock,
     logger: logger(),
     metricsModelIssues: cloudWatchModelIssues,
+    controllers: controllers(),
   },
   handlerMetrics(),
 );

@@ -7,6 +7,7 @@ import {
   GetDeploymentCommand,
   GetDeploymentConfigCommand,
   GetDeploymentGroupCommand,
+  ListDeploymentsCommand,
   StopDeploymentCommand,
 } from '@aws-sdk/client-codedeploy';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
@@ -349,6 +350,57 @@ describe('CodeDeployDeployments', () => {
           },
         },
       ],
+    });
+  });
+
+  describe('findStarted', () => {
+    it('finds the running deployment whose description names this Greenlight deployment', async () => {
+      codedeploy.on(ListDeploymentsCommand).resolves({ deployments: ['d-OTHER', 'd-MINE'] });
+      codedeploy
+        .on(GetDeploymentCommand, { deploymentId: 'd-OTHER' })
+        .resolves({ deploymentInfo: { description: 'Greenlight deployment dep-999: web:2' } })
+        .on(GetDeploymentCommand, { deploymentId: 'd-MINE' })
+        .resolves({ deploymentInfo: { description: 'Greenlight deployment dep-123: web:3' } });
+
+      const found = await deployments.findStarted(target(CANARY_5_2.plan), {
+        ...START,
+        description: 'Greenlight deployment dep-123: registry/web:3',
+      });
+
+      expect(found).toEqual({ deploymentId: 'd-MINE' });
+      expect(codedeploy).toHaveReceivedCommandWith(ListDeploymentsCommand, {
+        applicationName: 'web-app',
+        deploymentGroupName: 'web-prod',
+        includeOnlyStatuses: ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'],
+      });
+    });
+
+    it('finds nothing when no running deployment is this one’s', async () => {
+      codedeploy.on(ListDeploymentsCommand).resolves({ deployments: ['d-OTHER'] });
+      codedeploy
+        .on(GetDeploymentCommand)
+        .resolves({ deploymentInfo: { description: 'Greenlight deployment dep-1234: web:2' } });
+      const found = await deployments.findStarted(target(CANARY_5_2.plan), {
+        ...START,
+        description: 'Greenlight deployment dep-123: web:3',
+      });
+      expect(found).toBeNull();
+    });
+  });
+
+  describe('serviceOf', () => {
+    it('names the deployment group’s ECS service', async () => {
+      givenGroupAndService();
+      await expect(deployments.serviceOf(CANARY_5_2)).resolves.toEqual({ cluster: 'prod', service: 'web' });
+      expect(codedeploy).toHaveReceivedCommandWith(GetDeploymentGroupCommand, {
+        applicationName: 'web-app',
+        deploymentGroupName: 'web-prod',
+      });
+    });
+
+    it('refuses a group with no ECS service', async () => {
+      codedeploy.on(GetDeploymentGroupCommand).resolves({ deploymentGroupInfo: {} });
+      await expect(deployments.serviceOf(CANARY_5_2)).rejects.toThrow(/names no ECS service/);
     });
   });
 });

@@ -268,4 +268,38 @@ describe('EcsNativeDeployments', () => {
       expect(ecs).not.toHaveReceivedCommand(ContinueServiceDeploymentCommand);
     });
   });
+
+  describe('findStarted', () => {
+    it('adopts the service’s current deployment when it runs toward this revision and is still in progress', async () => {
+      ecs.on(DescribeServicesCommand).resolves({
+        services: [{ serviceName: 'web', taskDefinition: TASK_DEF, currentServiceDeployment: SD_ARN }],
+      });
+      ecs.on(DescribeServiceDeploymentsCommand).resolves({
+        serviceDeployments: [{ serviceDeploymentArn: SD_ARN, status: 'IN_PROGRESS' }],
+      });
+
+      await expect(deployments.findStarted(linearTarget(), START)).resolves.toEqual({ deploymentId: SD_ARN });
+      expect(ecs).toHaveReceivedCommandWith(DescribeServicesCommand, { cluster: 'prod', services: ['web'] });
+      expect(ecs).toHaveReceivedCommandWith(DescribeServiceDeploymentsCommand, {
+        serviceDeploymentArns: [SD_ARN],
+      });
+    });
+
+    it('adopts nothing for another revision, or a deployment that has ended', async () => {
+      ecs.on(DescribeServicesCommand).resolves({
+        services: [{ serviceName: 'web', taskDefinition: `${TASK_DEF}0`, currentServiceDeployment: SD_ARN }],
+      });
+      await expect(deployments.findStarted(linearTarget(), START)).resolves.toBeNull();
+      expect(ecs).not.toHaveReceivedCommand(DescribeServiceDeploymentsCommand);
+
+      ecs.reset();
+      ecs.on(DescribeServicesCommand).resolves({
+        services: [{ serviceName: 'web', taskDefinition: TASK_DEF, currentServiceDeployment: SD_ARN }],
+      });
+      ecs.on(DescribeServiceDeploymentsCommand).resolves({
+        serviceDeployments: [{ serviceDeploymentArn: SD_ARN, status: 'SUCCESSFUL' }],
+      });
+      await expect(deployments.findStarted(linearTarget(), START)).resolves.toBeNull();
+    });
+  });
 });

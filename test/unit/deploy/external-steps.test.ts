@@ -1,0 +1,213 @@
+/**
+ * StartExternal, PollExternal and AbortExternal on their own, with a memory controller (simulated).
+ */
+import { abortExternal } from '../../../functions/deploy/abort-external';
+import { externalPollSeconds, type ExternalProgress } from '../../../functions/deploy/external';
+import { pollExternal } from '../../../functions/deploy/poll-external';
+import { startExternal } from '../../../functions/deploy/start-external';
+import { InvalidInputError } from '../../../shared/domain/errors';
+import { maxDurationSeconds } from '../../../shared/domain/plan';
+import { parseSpec } from '../../fixtures/spec';
+import { MemoryController } from '../../support/memory-controller';
+import { ManualClock, MemoryStore, silentLogger } from '../../support/memory-ports';
+
+const SPEC = parseSpec(
+  {
+    controller: 'ecs',
+    plan: { steps: [{ weight: 10, holdSeconds: 300 }] },
+    ecs: {
+      service: 'web-ecs',
+      hookFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:greenlight-prod-ecs-hook',
+      hookRoleArn: 'arn:aws:iam::123456789012:role/greenlight-prod-ecs-hook-invoke',
+    },
+  },
+  { pace: 'memory' },
+);
+const START = Date.UTC(2026, 0, 1);
+const DEPLOYMENT = {
+  id: 'd-1',
+  image: 'registry/web:2',
+  requestedBy: 'test',
+  taskDefinition: 'app:2',
+  startedAt: START,
+  controller: 'ecs' as const,
+};
+
+async function setUp() {
+  const store = new MemoryStore();
+  await store.createDeployment({
+    id: 'd-1',
+    service: 'web',
+    cluster: 'local',
+    image: 'registry/web:2',
+    requestedBy: 'test',
+    status: 'IN_PROGRESS',
+    startedAt: START,
+  });
+  const controller = new MemoryController();
+  const clock = new ManualClock(START);
+  return {
+    store,
+    controller,
+    clock,
+    deps: { store, clock, logger: silentLogger(), controllers: { ecs: controller } },
+  };
+}
+
+const progress = (overrides: Partial<ExternalProgress> = {}): ExternalProgress => ({
+  controller: 'ecs',
+  deploymentId: 'ext-1',
+  state: 'in-progress',
+  controllerStatus: 'IN_PROGRESS',
+  pollSeconds: 1,
+  deadline: START + 3_600_000,
+  aborted: false,
+  ...overrides,
+});
+
+describe('StartExternal', () => {
+  it('starts once and keeps the controller’s id on the record before returning', async () => {
+    const { store, controller, deps } = await setUp();
+    const result = await startExternal(deps, { deployment: DEPLOYMENT, spec: SPEC });
+    expect(result).toMatchObject({ deploymentId: 'ext-1', state: 'in-progress', aborted: false });
+    expect(result.pollSeconds).toBe(externalPollSeconds(SPEC));
+    expect(controller.deployments[0]?.request.description).toBe('Greenlight deployment d-1: registry/web:2');
+    expect((await store.getDeployment('d-1'))?.external).toEqual({
+      controller: 'ecs',
+      deploymentId: 'ext-1',
+    });
+  });
+
+  it('adopts the id kept on the record without asking the controller to start or search', async () => {
+    const { store, controller, deps } = await setUp();
+    await store.updateDeployment('d-1', { external: { controller: 'ecs', deploymentId: 'ext-9' } });
+    const findStarted = jest.spyOn(controller, 'findStarted');
+    const result = await startExternal(deps, { deployment: DEPLOYMENT, spec: SPEC });
+    expect(result.deploymentId).toBe('ext-9');
+    expect(controller.deployments).toEqual([]);
+    expect(findStarted).not.toHaveBeenCalled();
+    expect(store.events.get('d-1')?.map((e) => e.type)).toEqual(['EXTERNAL_ADOPTED']);
+  });
+
+  it('refuses input without the external context, naming the field', async () => {
+    const { deps } = await setUp();
+    const refused = startExternal(deps, { deployment: { ...DEPLOYMENT, taskDefinition: '' }, spec: SPEC });
+    await expect(refused).rejects.toThrow(InvalidInputError);
+    await expect(refused).rejects.toThrow(/deployment\.taskDefinition/);
+  });
+});
+
+describe('PollExternal', () => {
+  it('records a change of state once, not every poll, and renews the lock', async () => {
+    const { store, controller, clock, deps } = await setUp();
+    controller.script = [{ state: 'in-progress', controllerStatus: 'IN_PROGRESS' }];
+    await controller.start(
+      {},
+      { cluster: 'local', taskDefinitionArn: 'app:2', container: SPEC.container, description: 'x' },
+    );
+    const first = await pollExternal(deps, {
+      deployment: DEPLOYMENT,
+      spec: SPEC,
+      external: progress({ controllerStatus: 'started' }),
+    });
+    clock.advance(1000);
+    await pollExternal(deps, { deployment: DEPLOYMENT, spec: SPEC, external: first });
+    expect(store.events.get('d-1')?.map((e) => e.type)).toEqual(['EXTERNAL_STATUS']);
+    expect(store.locks.get('local/web')?.owner).toBe('d-1');
+  });
+
+  it('acts on a pause request once, saying the controller cannot pause', async () => {
+    const { store, controller, deps } = await setUp();
+    controller.script = [{ state: 'in-progress', controllerStatus: 'IN_PROGRESS' }];
+    await controller.start(
+      {},
+      { cluster: 'local', taskDefinitionArn: 'app:2', container: SPEC.container, description: 'x' },
+    );
+    await store.updateDeployment('d-1', { control: { action: 'pause', by: 'carol', at: START } });
+    const first = await pollExternal(deps, { deployment: DEPLOYMENT, spec: SPEC, external: progress() });
+    const second = await pollExternal(deps, { deployment: DEPLOYMENT, spec: SPEC, external: first });
+    expect(second).toMatchObject({ aborted: false, controlAt: START });
+    expect(store.events.get('d-1')?.filter((e) => e.type === 'EXTERNAL_CONTROL_IGNORED')).toHaveLength(1);
+    expect(controller.aborts).toEqual([]);
+  });
+
+  it('reports failed when the controller never ends its rollback after an abort', async () => {
+    const { controller, clock, deps } = await setUp();
+    controller.afterAbort = { state: 'rolling-back', controllerStatus: 'ROLLBACK_IN_PROGRESS' };
+    await controller.start(
+      {},
+      { cluster: 'local', taskDefinitionArn: 'app:2', container: SPEC.container, description: 'x' },
+    );
+    await controller.abort('ext-1');
+    clock.advance(31 * 60_000);
+    const result = await pollExternal(deps, {
+      deployment: DEPLOYMENT,
+      spec: SPEC,
+      external: progress({ aborted: true, abortedAt: START, abortReason: 'aborted by alice' }),
+    });
+    expect(result.state).toBe('failed');
+    expect(result.error?.Error).toBe('ExternalDeploymentFailed');
+  });
+});
+
+describe('AbortExternal', () => {
+  it('stops a deployment a failed start took (its id kept on the record)', async () => {
+    const { store, controller, deps } = await setUp();
+    await controller.start(
+      {},
+      { cluster: 'local', taskDefinitionArn: 'app:2', container: SPEC.container, description: 'x' },
+    );
+    await store.updateDeployment('d-1', { external: { controller: 'ecs', deploymentId: 'ext-1' } });
+    const result = await abortExternal(deps, {
+      deployment: DEPLOYMENT,
+      spec: SPEC,
+      external: null,
+      error: { Error: 'Error', Cause: 'boom' },
+    });
+    expect(controller.aborts).toEqual(['ext-1']);
+    expect(result).toMatchObject({
+      deploymentId: 'ext-1',
+      state: 'in-progress',
+      aborted: true,
+      abortReason: 'Error: boom',
+    });
+  });
+
+  it('ends at once with nothing to stop when no deployment was started', async () => {
+    const { controller, deps } = await setUp();
+    const result = await abortExternal(deps, {
+      deployment: DEPLOYMENT,
+      spec: SPEC,
+      external: null,
+      error: { Error: 'EcsNativeDeploymentError', Cause: 'service web-ecs not found' },
+    });
+    expect(controller.aborts).toEqual([]);
+    expect(result).toMatchObject({
+      deploymentId: null,
+      state: 'not-started',
+      error: { Error: 'ExternalDeploymentNotStarted' },
+    });
+    expect(result.error?.Cause).toContain('service web-ecs not found');
+  });
+});
+
+describe('externalPollSeconds', () => {
+  it('polls every gate interval while that fits the history budget', () => {
+    const spec = parseSpec({ controller: 'ecs', ecs: SPEC.ecs, plan: { preset: 'all-at-once' } });
+    expect(externalPollSeconds(spec)).toBe(spec.gate.intervalSeconds);
+  });
+
+  it('stretches the interval so a long deployment’s polls stay within 15,000 history events', () => {
+    const long = parseSpec({
+      controller: 'ecs',
+      ecs: SPEC.ecs,
+      plan: { preset: 'all-at-once' },
+      gate: { intervalSeconds: 1 },
+      bakeSeconds: 600,
+    });
+    const seconds = externalPollSeconds(long);
+    expect(seconds).toBeGreaterThan(1);
+    const longest = maxDurationSeconds(long) + 30 * 60;
+    expect(Math.ceil(longest / seconds) * 9).toBeLessThanOrEqual(15_000);
+  });
+});
