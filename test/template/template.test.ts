@@ -69,7 +69,9 @@ const EXTERNAL_SERVICES = [
   `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service/*/${HOOK_SERVICE_PATTERN}`,
   `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service/${HOOK_SERVICE_PATTERN}`,
 ];
+/** The service-deployment actions require both resource types: the service and its deployments. */
 const EXTERNAL_SERVICE_DEPLOYMENTS = [
+  `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service/*/${HOOK_SERVICE_PATTERN}`,
   `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service-deployment/*/${HOOK_SERVICE_PATTERN}/*`,
 ];
 const HOOKED_DEPLOYMENT_GROUPS = `arn:\${AWS::Partition}:codedeploy:\${AWS::Region}:\${AWS::AccountId}:deploymentgroup:gl-*/${CODEDEPLOY_GROUP_PATTERN}`;
@@ -84,6 +86,9 @@ const RESOURCE_STAR_ALLOWED: Record<string, string> = {
   'xray:GetSamplingRules': 'X-Ray has no resource-level permissions (state machine tracing)',
   'xray:GetSamplingTargets': 'X-Ray has no resource-level permissions (state machine tracing)',
   'ecs:DescribeTaskDefinition': 'ECS defines no resource type for DescribeTaskDefinition',
+  // The Service Authorization Reference lists these CodeDeploy actions with no resource type.
+  'codedeploy:StopDeployment': 'CodeDeploy defines no resource type for StopDeployment',
+  'codedeploy:ContinueDeployment': 'CodeDeploy defines no resource type for ContinueDeployment',
   // Its only resource type is the container instance, absent from a listing by cluster and service
   // (and from Fargate): authorized on "*", kept to the clusters by the ecs:cluster condition.
   'ecs:ListTasks': 'ECS ListTasks by cluster is authorized on "*"; scoped by the ecs:cluster condition',
@@ -161,6 +166,8 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'codedeploy:ListDeployments',
     'codedeploy:GetDeployment',
     'codedeploy:CreateDeployment',
+    'codedeploy:GetApplicationRevision',
+    'codedeploy:RegisterApplicationRevision',
     'codedeploy:GetDeploymentConfig',
     'codedeploy:CreateDeploymentConfig',
     'ecs:DescribeServices',
@@ -1322,6 +1329,17 @@ describe('the packaged CloudFormation template', () => {
               expect({ action, resources: resources.map(subOf) }).toEqual({
                 action,
                 resources: ['arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*'],
+              });
+            } else if (
+              action === 'codedeploy:GetApplicationRevision' ||
+              action === 'codedeploy:RegisterApplicationRevision'
+            ) {
+              // CreateDeployment's dependent actions, on the hooked applications only.
+              expect({ action, resources: resources.map(subOf) }).toEqual({
+                action,
+                resources: [
+                  'arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:application:gl-*',
+                ],
               });
             } else if (action.startsWith('codedeploy:')) {
               expect({ action, resources: resources.map(subOf) }).toEqual({
