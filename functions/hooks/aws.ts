@@ -2,10 +2,15 @@
 import {
   cloudWatchClient,
   codeDeployClient,
+  dynamoDocumentClient,
   ecsClient,
   elbv2Client,
   sfnClient,
+  snsClient,
 } from '../../shared/aws/clients';
+import { DynamoStore } from '../../shared/aws/dynamo-store';
+import { SnsNotifier } from '../../shared/aws/sns-notifier';
+import type { HookHistoryDeps } from './hook-history';
 import { CodeDeployHookService } from '../../shared/aws/codedeploy-hooks';
 import { SfnExecutions } from '../../shared/aws/sfn-executions';
 import type { Parsed } from '../../shared/domain/hooks/ecs-hook-event';
@@ -52,4 +57,21 @@ export function gateWatches(arn: Parsed<string>): Pick<Executions, 'start'> {
     };
   }
   return new SfnExecutions({ client: sfnClient(), stateMachineArn: arn.value });
+}
+
+/**
+ * Greenlight's store and notifier for the hooks' history, or null when TABLE_NAME or TOPIC_ARN is
+ * missing: the hook then still answers, and says once why it records nothing.
+ */
+export function history(env: NodeJS.ProcessEnv = process.env): HookHistoryDeps | null {
+  const tableName = env.TABLE_NAME;
+  const topicArn = env.TOPIC_ARN;
+  if (!tableName || !topicArn) {
+    createLogger().warn('hook history: TABLE_NAME and TOPIC_ARN are required; nothing is recorded');
+    return null;
+  }
+  return {
+    store: new DynamoStore({ client: dynamoDocumentClient(), tableName }),
+    notifier: new SnsNotifier({ client: snsClient(), topicArn }),
+  };
 }

@@ -1,5 +1,5 @@
 /** Lambda entry of the ECS built-in deployments' lifecycle hook (serverless.yml `functions/hooks/lambda/ecs-hook.handler`). */
-import { blueGreen, clock, logger, metrics, probe, router } from '../aws';
+import { blueGreen, clock, history, logger, metrics, probe, router } from '../aws';
 import { createEcsHookHandler } from '../ecs-hook';
 
 export const handler = createEcsHookHandler({
@@ -9,4 +9,5 @@ export const handler = createEcsHookHandler({
   probe: probe(),
   clock,
   logger: logger(),
+  history: history(),
 });
