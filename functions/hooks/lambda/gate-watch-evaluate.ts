@@ -1,5 +1,5 @@
 /** Lambda entry of the gate-watch machine's Evaluate state (serverless.yml `functions/hooks/lambda/gate-watch-evaluate.handler`). */
-import { clock, logger, metrics, probe, router } from '../aws';
+import { clock, history, logger, metrics, probe, router } from '../aws';
 import { createGateWatchEvaluateHandler } from '../gate-watch';
 
 export const handler = createGateWatchEvaluateHandler({
@@ -8,4 +8,5 @@ export const handler = createGateWatchEvaluateHandler({
   probe: probe(),
   clock,
   logger: logger(),
+  history: history(),
 });
