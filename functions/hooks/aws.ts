@@ -15,6 +15,7 @@ import { CodeDeployHookService } from '../../shared/aws/codedeploy-hooks';
 import { SfnExecutions } from '../../shared/aws/sfn-executions';
 import type { Parsed } from '../../shared/domain/hooks/ecs-hook-event';
 import type { Executions } from '../../shared/ports/executions';
+import { CloudWatchAlarms } from '../../shared/aws/cloudwatch-alarms';
 import { CloudWatchMetrics } from '../../shared/aws/cloudwatch-metrics';
 import { AlbRouter } from '../../shared/aws/alb-router';
 import { EcsBlueGreenService } from '../../shared/aws/ecs-blue-green';
@@ -34,6 +35,10 @@ export function blueGreen() {
 
 export function metrics() {
   return new CloudWatchMetrics({ client: cloudWatchClient(), elbv2: elbv2Client() });
+}
+
+export function alarms() {
+  return new CloudWatchAlarms({ client: cloudWatchClient() });
 }
 
 export function router() {

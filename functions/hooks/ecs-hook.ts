@@ -5,10 +5,13 @@
  * corrupt spec or watch state, a failed AWS call or any other error answers FAILED (ECS rolls
  * back) and is logged by field, never with the event (its hookDetails are the user's).
  *
- * Not read here, unlike the Greenlight driver: the new revision's task stops (both revisions are
- * tasks of one service; ECS's deployment circuit breaker watches them), CloudWatch alarms (ECS's
- * `deploymentConfiguration.alarms` roll back on them itself) and manual commands (ECS's PAUSE hooks
- * and StopServiceDeployment stand for them).
+ * Beside the target groups' metrics it reads the load balancer's own 5xx and the alarms the hook
+ * spec names (evaluate-watch.ts). Not read here, unlike the Greenlight driver: the new revision's
+ * task stops (both revisions are tasks of one service; ECS's deployment circuit breaker watches
+ * them) and manual commands (ECS's PAUSE hooks and StopServiceDeployment stand for them).
+ *
+ * Each answer is also written into Greenlight's history (hook-history.ts), after the verdict is
+ * decided and without changing it.
  */
 import type { Context } from 'aws-lambda';
 import { parseEcsHookEvent, revisionId, type EcsHookEvent } from '../../shared/domain/hooks/ecs-hook-event';
@@ -19,6 +22,7 @@ import {
 } from '../../shared/domain/hooks/ecs-target-groups';
 import { answerWatch, planEcsHook, type HookResponse } from '../../shared/domain/hooks/ecs-hook-watch';
 import { lambdaHandler, type Logger } from '../../shared/lambda';
+import type { Alarms } from '../../shared/ports/alarms';
 import type { Clock } from '../../shared/ports/clock';
 import type { EcsBlueGreen } from '../../shared/ports/ecs-blue-green';
 import type { Metrics } from '../../shared/ports/metrics';
@@ -39,6 +43,8 @@ export interface EcsHookDeps {
   metrics: Metrics;
   router: Pick<Router, 'targetHealth'>;
   probe: Probe;
+  /** The hook spec's alarms; a watch naming alarms fails without it. */
+  alarms?: Pick<Alarms, 'firing'>;
   clock: Clock;
   logger: Logger;
   /** Greenlight's store and notifier; null (or absent) when the function has none configured. */

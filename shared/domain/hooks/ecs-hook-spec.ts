@@ -30,6 +30,8 @@ export const EcsHookSpecSchema = z
     deploymentId: DeploymentIdSchema.optional(),
     gate: GateSchema.default(GateSchema.parse({})),
     metrics: MetricsSchema.default(DEFAULT_METRICS_MODEL),
+    /** CloudWatch alarms (names) watched at every judged stage: any in ALARM fails the watch at once. */
+    alarms: z.array(z.string().min(1).max(255)).max(100).default([]),
     /** Probes through the test listener rule: required to judge POST_TEST_TRAFFIC_SHIFT. */
     probes: ProbesSchema.optional(),
     /** The test-traffic round: hold, rounds that fail in a row, timeout (the listener is the service's). */

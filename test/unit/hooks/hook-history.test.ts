@@ -334,4 +334,55 @@ describe("the hooks' history and notifications", () => {
       expect(sent).toEqual(['Succeeded']);
     });
   });
+
+  describe('side signals (they can fail a watch, never pass one)', () => {
+    it('fails a step on the load balancer’s own 5xx that the target groups’ metrics would pass', async () => {
+      const w = world();
+      const clean = await runStage(w, 'PRODUCTION_TRAFFIC_SHIFT', { productionGreen: 10 });
+      expect(clean.at(-1)?.hookStatus).toBe('SUCCEEDED');
+
+      const bad = world();
+      bad.metrics.loadBalancer = {
+        step: { requests: 2000, errors: 120, byStatus: { '502': 120 } },
+        baseline: { requests: 2000, errors: 0 },
+      };
+      const answers = await runStage(bad, 'PRODUCTION_TRAFFIC_SHIFT', { productionGreen: 10 });
+      expect(answers.at(-1)).toEqual({ hookStatus: 'FAILED' });
+      expect(bad.store.records.get(RECORD_ID)?.error?.cause).toMatch(/load balancer/);
+    });
+
+    it('fails the bake at once when an alarm the hook spec names is in ALARM', async () => {
+      const w = world();
+      const asked: string[][] = [];
+      w.deps.alarms = {
+        firing: async (names: string[]) => {
+          asked.push(names);
+          return ['web-p99-latency'];
+        },
+      };
+      const answers = await runStage(w, 'POST_PRODUCTION_TRAFFIC_SHIFT', {
+        hookDetails: { greenlight: { ...SPEC, alarms: ['web-p99-latency', 'web-5xx'] } },
+      });
+      expect(answers).toEqual([{ hookStatus: 'FAILED' }]);
+      expect(asked).toEqual([['web-p99-latency', 'web-5xx']]);
+      expect(w.store.records.get(RECORD_ID)?.error?.cause).toContain('web-p99-latency');
+    });
+
+    it('passes the same bake when the named alarms are OK', async () => {
+      const w = world();
+      w.deps.alarms = { firing: async () => [] };
+      const answers = await runStage(w, 'POST_PRODUCTION_TRAFFIC_SHIFT', {
+        hookDetails: { greenlight: { ...SPEC, alarms: ['web-p99-latency'] } },
+      });
+      expect(answers.at(-1)?.hookStatus).toBe('SUCCEEDED');
+    });
+
+    it('answers FAILED when alarms are named but cannot be read', async () => {
+      const w = world();
+      const answers = await runStage(w, 'POST_PRODUCTION_TRAFFIC_SHIFT', {
+        hookDetails: { greenlight: { ...SPEC, alarms: ['web-5xx'] } },
+      });
+      expect(answers).toEqual([{ hookStatus: 'FAILED' }]);
+    });
+  });
 });
