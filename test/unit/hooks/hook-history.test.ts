@@ -1,5 +1,6 @@
 import { ecsHook, type EcsHookDeps, type HookResponse } from '../../../functions/hooks/ecs-hook';
-import { gateWatchReport } from '../../../functions/hooks/gate-watch';
+import { gateWatchEvaluate, gateWatchReport } from '../../../functions/hooks/gate-watch';
+import { parseHookSpecs, planCodeDeployHook } from '../../../shared/domain/hooks/codedeploy-hook-plan';
 import { codeDeploySubject } from '../../../functions/hooks/codedeploy-hook';
 import type { EcsLifecycleStage } from '../../../shared/domain/hooks/ecs-hook-event';
 import type { EcsBlueGreen } from '../../../shared/ports/ecs-blue-green';
@@ -303,6 +304,48 @@ describe("the hooks' history and notifications", () => {
         'CodeDeploy hook AfterAllowTraffic at 100 %: failed, evaluation 3: green 5xx 4.1 % above the limit 1 %',
       );
       expect(w.notifier.sent.map((n) => n.id)).toEqual(['codedeploy-d-7TQ1XK2AB/ROLLED_BACK']);
+    });
+
+    it("records the watch's bounded readings from Evaluate, once each under retries", async () => {
+      const w = world();
+      const bake = {
+        ...target,
+        lifecycleEvents: [{ name: 'AfterAllowTraffic', status: 'InProgress' }],
+        taskSets: [
+          { label: 'Blue', trafficWeight: 0, targetGroupName: 'web-a', targetGroupArn: TG_PRIMARY },
+          { label: 'Green', trafficWeight: 100, targetGroupName: 'web-b', targetGroupArn: TG_ALTERNATE },
+        ],
+      };
+      const specs = parseHookSpecs(
+        JSON.stringify({ '*': { bakeSeconds: 120, gate: { intervalSeconds: 15 } } }),
+      );
+      if (!specs.ok) throw new Error(specs.reason);
+      const plan = planCodeDeployHook(bake, specs.value, w.clock.now());
+      if (plan.kind !== 'watch') throw new Error(`expected a watch, got ${plan.kind}`);
+      const evaluateDeps = { ...w.deps, history: { store: w.store, notifier: w.notifier } };
+      let document = {
+        hook: { deploymentId: target.deploymentId, lifecycleEventHookExecutionId: 'exec-3' },
+        context: { application: 'web-app', deploymentGroup: 'web-dg', stage: plan.stage },
+        watch: plan.watch,
+        state: null,
+        history: codeDeploySubject(bake),
+      } as Parameters<typeof gateWatchEvaluate>[1] & Record<string, unknown>;
+      const verdicts: string[] = [];
+      for (let i = 0; i < 20; i += 1) {
+        const before = document;
+        const next = await gateWatchEvaluate(evaluateDeps, before);
+        await gateWatchEvaluate(evaluateDeps, before); // a retried Evaluate state
+        verdicts.push(next.verdict);
+        if (next.verdict !== 'watch') break;
+        document = next as typeof document;
+        w.clock.advance(15_000);
+      }
+      expect(verdicts.at(-1)).toBe('pass');
+      // 8 watching evaluations: readings 1, 2, 4 and 8, each once; the pass is Report's to record.
+      const events = w.store.events.get('codedeploy-d-7TQ1XK2AB') ?? [];
+      expect(events.map((e) => e.data?.evaluation)).toEqual([1, 2, 4, 8]);
+      expect(events.every((e) => e.type === 'hook-reading')).toBe(true);
+      expect(w.notifier.sent).toEqual([]);
     });
 
     it('sends the status even when the store fails', async () => {
