@@ -329,7 +329,7 @@ describe("the hooks' history and notifications", () => {
         watch: plan.watch,
         state: null,
         history: codeDeploySubject(bake),
-      } as Parameters<typeof gateWatchEvaluate>[1] & Record<string, unknown>;
+      } as Parameters<typeof gateWatchEvaluate>[1];
       const verdicts: string[] = [];
       for (let i = 0; i < 20; i += 1) {
         const before = document;
@@ -337,7 +337,7 @@ describe("the hooks' history and notifications", () => {
         await gateWatchEvaluate(evaluateDeps, before); // a retried Evaluate state
         verdicts.push(next.verdict);
         if (next.verdict !== 'watch') break;
-        document = next as typeof document;
+        document = next;
         w.clock.advance(15_000);
       }
       expect(verdicts.at(-1)).toBe('pass');
