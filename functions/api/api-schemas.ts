@@ -131,6 +131,15 @@ export const DeploymentRecordSchema = z.object({
     .optional(),
   approvedSteps: z.array(z.number().int()).optional(),
   observations: z.array(ObservationPointSchema).optional(),
+  // A deployment run by ECS or CodeDeploy and watched by Greenlight's lifecycle hook; hookOnly when
+  // Greenlight did not start it (no lock, no execution).
+  external: z
+    .object({
+      controller: z.enum(['ecs', 'codedeploy']),
+      deploymentId: z.string(),
+      hookOnly: z.boolean(),
+    })
+    .optional(),
 });
 
 /** GET /deployments/{id}: the record, or what the execution says before the record exists. */

@@ -2,14 +2,20 @@
 import {
   cloudWatchClient,
   codeDeployClient,
+  dynamoDocumentClient,
   ecsClient,
   elbv2Client,
   sfnClient,
+  snsClient,
 } from '../../shared/aws/clients';
+import { DynamoStore } from '../../shared/aws/dynamo-store';
+import { SnsNotifier } from '../../shared/aws/sns-notifier';
+import type { HookHistoryDeps } from './hook-history';
 import { CodeDeployHookService } from '../../shared/aws/codedeploy-hooks';
 import { SfnExecutions } from '../../shared/aws/sfn-executions';
 import type { Parsed } from '../../shared/domain/hooks/ecs-hook-event';
 import type { Executions } from '../../shared/ports/executions';
+import { CloudWatchAlarms } from '../../shared/aws/cloudwatch-alarms';
 import { CloudWatchMetrics } from '../../shared/aws/cloudwatch-metrics';
 import { AlbRouter } from '../../shared/aws/alb-router';
 import { EcsBlueGreenService } from '../../shared/aws/ecs-blue-green';
@@ -29,6 +35,10 @@ export function blueGreen() {
 
 export function metrics() {
   return new CloudWatchMetrics({ client: cloudWatchClient(), elbv2: elbv2Client() });
+}
+
+export function alarms() {
+  return new CloudWatchAlarms({ client: cloudWatchClient() });
 }
 
 export function router() {
@@ -52,4 +62,21 @@ export function gateWatches(arn: Parsed<string>): Pick<Executions, 'start'> {
     };
   }
   return new SfnExecutions({ client: sfnClient(), stateMachineArn: arn.value });
+}
+
+/**
+ * Greenlight's store and notifier for the hooks' history, or null when TABLE_NAME or TOPIC_ARN is
+ * missing: the hook then still answers, and says once why it records nothing.
+ */
+export function history(env: NodeJS.ProcessEnv = process.env): HookHistoryDeps | null {
+  const tableName = env.TABLE_NAME;
+  const topicArn = env.TOPIC_ARN;
+  if (!tableName || !topicArn) {
+    createLogger().warn('hook history: TABLE_NAME and TOPIC_ARN are required; nothing is recorded');
+    return null;
+  }
+  return {
+    store: new DynamoStore({ client: dynamoDocumentClient(), tableName }),
+    notifier: new SnsNotifier({ client: snsClient(), topicArn }),
+  };
 }

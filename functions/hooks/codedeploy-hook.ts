@@ -28,6 +28,12 @@ import { lambdaHandler, type Logger } from '../../shared/lambda';
 import type { Clock } from '../../shared/ports/clock';
 import type { CodeDeployHooks, HookExecutionStatus } from '../../shared/ports/codedeploy-hooks';
 import type { Executions } from '../../shared/ports/executions';
+import {
+  greenlightIdOfDescription,
+  hookRecordRef,
+  type HookVerdict,
+} from '../../shared/domain/hooks/hook-history';
+import { recordHookVerdict, type HookHistoryDeps, type HookSubject } from './hook-history';
 
 export interface CodeDeployHookDeps {
   codeDeploy: CodeDeployHooks;
@@ -37,6 +43,32 @@ export interface CodeDeployHookDeps {
   specs: Parsed<HookSpecs>;
   clock: Clock;
   logger: Logger;
+  /** Greenlight's store and notifier; null (or absent) when the function has none configured. */
+  history?: HookHistoryDeps | null;
+}
+
+/** The hook whose pass ends a CodeDeploy deployment as far as Greenlight's hooks see it. */
+export const CODEDEPLOY_FINAL_STAGE = 'AfterAllowTraffic';
+
+/** The record a CodeDeploy deployment's history goes to: Greenlight's own, or a hook-only one. */
+export function codeDeploySubject(target: CodeDeployHookTarget): HookSubject {
+  const service = /:service\/([^/]+)\/([^/]+)$/.exec(target.serviceArn ?? '');
+  return {
+    controller: 'codedeploy',
+    externalId: target.deploymentId,
+    record: hookRecordRef('codedeploy', target.deploymentId, greenlightIdOfDescription(target.description)),
+    service: service?.[2] ?? target.deploymentGroup,
+    cluster: service?.[1] ?? 'unknown',
+    image: `CodeDeploy ${target.application}/${target.deploymentGroup} ${target.deploymentId}`,
+  };
+}
+
+/** A CodeDeploy verdict as the history records it. */
+export function codeDeployVerdict(
+  stage: string,
+  verdict: Pick<HookVerdict, 'answer' | 'reasons' | 'evaluation' | 'watchKey' | 'newPercent'>,
+): HookVerdict {
+  return { ...verdict, controller: 'codedeploy', stage, finalStage: stage === CODEDEPLOY_FINAL_STAGE };
 }
 
 /** Where a hook execution's status goes. */
@@ -51,6 +83,8 @@ export interface GateWatchDocument {
   context: { application: string; deploymentGroup: string; stage: CodeDeployEcsHook };
   watch: GateWatch;
   state: WatchState | null;
+  /** Where the watch's verdicts and readings are recorded (absent in documents started before it existed). */
+  history?: HookSubject;
 }
 
 export type CodeDeployHookResult =
@@ -91,7 +125,25 @@ export async function codeDeployHook(deps: CodeDeployHookDeps, raw: unknown): Pr
     return { outcome: 'unaddressed', reason };
   }
   const context: Record<string, unknown> = { deployment: address.deploymentId };
+  let subject: HookSubject | null = null;
+  let stage: string | null = null;
   const answer = async (status: HookExecutionStatus, reason: string): Promise<CodeDeployHookResult> => {
+    const result = await send(status, reason);
+    if (subject && stage) {
+      await recordHookVerdict(
+        { history: deps.history ?? null, clock: deps.clock, logger: deps.logger },
+        subject,
+        codeDeployVerdict(stage, {
+          answer: status === 'Succeeded' ? 'SUCCEEDED' : 'FAILED',
+          reasons: [reason],
+          evaluation: 0,
+          watchKey: address.lifecycleEventHookExecutionId,
+        }),
+      );
+    }
+    return result;
+  };
+  const send = async (status: HookExecutionStatus, reason: string): Promise<CodeDeployHookResult> => {
     try {
       const sent = await deps.codeDeploy.report(
         address.deploymentId,
@@ -124,8 +176,10 @@ export async function codeDeployHook(deps: CodeDeployHookDeps, raw: unknown): Pr
       deploymentGroup: target.deploymentGroup,
       service: target.serviceArn,
     });
+    subject = codeDeploySubject(target);
     const plan = planCodeDeployHook(target, deps.specs.value, deps.clock.now());
     if (plan.stage) context.stage = plan.stage;
+    stage = plan.stage;
     if (plan.kind === 'fail') return await answer('Failed', plan.reason);
     if (plan.kind === 'succeed') return await answer('Succeeded', `not judged: ${plan.reason}`);
     const document: GateWatchDocument = {
@@ -137,6 +191,7 @@ export async function codeDeployHook(deps: CodeDeployHookDeps, raw: unknown): Pr
       },
       watch: plan.watch,
       state: null,
+      history: subject,
     };
     const execution = watchExecutionName(address, plan.stage);
     // Any outcome means a watch of this hook execution exists, and it sends the status.

@@ -5,10 +5,13 @@
  * corrupt spec or watch state, a failed AWS call or any other error answers FAILED (ECS rolls
  * back) and is logged by field, never with the event (its hookDetails are the user's).
  *
- * Not read here, unlike the Greenlight driver: the new revision's task stops (both revisions are
- * tasks of one service; ECS's deployment circuit breaker watches them), CloudWatch alarms (ECS's
- * `deploymentConfiguration.alarms` roll back on them itself) and manual commands (ECS's PAUSE hooks
- * and StopServiceDeployment stand for them).
+ * Beside the target groups' metrics it reads the load balancer's own 5xx and the alarms the hook
+ * spec names (evaluate-watch.ts). Not read here, unlike the Greenlight driver: the new revision's
+ * task stops (both revisions are tasks of one service; ECS's deployment circuit breaker watches
+ * them) and manual commands (ECS's PAUSE hooks and StopServiceDeployment stand for them).
+ *
+ * Each answer is also written into Greenlight's history (hook-history.ts), after the verdict is
+ * decided and without changing it.
  */
 import type { Context } from 'aws-lambda';
 import { parseEcsHookEvent, revisionId, type EcsHookEvent } from '../../shared/domain/hooks/ecs-hook-event';
@@ -19,12 +22,19 @@ import {
 } from '../../shared/domain/hooks/ecs-target-groups';
 import { answerWatch, planEcsHook, type HookResponse } from '../../shared/domain/hooks/ecs-hook-watch';
 import { lambdaHandler, type Logger } from '../../shared/lambda';
+import type { Alarms } from '../../shared/ports/alarms';
 import type { Clock } from '../../shared/ports/clock';
 import type { EcsBlueGreen } from '../../shared/ports/ecs-blue-green';
 import type { Metrics } from '../../shared/ports/metrics';
 import type { Probe } from '../../shared/ports/probe';
 import type { Router } from '../../shared/ports/router';
 import { evaluateWatch } from './evaluate-watch';
+import { recordHookVerdict, type HookHistoryDeps, type HookSubject } from './hook-history';
+import {
+  greenlightIdOfHookDetails,
+  hookRecordRef,
+  type HookVerdict,
+} from '../../shared/domain/hooks/hook-history';
 
 export type { HookResponse };
 
@@ -33,8 +43,40 @@ export interface EcsHookDeps {
   metrics: Metrics;
   router: Pick<Router, 'targetHealth'>;
   probe: Probe;
+  /** The hook spec's alarms; a watch naming alarms fails without it. */
+  alarms?: Pick<Alarms, 'firing'>;
   clock: Clock;
   logger: Logger;
+  /** Greenlight's store and notifier; null (or absent) when the function has none configured. */
+  history?: HookHistoryDeps | null;
+}
+
+/** The stage whose pass ends an ECS deployment as far as the hook sees it. */
+const FINAL_STAGE = 'POST_PRODUCTION_TRAFFIC_SHIFT';
+
+/** The record an event's history goes to: Greenlight's own deployment, or a hook-only one. */
+function subjectOf(event: EcsHookEvent): HookSubject {
+  const externalId = event.resourceArn ?? event.targetRevisionArn;
+  return {
+    controller: 'ecs',
+    externalId,
+    record: hookRecordRef('ecs', externalId, greenlightIdOfHookDetails(event.hookDetails)),
+    service: event.serviceName,
+    cluster: event.cluster,
+    image: event.targetRevisionArn,
+  };
+}
+
+function record(
+  deps: EcsHookDeps,
+  event: EcsHookEvent,
+  verdict: Omit<HookVerdict, 'controller' | 'stage' | 'finalStage'>,
+) {
+  return recordHookVerdict(
+    { history: deps.history ?? null, clock: deps.clock, logger: deps.logger },
+    subjectOf(event),
+    { ...verdict, controller: 'ecs', stage: event.stage, finalStage: event.stage === FINAL_STAGE },
+  );
 }
 
 const FAILED: HookResponse = { hookStatus: 'FAILED' };
@@ -59,19 +101,30 @@ async function answer(deps: EcsHookDeps, raw: unknown): Promise<HookResponse> {
   const context = logContext(event);
   const now = deps.clock.now();
   const plan = planEcsHook(event, now);
+  const unjudged = { evaluation: 0, watchKey: revisionId(event.targetRevisionArn) };
   if (plan.kind === 'fail') {
     deps.logger.warn('ECS hook: answering FAILED', { ...context, reason: plan.reason });
+    await record(deps, event, { ...unjudged, answer: 'FAILED', reasons: [plan.reason] });
     return FAILED;
   }
   if (plan.kind === 'succeed') {
-    const message =
-      plan.outcome === 'rollback-recorded' ? 'ECS hook: rollback recorded' : 'ECS hook: stage not judged';
-    deps.logger.info(message, { ...context, outcome: plan.outcome, reason: plan.reason });
+    const rollback = plan.outcome === 'rollback-recorded';
+    deps.logger.info(rollback ? 'ECS hook: rollback recorded' : 'ECS hook: stage not judged', {
+      ...context,
+      outcome: plan.outcome,
+      reason: plan.reason,
+    });
+    await record(deps, event, {
+      ...unjudged,
+      answer: rollback ? 'ROLLBACK' : 'SUCCEEDED',
+      reasons: [plan.reason],
+    });
     return { hookStatus: 'SUCCEEDED' };
   }
   const targetGroups = await findTargetGroups(deps, event);
   if (!targetGroups.ok) {
     deps.logger.warn('ECS hook: answering FAILED', { ...context, reason: targetGroups.reason });
+    await record(deps, event, { ...unjudged, answer: 'FAILED', reasons: [targetGroups.reason] });
     return FAILED;
   }
   const names = { cluster: event.cluster, service: event.serviceName };
@@ -85,6 +138,13 @@ async function answer(deps: EcsHookDeps, raw: unknown): Promise<HookResponse> {
     decision: outcome.decision,
     reasons: outcome.reasons,
     hookStatus: response.hookStatus,
+  });
+  await record(deps, event, {
+    answer: response.hookStatus,
+    reasons: outcome.reasons,
+    evaluation: (plan.previous?.evaluations ?? 0) + 1,
+    watchKey: plan.key,
+    newPercent: plan.newPercent,
   });
   return response;
 }

@@ -3,9 +3,12 @@
  * judgeBake as the Greenlight driver's Evaluate steps. Shared by the ECS hook (one evaluation per
  * invocation) and the CodeDeploy hook's gate-watch state machine (one per Evaluate state).
  *
- * Not read here, unlike the Greenlight driver: the new revision's task stops, CloudWatch alarms
- * and manual commands (each controller has its own: ECS's circuit breaker and deployment alarms,
- * CodeDeploy's deployment group alarms and StopDeployment).
+ * Side signals read as the Greenlight driver reads them, with its rule (they can fail a watch,
+ * never pass one): the load balancer's own 5xx (steps and bake; the baseline is the period before
+ * the watch began, as a hook knows no deployment start) and the CloudWatch alarms the hook spec
+ * names (every phase). Not read here: the new revision's task stops (ECS's deployment circuit
+ * breaker and CodeDeploy's task set health watch them) and manual commands (each controller has
+ * its own: PAUSE hooks and StopServiceDeployment, StopDeployment).
  */
 import type { Color } from '../../shared/domain/colors';
 import {
@@ -13,12 +16,14 @@ import {
   judgeStep,
   judgeTestRound,
   latestBakeWindow,
+  loadBalancerBaselineWindow,
   readingWindows,
   type JudgedStep,
   type PreviousEvaluation,
 } from '../../shared/domain/gate';
 import type { EcsHookSpec, JudgedPhase } from '../../shared/domain/hooks/ecs-hook-spec';
 import type { WatchOutcome, WatchState } from '../../shared/domain/hooks/ecs-hook-watch';
+import type { Alarms } from '../../shared/ports/alarms';
 import type { Metrics } from '../../shared/ports/metrics';
 import type { Probe } from '../../shared/ports/probe';
 import type { Router } from '../../shared/ports/router';
@@ -27,6 +32,15 @@ export interface EvaluateWatchDeps {
   metrics: Metrics;
   router: Pick<Router, 'targetHealth'>;
   probe: Probe;
+  /** Needed when the hook spec names alarms: without it such a watch fails (never passes unread). */
+  alarms?: Pick<Alarms, 'firing'>;
+}
+
+/** The spec's alarms in ALARM now; an error when alarms are named and none can be read. */
+function firingAlarms(deps: EvaluateWatchDeps, names: string[]): Promise<string[]> {
+  if (names.length === 0) return Promise.resolve([]);
+  if (!deps.alarms) return Promise.reject(new Error('alarms: named in the hook spec, but no alarm reader'));
+  return deps.alarms.firing(names);
 }
 
 /** The watch as the judge needs it. */
@@ -56,9 +70,10 @@ export async function evaluateWatch(
   if (watch.phase === 'test') {
     if (!spec.probes) throw new Error('probes: required to judge the test round');
     const probes = spec.probes;
-    const [probeResults, health] = await Promise.all([
+    const [probeResults, health, alarmsFiring] = await Promise.all([
       deps.probe.run(probes),
       deps.router.targetHealth(targetGroups.green),
+      firingAlarms(deps, spec.alarms),
     ]);
     const { observation } = judgeTestRound({
       phase: {
@@ -72,8 +87,8 @@ export async function evaluateWatch(
       colors,
       gate: spec.gate,
       probes,
-      // Task stops, alarms and manual control: see the module's comment.
-      readings: { probeResults, health, stoppedTasks: [], alarmsFiring: [], control: {} },
+      // Task stops and manual control: see the module's comment.
+      readings: { probeResults, health, stoppedTasks: [], alarmsFiring, control: {} },
     });
     return { ...observation, stopsSince: watch.startedAt };
   }
@@ -97,13 +112,31 @@ export async function evaluateWatch(
       }
     : null;
   const windows = readingWindows(step, prior);
-  const [traffic, health, probeResults] = await Promise.all([
+  const baseline = loadBalancerBaselineWindow(watch.startedAt, spec.metrics.periodSeconds);
+  const [traffic, loadBalancer, health, probeResults, alarmsFiring] = await Promise.all([
     deps.metrics.sample(targetGroups, windows.trafficSince, now, spec.metrics),
+    spec.gate.maxLoadBalancerErrorIncrease === null
+      ? Promise.resolve(null)
+      : deps.metrics.sampleLoadBalancer(
+          targetGroups,
+          { since: windows.trafficSince, baseline },
+          now,
+          spec.metrics,
+        ),
     deps.router.targetHealth(targetGroups.green),
     spec.probes ? deps.probe.run(spec.probes) : Promise.resolve(null),
+    firingAlarms(deps, spec.alarms),
   ]);
   const input = { step, previous: prior, now, colors, probes: spec.probes, windows };
-  const readings = { traffic, health, probeResults, stoppedTasks: [], alarmsFiring: [], control: {} };
+  const readings = {
+    traffic,
+    loadBalancer,
+    health,
+    probeResults,
+    stoppedTasks: [],
+    alarmsFiring,
+    control: {},
+  };
   if (phase === 'bake') {
     const window = latestBakeWindow(step, traffic.green, spec.bakeWindowSeconds);
     const latestWindow = window

@@ -16,7 +16,8 @@ import type {
   HookExecutionStatus,
   ReportOutcome,
 } from '../../shared/ports/codedeploy-hooks';
-import { addressOf, errorSummary, type GateWatchDocument } from './codedeploy-hook';
+import { addressOf, codeDeployVerdict, errorSummary, type GateWatchDocument } from './codedeploy-hook';
+import { recordHookVerdict, type HookHistoryDeps } from './hook-history';
 import { evaluateWatch, type EvaluateWatchDeps } from './evaluate-watch';
 
 /** The watch document is not what the hook Lambda starts the machine with. */
@@ -25,6 +26,8 @@ export class GateWatchInputError extends GreenlightError {}
 export interface GateWatchEvaluateDeps extends EvaluateWatchDeps {
   clock: Clock;
   logger: Logger;
+  /** Greenlight's store and notifier, for the watch's bounded readings; null when not configured. */
+  history?: HookHistoryDeps | null;
 }
 
 export type EvaluatedDocument = GateWatchDocument & { verdict: WatchVerdict; reasons: string[] };
@@ -71,12 +74,30 @@ export async function gateWatchEvaluate(
     verdict: step.verdict,
     reasons: step.reasons,
   });
+  // Pass and fail are recorded by Report, with the status actually sent; here only readings.
+  if (document.history && step.verdict === 'watch') {
+    await recordHookVerdict(
+      { history: deps.history ?? null, clock: deps.clock, logger: deps.logger },
+      document.history,
+      codeDeployVerdict(watch.stage, {
+        answer: 'IN_PROGRESS',
+        reasons: step.reasons,
+        evaluation: step.state.evaluations,
+        watchKey: watch.key,
+        newPercent: watch.newPercent,
+      }),
+    );
+  }
   return { ...document, state: step.state, verdict: step.verdict, reasons: step.reasons };
 }
 
 export interface GateWatchReportDeps {
   codeDeploy: Pick<CodeDeployHooks, 'report'>;
   logger: Logger;
+  /** Greenlight's store and notifier, for the verdict's history and notification; null when not configured. */
+  history?: HookHistoryDeps | null;
+  /** Needed with `history` (the events' times). */
+  clock?: Clock;
 }
 
 export interface ReportInput {
@@ -116,6 +137,26 @@ export async function gateWatchReport(
     // The fault's name only: its cause may quote AWS's answers at length.
     ...(fault ? { fault: fault.Error ?? 'unknown' } : {}),
   });
+  const document = input.document;
+  if (document.history && document.watch && deps.clock) {
+    const reasons = document.reasons?.length
+      ? document.reasons
+      : fault
+        ? [`the watch failed: ${fault.Error ?? 'unknown error'}`]
+        : [];
+    // After the status is sent, so no write can delay or change it.
+    await recordHookVerdict(
+      { history: deps.history ?? null, clock: deps.clock, logger: deps.logger },
+      document.history,
+      codeDeployVerdict(document.watch.stage, {
+        answer: status === 'Succeeded' ? 'SUCCEEDED' : 'FAILED',
+        reasons,
+        evaluation: document.state?.evaluations ?? 0,
+        watchKey: document.watch.key,
+        newPercent: document.watch.newPercent,
+      }),
+    );
+  }
   return { status, report };
 }
 

@@ -89,7 +89,9 @@ async function reconcileOne(
 }
 
 export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
-  const open = await deps.store.listOpenDeployments();
+  // A hook-only deployment (ECS or CodeDeploy runs it, Greenlight's hook only watched it) has no
+  // execution, lock or spec of Greenlight's: there is nothing here to repair.
+  const open = (await deps.store.listOpenDeployments()).filter((record) => !record.external?.hookOnly);
   const report: ReconcileReport = {
     checked: open.length,
     running: 0,

@@ -73,6 +73,7 @@ export class CodeDeployHookService implements CodeDeployHooks {
       computePlatform: info.computePlatform ?? null,
       deploymentStatus: info.status ?? null,
       serviceArn: ecs.targetArn ?? null,
+      description: info.description ?? null,
       lifecycleEvents: (ecs.lifecycleEvents ?? []).map((e) => ({
         name: e.lifecycleEventName ?? '',
         status: e.status ?? null,

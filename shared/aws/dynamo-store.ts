@@ -6,13 +6,15 @@
  * | lock               | `LOCK#<key>`        | `LOCK`                               |
  * | deployment record  | `DEPLOYMENT#<id>`   | `RECORD`                             |
  * | deployment event   | `DEPLOYMENT#<id>`   | `EVENT#<at, 15 digits>#<seq>#<rand>` |
+ * | keyed event        | `DEPLOYMENT#<id>`   | `EVENT#<at of its first write>#k<sha256(key), 24 hex>` |
+ * | event key marker   | `DEPLOYMENT#<id>`   | `EVENTKEY#<sha256(key), 24 hex>` (holds the first `at`) |
  * | service index      | `SERVICE#<service>` | `DEPLOYMENT#<startedAt, 15 digits>#<id>` |
  * | known services     | `SERVICES`          | `SERVICE#<service>`                  |
  *
  * dynalite has no TTL and no transactions, so nothing here relies on either: lock expiry is a
  * timestamp comparison in the write condition, and the `ttl` attribute only lets AWS clean up.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   DeleteCommand,
   GetCommand,
@@ -51,6 +53,7 @@ const LOCK_TTL_GRACE_SECONDS = 24 * 60 * 60;
 const RECORD_SK = 'RECORD';
 const LOCK_SK = 'LOCK';
 const EVENT_PREFIX = 'EVENT#';
+const EVENT_KEY_PREFIX = 'EVENTKEY#';
 const SERVICE_DEPLOYMENT_PREFIX = 'DEPLOYMENT#';
 const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'id']);
 /** Rounds of put-then-read when the lock changes hands between the two calls. */
@@ -279,6 +282,47 @@ export class DynamoStore implements Store {
     } catch (error) {
       throw this.fail('appendEvent', error);
     }
+  }
+
+  /**
+   * Appends `event` once per `key`: a conditional put of the key's marker (holding the first write's
+   * `at`), then the event under a sort key made of that `at` and the key. A repeat finds the marker
+   * and rewrites the same event item, so a crash between the two writes is repaired by the retry.
+   */
+  async appendEventOnce(deploymentId: string, key: string, event: DeploymentEvent): Promise<boolean> {
+    const digest = createHash('sha256').update(key).digest('hex').slice(0, 24);
+    const markerSk = `${EVENT_KEY_PREFIX}${digest}`;
+    let at = event.at;
+    let fresh = true;
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: deploymentPk(deploymentId), sk: markerSk, key, at },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw this.fail('appendEventOnce', error);
+      fresh = false;
+      const marker = await this.get(deploymentPk(deploymentId), markerSk, 'appendEventOnce');
+      at = Number(marker?.at ?? event.at);
+    }
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...withoutUndefined({ ...event, at }),
+            pk: deploymentPk(deploymentId),
+            sk: `${EVENT_PREFIX}${sortableTime(at)}#k${digest}`,
+          },
+        }),
+      );
+    } catch (error) {
+      throw this.fail('appendEventOnce', error);
+    }
+    return fresh;
   }
 
   /** Every event of the deployment, oldest first. */

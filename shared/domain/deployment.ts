@@ -94,6 +94,11 @@ export interface DeploymentRecord {
   external?: { controller: 'codedeploy' | 'ecs'; deploymentId: string };
   /** One compact point per gate evaluation, bounded (observation-log.ts, history-budget.ts). */
   observations?: ObservationPoint[];
+  /**
+   * A deployment run by ECS or CodeDeploy and watched by Greenlight's lifecycle hook
+   * (hooks/hook-history.ts); `hookOnly` when Greenlight did not start it (no lock, no execution).
+   */
+  external?: { controller: 'ecs' | 'codedeploy'; deploymentId: string; hookOnly: boolean };
 }
 
 export const CONTROL_ACTIONS = ['approve', 'promote', 'abort', 'pause', 'resume'] as const;

@@ -24,4 +24,9 @@ export interface Store {
   listServiceDeployments(service: string, limit?: number): Promise<{ id: string; startedAt: number }[]>;
   appendEvent(deploymentId: string, event: DeploymentEvent): Promise<void>;
   listEvents(deploymentId: string): Promise<DeploymentEvent[]>;
+  /**
+   * Appends `event` unless an event with `key` was appended to the deployment before (a retried
+   * hook invocation); a repeat rewrites the first one's item, never adds one. True when it was new.
+   */
+  appendEventOnce(deploymentId: string, key: string, event: DeploymentEvent): Promise<boolean>;
 }

@@ -292,6 +292,29 @@ describe('DynamoStore on dynalite', () => {
       expect(events.filter((e) => e.at === T0 + 100).map((e) => e.message)).toEqual(['event 1', 'event 7']);
     });
 
+    it('writes a keyed event once however often it is appended, among the others in time order', async () => {
+      // Prepare
+      const id = unique('hook');
+      await store.appendEvent(id, { at: T0 + 10, type: 'step', message: 'before' });
+      const verdict = { at: T0 + 20, type: 'hook-verdict', message: 'passed' };
+
+      // Act
+      const first = await store.appendEventOnce(id, 'ecs:POST_SCALE_UP:rev:SUCCEEDED', verdict);
+      const again = await store.appendEventOnce(id, 'ecs:POST_SCALE_UP:rev:SUCCEEDED', {
+        ...verdict,
+        at: T0 + 90_000,
+      });
+      await store.appendEvent(id, { at: T0 + 30, type: 'step', message: 'after' });
+
+      // Assess
+      expect([first, again]).toEqual([true, false]);
+      expect((await store.listEvents(id)).map((e) => [e.at, e.message])).toEqual([
+        [T0 + 10, 'before'],
+        [T0 + 20, 'passed'],
+        [T0 + 30, 'after'],
+      ]);
+    });
+
     it('returns no events for a deployment without any', async () => {
       // Act
       const events = await store.listEvents(unique('quiet'));

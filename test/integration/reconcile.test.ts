@@ -72,6 +72,27 @@ describe('reconcile', () => {
     expect(world.store.locks.get('local/web')?.owner).toBe('d-dead');
   });
 
+  it('leaves a hook-only deployment (run by ECS, watched by the hook) out: no execution, nothing to repair', async () => {
+    const world = memoryWorld();
+    await world.store.createDeployment({
+      id: 'ecs-hVc1KiZn4rK5AX4nVN5Dm',
+      service: 'web',
+      cluster: 'local',
+      image: 'arn:aws:ecs:eu-west-1:123456789012:service-revision/local/web/2',
+      requestedBy: 'ecs (lifecycle hook)',
+      status: 'IN_PROGRESS',
+      startedAt: world.clock.now(),
+      external: { controller: 'ecs', deploymentId: 'arn:...:service-deployment/local/web/x', hookOnly: true },
+    });
+    const executions = { status: jest.fn(async () => 'NOT_FOUND' as const) };
+
+    const report = await reconcile({ ...world, executions });
+
+    expect(report).toMatchObject({ checked: 0, repaired: [], skipped: [] });
+    expect(executions.status).not.toHaveBeenCalled();
+    expect(world.store.records.get('ecs-hVc1KiZn4rK5AX4nVN5Dm')?.status).toBe('IN_PROGRESS');
+  });
+
   it('skips a dead deployment whose lock a newer deployment holds (that one repairs first)', async () => {
     const { world, deps } = await abandonedWorld('ABORTED');
     world.store.locks.set('local/web', { owner: 'd-new', expiresAt: world.clock.now() + 60_000 });

@@ -355,10 +355,17 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   'record-run': [...LOGS_AND_TRACES, 'dynamodb:PutItem', 'dynamodb:Query'],
   'notify-run': [...LOGS_AND_TRACES, 'sns:Publish'],
   // ECS built-in deployments' hook: the service's target groups and rules, their health, metrics
+  // ...and its history: the record and keyed events, a hook-only deployment's end and outcome
   'ecs-hook': [
     ...LOGS_AND_TRACES,
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'sns:Publish',
     'ecs:DescribeServices',
     'cloudwatch:GetMetricData',
+    'cloudwatch:DescribeAlarms',
     'elasticloadbalancing:DescribeRules',
     'elasticloadbalancing:DescribeTargetGroups',
     'elasticloadbalancing:DescribeTargetHealth',
@@ -376,6 +383,11 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   // CodeDeploy's hook: the deployment, its target and task sets' target groups; starts the watch
   'codedeploy-hook': [
     ...LOGS_AND_TRACES,
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'sns:Publish',
     'codedeploy:GetDeployment',
     'codedeploy:ListDeploymentTargets',
     'codedeploy:GetDeploymentTarget',
@@ -384,13 +396,25 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'states:StartExecution',
     'states:DescribeExecution',
   ],
+  // the watch's bounded readings only (PutItem, GetItem); ends and notifications are Report's
   'gate-watch-evaluate': [
     ...LOGS_AND_TRACES,
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
     'cloudwatch:GetMetricData',
+    'cloudwatch:DescribeAlarms',
     'elasticloadbalancing:DescribeTargetGroups',
     'elasticloadbalancing:DescribeTargetHealth',
   ],
-  'gate-watch-report': [...LOGS_AND_TRACES, 'codedeploy:PutLifecycleEventHookExecutionStatus'],
+  'gate-watch-report': [
+    ...LOGS_AND_TRACES,
+    'codedeploy:PutLifecycleEventHookExecutionStatus',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'sns:Publish',
+  ],
 };
 
 /** Task ARNs and clusters of the stage's clusters (ecsClusterPattern, default `*`). */

@@ -1,6 +1,6 @@
 /** Lambda entry of the CodeDeploy ECS deployments' lifecycle hook (serverless.yml `functions/hooks/lambda/codedeploy-hook.handler`). */
 import { codeDeployHookEnv } from '../../../shared/config/hooks-env';
-import { clock, codeDeployHooks, gateWatches, logger } from '../aws';
+import { clock, codeDeployHooks, gateWatches, history, logger } from '../aws';
 import { createCodeDeployHookHandler } from '../codedeploy-hook';
 
 const env = codeDeployHookEnv();
@@ -11,4 +11,5 @@ export const handler = createCodeDeployHookHandler({
   specs: env.specs,
   clock,
   logger: logger(),
+  history: history(),
 });

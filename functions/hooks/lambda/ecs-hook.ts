@@ -1,12 +1,14 @@
 /** Lambda entry of the ECS built-in deployments' lifecycle hook (serverless.yml `functions/hooks/lambda/ecs-hook.handler`). */
-import { blueGreen, clock, logger, metrics, probe, router } from '../aws';
+import { alarms, blueGreen, clock, history, logger, metrics, probe, router } from '../aws';
 import { createEcsHookHandler } from '../ecs-hook';
 
 export const handler = createEcsHookHandler({
   blueGreen: blueGreen(),
   metrics: metrics(),
+  alarms: alarms(),
   router: router(),
   probe: probe(),
   clock,
   logger: logger(),
+  history: history(),
 });

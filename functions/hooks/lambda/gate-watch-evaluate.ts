@@ -1,11 +1,13 @@
 /** Lambda entry of the gate-watch machine's Evaluate state (serverless.yml `functions/hooks/lambda/gate-watch-evaluate.handler`). */
-import { clock, logger, metrics, probe, router } from '../aws';
+import { alarms, clock, history, logger, metrics, probe, router } from '../aws';
 import { createGateWatchEvaluateHandler } from '../gate-watch';
 
 export const handler = createGateWatchEvaluateHandler({
   metrics: metrics(),
+  alarms: alarms(),
   router: router(),
   probe: probe(),
   clock,
   logger: logger(),
+  history: history(),
 });

@@ -45,6 +45,8 @@ export interface CodeDeployHookTarget {
   deploymentStatus: string | null;
   /** The ECS service (ecsTarget.targetArn). */
   serviceArn: string | null;
+  /** The deployment's description: `Greenlight deployment <id>: ...` when Greenlight started it. */
+  description?: string | null;
   lifecycleEvents: { name: string; status: string | null }[];
   taskSets: {
     label: string | null;

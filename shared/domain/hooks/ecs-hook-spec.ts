@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { GateSchema } from '../gate/gate-schema';
 import { ProbesSchema } from '../gate/probes-schema';
 import { DEFAULT_METRICS_MODEL, MetricsSchema } from '../gate/published-data';
+import { DeploymentIdSchema } from '../deployment';
 import { TestTrafficSchema } from '../spec';
 import { secondsSchema } from '../validation';
 import { describeIssues, type Parsed } from './ecs-hook-event';
@@ -25,8 +26,12 @@ const HookTestTrafficSchema = TestTrafficSchema.omit({ listener: true, rule: tru
 
 export const EcsHookSpecSchema = z
   .object({
+    /** Set when Greenlight started the deployment: the hook writes its history onto that record. */
+    deploymentId: DeploymentIdSchema.optional(),
     gate: GateSchema.default(GateSchema.parse({})),
     metrics: MetricsSchema.default(DEFAULT_METRICS_MODEL),
+    /** CloudWatch alarms (names) watched at every judged stage: any in ALARM fails the watch at once. */
+    alarms: z.array(z.string().min(1).max(255)).max(100).default([]),
     /** Probes through the test listener rule: required to judge POST_TEST_TRAFFIC_SHIFT. */
     probes: ProbesSchema.optional(),
     /** The test-traffic round: hold, rounds that fail in a row, timeout (the listener is the service's). */

@@ -42,7 +42,12 @@ beforeEach(() => {
 });
 
 function mockDeployment() {
-  codeDeploy.on(GetDeploymentCommand).resolves(getDeploymentOutput());
+  const output = getDeploymentOutput();
+  output.deploymentInfo = {
+    ...output.deploymentInfo,
+    description: 'Greenlight deployment rel-42: web:1.4.2',
+  };
+  codeDeploy.on(GetDeploymentCommand).resolves(output);
   codeDeploy.on(ListDeploymentTargetsCommand).resolves({ targetIds: ['prod:gl-web'] });
   codeDeploy.on(GetDeploymentTargetCommand).resolves(getDeploymentTargetOutput('AfterAllowTestTraffic'));
   elb.on(DescribeTargetGroupsCommand).resolves({
@@ -78,6 +83,7 @@ describe('CodeDeployHookService', () => {
         computePlatform: 'ECS',
         deploymentStatus: 'InProgress',
         serviceArn: CD_SERVICE_ARN,
+        description: 'Greenlight deployment rel-42: web:1.4.2',
         lifecycleEvents: expect.arrayContaining([{ name: 'AfterAllowTestTraffic', status: 'InProgress' }]),
         taskSets: [
           { label: 'Blue', trafficWeight: 100, targetGroupName: TG_BLUE_NAME, targetGroupArn: TG_BLUE_ARN },

@@ -1,4 +1,5 @@
 import 'aws-sdk-client-mock-jest';
+import { createHash } from 'node:crypto';
 import {
   ConditionalCheckFailedException,
   DynamoDBClient,
@@ -211,6 +212,66 @@ describe('DynamoStore', () => {
         Key: { pk: 'LOCK#prod/web', sk: 'LOCK' },
         ConsistentRead: true,
       });
+    });
+  });
+
+  describe('appendEventOnce', () => {
+    const DIGEST = createHash('sha256').update('ecs:PRE_SCALE_UP:rev:SUCCEEDED').digest('hex').slice(0, 24);
+    const event = { at: T0 + 5, type: 'hook-verdict', message: 'ECS hook PRE_SCALE_UP: passed' };
+
+    it('puts the key marker under a condition, then the event under a sort key made of its time and key', async () => {
+      // Prepare
+      dynamo.on(PutCommand).resolves({});
+
+      // Act
+      const fresh = await store.appendEventOnce('ecs-abc', 'ecs:PRE_SCALE_UP:rev:SUCCEEDED', event);
+
+      // Assess
+      expect(fresh).toBe(true);
+      const inputs = dynamo.commandCalls(PutCommand).map((c) => c.args[0].input);
+      expect(inputs).toEqual([
+        {
+          TableName: 'greenlight',
+          Item: {
+            pk: 'DEPLOYMENT#ecs-abc',
+            sk: `EVENTKEY#${DIGEST}`,
+            key: 'ecs:PRE_SCALE_UP:rev:SUCCEEDED',
+            at: T0 + 5,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+        {
+          TableName: 'greenlight',
+          Item: { ...event, pk: 'DEPLOYMENT#ecs-abc', sk: `EVENT#00${T0 + 5}#k${DIGEST}` },
+        },
+      ]);
+    });
+
+    it('on a repeat rewrites the first write’s event item (its time from the marker), adding none', async () => {
+      // Prepare
+      dynamo
+        .on(PutCommand, { Item: { sk: `EVENTKEY#${DIGEST}` } })
+        .rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
+      dynamo.on(PutCommand, { Item: { sk: `EVENT#00${T0 + 5}#k${DIGEST}` } }).resolves({});
+      dynamo
+        .on(GetCommand)
+        .resolves({ Item: { pk: 'DEPLOYMENT#ecs-abc', sk: `EVENTKEY#${DIGEST}`, at: T0 + 5 } });
+
+      // Act
+      const fresh = await store.appendEventOnce('ecs-abc', 'ecs:PRE_SCALE_UP:rev:SUCCEEDED', {
+        ...event,
+        at: T0 + 9_000,
+      });
+
+      // Assess
+      expect(fresh).toBe(false);
+      expect(dynamo).toHaveReceivedCommandWith(GetCommand, {
+        TableName: 'greenlight',
+        Key: { pk: 'DEPLOYMENT#ecs-abc', sk: `EVENTKEY#${DIGEST}` },
+        ConsistentRead: true,
+      });
+      const last = dynamo.commandCalls(PutCommand).at(-1)!.args[0].input;
+      expect(last.Item).toEqual({ ...event, pk: 'DEPLOYMENT#ecs-abc', sk: `EVENT#00${T0 + 5}#k${DIGEST}` });
     });
   });
 });

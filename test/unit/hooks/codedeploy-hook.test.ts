@@ -40,7 +40,7 @@ import {
   TG_GREEN_ARN,
   TG_GREEN_NAME,
 } from '../../fixtures/codedeploy-hook-events';
-import { ManualClock, silentLogger } from '../../support/memory-ports';
+import { ManualClock, MemoryNotifier, MemoryStore, silentLogger } from '../../support/memory-ports';
 
 const GATE_WATCH_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:greenlight-dev-gate-watch';
 const PROBES = { url: 'http://gl-web-test.internal:8443/health', requests: 5 };
@@ -264,5 +264,58 @@ describe('the CodeDeploy lifecycle hook', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  describe('history', () => {
+    it('records a hook-only deployment and its answer; the watch it starts carries where to record', async () => {
+      atStage('BeforeInstall');
+      const store = new MemoryStore();
+      const d = { ...deps(), history: { store, notifier: new MemoryNotifier() } };
+
+      await codeDeployHook(d, hookEvent());
+      await codeDeployHook(d, hookEvent());
+
+      const id = `codedeploy-${DEPLOYMENT_ID}`;
+      expect(store.records.get(id)).toMatchObject({
+        service: CD_SERVICE,
+        cluster: CD_CLUSTER,
+        status: 'IN_PROGRESS',
+        external: { controller: 'codedeploy', deploymentId: DEPLOYMENT_ID, hookOnly: true },
+      });
+      expect(store.events.get(id)?.map((e) => e.message)).toEqual([
+        'CodeDeploy hook BeforeInstall: passed: not judged: the replacement task set is not created yet',
+      ]);
+      expect(statusSent().map((i) => i.status)).toEqual(['Succeeded', 'Succeeded']);
+    });
+
+    it("writes onto Greenlight's record when the description names it", async () => {
+      atStage('AfterAllowTestTraffic');
+      const output = getDeploymentOutput();
+      output.deploymentInfo = {
+        ...output.deploymentInfo,
+        description: 'Greenlight deployment rel-42: web:2',
+      };
+      codeDeploy.on(GetDeploymentCommand).resolves(output);
+      const store = new MemoryStore();
+
+      await codeDeployHook({ ...deps(), history: { store, notifier: new MemoryNotifier() } }, hookEvent());
+
+      expect(startedDocument().history).toMatchObject({ record: { id: 'rel-42', greenlight: true } });
+      expect(store.records.size).toBe(0);
+    });
+
+    it('sends Failed when the store fails too', async () => {
+      atStage('AfterAllowTraffic', 0);
+      const store = new MemoryStore();
+      store.createDeployment = () => Promise.reject(new Error('AccessDenied'));
+
+      const result = await codeDeployHook(
+        { ...deps(), history: { store, notifier: new MemoryNotifier() } },
+        hookEvent(),
+      );
+
+      expect(result).toMatchObject({ outcome: 'reported', status: 'Failed' });
+      expect(statusSent()).toEqual(failedSent);
+    });
   });
 });
