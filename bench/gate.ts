@@ -16,6 +16,7 @@
 import { parseArgs } from 'node:util';
 import { SpecSchema, type DeploymentSpecInput } from '../shared/domain/spec';
 import { seededRandom } from '../shared/domain/statistics/random';
+import { logBinomialCdf } from '../shared/domain/statistics/special-functions';
 import { specFor } from '../test/fixtures/spec';
 import { simulateStep, type Scenario, type StepSetup } from '../test/support/gate-simulation';
 import type { BenchResult } from './run';
@@ -200,6 +201,25 @@ interface RowTargets {
   met: boolean;
 }
 
+/**
+ * What a good row's "≤ ½" asks, in numbers: passing on evidence that the 5xx rate is below the
+ * limit (the chance of passing a release at the limit at most β) takes, even without a single
+ * error, (1 − limit)^n ≤ β requests — whatever the test. Set against half the fixed window's
+ * median, and against what the fixed window's own pass is worth: the chance it passes a release
+ * exactly at the limit on its median requests (observed rate ≤ the limit, exact binomial).
+ */
+function passingBound(beta: number, fixedMedianRequests: number) {
+  const fewestRequestsForEvidence = Math.ceil(Math.log(beta) / Math.log1p(-LIMIT));
+  const n = Math.round(fixedMedianRequests);
+  const fixedPassesAtLimit = Math.exp(logBinomialCdf(Math.floor(n * LIMIT), n, LIMIT));
+  return {
+    fewestRequestsForEvidence,
+    halfFixedWindow: Math.floor(n / 2),
+    possible: fewestRequestsForEvidence <= n / 2,
+    fixedPassesAtLimit,
+  };
+}
+
 export async function gate(args: string[]): Promise<BenchResult> {
   const { values } = parseArgs({
     args,
@@ -287,13 +307,28 @@ export async function gate(args: string[]): Promise<BenchResult> {
       t.met ? 'met' : 'NOT met',
     ]),
   );
+  // Each good row: can any test pass on evidence with half the window's requests?
+  const beta = gates[0]![1].gate.missRate;
+  const bounds = SCENARIOS.filter((s) => !s.bad).map((s) => ({
+    scenario: s.name,
+    ...passingBound(beta, find(fixed, s.name).requestsToDecision.p50),
+    fixedFalseRollback: find(fixed, s.name).wrongRate,
+  }));
+  const boundLines = bounds.map(
+    (b) =>
+      `- ${b.scenario}: passing on evidence that the 5xx rate is below ${pct(LIMIT)} (β = ${pct(beta)}) takes ` +
+      `≥ ${b.fewestRequestsForEvidence} requests for any test, even with no error; half the fixed window is ${b.halfFixedWindow}: ` +
+      `${b.possible ? 'possible' : 'impossible'}. The fixed window passes on its ${2 * b.halfFixedWindow} requests without that evidence: ` +
+      `it would pass a release exactly at the limit ${pct(b.fixedPassesAtLimit)} of the time (exact binomial), ` +
+      `and rolls back ${pct(b.fixedFalseRollback)} of these good releases.`,
+  );
   const header =
     `gate decisions: ${deployments} simulated deployments per row (the same traffic for every gate), one ${gates[0]![1].weight}% step ` +
     `at ${REQUESTS_PER_SECOND} req/s (low-traffic rows ${LOW_TRAFFIC_REQUESTS_PER_SECOND}), evaluated every 1 s; blue 5xx ${pct(BLUE_ERROR_RATE)} unless named, ` +
     `p99 ${BLUE_P99_MS} ms; maxErrorRate ${pct(LIMIT)}; sequential δ=+${Number((delta * 100).toPrecision(3))} pp, final look at 300 s; ` +
     `"histograms": the source gives latency buckets (simulated Prometheus-like), "p99 only": ALB metrics; seed ${seed}`;
   return {
-    table: `${header}\n${table}\n\ntargets (reported, not asserted), per sequential gate against the fixed window:\n${targetTable}\n(${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    table: `${header}\n${table}\n\ntargets (reported, not asserted), per sequential gate against the fixed window:\n${targetTable}\n\nwhat "≤ ½" asks of the good rows:\n${boundLines.join('\n')}\n(${((Date.now() - started) / 1000).toFixed(1)} s)`,
     data: {
       setup: {
         deployments,
@@ -307,6 +342,7 @@ export async function gate(args: string[]): Promise<BenchResult> {
       },
       results: rows,
       targets,
+      passingBounds: bounds,
       allTargetsMet: targets.every((t) => t.met),
       elapsedMs: Date.now() - started,
     },
