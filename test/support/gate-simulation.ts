@@ -167,7 +167,12 @@ export function simulateStep(
       consecutiveFailures: previousFailures,
       dataUntil: (seconds - gate.intervalSeconds) * 1000,
     };
-    const look = gateLook(stepTiming, 'step', seconds * 1000, seconds > gate.intervalSeconds ? previous : null);
+    const look = gateLook(
+      stepTiming,
+      'step',
+      seconds * 1000,
+      seconds > gate.intervalSeconds ? previous : null,
+    );
     const verdict = evaluateGate(gate, green.snapshot(), health, { window: blue.snapshot(), names }, look);
     const observation = decide({
       gate,
