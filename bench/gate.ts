@@ -6,7 +6,8 @@
  * evaluated every second on the cumulative window since the step started, through the real
  * evaluateGate and decide (test/support/gate-simulation.ts has the traffic and latency model).
  * All gates come from real spec presets with `intervalSeconds: 1` and every other gate setting at
- * its default (sequential: α = β = 1 %, δ = +2 pp, maxErrorRate 1 %, final look at 300 s, p99 ≤
+ * its default (sequential: α = β = 1 %, δ = +2 pp, maxErrorRate 1 %, the limit's interim look at
+ * 135 s, final look at 300 s, last look at 450 s, p99 ≤
  * blue × 1.5 + 50 ms, maxProbabilitySlower 0.55, two failing evaluations in a row; fixed window:
  * 5xx share ≤ 1 % and p99 ≤ 1000 ms over 5 minutes). The sequential gate runs twice: on a source
  * with latency histograms (simulated, Prometheus-like buckets) and on p99 only (ALB metrics).
@@ -325,7 +326,7 @@ export async function gate(args: string[]): Promise<BenchResult> {
   const header =
     `gate decisions: ${deployments} simulated deployments per row (the same traffic for every gate), one ${gates[0]![1].weight}% step ` +
     `at ${REQUESTS_PER_SECOND} req/s (low-traffic rows ${LOW_TRAFFIC_REQUESTS_PER_SECOND}), evaluated every 1 s; blue 5xx ${pct(BLUE_ERROR_RATE)} unless named, ` +
-    `p99 ${BLUE_P99_MS} ms; maxErrorRate ${pct(LIMIT)}; sequential δ=+${Number((delta * 100).toPrecision(3))} pp, final look at 300 s; ` +
+    `p99 ${BLUE_P99_MS} ms; maxErrorRate ${pct(LIMIT)}; sequential δ=+${Number((delta * 100).toPrecision(3))} pp, limit's interim look at 135 s, final look at 300 s (last 450 s); ` +
     `"histograms": the source gives latency buckets (simulated Prometheus-like), "p99 only": ALB metrics; seed ${seed}`;
   return {
     table: `${header}\n${table}\n\ntargets (reported, not asserted), per sequential gate against the fixed window:\n${targetTable}\n\nwhat "≤ ½" asks of the good rows:\n${boundLines.join('\n')}\n(${((Date.now() - started) / 1000).toFixed(1)} s)`,
