@@ -215,6 +215,7 @@ function passingBound(beta: number, fixedMedianRequests: number) {
   const fixedPassesAtLimit = Math.exp(logBinomialCdf(Math.floor(n * LIMIT), n, LIMIT));
   return {
     fewestRequestsForEvidence,
+    fixedRequests: n,
     halfFixedWindow: Math.floor(n / 2),
     possible: fewestRequestsForEvidence <= n / 2,
     fixedPassesAtLimit,
@@ -319,7 +320,7 @@ export async function gate(args: string[]): Promise<BenchResult> {
     (b) =>
       `- ${b.scenario}: passing on evidence that the 5xx rate is below ${pct(LIMIT)} (β = ${pct(beta)}) takes ` +
       `≥ ${b.fewestRequestsForEvidence} requests for any test, even with no error; half the fixed window is ${b.halfFixedWindow}: ` +
-      `${b.possible ? 'possible' : 'impossible'}. The fixed window passes on its ${2 * b.halfFixedWindow} requests without that evidence: ` +
+      `${b.possible ? 'possible' : 'impossible'}. The fixed window passes on its ${b.fixedRequests} requests without that evidence: ` +
       `it would pass a release exactly at the limit ${pct(b.fixedPassesAtLimit)} of the time (exact binomial), ` +
       `and rolls back ${pct(b.fixedFalseRollback)} of these good releases.`,
   );
