@@ -6,7 +6,8 @@
  * evaluated every second on the cumulative window since the step started, through the real
  * evaluateGate and decide (test/support/gate-simulation.ts has the traffic and latency model).
  * All gates come from real spec presets with `intervalSeconds: 1` and every other gate setting at
- * its default (sequential: α = β = 1 %, δ = +2 pp, maxErrorRate 1 %, final look at 300 s, p99 ≤
+ * its default (sequential: α = β = 1 %, δ = +2 pp, maxErrorRate 1 %, the limit's interim look at
+ * 135 s, final look at 300 s, last look at 450 s, p99 ≤
  * blue × 1.5 + 50 ms, maxProbabilitySlower 0.55, two failing evaluations in a row; fixed window:
  * 5xx share ≤ 1 % and p99 ≤ 1000 ms over 5 minutes). The sequential gate runs twice: on a source
  * with latency histograms (simulated, Prometheus-like buckets) and on p99 only (ALB metrics).
@@ -16,6 +17,7 @@
 import { parseArgs } from 'node:util';
 import { SpecSchema, type DeploymentSpecInput } from '../shared/domain/spec';
 import { seededRandom } from '../shared/domain/statistics/random';
+import { logBinomialCdf } from '../shared/domain/statistics/special-functions';
 import { specFor } from '../test/fixtures/spec';
 import { simulateStep, type Scenario, type StepSetup } from '../test/support/gate-simulation';
 import type { BenchResult } from './run';
@@ -200,6 +202,26 @@ interface RowTargets {
   met: boolean;
 }
 
+/**
+ * What a good row's "≤ ½" asks, in numbers: passing on evidence that the 5xx rate is below the
+ * limit (the chance of passing a release at the limit at most β) takes, even without a single
+ * error, (1 − limit)^n ≤ β requests — whatever the test. Set against half the fixed window's
+ * median, and against what the fixed window's own pass is worth: the chance it passes a release
+ * exactly at the limit on its median requests (observed rate ≤ the limit, exact binomial).
+ */
+function passingBound(beta: number, fixedMedianRequests: number) {
+  const fewestRequestsForEvidence = Math.ceil(Math.log(beta) / Math.log1p(-LIMIT));
+  const n = Math.round(fixedMedianRequests);
+  const fixedPassesAtLimit = Math.exp(logBinomialCdf(Math.floor(n * LIMIT), n, LIMIT));
+  return {
+    fewestRequestsForEvidence,
+    fixedRequests: n,
+    halfFixedWindow: Math.floor(n / 2),
+    possible: fewestRequestsForEvidence <= n / 2,
+    fixedPassesAtLimit,
+  };
+}
+
 export async function gate(args: string[]): Promise<BenchResult> {
   const { values } = parseArgs({
     args,
@@ -287,13 +309,28 @@ export async function gate(args: string[]): Promise<BenchResult> {
       t.met ? 'met' : 'NOT met',
     ]),
   );
+  // Each good row: can any test pass on evidence with half the window's requests?
+  const beta = gates[0]![1].gate.missRate;
+  const bounds = SCENARIOS.filter((s) => !s.bad).map((s) => ({
+    scenario: s.name,
+    ...passingBound(beta, find(fixed, s.name).requestsToDecision.p50),
+    fixedFalseRollback: find(fixed, s.name).wrongRate,
+  }));
+  const boundLines = bounds.map(
+    (b) =>
+      `- ${b.scenario}: passing on evidence that the 5xx rate is below ${pct(LIMIT)} (β = ${pct(beta)}) takes ` +
+      `≥ ${b.fewestRequestsForEvidence} requests for any test, even with no error; half the fixed window is ${b.halfFixedWindow}: ` +
+      `${b.possible ? 'possible' : 'impossible'}. The fixed window passes on its ${b.fixedRequests} requests without that evidence: ` +
+      `it would pass a release exactly at the limit ${pct(b.fixedPassesAtLimit)} of the time (exact binomial), ` +
+      `and rolls back ${pct(b.fixedFalseRollback)} of these good releases.`,
+  );
   const header =
     `gate decisions: ${deployments} simulated deployments per row (the same traffic for every gate), one ${gates[0]![1].weight}% step ` +
     `at ${REQUESTS_PER_SECOND} req/s (low-traffic rows ${LOW_TRAFFIC_REQUESTS_PER_SECOND}), evaluated every 1 s; blue 5xx ${pct(BLUE_ERROR_RATE)} unless named, ` +
-    `p99 ${BLUE_P99_MS} ms; maxErrorRate ${pct(LIMIT)}; sequential δ=+${Number((delta * 100).toPrecision(3))} pp, final look at 300 s; ` +
+    `p99 ${BLUE_P99_MS} ms; maxErrorRate ${pct(LIMIT)}; sequential δ=+${Number((delta * 100).toPrecision(3))} pp, limit's interim look at 135 s, final look at 300 s (last 450 s); ` +
     `"histograms": the source gives latency buckets (simulated Prometheus-like), "p99 only": ALB metrics; seed ${seed}`;
   return {
-    table: `${header}\n${table}\n\ntargets (reported, not asserted), per sequential gate against the fixed window:\n${targetTable}\n(${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    table: `${header}\n${table}\n\ntargets (reported, not asserted), per sequential gate against the fixed window:\n${targetTable}\n\nwhat "≤ ½" asks of the good rows:\n${boundLines.join('\n')}\n(${((Date.now() - started) / 1000).toFixed(1)} s)`,
     data: {
       setup: {
         deployments,
@@ -307,6 +344,7 @@ export async function gate(args: string[]): Promise<BenchResult> {
       },
       results: rows,
       targets,
+      passingBounds: bounds,
       allTargetsMet: targets.every((t) => t.met),
       elapsedMs: Date.now() - started,
     },

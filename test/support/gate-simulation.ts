@@ -14,7 +14,8 @@ import {
   currentBakeWindow,
   decide,
   evaluateGate,
-  finalLookAt as finalLookTime,
+  decidesAtOnce,
+  gateLook,
   judgeBakeWindow,
   type TargetHealth,
   type TrafficWindow,
@@ -148,8 +149,8 @@ export function simulateStep(
   const green = new ColorWindow(scenario.greenErrorRate, scenario.greenP99Ms, sigma, histograms);
   const perInterval = Math.round(requestsPerSecond * gate.intervalSeconds);
   const deadlineAt = (holdSeconds + gate.stepTimeoutSeconds) * 1000;
-  // Seconds from the step's start, as judge.ts places the look.
-  const finalLookAt = finalLookTime({ startedAt: 0, holdSeconds, deadlineAt, gate }) / 1000;
+  // The step as judge.ts places its looks (interim, final, last).
+  const stepTiming = { index: 0, startedAt: 0, holdSeconds, deadlineAt, gate };
   const names = { candidate: 'green', baseline: 'blue' };
   const route = routeSampler(perInterval, weight / 100);
   let previousFailures = 0;
@@ -159,13 +160,20 @@ export function simulateStep(
     blue.add(random, perInterval - toGreen, latencyRandom);
     // decide() waits on anything before a fixed window ends: skip evaluations it would ignore.
     if (gate.mode === 'fixed-window' && seconds < holdSeconds) continue;
-    const verdict = evaluateGate(
-      gate,
-      green.snapshot(),
-      health,
-      { window: blue.snapshot(), names },
-      { final: seconds >= finalLookAt },
+    // The look as judge.ts takes it, the previous evaluation having read data up to one interval ago.
+    const previous = {
+      stepIndex: 0,
+      phase: 'step',
+      consecutiveFailures: previousFailures,
+      dataUntil: (seconds - gate.intervalSeconds) * 1000,
+    };
+    const look = gateLook(
+      stepTiming,
+      'step',
+      seconds * 1000,
+      seconds > gate.intervalSeconds ? previous : null,
     );
+    const verdict = evaluateGate(gate, green.snapshot(), health, { window: blue.snapshot(), names }, look);
     const observation = decide({
       gate,
       verdict,
@@ -174,7 +182,7 @@ export function simulateStep(
       holdSeconds,
       deadlineAt,
       now: seconds * 1000,
-      finalLook: gate.mode === 'sequential' && seconds >= finalLookAt,
+      finalLook: gate.mode === 'sequential' && decidesAtOnce(look),
     });
     if (observation.decision !== 'wait') {
       return {

@@ -148,11 +148,11 @@ function coverageReason(input: DecisionInput, what: string): string {
 function decideSequential(input: DecisionInput, consecutiveFailures: number): GateDecision {
   const { gate, verdict } = input;
   if (consecutiveFailures >= gate.consecutiveFailures) return failedRollback(consecutiveFailures, verdict);
-  if (input.finalLook && verdict.verdict === 'fail') {
+  if ((input.finalLook || verdict.atOnce) && verdict.verdict === 'fail') {
     return {
       decision: 'rollback',
       consecutiveFailures,
-      reasons: ['gate failed at its final look', ...verdict.reasons],
+      reasons: [`gate failed at its ${input.finalLook ? 'final' : 'interim'} look`, ...verdict.reasons],
     };
   }
   if (verdict.verdict === 'pass') {

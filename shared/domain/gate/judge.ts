@@ -27,6 +27,7 @@ import {
   combineVerdicts,
   evaluateGate,
   type Baseline,
+  type GateLook,
   type GateVerdict,
   type TargetHealth,
   type TrafficWindow,
@@ -232,15 +233,73 @@ export function finalLookAt(
   return Math.min(look, holdEnd + Math.max(0, step.deadlineAt - holdEnd) / 2);
 }
 
-/** The traffic verdict on published data only; the final look once published data reaches it. */
+/**
+ * The last look (epoch ms): halfway from the hold's end to the step's deadline. A final look that
+ * saw the 5xx rate above the limit on too few requests to say so (judged by the fixed window's
+ * rule, it would be a coin toss) waits for more requests up to here, then passes.
+ */
+export function lastLookAt(step: Pick<JudgedStep, 'startedAt' | 'holdSeconds' | 'deadlineAt'>): number {
+  const holdEnd = step.startedAt + step.holdSeconds * 1000;
+  return holdEnd + Math.max(0, step.deadlineAt - holdEnd) / 2;
+}
+
+/**
+ * Where the interim look of the 5xx limit falls, as a share of the time to the final look: before
+ * half of it, so that a decision there takes at most half a fixed window of the same length.
+ */
+export const INTERIM_LOOK_FRACTION = 0.45;
+
+/** When the interim look of the 5xx limit is taken (epoch ms): INTERIM_LOOK_FRACTION of the way to the final look. */
+export function interimLookAt(
+  step: Pick<JudgedStep, 'startedAt' | 'holdSeconds' | 'deadlineAt' | 'gate'>,
+): number {
+  return step.startedAt + Math.round((finalLookAt(step) - step.startedAt) * INTERIM_LOOK_FRACTION);
+}
+
+/**
+ * Which look this evaluation is. The interim look is a single test: taken by the first evaluation
+ * of the step whose published data reaches interimLookAt, and by rereads of that same data, never
+ * by a later evaluation on more data (that would be a second test at the same level).
+ */
+export function gateLook(
+  step: Pick<JudgedStep, 'index' | 'startedAt' | 'holdSeconds' | 'deadlineAt' | 'gate'>,
+  phase: 'step' | 'bake',
+  dataUntil: number,
+  previous: PreviousEvaluation | null,
+): GateLook {
+  const final = dataUntil >= finalLookAt(step);
+  const interimAt = interimLookAt(step);
+  const earlier =
+    previous !== null && isSameStep({ index: step.index, phase }, previous) ? previous.dataUntil : undefined;
+  const after = (at: number) => earlier !== undefined && earlier >= at && earlier !== dataUntil;
+  return {
+    final,
+    interim: !final && dataUntil >= interimAt && !after(interimAt),
+    last: final && dataUntil >= lastLookAt(step),
+    extended: final && after(finalLookAt(step)),
+  };
+}
+
+/**
+ * Whether a failure at this look rolls back at once (decide.ts finalLook): at the final look and
+ * at the last, not in between (where a rule failing on one evaluation's noise still needs
+ * consecutiveFailures).
+ */
+export function decidesAtOnce(look: GateLook): boolean {
+  return look.final && (!look.extended || (look.last ?? false));
+}
+
+/** The traffic verdict on published data only; its look (interim, final, last) once published data reaches it. */
 function trafficVerdict(
   step: JudgedStep,
+  phase: 'step' | 'bake',
   data: PublishedWindow,
   health: TargetHealth,
+  previous: PreviousEvaluation | null,
   baseline?: Baseline,
 ): GateVerdict {
   if (!hasDataSince(data, step.startedAt)) return unpublished(step, data, health);
-  return evaluateGate(step.gate, data, health, baseline, { final: data.until >= finalLookAt(step) });
+  return evaluateGate(step.gate, data, health, baseline, gateLook(step, phase, data.until, previous));
 }
 
 /**
@@ -253,7 +312,14 @@ export function judgeStep(input: StepJudgementInput): Judgement<StepObservation>
     window: readings.traffic[colors.live],
     names: { candidate: colors.new, baseline: colors.live },
   };
-  const traffic = trafficVerdict(input.step, readings.traffic[colors.new], readings.health, baseline);
+  const traffic = trafficVerdict(
+    input.step,
+    'step',
+    readings.traffic[colors.new],
+    readings.health,
+    input.previous,
+    baseline,
+  );
   return judgeTraffic(input, 'step', traffic, []);
 }
 
@@ -265,7 +331,7 @@ export function judgeStep(input: StepJudgementInput): Judgement<StepObservation>
  */
 export function judgeBake(input: StepJudgementInput<BakeReadings>): Judgement<StepObservation> {
   const { step, colors, readings } = input;
-  const traffic = trafficVerdict(step, readings.traffic[colors.new], readings.health);
+  const traffic = trafficVerdict(step, 'bake', readings.traffic[colors.new], readings.health, input.previous);
   const latest = readings.latestWindow
     ? [judgeBakeWindow(step.gate, readings.latestWindow.window, readings.latestWindow.traffic[colors.new])]
     : [];
@@ -321,7 +387,7 @@ function judgeTraffic(
     alarmsFiring: readings.alarmsFiring,
     control: readings.control,
     phase,
-    finalLook: step.gate.mode === 'sequential' && dataUntil >= finalLookAt(step),
+    finalLook: step.gate.mode === 'sequential' && decidesAtOnce(gateLook(step, phase, dataUntil, previous)),
   });
   const observation: StepObservation = {
     stepIndex: step.index,

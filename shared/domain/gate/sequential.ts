@@ -45,6 +45,8 @@ type RuleStatus = 'pass' | 'fail' | 'pending';
 interface RuleResult {
   status: RuleStatus;
   reason: string;
+  /** A failure at the interim look: rolls back at once. */
+  atOnce?: boolean;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -73,6 +75,12 @@ interface Thresholds {
   /** Wald's acceptance boundary of "not worse by δ". */
   acceptBoundary: number;
   final: boolean;
+  /** The limit's interim look (one exact test at α/2). */
+  interim: boolean;
+  /** The last look: an ambiguous final look passes here. */
+  last: boolean;
+  /** After an undecided final look, before the last one. */
+  extended: boolean;
 }
 
 function thresholds(gate: Gate, look?: GateLook): Thresholds {
@@ -85,6 +93,9 @@ function thresholds(gate: Gate, look?: GateLook): Thresholds {
     limitPass: Math.log(1 / beta),
     acceptBoundary: sprtBoundaries(alpha, beta).lower,
     final: look?.final ?? false,
+    interim: (look?.interim ?? false) && !(look?.final ?? false),
+    last: look?.last ?? look?.final ?? false,
+    extended: (look?.extended ?? false) && !(look?.last ?? false),
   };
 }
 
@@ -115,16 +126,45 @@ function errorLimitRule(gate: Gate, w: TrafficWindow, name: string, t: Threshold
       reason: `${figures} above the ${shortPct(limit)} limit: log e-value ${num(e.above)} ≥ ${num(t.limitFail)} (always-valid, ${settings})`,
     };
   }
+  if (t.interim) {
+    // One exact test at α, at the interim look only (a group-sequential design's interim
+    // analysis): catches a rate just over the limit on half the fixed window's requests, which
+    // no always-valid test can (see ../statistics/index.ts).
+    const p = limitPValue(w, limit);
+    if (p <= t.alpha) {
+      return {
+        status: 'fail',
+        atOnce: true,
+        reason: `interim look: ${figures} above the ${shortPct(limit)} limit: exact binomial p-value at ${shortPct(limit)} ${pValue(p)} ≤ ${shortPct(t.alpha)}`,
+      };
+    }
+  }
   if (t.final) {
     // The fixed window's own rule (observed rate above the limit fails), guarded at small counts:
-    // the count must also be unlikely (≤ α/2) for a release at half the limit.
+    // the count must also be unlikely (≤ α/2) for a release at half the limit. Above the limit but
+    // not unlikely enough: more requests, until the last look, where it passes.
     const above = rateOf(w) > limit;
     const p = limitPValue(w, limit / 2);
     const over = above && p <= t.alpha / 2;
     const guard = `exact binomial p-value at ${shortPct(limit / 2)} ${pValue(p)} ${p <= t.alpha / 2 ? '≤' : '>'} ${shortPct(t.alpha / 2)}`;
+    if (t.extended) {
+      // A single test at the final look and one at the last: in between, no guarded retest.
+      return above
+        ? {
+            status: 'pending',
+            reason: `after the final look: ${figures} above the ${shortPct(limit)} limit, judged again at the last look`,
+          }
+        : { status: 'pass', reason: `after the final look: ${figures} within the ${shortPct(limit)} limit` };
+    }
+    if (above && !over && !t.last) {
+      return {
+        status: 'pending',
+        reason: `final look: ${figures} above the ${shortPct(limit)} limit on too few requests (${guard}): more requests needed, up to the last look`,
+      };
+    }
     return {
       status: over ? 'fail' : 'pass',
-      reason: `final look: ${figures} ${over ? 'above' : 'within'} the ${shortPct(limit)} limit${above ? ` (${guard})` : ''}`,
+      reason: `${t.last && above && !over ? 'last' : 'final'} look: ${figures} ${over ? 'above' : 'within'} the ${shortPct(limit)} limit${above ? ` (${guard})` : ''}`,
     };
   }
   if (e.below >= t.limitPass) {
@@ -303,8 +343,13 @@ export function evaluateSequential(
     p99LimitRule(gate, traffic),
     !waiting && compared && p99ComparisonRule(gate, traffic, compared, names, t),
   ].filter((r): r is RuleResult => Boolean(r));
-  failures.push(...rules.filter((r) => r.status === 'fail').map((r) => r.reason));
-  if (failures.length > 0) return { verdict: 'fail', reasons: failures };
+  const failing = rules.filter((r) => r.status === 'fail');
+  failures.push(...failing.map((r) => r.reason));
+  if (failures.length > 0) {
+    // The interim look's failure rolls back at once; any other waits for consecutiveFailures.
+    const atOnce = failing.some((r) => r.atOnce);
+    return { verdict: 'fail', reasons: failures, ...(atOnce ? { atOnce } : {}) };
+  }
   const pending = rules.filter((r) => r.status === 'pending');
   if (pending.length > 0)
     return { verdict: 'inconclusive', reasons: [...pending.map((r) => r.reason), ...notes] };

@@ -41,12 +41,30 @@ export interface GateLook {
    * the data it has, never inconclusive but for too few requests.
    */
   final: boolean;
+  /**
+   * The interim look of the 5xx limit (judge.ts interimLookAt): one exact test at α/2 on the
+   * window then, whose failure rolls back at once. Taken once per step. Default false.
+   */
+  interim?: boolean;
+  /**
+   * The last look (judge.ts lastLookAt), default `final`: a final look that found the observed 5xx
+   * rate above the limit on too few requests to say so waits for more, up to here, then passes.
+   */
+  last?: boolean;
+  /**
+   * An evaluation after the final look, before the last, of a step the final look left undecided
+   * (judge.ts gateLook): only the always-valid tests can fail then, and a 5xx rate back within the
+   * limit passes. Default false.
+   */
+  extended?: boolean;
 }
 
 export interface GateVerdict {
   verdict: Verdict;
   /** Human-readable reasons, each naming the rule and the numbers. */
   reasons: string[];
+  /** A failure at a single look of a group-sequential design (the interim look): rolls back at once. */
+  atOnce?: boolean;
 }
 
 /**
@@ -74,6 +92,9 @@ export function evaluateGate(
 export function combineVerdicts(primary: GateVerdict, ...others: GateVerdict[]): GateVerdict {
   const all = [primary, ...others];
   const failing = all.filter((v) => v.verdict === 'fail');
-  if (failing.length > 0) return { verdict: 'fail', reasons: failing.flatMap((v) => v.reasons) };
+  if (failing.length > 0) {
+    const atOnce = failing.some((v) => v.atOnce);
+    return { verdict: 'fail', reasons: failing.flatMap((v) => v.reasons), ...(atOnce ? { atOnce } : {}) };
+  }
   return { verdict: primary.verdict, reasons: all.flatMap((v) => v.reasons) };
 }

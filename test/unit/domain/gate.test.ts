@@ -306,6 +306,24 @@ describe('decide', () => {
     });
   });
 
+  it('rolls back at once on a failure at the interim look (a single test), however few failures came before', () => {
+    // Act
+    const result = decide(
+      observation({
+        verdict: { ...verdict('fail', ['interim look: 5xx rate 1.7%']), atOnce: true },
+        previousFailures: 0,
+        now: 120_000,
+      }),
+    );
+
+    // Assess
+    expect(result).toEqual({
+      decision: 'rollback',
+      consecutiveFailures: 1,
+      reasons: ['gate failed at its interim look', 'interim look: 5xx rate 1.7%'],
+    });
+  });
+
   it('waits after a failure below the limit, counting it', () => {
     // Act
     const result = decide(observation({ verdict: verdict('fail'), previousFailures: 0, now: 120_000 }));

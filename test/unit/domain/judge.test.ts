@@ -6,6 +6,10 @@ import {
   judgeTestRound,
   latestBakeWindow,
   finalLookAt,
+  gateLook,
+  interimLookAt,
+  lastLookAt,
+  decidesAtOnce,
   ProbesSchema,
   readingWindows,
   stopsWindowStart,
@@ -243,6 +247,50 @@ describe('finalLookAt', () => {
         },
       ),
     );
+  });
+});
+
+describe('gateLook', () => {
+  const start = 1_000_000;
+  const step = {
+    index: 0,
+    startedAt: start,
+    holdSeconds: 0,
+    deadlineAt: start + 900_000,
+    gate: GateSchema.parse({}),
+  };
+  const previous = (dataUntilSeconds: number) => ({
+    stepIndex: 0,
+    phase: 'step',
+    consecutiveFailures: 0,
+    dataUntil: start + dataUntilSeconds * 1000,
+  });
+  const look = (seconds: number, before: number | null) =>
+    gateLook(step, 'step', start + seconds * 1000, before === null ? null : previous(before));
+
+  it('places the interim look at 45 % of the way to the final look, and the last halfway to the deadline', () => {
+    expect(interimLookAt(step) - start).toBe(135_000);
+    expect(finalLookAt(step) - start).toBe(300_000);
+    expect(lastLookAt(step) - start).toBe(450_000);
+  });
+
+  it('takes the interim look once: on the first data reaching it and on rereads of that data, never on more data', () => {
+    expect(look(130, 120).interim).toBe(false);
+    expect(look(140, 130).interim).toBe(true);
+    expect(look(140, 140).interim).toBe(true);
+    expect(look(150, 140).interim).toBe(false);
+    // No earlier evaluation of this step (or one of another step): this one is the look.
+    expect(look(200, null).interim).toBe(true);
+    expect(gateLook(step, 'bake', start + 200_000, previous(140)).interim).toBe(true);
+  });
+
+  it('extends an undecided final look up to the last look, where a failure rolls back at once again', () => {
+    expect(look(300, 299)).toEqual({ final: true, interim: false, last: false, extended: false });
+    expect(decidesAtOnce(look(300, 299))).toBe(true);
+    expect(look(301, 300)).toEqual({ final: true, interim: false, last: false, extended: true });
+    expect(decidesAtOnce(look(301, 300))).toBe(false);
+    expect(look(450, 449)).toEqual({ final: true, interim: false, last: true, extended: true });
+    expect(decidesAtOnce(look(450, 449))).toBe(true);
   });
 });
 

@@ -19,7 +19,7 @@ function rate(setup: StepSetup, scenario: Scenario, decision: 'advance' | 'rollb
 }
 
 /** Configured rate + 3 standard deviations of an empirical rate over RUNS runs. */
-const tolerance = (p: number) => p + 3 * Math.sqrt((p * (1 - p)) / RUNS);
+const tolerance = (p: number, runs = RUNS) => p + 3 * Math.sqrt((p * (1 - p)) / runs);
 
 const same = (errorRate: number, p99Ms = 120): Scenario => ({
   blueErrorRate: errorRate,
@@ -88,6 +88,46 @@ describe('sequential gate error rates (simulated)', () => {
     // Assess
     expect(falseRollbacks).toBeLessThanOrEqual(tolerance(gate.falseRollbackRate));
     expect(misses).toBeLessThanOrEqual(tolerance(gate.missRate));
+  });
+
+  it('fails a green exactly at the limit (the live color there too) before the final look within 1.5α by the limit, α at its interim look', () => {
+    // Prepare
+    // 5-s evaluations: the interim look (135 s) and the final look (300 s) fall on one.
+    const gate = GateSchema.parse({ intervalSeconds: 5 });
+    const setup = { gate, weight: 10, holdSeconds: 0, requestsPerSecond: 200 };
+    const random = seededRandom(18);
+    const runs = 200;
+
+    // Act
+    const outcomes = Array.from({ length: runs }, () => simulateStep(setup, same(0.01), random));
+    const early = outcomes.filter((o) => o.decision === 'rollback' && o.seconds < gate.finalLookSeconds);
+    const atInterim = early.filter((o) => o.reasons[0] === 'gate failed at its interim look');
+
+    // Assess
+    expect(atInterim.length / runs).toBeLessThanOrEqual(tolerance(gate.falseRollbackRate, runs));
+    // The limit's α/2 + α, the comparison's α/2.
+    expect(early.length / runs).toBeLessThanOrEqual(tolerance(2 * gate.falseRollbackRate, runs));
+  });
+
+  it('at 10 requests/s, rolls back a good green within α and never passes one at +5 pp, waiting past the final look when 300 requests say too little', () => {
+    // Prepare
+    const gate = GateSchema.parse({ intervalSeconds: 1 });
+    const setup = { gate, weight: 10, holdSeconds: 0, requestsPerSecond: 10 };
+    const random = seededRandom(19);
+    const runs = 120;
+
+    // Act
+    const good = Array.from({ length: runs }, () => simulateStep(setup, same(0.005), random));
+    const bad = Array.from({ length: runs }, () => simulateStep(setup, worse(0.005, 0.05), random));
+
+    // Assess
+    const falseRollbacks = good.filter((o) => o.decision === 'rollback').length / runs;
+    expect(falseRollbacks).toBeLessThanOrEqual(tolerance(gate.falseRollbackRate, runs));
+    expect(bad.filter((o) => o.decision === 'advance')).toHaveLength(0);
+    // Some good steps saw 4 or 5 errors in about 300 requests: they waited, up to the last look (450 s).
+    const waited = good.filter((o) => o.seconds > gate.finalLookSeconds);
+    expect(waited.length).toBeGreaterThan(0);
+    expect(Math.max(...good.map((o) => o.seconds))).toBeLessThanOrEqual(450);
   });
 
   it('passes a good green with at most half the requests of a 5-minute window, and never on a handful', () => {

@@ -9,6 +9,7 @@ import {
 } from '../../../shared/domain/gate';
 import { GateSchema, type Gate } from '../../../shared/domain/gate';
 import { gateArb } from '../../fixtures/specArbitraries';
+import { limitPValue } from '../../../shared/domain/statistics/error-limit';
 
 /** Defaults: sequential, α = β = 1 %, δ = +2 pp, maxErrorRate 1 %, maxP99Ms 1000, p99 ≤ live × 1.5 + 50 ms, minRequests 20. */
 const GATE: Gate = GateSchema.parse({});
@@ -328,6 +329,104 @@ describe('evaluateGate (sequential)', () => {
             );
           },
         ),
+      );
+    });
+  });
+
+  describe('interim look', () => {
+    it('fails a rate just over the limit at the interim look on an exact test at α, and rolls back at once', () => {
+      // Act
+      // The live color at the limit too: only the limit can fail green.
+      const interim = evaluateGate(GATE, window(2717, 46), HEALTHY, blue(24_453, 245), {
+        final: false,
+        interim: true,
+      });
+      const later = evaluateGate(GATE, window(2717, 46), HEALTHY, blue(24_453, 245));
+
+      // Assess
+      expect(interim.verdict).toBe('fail');
+      expect(interim.atOnce).toBe(true);
+      expect(interim.reasons).toEqual([
+        'interim look: 5xx rate 1.7% on green (46 of 2717 requests) above the 1% limit: exact binomial p-value at 1% 0.00057 ≤ 1%',
+      ]);
+      // The same counts outside the look: the always-valid test alone, not yet enough.
+      expect(later.verdict).toBe('inconclusive');
+    });
+
+    it('never passes at the interim look what the always-valid tests leave open', () => {
+      const interim = evaluateGate(GATE, window(2700, 20), HEALTHY, blue(24_300, 240), {
+        final: false,
+        interim: true,
+      });
+      expect(interim.verdict).toBe('inconclusive');
+    });
+
+    it('fails a release exactly at the limit with probability ≤ α, and one at half of it ≤ α/10 (exact, property)', () => {
+      fc.assert(
+        fc.property(fc.integer({ min: 20, max: 50_000 }), (n) => {
+          // The fewest errors the interim look fails on (the live color as bad, so the limit alone decides).
+          const fails = (k: number) =>
+            evaluateGate(GATE, window(n, k), HEALTHY, blue(9 * n, Math.round(9 * n * 0.02)), {
+              final: false,
+              interim: true,
+            }).verdict === 'fail';
+          let k = Math.floor(n * 0.01);
+          while (!fails(k)) k++;
+          while (k > 0 && fails(k - 1)) k--;
+          const limit = GATE.maxErrorRate;
+          expect(limitPValue({ requests: n, errors: k }, limit)).toBeLessThanOrEqual(GATE.falseRollbackRate);
+          expect(limitPValue({ requests: n, errors: k }, limit / 2)).toBeLessThanOrEqual(
+            GATE.falseRollbackRate / 10,
+          );
+        }),
+        { seed: 15, numRuns: 60 },
+      );
+    });
+  });
+
+  describe('ambiguous final look', () => {
+    it('waits for more requests when the rate is above the limit on too few requests to say so, and passes at the last look', () => {
+      // 4 errors in 300 requests: 1.3 % observed, but likely enough for a release at 0.5 %.
+      const final = evaluateGate(GATE, window(300, 4), HEALTHY, blue(2700, 13), { final: true, last: false });
+      const extended = evaluateGate(GATE, window(320, 4), HEALTHY, blue(2880, 14), {
+        final: true,
+        last: false,
+        extended: true,
+      });
+      const back = evaluateGate(GATE, window(400, 4), HEALTHY, blue(3600, 18), {
+        final: true,
+        last: false,
+        extended: true,
+      });
+      const last = evaluateGate(GATE, window(450, 6), HEALTHY, blue(4050, 20), { final: true, last: true });
+
+      expect(final.verdict).toBe('inconclusive');
+      expect(final.reasons[0]).toMatch(
+        /^final look: 5xx rate 1\.3% on green \(4 of 300 requests\) above the 1% limit on too few requests/,
+      );
+      expect(extended.verdict).toBe('inconclusive');
+      expect(back.verdict).toBe('pass');
+      expect(last.verdict).toBe('pass');
+      expect(last.reasons).toContainEqual(
+        expect.stringMatching(/^last look: 5xx rate 1\.3% on green \(6 of 450 requests\)/),
+      );
+    });
+
+    it('is inconclusive at a final look that is not the last only when the observed rate is above the limit (property)', () => {
+      fc.assert(
+        fc.property(
+          fc
+            .integer({ min: 20, max: 50_000 })
+            .chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 0, max: n }))),
+          ([n, e]) => {
+            const v = evaluateGate(GATE, window(n, e), HEALTHY, blue(9 * n, Math.floor((9 * n) / 200)), {
+              final: true,
+              last: false,
+            });
+            if (v.verdict === 'inconclusive') expect(e / n).toBeGreaterThan(GATE.maxErrorRate);
+          },
+        ),
+        { seed: 15 },
       );
     });
   });
