@@ -24,7 +24,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { InvalidInputError } from '../../domain/errors';
 
@@ -215,7 +214,8 @@ export class LocalLambda {
   private handlerOf(fn: Registered): Promise<LocalHandler> {
     if ('handler' in fn.code) return Promise.resolve(fn.code.handler);
     const { module, export: name = 'handler' } = fn.code;
-    fn.loaded ??= import(pathToFileURL(module).href).then((loaded: Record<string, unknown>) => {
+    // An absolute path (checked at registration) loads under Node's ESM and CommonJS loaders alike.
+    fn.loaded ??= import(module).then((loaded: Record<string, unknown>) => {
       const handler = loaded[name];
       if (typeof handler !== 'function')
         throw new Error(`${path.basename(module)} has no function export "${name}"`);
