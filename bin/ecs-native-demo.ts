@@ -12,28 +12,19 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogItemExtraInput, LogItemMessage } from '@aws-lambda-powertools/logger/types';
-import { createEcsHookHandler } from '../functions/hooks/ecs-hook';
 import type { Color } from '../shared/domain/colors';
 import { ECS_LIFECYCLE_STAGES, revisionId } from '../shared/domain/hooks/ecs-hook-event';
 import type { EcsHookSpecInput } from '../shared/domain/hooks/ecs-hook-spec';
-import { HttpProbe } from '../shared/aws/http-probe';
 import { LoadGenerator } from '../shared/local/load-generator';
-import { LocalEcsBlueGreen } from '../shared/local/ecs/local-ecs-blue-green';
+import { rehearsalEcsHook, simulatedEcsService } from '../shared/local/ecs/native-rehearsal';
 import {
-  SimulatedEcsLinearService,
   type HookInvocation,
   type LinearDeploymentConfiguration,
   type SimulatedDeploymentResult,
   type SimulationTiming,
   type StageEvent,
 } from '../shared/local/ecs/native-deployment';
-import {
-  awsTimingHeader,
-  LOCAL_CLUSTER,
-  LOCAL_LISTENER,
-  LOCAL_TEST_LISTENER,
-  Rehearsal,
-} from '../shared/local/rehearsal';
+import { awsTimingHeader, LOCAL_TEST_LISTENER, Rehearsal } from '../shared/local/rehearsal';
 import { parseCompression } from './aws-timing-flag';
 import { textTable } from './text-table';
 
@@ -172,7 +163,7 @@ const METRICS_NOTE =
 const NOT_MODELLED = [
   "ECS's deployment circuit breaker",
   'CloudWatch alarms (deploymentConfiguration.alarms)',
-  'PAUSE hooks, ContinueServiceDeployment, StopServiceDeployment',
+  'PAUSE hooks and ContinueServiceDeployment (StopServiceDeployment with ROLLBACK is modelled, through LocalEcsController; not exercised here)',
   "Lambda's own timeout and retries of a failed invocation (a failed invocation rolls back here)",
   'the order of the reversed-weight re-invocations on rollback (production first here) and whether hookDetails carry over between stages (they do not here): not documented',
 ];
@@ -249,44 +240,9 @@ export async function runEcsNativeDemo(options: EcsNativeDemoOptions = {}): Prom
       [base.slots.blue.targetGroup]: 'blue',
       [base.slots.green.targetGroup]: 'green',
     };
-    const blueSlot = { cluster: LOCAL_CLUSTER, service: base.slots.blue.service };
-    const first = await rehearsal.fleet.describe(blueSlot);
-    const service = new SimulatedEcsLinearService(
-      { proxy: rehearsal.proxy, fleet: rehearsal.fleet },
-      {
-        cluster: LOCAL_CLUSTER,
-        service: 'web',
-        slots: [
-          { slot: blueSlot, targetGroup: base.slots.blue.targetGroup },
-          {
-            slot: { cluster: LOCAL_CLUSTER, service: base.slots.green.service },
-            targetGroup: base.slots.green.targetGroup,
-          },
-        ],
-        live: 0,
-        taskDefinition: first.taskDefinition!,
-        desiredCount: 2,
-        listeners: { production: LOCAL_LISTENER, test: LOCAL_TEST_LISTENER },
-      },
-    );
+    const service = await simulatedEcsService(rehearsal, base, { service: 'web', desiredCount: 2 });
     const logger = new RecordingLogger({ logLevel: 'SILENT', serviceName: 'greenlight-ecs-hook' });
-    const handler = createEcsHookHandler({
-      blueGreen: new LocalEcsBlueGreen(rehearsal.proxy, {
-        serviceArn: service.serviceArn,
-        route: {
-          targetGroup: base.slots.blue.targetGroup,
-          alternateTargetGroup: base.slots.green.targetGroup,
-          productionListenerRule: LOCAL_LISTENER,
-          testListenerRule: LOCAL_TEST_LISTENER,
-        },
-        productionListener: LOCAL_LISTENER,
-      }),
-      metrics: rehearsal.metrics,
-      router: rehearsal.deps.router,
-      probe: new HttpProbe(),
-      clock: rehearsal.clock,
-      logger,
-    });
+    const handler = rehearsalEcsHook(rehearsal, service, base, { logger });
     const probeUrl = `${rehearsal.proxy.listenerUrl(LOCAL_TEST_LISTENER)}/health`;
     const hookDetails = { greenlight: aws ? awsHookSpec(probeUrl) : demoHookSpec(probeUrl) };
     load = new LoadGenerator({ url: `${rehearsal.proxy.url}/`, ratePerSecond: rate, maxInFlight: 200 });

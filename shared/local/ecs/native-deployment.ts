@@ -22,19 +22,18 @@
  * - rollback: production and then test traffic shifted back to the old revision, the
  *   PRODUCTION_TRAFFIC_SHIFT and TEST_TRAFFIC_SHIFT hooks invoked again with the reversed weights
  *   (the new revision at 0 %), then the new revision's tasks stopped.
+ * - StopServiceDeployment with ROLLBACK (`stop` signal): the rollback above, from wherever the
+ *   deployment is (a hook invocation under way is answered first; waits end at once).
  *
  * Compressed (named in every output): ECS's minute-based waits (`stepBakeTimeInMinutes`,
  * `bakeTimeInMinutes`, the hook timeout) last `realMsPerEcsMinute` real milliseconds per minute;
  * `callBackDelay` is waited in full unless `callBackDelayScale` says otherwise.
  *
- * - StopServiceDeployment with ROLLBACK (`stop` signal): the rollback above, from wherever the
- *   deployment is (a hook invocation under way is answered first; waits end at once).
- *
  * Not modelled: ECS's deployment circuit breaker, CloudWatch alarms (`deploymentConfiguration.
  * alarms`), PAUSE hooks and ContinueServiceDeployment, StopServiceDeployment's STOP type (no
- * rollback), Lambda's own timeout
- * and retries of a failed invocation, ECS's service-revision bookkeeping (one simulated service:
- * the rehearsal's two process groups stand for the two revisions' tasks), the order in which ECS
+ * rollback), Lambda's own timeout and retries of a failed invocation, ECS's service-revision
+ * bookkeeping (one simulated service: the rehearsal's two process groups stand for the two
+ * revisions' tasks), the order in which ECS
  * re-invokes the traffic-shift hooks on rollback (not documented: production first here), and
  * whether ECS carries hookDetails from one stage to the next (not documented: each stage starts
  * from the registration's hookDetails here).
