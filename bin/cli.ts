@@ -26,6 +26,7 @@ commands:
                                      overlap skipped, capacity retry (simulated), log sidecar 137
   demo ecs-native [--rate N]         a simulated ECS built-in LINEAR deployment judged by Greenlight's
                                      ECS hook: a good release (SUCCESSFUL), a faulty one (rolled back)
+                                     [--aws-timing [--compress N]]: CloudWatch's 60-s periods, 120 s late
   alerts explain [--json] < event    print the alert an ECS task state change event would send
                                      (no AWS calls: not enriched, no dedupe)
   hooks explain [--json] < event    what Greenlight's CodeDeploy / ECS lifecycle hook reads from an

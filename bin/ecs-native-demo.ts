@@ -12,26 +12,32 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogItemExtraInput, LogItemMessage } from '@aws-lambda-powertools/logger/types';
-import { createEcsHookHandler } from '../functions/hooks/ecs-hook';
 import type { Color } from '../shared/domain/colors';
 import { ECS_LIFECYCLE_STAGES, revisionId } from '../shared/domain/hooks/ecs-hook-event';
 import type { EcsHookSpecInput } from '../shared/domain/hooks/ecs-hook-spec';
-import { HttpProbe } from '../shared/aws/http-probe';
 import { LoadGenerator } from '../shared/local/load-generator';
-import { LocalEcsBlueGreen } from '../shared/local/ecs/local-ecs-blue-green';
+import { rehearsalEcsHook, simulatedEcsService } from '../shared/local/ecs/native-rehearsal';
 import {
-  SimulatedEcsLinearService,
   type HookInvocation,
   type LinearDeploymentConfiguration,
   type SimulatedDeploymentResult,
   type SimulationTiming,
   type StageEvent,
 } from '../shared/local/ecs/native-deployment';
-import { LOCAL_CLUSTER, LOCAL_LISTENER, LOCAL_TEST_LISTENER, Rehearsal } from '../shared/local/rehearsal';
+import { awsTimingHeader, LOCAL_TEST_LISTENER, Rehearsal } from '../shared/local/rehearsal';
+import { parseCompression } from './aws-timing-flag';
 import { textTable } from './text-table';
 
 export interface EcsNativeDemoOptions {
   ratePerSecond?: number;
+  /**
+   * Run on AWS timing (the main demo's `--aws-timing`): the hook reads CloudWatch-like 60-s
+   * periods published 120 s late, on a clock compressed `compress` times; ECS's minutes and
+   * callBackDelay are compressed as much, and the hook's gate is AWS-like (minute holds).
+   */
+  awsTiming?: { compress: number };
+  /** Another linear configuration (e.g. one shift, for a shorter run). */
+  linear?: LinearDeploymentConfiguration;
   workDir?: string;
   out?: { write(chunk: string): unknown };
 }
@@ -45,6 +51,36 @@ export const DEMO_LINEAR: LinearDeploymentConfiguration = {
 
 /** One ECS minute lasts one real second (60× compression); callBackDelay is waited in full. */
 export const DEMO_TIMING: Required<SimulationTiming> = { realMsPerEcsMinute: 1000, callBackDelayScale: 1 };
+
+/** Default compression of `demo ecs-native --aws-timing`. */
+export const DEFAULT_ECS_NATIVE_COMPRESSION = 30;
+
+/** ECS's time on AWS timing: every ECS minute and callBackDelay second compressed as the rehearsal's clock. */
+export function awsSimulationTiming(compress: number): Required<SimulationTiming> {
+  return { realMsPerEcsMinute: 60_000 / compress, callBackDelayScale: 1 / compress };
+}
+
+/**
+ * The hook's gate on AWS timing: the spec's default metrics model (CloudWatch's 60-s periods,
+ * 120 s publication delay) and minute holds, as a spec on AWS would have them.
+ */
+function awsHookSpec(probeUrl: string): EcsHookSpecInput {
+  return {
+    gate: {
+      intervalSeconds: 10,
+      minRequests: 20,
+      maxErrorRate: 0.01,
+      maxP99Ms: 500,
+      consecutiveFailures: 2,
+      stepTimeoutSeconds: 900,
+    },
+    probes: { url: probeUrl, requests: 5 },
+    testTraffic: { holdSeconds: 30, intervalSeconds: 10, consecutiveFailures: 2, timeoutSeconds: 300 },
+    stepHoldSeconds: 60,
+    bakeSeconds: 60,
+    bakeWindowSeconds: 60,
+  };
+}
 
 /** The gate the hook reads from `hookDetails.greenlight`: the main demo's, on the rehearsal's 1-s data. */
 function demoHookSpec(probeUrl: string): EcsHookSpecInput {
@@ -102,7 +138,14 @@ export interface EcsNativeDeploymentReport {
 
 export interface EcsNativeDemoReport {
   simulated: string;
-  timing: { realMsPerEcsMinute: number; callBackDelayScale: number; note: string; metrics: string };
+  timing: {
+    realMsPerEcsMinute: number;
+    callBackDelayScale: number;
+    note: string;
+    metrics: string;
+    /** AWS timing's compression and CloudWatch model; null on the lag-free timing. */
+    awsTiming: { compress: number; periodSeconds: number; publishDelaySeconds: number } | null;
+  };
   linearConfiguration: LinearDeploymentConfiguration;
   lifecycleStages: readonly string[];
   ratePerSecond: number;
@@ -115,12 +158,12 @@ export interface EcsNativeDemoReport {
 
 /** What the hook's traffic figures are here: the main demo's lag-free model, not CloudWatch's timing. */
 const METRICS_NOTE =
-  "the proxy's 1-s figures per target group, read with no delay (CloudWatch's 60-s periods published minutes late are not applied in this simulation)";
+  "the proxy's 1-s figures per target group, read with no delay (CloudWatch's 60-s periods published minutes late are not applied: --aws-timing applies them)";
 
 const NOT_MODELLED = [
   "ECS's deployment circuit breaker",
   'CloudWatch alarms (deploymentConfiguration.alarms)',
-  'PAUSE hooks, ContinueServiceDeployment, StopServiceDeployment',
+  'PAUSE hooks and ContinueServiceDeployment (StopServiceDeployment with ROLLBACK is modelled, through LocalEcsController; not exercised here)',
   "Lambda's own timeout and retries of a failed invocation (a failed invocation rolls back here)",
   'the order of the reversed-weight re-invocations on rollback (production first here) and whether hookDetails carry over between stages (they do not here): not documented',
 ];
@@ -154,22 +197,27 @@ const timingNote = (t: Required<SimulationTiming>) =>
   `ECS minutes compressed ${60_000 / t.realMsPerEcsMinute}× (1 ECS minute = ${t.realMsPerEcsMinute / 1000} real s: stepBakeTimeInMinutes, bakeTimeInMinutes, the hook timeout); ` +
   (t.callBackDelayScale === 1
     ? 'callBackDelay waited in full (real seconds)'
-    : `callBackDelay ×${t.callBackDelayScale}`);
+    : `callBackDelay compressed ${Math.round(1 / t.callBackDelayScale)}× (as the rehearsal's clock)`);
 
 /** Runs the demo; resolves with the report (also written to disk). */
 export async function runEcsNativeDemo(options: EcsNativeDemoOptions = {}): Promise<EcsNativeDemoReport> {
   const out = options.out ?? process.stdout;
   const rate = options.ratePerSecond ?? 200;
+  const linear = options.linear ?? DEMO_LINEAR;
   const rehearsal = await Rehearsal.start({
     ...(options.workDir ? { workDir: options.workDir } : {}),
     console: out,
+    ...(options.awsTiming ? { awsTiming: { compress: options.awsTiming.compress } } : {}),
   });
+  const aws = rehearsal.awsTiming;
+  const timing = aws ? awsSimulationTiming(aws.compress) : DEMO_TIMING;
+  const metricsNote = aws ? awsTimingHeader(aws).replace('\n', ' ') : `${METRICS_NOTE}.`;
   out.write(
     'SIMULATION of an ECS built-in LINEAR deployment in the local rehearsal: the simulation plays ECS\n' +
       "(stages, weights, hook invocations, rollback); Greenlight's ECS lifecycle hook is the Lambda handler\n" +
       'itself, reading the local ALB (a weighted proxy on 127.0.0.1), real task processes under load and probes.\n' +
-      `Timing: ${timingNote(DEMO_TIMING)}.\n` +
-      `Metrics: ${METRICS_NOTE}.\n` +
+      `Timing: ${timingNote(timing)}.\n` +
+      `Metrics: ${metricsNote}\n` +
       `Not modelled: ${NOT_MODELLED.join('; ')}.\n\n`,
   );
   let load: LoadGenerator | null = null;
@@ -192,47 +240,11 @@ export async function runEcsNativeDemo(options: EcsNativeDemoOptions = {}): Prom
       [base.slots.blue.targetGroup]: 'blue',
       [base.slots.green.targetGroup]: 'green',
     };
-    const blueSlot = { cluster: LOCAL_CLUSTER, service: base.slots.blue.service };
-    const first = await rehearsal.fleet.describe(blueSlot);
-    const service = new SimulatedEcsLinearService(
-      { proxy: rehearsal.proxy, fleet: rehearsal.fleet },
-      {
-        cluster: LOCAL_CLUSTER,
-        service: 'web',
-        slots: [
-          { slot: blueSlot, targetGroup: base.slots.blue.targetGroup },
-          {
-            slot: { cluster: LOCAL_CLUSTER, service: base.slots.green.service },
-            targetGroup: base.slots.green.targetGroup,
-          },
-        ],
-        live: 0,
-        taskDefinition: first.taskDefinition!,
-        desiredCount: 2,
-        listeners: { production: LOCAL_LISTENER, test: LOCAL_TEST_LISTENER },
-      },
-    );
+    const service = await simulatedEcsService(rehearsal, base, { service: 'web', desiredCount: 2 });
     const logger = new RecordingLogger({ logLevel: 'SILENT', serviceName: 'greenlight-ecs-hook' });
-    const handler = createEcsHookHandler({
-      blueGreen: new LocalEcsBlueGreen(rehearsal.proxy, {
-        serviceArn: service.serviceArn,
-        route: {
-          targetGroup: base.slots.blue.targetGroup,
-          alternateTargetGroup: base.slots.green.targetGroup,
-          productionListenerRule: LOCAL_LISTENER,
-          testListenerRule: LOCAL_TEST_LISTENER,
-        },
-        productionListener: LOCAL_LISTENER,
-      }),
-      metrics: rehearsal.metrics,
-      router: rehearsal.deps.router,
-      probe: new HttpProbe(),
-      clock: rehearsal.clock,
-      logger,
-    });
-    const hookDetails = {
-      greenlight: demoHookSpec(`${rehearsal.proxy.listenerUrl(LOCAL_TEST_LISTENER)}/health`),
-    };
+    const handler = rehearsalEcsHook(rehearsal, service, base, { logger });
+    const probeUrl = `${rehearsal.proxy.listenerUrl(LOCAL_TEST_LISTENER)}/health`;
+    const hookDetails = { greenlight: aws ? awsHookSpec(probeUrl) : demoHookSpec(probeUrl) };
     load = new LoadGenerator({ url: `${rehearsal.proxy.url}/`, ratePerSecond: rate, maxInFlight: 200 });
     load.start();
     out.write(`load: ${rate} requests/s on ${rehearsal.proxy.url}\n\n`);
@@ -265,9 +277,9 @@ export async function runEcsNativeDemo(options: EcsNativeDemoOptions = {}): Prom
       const result = await service.deploy({
         image: release.image,
         container: base.container?.name ?? 'app',
-        configuration: DEMO_LINEAR,
+        configuration: linear,
         hook: { lifecycleStages: ECS_LIFECYCLE_STAGES, hookDetails, invoke: handler },
-        timing: DEMO_TIMING,
+        timing,
         onEvent: print,
       });
       // Let requests sent during the deployment finish before counting them.
@@ -287,8 +299,19 @@ export async function runEcsNativeDemo(options: EcsNativeDemoOptions = {}): Prom
     const report: EcsNativeDemoReport = {
       simulated:
         "simulation of an ECS built-in LINEAR deployment: ECS's part played by shared/local/ecs/native-deployment.ts over the local rehearsal (local processes, a weighted proxy); the hook is Greenlight's real handler",
-      timing: { ...DEMO_TIMING, note: timingNote(DEMO_TIMING), metrics: METRICS_NOTE },
-      linearConfiguration: DEMO_LINEAR,
+      timing: {
+        ...timing,
+        note: timingNote(timing),
+        metrics: metricsNote,
+        awsTiming: aws
+          ? {
+              compress: aws.compress,
+              periodSeconds: aws.periodSeconds,
+              publishDelaySeconds: aws.publishDelaySeconds,
+            }
+          : null,
+      },
+      linearConfiguration: linear,
       lifecycleStages: ECS_LIFECYCLE_STAGES,
       ratePerSecond: rate,
       notModelled: NOT_MODELLED,
@@ -397,16 +420,26 @@ function table(rows: EcsNativeDeploymentReport[]): string {
   );
 }
 
-/** `greenlight demo ecs-native [--rate N] [--work-dir DIR]`: exit 0 only when both outcomes are as expected. */
+/** `greenlight demo ecs-native [--rate N] [--aws-timing [--compress N]] [--work-dir DIR]`: exit 0 only when both outcomes are as expected. */
 export async function ecsNativeDemoCommand(
   args: string[],
   io: { stdout: { write(chunk: string): unknown }; stderr: { write(chunk: string): unknown } },
 ): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { rate: { type: 'string', default: '200' }, 'work-dir': { type: 'string' } },
+    options: {
+      rate: { type: 'string', default: '200' },
+      'work-dir': { type: 'string' },
+      'aws-timing': { type: 'boolean' },
+      compress: { type: 'string' },
+    },
     strict: true,
   });
+  const compress = parseCompression(values.compress, values['aws-timing'], DEFAULT_ECS_NATIVE_COMPRESSION);
+  if (typeof compress === 'string') {
+    io.stderr.write(`${compress}\n`);
+    return 2;
+  }
   const rate = Number(values.rate);
   if (!Number.isInteger(rate) || rate < 1 || rate > 2000) {
     io.stderr.write(`--rate: expected an integer from 1 to 2000, got "${values.rate}"\n`);
@@ -415,6 +448,7 @@ export async function ecsNativeDemoCommand(
   const report = await runEcsNativeDemo({
     ratePerSecond: rate,
     out: io.stdout,
+    ...(compress !== null ? { awsTiming: { compress } } : {}),
     ...(values['work-dir'] ? { workDir: values['work-dir'] } : {}),
   });
   return report.passed ? 0 : 1;

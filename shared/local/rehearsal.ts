@@ -25,6 +25,8 @@ import { DynamoStore } from '../aws/dynamo-store';
 import { HttpProbe } from '../aws/http-probe';
 import { createLogger } from '../lambda';
 import { systemClock, type Clock } from '../ports/clock';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaUserHooks } from '../aws/lambda-user-hooks';
 import { UserHooksByTarget } from '../aws/user-hooks-by-target';
 import { WebhookUserHooks } from '../aws/webhook-user-hooks';
 import type { Notifier } from '../ports/notifier';
@@ -37,6 +39,7 @@ import { ImageCatalog } from './ecs/image-catalog';
 import { CLOUDWATCH_PUBLICATION, LocalMetrics, type PublicationModel } from './alb/local-metrics';
 import { DEFAULT_RETENTION_MS } from './alb/metric-buckets';
 import { CompressedClock } from './compressed-clock';
+import { LocalLambda } from './lambda/local-lambda';
 import { LocalRouter } from './alb/local-router';
 import { ProcessFleet } from './ecs/process-fleet';
 import { NoScalableTargets } from './ecs/no-scalable-targets';
@@ -149,6 +152,8 @@ export class Rehearsal {
     readonly taskDefinitions: LocalTaskDefinitions,
     readonly catalog: ImageCatalog,
     readonly deps: DeployDeps,
+    /** The local Lambda model the user hooks' function ARNs are invoked on. */
+    readonly lambda: LocalLambda,
   ) {}
 
   static async start(options: RehearsalOptions = {}): Promise<Rehearsal> {
@@ -191,6 +196,7 @@ export class Rehearsal {
       const router = new LocalRouter(proxy, { listener: LOCAL_LISTENER });
       const alarms = new LocalAlarms();
       const metrics = new LocalMetrics(proxy, awsTiming ? { awsTiming } : {});
+      const lambda = new LocalLambda();
       const deps: DeployDeps = {
         // Simulated: local alarms are set by hand (rehearsal.alarms.inAlarm), not computed from metrics.
         alarms,
@@ -211,10 +217,11 @@ export class Rehearsal {
         notifier,
         clock,
         logger: createLogger({ logLevel: options.logLevel ?? 'SILENT' }),
-        // Webhooks: the production adapter, plain http allowed to 127.0.0.1 only (local hook servers).
-        // Not modelled: Lambda hooks (no local Lambda): a spec naming one fails that hook's stage.
+        // Both production adapters: webhooks with plain http allowed to 127.0.0.1 only (local hook
+        // servers); Lambda hooks invoked on the local Lambda model (rehearsal.lambda: register a
+        // function ARN to a local handler or module; an unregistered one is ResourceNotFound).
         userHooks: new UserHooksByTarget({
-          lambda: null,
+          lambda: new LambdaUserHooks({ client: lambda as unknown as Pick<LambdaClient, 'send'> }),
           webhook: new WebhookUserHooks({ allowLoopbackHttp: true }),
         }),
       };
@@ -229,6 +236,7 @@ export class Rehearsal {
         taskDefinitions,
         catalog,
         deps,
+        lambda,
       );
       if (options.prometheus) {
         if (awsTiming) {

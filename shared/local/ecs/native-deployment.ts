@@ -22,15 +22,18 @@
  * - rollback: production and then test traffic shifted back to the old revision, the
  *   PRODUCTION_TRAFFIC_SHIFT and TEST_TRAFFIC_SHIFT hooks invoked again with the reversed weights
  *   (the new revision at 0 %), then the new revision's tasks stopped.
+ * - StopServiceDeployment with ROLLBACK (`stop` signal): the rollback above, from wherever the
+ *   deployment is (a hook invocation under way is answered first; waits end at once).
  *
  * Compressed (named in every output): ECS's minute-based waits (`stepBakeTimeInMinutes`,
  * `bakeTimeInMinutes`, the hook timeout) last `realMsPerEcsMinute` real milliseconds per minute;
  * `callBackDelay` is waited in full unless `callBackDelayScale` says otherwise.
  *
  * Not modelled: ECS's deployment circuit breaker, CloudWatch alarms (`deploymentConfiguration.
- * alarms`), PAUSE hooks and ContinueServiceDeployment, StopServiceDeployment, Lambda's own timeout
- * and retries of a failed invocation, ECS's service-revision bookkeeping (one simulated service:
- * the rehearsal's two process groups stand for the two revisions' tasks), the order in which ECS
+ * alarms`), PAUSE hooks and ContinueServiceDeployment, StopServiceDeployment's STOP type (no
+ * rollback), Lambda's own timeout and retries of a failed invocation, ECS's service-revision
+ * bookkeeping (one simulated service: the rehearsal's two process groups stand for the two
+ * revisions' tasks), the order in which ECS
  * re-invokes the traffic-shift hooks on rollback (not documented: production first here), and
  * whether ECS carries hookDetails from one stage to the next (not documented: each stage starts
  * from the registration's hookDetails here).
@@ -119,8 +122,8 @@ export interface SimulatedDeploymentResult {
   image: string;
   /** Target groups of the old (live) and new revision during this deployment. */
   targetGroups: { live: string; new: string };
-  /** The stage whose hook failed (or timed out), and why; null when successful. */
-  failedStage: EcsLifecycleStage | 'SCALE_UP' | null;
+  /** The stage whose hook failed (or timed out), or STOPPED (StopServiceDeployment), and why; null when successful. */
+  failedStage: EcsLifecycleStage | 'SCALE_UP' | 'STOPPED' | null;
   cause: string | null;
   invocations: HookInvocation[];
   /** Every production weight change: the new revision's share, real time. */
@@ -144,7 +147,7 @@ const DEFAULT_HOOK_TIMEOUT_MINUTES = 1440;
 
 class DeploymentFailure extends Error {
   constructor(
-    readonly stage: EcsLifecycleStage | 'SCALE_UP',
+    readonly stage: EcsLifecycleStage | 'SCALE_UP' | 'STOPPED',
     message: string,
   ) {
     super(message);
@@ -186,7 +189,26 @@ export function stageWeights(
   };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or less when `signal` aborts (StopServiceDeployment ends every wait at once). */
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/** A new service deployment ARN, shaped like ECS's. */
+export function serviceDeploymentArn(cluster: string, service: string): string {
+  return `arn:aws:ecs:${SIMULATED_REGION}:${SIMULATED_ACCOUNT}:service-deployment/${cluster}/${service}/${randomUUID().replace(/-/g, '').slice(0, 21)}`;
+}
+
+/** The cause a deployment stopped by StopServiceDeployment (ROLLBACK) ends with. */
+export const STOPPED_CAUSE = 'StopServiceDeployment (ROLLBACK) requested';
 
 function lambdaContext(functionName: string): Context {
   return {
@@ -248,10 +270,24 @@ export class SimulatedEcsLinearService {
     return `arn:aws:ecs:${SIMULATED_REGION}:${SIMULATED_ACCOUNT}:service-revision/${this.options.cluster}/${this.options.service}/${String(n).padStart(19, '0')}`;
   }
 
-  /** One service deployment of `image` (UpdateService with a new task definition), to its end. */
+  /** The service's name and cluster, as UpdateService names them. */
+  get names(): { cluster: string; service: string } {
+    return { cluster: this.options.cluster, service: this.options.service };
+  }
+
+  /**
+   * One service deployment of `image` (UpdateService with a new task definition), to its end.
+   * `taskDefinition`, when given, is the new revision as registered already (its image is then
+   * `image` for the report only); otherwise one is registered from the live one with `image`.
+   */
   async deploy(input: {
     image: string;
     container: string;
+    taskDefinition?: string;
+    /** The deployment's ARN, when the caller named it first (see serviceDeploymentArn). */
+    deploymentArn?: string;
+    /** StopServiceDeployment with ROLLBACK: aborting it rolls the deployment back. */
+    stop?: AbortSignal;
     configuration: LinearDeploymentConfiguration;
     hook: SimulatedLifecycleHook;
     timing: SimulationTiming;
@@ -278,7 +314,12 @@ export class SimulatedEcsLinearService {
     this.issued += 1;
     const newRevision = this.issued;
     const revisions = { live: this.revisionArn, new: this.revisionArnOf(newRevision) };
-    const deploymentArn = `arn:aws:ecs:${SIMULATED_REGION}:${SIMULATED_ACCOUNT}:service-deployment/${this.options.cluster}/${this.options.service}/${randomUUID().replace(/-/g, '').slice(0, 21)}`;
+    const deploymentArn =
+      input.deploymentArn ?? serviceDeploymentArn(this.options.cluster, this.options.service);
+    const stop = input.stop;
+    const checkStop = () => {
+      if (stop?.aborted) throw new DeploymentFailure('STOPPED', STOPPED_CAUSE);
+    };
     const invocations: HookInvocation[] = [];
     const productionShifts: { at: number; newPercent: number }[] = [];
     const startedAt = Date.now();
@@ -378,7 +419,8 @@ export class SimulatedEcsLinearService {
             `the hook was still IN_PROGRESS at its timeout (${hook.timeoutMinutes ?? DEFAULT_HOOK_TIMEOUT_MINUTES} ECS minutes)`,
           );
         }
-        await sleep(delayMs);
+        await sleep(delayMs, rollback ? undefined : stop);
+        if (!rollback) checkStop();
         const details = a.hookDetails;
         hookDetails =
           typeof details === 'object' && details !== null && !Array.isArray(details)
@@ -387,8 +429,14 @@ export class SimulatedEcsLinearService {
       }
     };
 
-    const forward = (stage: EcsLifecycleStage, share = productionPercent) =>
-      runHook(stage, stageWeights(stage, revisions, share), false);
+    const forward = (stage: EcsLifecycleStage, share = productionPercent) => {
+      checkStop();
+      return runHook(stage, stageWeights(stage, revisions, share), false);
+    };
+    const wait = async (ms: number) => {
+      await sleep(ms, stop);
+      checkStop();
+    };
 
     const result = (
       status: SimulatedDeploymentStatus,
@@ -409,12 +457,15 @@ export class SimulatedEcsLinearService {
       endedAt: Date.now(),
     });
 
-    const newTaskDefinition = await this.deps.fleet.registerRevision({
-      from: this.taskDefinition,
-      container: input.container,
-      image: input.image,
-    });
+    let newTaskDefinition = input.taskDefinition ?? '';
     try {
+      if (!input.taskDefinition) {
+        newTaskDefinition = await this.deps.fleet.registerRevision({
+          from: this.taskDefinition,
+          container: input.container,
+          image: input.image,
+        });
+      }
       await forward('RECONCILE_SERVICE', 0);
       await forward('PRE_SCALE_UP');
       emit({
@@ -423,17 +474,19 @@ export class SimulatedEcsLinearService {
         detail: `${this.options.desiredCount} tasks of ${input.image} in ${newSlot.targetGroup}`,
       });
       await this.deps.fleet.deploy(newSlot.slot, newTaskDefinition, this.options.desiredCount);
-      await this.waitSteady(newSlot.slot);
+      await this.waitSteady(newSlot.slot, stop);
+      checkStop();
       await forward('POST_SCALE_UP');
       shiftTest(100);
       await forward('TEST_TRAFFIC_SHIFT');
       await forward('POST_TEST_TRAFFIC_SHIFT');
       await forward('PRE_PRODUCTION_TRAFFIC_SHIFT');
       for (const [i, share] of steps.entries()) {
+        checkStop();
         shiftProduction(share);
         await forward('PRODUCTION_TRAFFIC_SHIFT', share);
         if (i < steps.length - 1 && configuration.stepBakeTimeInMinutes > 0) {
-          await sleep(ecsMs(configuration.stepBakeTimeInMinutes));
+          await wait(ecsMs(configuration.stepBakeTimeInMinutes));
         }
       }
       await forward('POST_PRODUCTION_TRAFFIC_SHIFT', 100);
@@ -442,7 +495,7 @@ export class SimulatedEcsLinearService {
         stage: 'BAKE',
         detail: `${configuration.bakeTimeInMinutes} ECS min (old revision kept, not watched)`,
       });
-      await sleep(ecsMs(configuration.bakeTimeInMinutes));
+      await wait(ecsMs(configuration.bakeTimeInMinutes));
     } catch (error) {
       // Anything else is a fault of the simulation itself: traffic is restored all the same, then it is thrown.
       const failure = error instanceof DeploymentFailure ? error : null;
@@ -486,9 +539,10 @@ export class SimulatedEcsLinearService {
     return which === 'production' ? DEFAULT_LISTENER : name;
   }
 
-  private async waitSteady(slot: SlotRef): Promise<void> {
+  private async waitSteady(slot: SlotRef, stop?: AbortSignal): Promise<void> {
     const deadline = Date.now() + (this.options.scaleUpTimeoutMs ?? 60_000);
     for (;;) {
+      if (stop?.aborted) return;
       const status = await this.deps.fleet.describe(slot);
       if (status.steady) return;
       if (Date.now() > deadline) {
@@ -497,7 +551,7 @@ export class SimulatedEcsLinearService {
           `the new revision's tasks were not steady and healthy in ${slot.service} in time`,
         );
       }
-      await sleep(200);
+      await sleep(200, stop);
     }
   }
 }

@@ -1,0 +1,71 @@
+/**
+ * The SIMULATED ECS built-in LINEAR service over a rehearsal's service (its two process groups
+ * and target groups), and Greenlight's real ECS hook handler reading that rehearsal: what the
+ * ecs-native demo and LocalEcsController run on.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { createEcsHookHandler } from '../../../functions/hooks/ecs-hook';
+import { HttpProbe } from '../../aws/http-probe';
+import type { DeploymentSpecInput } from '../../domain/spec';
+import { LocalEcsBlueGreen } from './local-ecs-blue-green';
+import { SimulatedEcsLinearService } from './native-deployment';
+import { LOCAL_CLUSTER, LOCAL_LISTENER, LOCAL_TEST_LISTENER, type Rehearsal } from '../rehearsal';
+
+/** Greenlight's ECS hook function as the simulation registers it with the local Lambda model. */
+export const LOCAL_ECS_HOOK_ARN = 'arn:aws:lambda:local:000000000000:function:greenlight-ecs-hook';
+
+type BaseService = Pick<DeploymentSpecInput, 'slots'>;
+
+/** The simulated ECS service "`name`" over `base` (created by rehearsal.createService), blue live. */
+export async function simulatedEcsService(
+  rehearsal: Rehearsal,
+  base: BaseService,
+  options: { service: string; desiredCount: number },
+): Promise<SimulatedEcsLinearService> {
+  const blueSlot = { cluster: LOCAL_CLUSTER, service: base.slots.blue.service };
+  const first = await rehearsal.fleet.describe(blueSlot);
+  return new SimulatedEcsLinearService(
+    { proxy: rehearsal.proxy, fleet: rehearsal.fleet },
+    {
+      cluster: LOCAL_CLUSTER,
+      service: options.service,
+      slots: [
+        { slot: blueSlot, targetGroup: base.slots.blue.targetGroup },
+        {
+          slot: { cluster: LOCAL_CLUSTER, service: base.slots.green.service },
+          targetGroup: base.slots.green.targetGroup,
+        },
+      ],
+      live: 0,
+      taskDefinition: first.taskDefinition!,
+      desiredCount: options.desiredCount,
+      listeners: { production: LOCAL_LISTENER, test: LOCAL_TEST_LISTENER },
+    },
+  );
+}
+
+/** Greenlight's ECS hook handler (the deployed one) on the rehearsal's proxy, metrics, probes and clock. */
+export function rehearsalEcsHook(
+  rehearsal: Rehearsal,
+  service: SimulatedEcsLinearService,
+  base: BaseService,
+  deps: { logger: Logger; metrics?: Rehearsal['metrics'] },
+) {
+  return createEcsHookHandler({
+    blueGreen: new LocalEcsBlueGreen(rehearsal.proxy, {
+      serviceArn: service.serviceArn,
+      route: {
+        targetGroup: base.slots.blue.targetGroup,
+        alternateTargetGroup: base.slots.green.targetGroup,
+        productionListenerRule: LOCAL_LISTENER,
+        testListenerRule: LOCAL_TEST_LISTENER,
+      },
+      productionListener: LOCAL_LISTENER,
+    }),
+    metrics: deps.metrics ?? rehearsal.metrics,
+    router: rehearsal.deps.router,
+    probe: new HttpProbe(),
+    clock: rehearsal.clock,
+    logger: deps.logger,
+  });
+}
