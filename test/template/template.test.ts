@@ -310,6 +310,7 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'dynamodb:Query',
     'dynamodb:GetItem',
     'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
     'sns:Publish',
   ],
   // CodeDeploy's hook: the deployment, its target and task sets' target groups; starts the watch
