@@ -9,11 +9,19 @@
  * claims after this record was written is past the deadline anyway (the reconcile only looks at
  * slots whose deadline has passed), where BeginRun would have decided MISSED itself; a run that
  * started late but within the deadline has its claim in the ledger and is not missed.
+ *
+ * Why the alert has its own state on the record: the record is written first and the alert sent
+ * after, so a send that fails would otherwise be lost (the next pass finds the record and moves
+ * on). The record is written with its alert PENDING; a pass that sends it marks it SENT, one that
+ * fails counts the attempt, and later passes resend PENDING alerts of the schedule's recent
+ * records until MAX_ALERT_ATTEMPTS, then mark them GAVE_UP (logged). Delivery is at least once: a
+ * send that succeeded but could not be marked SENT is sent again on the next pass.
  */
 import { emptyHistory } from '../../shared/domain/schedules/retry-policy';
 import { missedRuns } from '../../shared/domain/schedules/missed-runs';
 import { parseExpression } from '../../shared/domain/schedules/expression';
-import { finalRecord, type RunRecord } from '../../shared/domain/schedules/run-record';
+import { decideRunAlert } from '../../shared/domain/schedules/run-alert';
+import { finalRecord, type AlertDelivery, type RunRecord } from '../../shared/domain/schedules/run-record';
 import { slotRunId } from '../../shared/domain/schedules/run-id';
 import type { ScheduleSpec } from '../../shared/domain/schedules/schedule-spec';
 import { lambdaHandler, type Logger } from '../../shared/lambda';
@@ -28,6 +36,10 @@ export const RECONCILE_EXECUTION = 'greenlight-missed-run-reconcile';
 export const FIRST_CHECK_LOOKBACK_MS = 24 * 60 * 60_000;
 /** The checkpoint outlives any gap between two checks (AWS TTL; a lost one only means a first check again). */
 const CHECKPOINT_TTL_MS = 30 * 24 * 60 * 60_000;
+/** Sends of one MISSED record's alert, one per pass (every 5 minutes), before giving up. */
+export const MAX_ALERT_ATTEMPTS = 5;
+/** How many of a schedule's latest records a pass looks through for alerts still pending. */
+const PENDING_LOOKBACK = 20;
 
 export interface ReconcileMissedDeps {
   schedules: Pick<Schedules, 'list'>;
@@ -56,13 +68,17 @@ export interface ReconcileMissedReport {
   truncated: string[];
   /** Schedules not compared, or compared only in part, with why (tried again on the next pass). */
   skipped: { schedule: string; reason: string }[];
+  /** Alerts of MISSED records written by an earlier pass, sent by this one. */
+  alertsResent: string[];
+  /** Alert sends that failed in this pass (run id, attempts so far, whether they are tried again). */
+  alertsFailed: { runId: string; attempts: number; retried: boolean; reason: string }[];
 }
 
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** The missed-run record of `slotAt`: no task, no attempts, outcome MISSED. */
+/** The missed-run record of `slotAt`: no task, no attempts, outcome MISSED, its alert PENDING if one is due. */
 export function missedRecord(spec: ScheduleSpec, slotAt: number, now: number): RunRecord {
-  return finalRecord({
+  const record = finalRecord({
     claim: {
       schedule: spec.name,
       runId: slotRunId(spec.name, slotAt),
@@ -79,6 +95,64 @@ export function missedRecord(spec: ScheduleSpec, slotAt: number, now: number): R
     endedAt: now,
     historyTtlDays: spec.historyTtlDays,
   });
+  const alertDue = decideRunAlert(spec.alerts, 'MISSED', null).send;
+  return alertDue ? { ...record, alertDelivery: { state: 'PENDING', attempts: 0 } } : record;
+}
+
+/**
+ * One send of a MISSED record's alert, its outcome written back on the record. True when sent.
+ * Never throws: a failed send is counted and reported, and retried by a later pass.
+ */
+async function deliverAlert(
+  deps: ReconcileMissedDeps,
+  spec: ScheduleSpec,
+  record: RunRecord,
+  report: ReconcileMissedReport,
+): Promise<boolean> {
+  const attempts = (record.alertDelivery?.attempts ?? 0) + 1;
+  let delivery: AlertDelivery;
+  let sent = false;
+  try {
+    sent = (await sendRunAlert(deps.notifier, { ...record, outcome: 'MISSED' }, spec.alerts, null)).sent;
+    delivery = { state: 'SENT', attempts };
+  } catch (error) {
+    const retried = attempts < MAX_ALERT_ATTEMPTS;
+    delivery = { state: retried ? 'PENDING' : 'GAVE_UP', attempts, lastError: reasonOf(error) };
+    report.alertsFailed.push({ runId: record.runId, attempts, retried, reason: reasonOf(error) });
+    deps.logger.warn(retried ? 'missed-run alert failed; retried next pass' : 'missed-run alert given up', {
+      schedule: spec.name,
+      runId: record.runId,
+      attempts,
+      error: reasonOf(error),
+    });
+  }
+  try {
+    await deps.ledger.setAlertDelivery(record, delivery);
+  } catch (error) {
+    // Left PENDING: a sent alert goes out again next pass, a failed one is tried again.
+    deps.logger.warn('missed-run alert state not saved', {
+      schedule: spec.name,
+      runId: record.runId,
+      error: reasonOf(error),
+    });
+  }
+  return sent;
+}
+
+/** Sends again the alerts of this schedule's recent MISSED records still PENDING. */
+async function resendPending(
+  deps: ReconcileMissedDeps,
+  spec: ScheduleSpec,
+  report: ReconcileMissedReport,
+  now: number,
+): Promise<void> {
+  const recent = await deps.ledger.listRuns(spec.name, { now, limit: PENDING_LOOKBACK });
+  const pending = recent.filter(
+    (r) => r.execution === RECONCILE_EXECUTION && r.alertDelivery?.state === 'PENDING',
+  );
+  for (const record of pending.reverse()) {
+    if (await deliverAlert(deps, spec, record, report)) report.alertsResent.push(record.runId);
+  }
 }
 
 /**
@@ -108,6 +182,8 @@ async function checkSchedule(
   report: ReconcileMissedReport,
 ): Promise<void> {
   const now = deps.clock.now();
+  // Before this pass's own records: each record gets at most one send per pass.
+  await resendPending(deps, spec, report, now);
   const checkpoint = await deps.ledger.missedCheckedUntil(spec.name);
   // Slots before the schedule's last change are not its to miss: it did not exist, or ran under
   // another expression, or was suspended (resuming is a change).
@@ -141,7 +217,7 @@ async function checkSchedule(
         continue;
       }
       // Written first, then announced: the ledger keeps the slot exactly once; an alert that
-      // fails here is logged and reported, not sent again (the record is the lasting trace).
+      // fails here stays PENDING on the record and a later pass sends it.
       const missed: MissedSlot = {
         schedule: spec.name,
         runId: record.runId,
@@ -150,8 +226,7 @@ async function checkSchedule(
       };
       report.missed.push(missed);
       deps.logger.warn('missed run recorded', { schedule: spec.name, runId: record.runId });
-      const sent = await sendRunAlert(deps.notifier, { ...record, outcome: 'MISSED' }, spec.alerts, null);
-      missed.alerted = sent.sent;
+      if (record.alertDelivery) missed.alerted = await deliverAlert(deps, spec, record, report);
     } catch (error) {
       report.skipped.push({ schedule: spec.name, reason: `slot ${record.runId}: ${reasonOf(error)}` });
       // The record write may not have happened: the next pass compares this slot again.
@@ -173,6 +248,8 @@ export async function reconcileMissedRuns(deps: ReconcileMissedDeps): Promise<Re
     alreadyRecorded: 0,
     truncated: [],
     skipped: [],
+    alertsResent: [],
+    alertsFailed: [],
   };
   const schedules = await deps.schedules.list();
   for (const schedule of schedules) {
@@ -190,7 +267,13 @@ export async function reconcileMissedRuns(deps: ReconcileMissedDeps): Promise<Re
       report.skipped.push({ schedule: schedule.name, reason: reasonOf(error) });
     }
   }
-  if (report.missed.length > 0 || report.skipped.length > 0 || report.truncated.length > 0)
+  if (
+    report.missed.length > 0 ||
+    report.skipped.length > 0 ||
+    report.truncated.length > 0 ||
+    report.alertsResent.length > 0 ||
+    report.alertsFailed.length > 0
+  )
     deps.logger.warn('missed-run reconcile acted', { ...report });
   return report;
 }

@@ -22,7 +22,12 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { GreenlightError, ThrottlingError } from '../domain/errors';
 import type { RunOutcome } from '../domain/schedules/attempt';
-import { claimRecord, type RunClaim, type RunRecord } from '../domain/schedules/run-record';
+import {
+  claimRecord,
+  type AlertDelivery,
+  type RunClaim,
+  type RunRecord,
+} from '../domain/schedules/run-record';
 import type { ClaimResult, Guard, GuardResult, RunLedger } from '../ports/run-ledger';
 import { errorCode, normaliseAwsError } from './errors';
 import { TTL_ATTRIBUTE } from './table';
@@ -177,6 +182,26 @@ export class DynamoRunLedger implements RunLedger {
     } catch (error) {
       if (isConditionalCheckFailed(error)) return false;
       throw this.fail('recordIfAbsent', error);
+    }
+  }
+
+  async setAlertDelivery(
+    run: Pick<RunRecord, 'schedule' | 'slotAt' | 'runId'>,
+    delivery: AlertDelivery,
+  ): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: schedulePk(run.schedule), sk: runSk(run.slotAt, run.runId) },
+          UpdateExpression: 'SET alertDelivery = :delivery',
+          // Never recreate an expired or deleted record as a bare item.
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':delivery': withoutUndefined(delivery) },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw this.fail('setAlertDelivery', error);
     }
   }
 

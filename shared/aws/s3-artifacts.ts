@@ -4,6 +4,8 @@
  * exactly the artifacts a pipeline hands it, and only while the job runs.
  */
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+import { traced } from '../observability/tracing';
 import {
   ArtifactReadError,
   type ArtifactCredentials,
@@ -34,19 +36,29 @@ export type S3ClientFactory = (credentials: ArtifactCredentials) => S3Client;
 export class S3Artifacts implements Artifacts {
   private readonly clientFor: S3ClientFactory;
 
-  constructor(options: { clientFor?: S3ClientFactory; region?: string } = {}) {
+  /** `tracer`: the container's by default; a read then shows as an S3 subsegment like every other SDK call. */
+  constructor(
+    options: {
+      clientFor?: S3ClientFactory;
+      region?: string;
+      tracer?: Pick<Tracer, 'captureAWSv3Client'>;
+    } = {},
+  ) {
     this.clientFor =
       options.clientFor ??
       ((credentials) =>
-        new S3Client({
-          ...CLIENT_RETRY_CONFIG,
-          ...(options.region ? { region: options.region } : {}),
-          credentials: {
-            accessKeyId: credentials.accessKeyId,
-            secretAccessKey: credentials.secretAccessKey,
-            sessionToken: credentials.sessionToken,
-          },
-        }));
+        traced(
+          new S3Client({
+            ...CLIENT_RETRY_CONFIG,
+            ...(options.region ? { region: options.region } : {}),
+            credentials: {
+              accessKeyId: credentials.accessKeyId,
+              secretAccessKey: credentials.secretAccessKey,
+              sessionToken: credentials.sessionToken,
+            },
+          }),
+          options.tracer,
+        ));
   }
 
   async read(

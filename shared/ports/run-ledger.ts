@@ -1,6 +1,6 @@
 /** The run ledger: every run of every schedule, and the per-schedule guard against overlap. */
 import type { RunOutcome } from '../domain/schedules/attempt';
-import type { RunClaim, RunRecord } from '../domain/schedules/run-record';
+import type { AlertDelivery, RunClaim, RunRecord } from '../domain/schedules/run-record';
 
 export type ClaimResult = { claimed: true } | { claimed: false; existing: RunRecord };
 
@@ -38,6 +38,11 @@ export interface RunLedger {
    * record): false, changing nothing, when the slot has a record already.
    */
   recordIfAbsent(record: RunRecord): Promise<boolean>;
+  /** Sets the alert delivery of an existing run record (a record gone meanwhile is left gone). */
+  setAlertDelivery(
+    run: Pick<RunRecord, 'schedule' | 'slotAt' | 'runId'>,
+    delivery: AlertDelivery,
+  ): Promise<void>;
   /** Up to when (epoch ms) the missed-run reconcile has compared the schedule's slots, or null. */
   missedCheckedUntil(schedule: string): Promise<number | null>;
   /** Moves the missed-run checkpoint forward to `until` (never back: a slower pass cannot undo a faster one). */

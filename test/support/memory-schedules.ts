@@ -7,7 +7,12 @@
  */
 import { createScheduleSteps, type ScheduleDeps } from '../../functions/schedules';
 import type { RunOutcome, RunTaskFailure, TaskView } from '../../shared/domain/schedules/attempt';
-import { claimRecord, type RunClaim, type RunRecord } from '../../shared/domain/schedules/run-record';
+import {
+  claimRecord,
+  type AlertDelivery,
+  type RunClaim,
+  type RunRecord,
+} from '../../shared/domain/schedules/run-record';
 import type { ScheduleSpecInput } from '../../shared/domain/schedules/schedule-spec';
 import {
   loadStateMachine,
@@ -85,6 +90,14 @@ export class MemoryRunLedger implements RunLedger {
     this.runs.set(this.key(record.schedule, record.runId), structuredClone(record));
     this.writes.push({ runId: record.runId, status: record.status });
     return true;
+  }
+
+  async setAlertDelivery(
+    run: Pick<RunRecord, 'schedule' | 'slotAt' | 'runId'>,
+    delivery: AlertDelivery,
+  ): Promise<void> {
+    const record = this.runs.get(this.key(run.schedule, run.runId));
+    if (record) record.alertDelivery = structuredClone(delivery);
   }
 
   async missedCheckedUntil(schedule: string): Promise<number | null> {

@@ -378,6 +378,7 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'dynamodb:Query',
     'dynamodb:GetItem',
     'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
     'sns:Publish',
   ],
   // CodeDeploy's hook: the deployment, its target and task sets' target groups; starts the watch
@@ -1692,7 +1693,7 @@ describe('the packaged CloudFormation template', () => {
       }
     });
 
-    it('alarms on any failed rollback and on reconcile errors, notifying the topic', () => {
+    it('alarms on any failed rollback and on reconcile errors or throttles, notifying the topic', () => {
       const alarms = Object.fromEntries(resourcesOfType('AWS::CloudWatch::Alarm'));
       expect(alarms.RollbackFailedAlarm?.Properties).toMatchObject({
         Namespace: METRICS_NAMESPACE,
@@ -1712,6 +1713,20 @@ describe('the packaged CloudFormation template', () => {
         Statistic: 'Sum',
         Threshold: 0,
         ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [{ Ref: 'NotificationsTopic' }],
+      });
+      // reservedConcurrency 1 is what makes throttles possible: the alarm watches that function.
+      expect(reconcile.props.ReservedConcurrentExecutions).toBe(1);
+      expect(alarms.ReconcileThrottlesAlarm?.Properties).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Throttles',
+        Dimensions: [{ Name: 'FunctionName', Value: reconcile.props.FunctionName }],
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
         AlarmActions: [{ Ref: 'NotificationsTopic' }],
       });
     });

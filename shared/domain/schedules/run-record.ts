@@ -43,6 +43,20 @@ export interface RunRecord extends RunClaim {
   logLinks: Record<string, string>;
   /** Task definition revision the last attempt ran. */
   taskDefinition?: string;
+  /** The missed-run reconcile's alert of this record, when its policy asks for one. */
+  alertDelivery?: AlertDelivery;
+}
+
+/**
+ * Where the alert of a MISSED record stands: PENDING from the record's write until a send
+ * succeeds (SENT), or until the reconcile gives up after its bounded attempts (GAVE_UP).
+ */
+export interface AlertDelivery {
+  state: 'PENDING' | 'SENT' | 'GAVE_UP';
+  /** Sends tried so far. */
+  attempts: number;
+  /** The last send's error, when it failed. */
+  lastError?: string;
 }
 
 const DAY_MS = 86_400_000;

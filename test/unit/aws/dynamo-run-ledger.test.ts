@@ -6,6 +6,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoRunLedger, DynamoRunLedgerError } from '../../../shared/aws/dynamo-run-ledger';
@@ -159,6 +160,27 @@ describe('DynamoRunLedger requests', () => {
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       });
+    });
+
+    it('sets the alert delivery of an existing record only, leaving a record gone meanwhile gone', async () => {
+      dynamo.on(UpdateCommand).resolvesOnce({}).rejectsOnce(conditionFailed);
+      const delivery = { state: 'PENDING' as const, attempts: 1, lastError: 'SNS down' };
+      await ledger.setAlertDelivery(CLAIM, delivery);
+      await expect(ledger.setAlertDelivery(CLAIM, { state: 'SENT', attempts: 2 })).resolves.toBeUndefined();
+      expect(dynamo.commandCalls(UpdateCommand)[0]!.args[0].input).toEqual({
+        TableName: 'greenlight-test',
+        Key: { pk: 'SCHEDULE#nightly', sk: `RUN#00${T0}#nightly_20270315T063000Z` },
+        UpdateExpression: 'SET alertDelivery = :delivery',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':delivery': delivery },
+      });
+    });
+
+    it('names the operation when the alert delivery cannot be written', async () => {
+      dynamo.on(UpdateCommand).rejects(Object.assign(new Error('boom'), { name: 'InternalServerError' }));
+      await expect(ledger.setAlertDelivery(CLAIM, { state: 'SENT', attempts: 1 })).rejects.toThrow(
+        /setAlertDelivery/,
+      );
     });
 
     it('reads and moves the checkpoint forward only, ignoring a refusal from a pass that got further', async () => {

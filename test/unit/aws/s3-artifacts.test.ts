@@ -37,6 +37,27 @@ describe('S3Artifacts', () => {
     });
   });
 
+  it("traces each read's client with the tracer, like the container-wide clients", async () => {
+    const zip = zipOf({ 'greenlight.json': { service: 'web' } });
+    s3.on(GetObjectCommand).resolves({ Body: body(zip) as never, ContentLength: zip.length });
+    const captured: S3Client[] = [];
+    const tracer = {
+      captureAWSv3Client: jest.fn(<T>(client: T) => {
+        captured.push(client as S3Client);
+        return client;
+      }),
+    };
+
+    await new S3Artifacts({ region: 'eu-west-1', tracer }).read(location, ARTIFACT_CREDENTIALS, 1024 * 1024);
+
+    expect(tracer.captureAWSv3Client).toHaveBeenCalledTimes(1);
+    // The traced client is the one that sent the read, with the job's credentials.
+    expect(s3.commandCalls(GetObjectCommand)[0]!.thisValue).toBe(captured[0]);
+    await expect(captured[0]!.config.credentials()).resolves.toMatchObject({
+      accessKeyId: ARTIFACT_CREDENTIALS.accessKeyId,
+    });
+  });
+
   it('refuses an object whose declared size is over the bound, without reading it', async () => {
     const stream = body(new Uint8Array(10));
     s3.on(GetObjectCommand).resolves({ Body: stream as never, ContentLength: 5_000_000 });

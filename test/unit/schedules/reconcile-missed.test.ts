@@ -1,4 +1,5 @@
 import {
+  MAX_ALERT_ATTEMPTS,
   missedRecord,
   reconcileMissedRuns,
   RECONCILE_EXECUTION,
@@ -73,8 +74,18 @@ describe('reconcileMissedRuns', () => {
       alreadyRecorded: 0,
       truncated: [],
       skipped: [],
+      alertsResent: [],
+      alertsFailed: [],
     });
-    expect(second).toEqual({ checked: 1, missed: [], alreadyRecorded: 0, truncated: [], skipped: [] });
+    expect(second).toEqual({
+      checked: 1,
+      missed: [],
+      alreadyRecorded: 0,
+      truncated: [],
+      skipped: [],
+      alertsResent: [],
+      alertsFailed: [],
+    });
     expect(ledger.writes.filter((w) => w.status === 'MISSED')).toEqual([
       { runId: slotRunId(NAME, hourly(2)), status: 'MISSED' },
     ]);
@@ -87,6 +98,7 @@ describe('reconcileMissedRuns', () => {
       execution: RECONCILE_EXECUTION,
       attempts: [],
       taskArns: [],
+      alertDelivery: { state: 'SENT', attempts: 1 },
     });
     expect(notify).toHaveBeenCalledTimes(1);
     expect(notifier.sent[0]).toMatchObject({
@@ -226,19 +238,56 @@ describe('reconcileMissedRuns', () => {
     expect(notify).toHaveBeenCalledTimes(2);
   });
 
-  it('keeps the record when the alert fails, reports it, and does not record the slot twice', async () => {
+  it('keeps the record when the alert fails, sends the alert on the next pass, once, and records the slot once', async () => {
     const { clock, schedules, ledger, notify, spec, deps } = world();
     await schedules.create(spec);
+    const runId = slotRunId(NAME, hourly(1));
     clock.time = hourly(1) + 15 * MINUTE;
     notify.mockRejectedValueOnce(new Error('SNS down'));
+
     const first = await reconcileMissedRuns(deps);
     expect(first.missed.map((m) => m.alerted)).toEqual([false]);
-    expect(first.skipped).toEqual([
-      { schedule: NAME, reason: `slot ${slotRunId(NAME, hourly(1))}: SNS down` },
-    ]);
+    expect(first.alertsFailed).toEqual([{ runId, attempts: 1, retried: true, reason: 'SNS down' }]);
+    expect((await ledger.getRun(NAME, runId, hourly(1), clock.now()))?.alertDelivery).toEqual({
+      state: 'PENDING',
+      attempts: 1,
+      lastError: 'SNS down',
+    });
+
     clock.advance(5 * MINUTE);
-    expect((await reconcileMissedRuns(deps)).missed).toEqual([]);
-    expect(ledger.writes).toEqual([{ runId: slotRunId(NAME, hourly(1)), status: 'MISSED' }]);
+    const second = await reconcileMissedRuns(deps);
+    expect(second.missed).toEqual([]);
+    expect(second.alertsResent).toEqual([runId]);
+    expect(notify).toHaveBeenCalledTimes(2);
+    expect(notify.mock.calls[1]![0].subject).toContain('MISSED');
+    expect((await ledger.getRun(NAME, runId, hourly(1), clock.now()))?.alertDelivery).toEqual({
+      state: 'SENT',
+      attempts: 2,
+    });
+
+    clock.advance(5 * MINUTE);
+    expect((await reconcileMissedRuns(deps)).alertsResent).toEqual([]);
+    expect(notify).toHaveBeenCalledTimes(2);
+    expect(ledger.writes).toEqual([{ runId, status: 'MISSED' }]);
+  });
+
+  it(`gives up on an alert after ${MAX_ALERT_ATTEMPTS} failed sends, one per pass`, async () => {
+    const { clock, schedules, ledger, notify, spec, deps } = world();
+    await schedules.create(spec);
+    const runId = slotRunId(NAME, hourly(1));
+    clock.time = hourly(1) + 15 * MINUTE;
+    notify.mockRejectedValue(new Error('SNS down'));
+
+    for (let pass = 1; pass <= MAX_ALERT_ATTEMPTS + 2; pass++) {
+      await reconcileMissedRuns(deps);
+      clock.advance(5 * MINUTE);
+    }
+
+    expect(notify).toHaveBeenCalledTimes(MAX_ALERT_ATTEMPTS);
+    expect((await ledger.getRun(NAME, runId, hourly(1), clock.now()))?.alertDelivery).toMatchObject({
+      state: 'GAVE_UP',
+      attempts: MAX_ALERT_ATTEMPTS,
+    });
   });
 
   it('builds the MISSED record with the spec’s retention and no task', () => {
