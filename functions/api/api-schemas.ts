@@ -131,13 +131,13 @@ export const DeploymentRecordSchema = z.object({
     .optional(),
   approvedSteps: z.array(z.number().int()).optional(),
   observations: z.array(ObservationPointSchema).optional(),
-  // A deployment run by ECS or CodeDeploy and watched by Greenlight's lifecycle hook; hookOnly when
-  // Greenlight did not start it (no lock, no execution).
+  // The ECS or CodeDeploy deployment: started by Greenlight (controller ecs | codedeploy), or only
+  // watched by Greenlight's lifecycle hook (hookOnly: no lock, no execution).
   external: z
     .object({
       controller: z.enum(['ecs', 'codedeploy']),
       deploymentId: z.string(),
-      hookOnly: z.boolean(),
+      hookOnly: z.boolean().optional(),
     })
     .optional(),
 });

@@ -90,15 +90,14 @@ export interface DeploymentRecord {
   control?: { action: ControlAction; by: string; at: number };
   /** Indexes of the plan steps a person has approved. */
   approvedSteps?: number[];
-  /** The external controller's deployment (controller codedeploy | ecs), kept as soon as it is started. */
-  external?: { controller: 'codedeploy' | 'ecs'; deploymentId: string };
   /** One compact point per gate evaluation, bounded (observation-log.ts, history-budget.ts). */
   observations?: ObservationPoint[];
   /**
-   * A deployment run by ECS or CodeDeploy and watched by Greenlight's lifecycle hook
-   * (hooks/hook-history.ts); `hookOnly` when Greenlight did not start it (no lock, no execution).
+   * The external controller's deployment: kept as soon as Greenlight starts it (controller
+   * codedeploy | ecs), or written by Greenlight's lifecycle hook (hooks/hook-history.ts) with
+   * `hookOnly` when Greenlight did not start it (no lock, no execution).
    */
-  external?: { controller: 'ecs' | 'codedeploy'; deploymentId: string; hookOnly: boolean };
+  external?: { controller: 'ecs' | 'codedeploy'; deploymentId: string; hookOnly?: boolean };
 }
 
 export const CONTROL_ACTIONS = ['approve', 'promote', 'abort', 'pause', 'resume'] as const;

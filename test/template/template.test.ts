@@ -62,7 +62,7 @@ const HOOK_CALLERS = [
 const AMP_WORKSPACE = 'ws-0123abcd-4567-89ef-0123-456789abcdef';
 /** The deployment groups whose CodeDeploy lifecycle hook is Greenlight's (codeDeployGroupPattern). */
 const CODEDEPLOY_GROUP_PATTERN = 'web-dg-*';
-/** Every CodeDeploy action is granted on the hooked deployment groups only (resource type deploymentgroup). */
+/** The CodeDeploy actions with a resource type are granted on the hooked deployment groups only. */
 /** Statements on the services CodeDeploy or ECS deploy for Greenlight (controller codedeploy | ecs). */
 const EXTERNAL_SERVICE_SIDS = ['ReadExternalControllerServices', 'EcsStart', 'EcsFindStarted'];
 const EXTERNAL_SERVICES = [
@@ -88,6 +88,10 @@ const RESOURCE_STAR_ALLOWED: Record<string, string> = {
   'ecs:DescribeTaskDefinition': 'ECS defines no resource type for DescribeTaskDefinition',
   // The Service Authorization Reference lists these CodeDeploy actions with no resource type.
   'codedeploy:StopDeployment': 'CodeDeploy defines no resource type for StopDeployment',
+  'codedeploy:ListDeploymentTargets': 'CodeDeploy defines no resource type for ListDeploymentTargets',
+  'codedeploy:GetDeploymentTarget': 'CodeDeploy defines no resource type for GetDeploymentTarget',
+  'codedeploy:PutLifecycleEventHookExecutionStatus':
+    'CodeDeploy defines no resource type for PutLifecycleEventHookExecutionStatus',
   'codedeploy:ContinueDeployment': 'CodeDeploy defines no resource type for ContinueDeployment',
   // Its only resource type is the container instance, absent from a listing by cluster and service
   // (and from Fargate): authorized on "*", kept to the clusters by the ecs:cluster condition.
@@ -1544,7 +1548,8 @@ describe('the packaged CloudFormation template', () => {
         {
           Sid: 'RunLedger',
           Effect: 'Allow',
-          Action: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+          // UpdateItem: a MISSED record's alert delivery state (resent on a later pass).
+          Action: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
           Resource: { 'Fn::GetAtt': ['DeploymentsTable', 'Arn'] },
           Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SCHEDULE#*'] } },
         },

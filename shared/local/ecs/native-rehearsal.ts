@@ -14,7 +14,7 @@ import { LOCAL_CLUSTER, LOCAL_LISTENER, LOCAL_TEST_LISTENER, type Rehearsal } fr
 /** Greenlight's ECS hook function as the simulation registers it with the local Lambda model. */
 export const LOCAL_ECS_HOOK_ARN = 'arn:aws:lambda:local:000000000000:function:greenlight-ecs-hook';
 
-type BaseService = Pick<DeploymentSpecInput, 'slots'>;
+type BaseService = { slots: NonNullable<DeploymentSpecInput['slots']> };
 
 /** The simulated ECS service "`name`" over `base` (created by rehearsal.createService), blue live. */
 export async function simulatedEcsService(
