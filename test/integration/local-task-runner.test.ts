@@ -68,6 +68,22 @@ async function started(runner: LocalTaskRunner, req: TaskRequest): Promise<strin
   return result.taskArn;
 }
 
+/**
+ * Waits until the task's job container has printed its "started" line, which it prints only after
+ * installing its SIGTERM handler: a signal sent earlier would meet Node's default action (143),
+ * whatever the handler says, and on a loaded machine a process can take over a second to start.
+ */
+async function jobListening(logDir: string, arn: string, timeoutMs = 20_000): Promise<void> {
+  const taskId = arn.split('/').pop()!;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const log = readdirSync(logDir).find((f) => f.includes(taskId) && f.endsWith('.job.log'));
+    if (log && readFileSync(path.join(logDir, log), 'utf8').includes('job: started:')) return;
+    if (Date.now() > deadline) throw new Error(`job of ${arn} printed no "started" line in ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 describe('LocalTaskRunner', () => {
   let current: ReturnType<typeof world>;
   beforeEach(() => {
@@ -124,9 +140,9 @@ describe('LocalTaskRunner', () => {
   });
 
   it('StopTask sends SIGTERM (the job exits 143) and records UserInitiated with the reason', async () => {
-    const { runner } = current;
+    const { runner, logDir } = current;
     const arn = await started(runner, request('gl-job', { JOB_SECONDS: '600' }));
-    await new Promise((r) => setTimeout(r, 800));
+    await jobListening(logDir, arn);
     await runner.stop('local', arn, 'Greenlight: run-time limit of 60 s reached');
     await runner.exited(arn);
     expect(await runner.describe('local', arn)).toMatchObject({
@@ -138,9 +154,9 @@ describe('LocalTaskRunner', () => {
   });
 
   it('StopTask escalates to SIGKILL (137) for a container that ignores SIGTERM', async () => {
-    const { runner } = current;
+    const { runner, logDir } = current;
     const arn = await started(runner, request('gl-job', { JOB_SECONDS: '600', JOB_ON_SIGTERM: 'ignore' }));
-    await new Promise((r) => setTimeout(r, 800));
+    await jobListening(logDir, arn);
     await runner.stop('local', arn, 'stop');
     const stopping = await runner.describe('local', arn);
     await runner.exited(arn);
