@@ -178,9 +178,11 @@ export class CodeDeployDeployments implements DeploymentController<CodeDeployTar
           deploymentConfigName: plan.deploymentConfigName,
           description: request.description.slice(0, DESCRIPTION_LIMIT),
           revision: { revisionType: 'AppSpecContent', appSpecContent: { content } },
+          // This configuration replaces the group's: the group's alarms stop a deployment, and only
+          // DEPLOYMENT_STOP_ON_ALARM makes such a stop roll back (else the new task set keeps traffic).
           autoRollbackConfiguration: {
             enabled: true,
-            events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST'],
+            events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'],
           },
         }),
       ),

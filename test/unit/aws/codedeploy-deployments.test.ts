@@ -163,7 +163,7 @@ describe('CodeDeployDeployments', () => {
         },
         autoRollbackConfiguration: {
           enabled: true,
-          events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST'],
+          events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'],
         },
       });
     });
