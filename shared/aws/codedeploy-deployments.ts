@@ -256,12 +256,35 @@ export class CodeDeployDeployments implements DeploymentController<CodeDeployTar
     if (!info?.status) throw new CodeDeployDeploymentError(`deployment ${deploymentId} has no status`);
     const reason = info.errorInformation?.message;
     const rollbackId = info.rollbackInfo?.rollbackDeploymentId;
+    let state = codeDeployState(info.status);
+    let controllerStatus = info.status;
+    // A failed or stopped deployment is rolled back by a deployment of its own: its end is the
+    // rollback's. None named: CodeDeploy reports no rollback, the old revision may not be back.
+    if (info.status === 'Failed' || info.status === 'Stopped') {
+      if (rollbackId) {
+        const rollbackStatus = await this.rollbackStatus(rollbackId);
+        state = codeDeployRollbackState(rollbackStatus);
+        controllerStatus = `${info.status} (rollback ${rollbackId} ${rollbackStatus})`;
+      } else {
+        state = 'failed';
+      }
+    }
     return {
-      state: codeDeployState(info.status),
-      controllerStatus: info.status,
+      state,
+      controllerStatus,
       ...(reason ? { reason: reason.slice(0, REASON_LIMIT) } : {}),
       ...(rollbackId ? { rollbackDeploymentId: rollbackId } : {}),
     };
+  }
+
+  private async rollbackStatus(rollbackId: string): Promise<string> {
+    const info = (
+      await this.call('GetDeployment', rollbackId, () =>
+        this.codedeploy.send(new GetDeploymentCommand({ deploymentId: rollbackId })),
+      )
+    ).deploymentInfo;
+    if (!info?.status) throw new CodeDeployDeploymentError(`rollback deployment ${rollbackId} has no status`);
+    return info.status;
   }
 
   async abort(deploymentId: string): Promise<void> {
@@ -348,6 +371,21 @@ function sameRouting(actual: TrafficRoutingConfig | undefined, wanted: TrafficRo
 }
 
 /** GetDeployment's status in the workflow's terms. */
+/** The state of a deployment whose rollback deployment has this status. */
+export function codeDeployRollbackState(rollbackStatus: string): ExternalState {
+  switch (rollbackStatus) {
+    case 'Succeeded':
+      return 'rolled-back';
+    case 'Failed':
+    case 'Stopped':
+      return 'failed';
+    default:
+      // Created, Queued, InProgress, and any status CodeDeploy adds later: still putting it back.
+      return 'rolling-back';
+  }
+}
+
+/** GetDeployment's status in the workflow's terms (Failed and Stopped: see status()). */
 export function codeDeployState(status: string): ExternalState {
   switch (status) {
     case 'Succeeded':
