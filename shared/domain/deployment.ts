@@ -90,8 +90,19 @@ export interface DeploymentRecord {
   control?: { action: ControlAction; by: string; at: number };
   /** Indexes of the plan steps a person has approved. */
   approvedSteps?: number[];
-  /** The external controller's deployment (controller codedeploy | ecs), kept as soon as it is started. */
-  external?: { controller: 'codedeploy' | 'ecs'; deploymentId: string };
+  /**
+   * The external controller's deployment (controller codedeploy | ecs), kept as soon as it is
+   * started; with what the polls decided (kept before they act, so a retried poll acts once).
+   */
+  external?: {
+    controller: 'codedeploy' | 'ecs';
+    deploymentId: string;
+    /** The `at` of the last control request acted on. */
+    controlAt?: number;
+    /** When it was aborted, and why. */
+    abortedAt?: number;
+    abortReason?: string;
+  };
   /** One compact point per gate evaluation, bounded (observation-log.ts, history-budget.ts). */
   observations?: ObservationPoint[];
 }
