@@ -288,9 +288,14 @@ export class CodeDeployDeployments implements DeploymentController<CodeDeployTar
   }
 
   async abort(deploymentId: string): Promise<void> {
-    await this.call('StopDeployment', deploymentId, () =>
-      this.codedeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true })),
-    );
+    try {
+      await this.codedeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }));
+    } catch (error) {
+      // Already ended (succeeded, failed or stopped): nothing is left to stop; status() follows
+      // its rollback deployment, if any.
+      if (errorCode(error) === 'DeploymentAlreadyCompletedException') return;
+      throw normaliseAwsError(error, `StopDeployment (${deploymentId})`, wrap);
+    }
   }
 
   async promote(deploymentId: string): Promise<PromoteOutcome> {

@@ -346,6 +346,23 @@ describe('CodeDeployDeployments', () => {
     });
   });
 
+  it('abort of a deployment already ended is done; any other refusal is an error', async () => {
+    codedeploy
+      .on(StopDeploymentCommand)
+      .rejectsOnce(
+        Object.assign(new Error('already completed'), { name: 'DeploymentAlreadyCompletedException' }),
+      )
+      .rejectsOnce(
+        Object.assign(new Error('no such deployment'), { name: 'DeploymentDoesNotExistException' }),
+      );
+    await expect(deployments.abort('d-ABCDEF123')).resolves.toBeUndefined();
+    await expect(deployments.abort('d-ABCDEF123')).rejects.toThrow(/StopDeployment \(d-ABCDEF123\)/);
+    expect(codedeploy).toHaveReceivedCommandWith(StopDeploymentCommand, {
+      deploymentId: 'd-ABCDEF123',
+      autoRollbackEnabled: true,
+    });
+  });
+
   it('abort stops the deployment with auto-rollback', async () => {
     codedeploy.on(StopDeploymentCommand).resolves({ status: 'Pending' });
     await deployments.abort('d-ABCDEF123');
