@@ -257,7 +257,7 @@ export class CodeDeployDeployments implements DeploymentController<CodeDeployTar
     const reason = info.errorInformation?.message;
     const rollbackId = info.rollbackInfo?.rollbackDeploymentId;
     let state = codeDeployState(info.status);
-    let controllerStatus = info.status;
+    let controllerStatus: string = info.status;
     // A failed or stopped deployment is rolled back by a deployment of its own: its end is the
     // rollback's. None named: CodeDeploy reports no rollback, the old revision may not be back.
     if (info.status === 'Failed' || info.status === 'Stopped') {

@@ -1,5 +1,6 @@
 import 'aws-sdk-client-mock-jest';
 import {
+  type DeploymentStatus,
   CodeDeployClient,
   ContinueDeploymentCommand,
   CreateDeploymentCommand,
@@ -300,19 +301,24 @@ describe('CodeDeployDeployments', () => {
       ['Stopped', 'Failed', 'failed'],
       ['Failed', 'Stopped', 'failed'],
     ])('%s with a rollback deployment %s is %s', async (status, rollbackStatus, state) => {
-      codedeploy
-        .on(GetDeploymentCommand, { deploymentId: 'd-ABCDEF123' })
-        .resolves({ deploymentInfo: { status, rollbackInfo: { rollbackDeploymentId: 'd-ROLLBACK1' } } });
+      codedeploy.on(GetDeploymentCommand, { deploymentId: 'd-ABCDEF123' }).resolves({
+        deploymentInfo: {
+          status: status as DeploymentStatus,
+          rollbackInfo: { rollbackDeploymentId: 'd-ROLLBACK1' },
+        },
+      });
       codedeploy
         .on(GetDeploymentCommand, { deploymentId: 'd-ROLLBACK1' })
-        .resolves({ deploymentInfo: { status: rollbackStatus } });
+        .resolves({ deploymentInfo: { status: rollbackStatus as DeploymentStatus } });
       await expect(deployments.status('d-ABCDEF123')).resolves.toMatchObject({ state });
     });
 
     it.each(['Failed', 'Stopped'])(
       '%s without a rollback deployment is failed: none reported',
       async (status) => {
-        codedeploy.on(GetDeploymentCommand).resolves({ deploymentInfo: { status } });
+        codedeploy
+          .on(GetDeploymentCommand)
+          .resolves({ deploymentInfo: { status: status as DeploymentStatus } });
         await expect(deployments.status('d-ABCDEF123')).resolves.toEqual({
           state: 'failed',
           controllerStatus: status,

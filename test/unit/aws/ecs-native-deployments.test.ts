@@ -1,5 +1,6 @@
 import 'aws-sdk-client-mock-jest';
 import {
+  type ServiceDeploymentStatus,
   ContinueServiceDeploymentCommand,
   DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
@@ -246,7 +247,9 @@ describe('EcsNativeDeployments', () => {
     ecs
       .on(StopServiceDeploymentCommand)
       .rejects(Object.assign(new Error('conflict'), { name: 'ConflictException' }));
-    ecs.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [{ status }] });
+    ecs
+      .on(DescribeServiceDeploymentsCommand)
+      .resolves({ serviceDeployments: [{ status: status as ServiceDeploymentStatus }] });
     const aborted = deployments.abort(SD_ARN);
     if (done) await expect(aborted).resolves.toBeUndefined();
     else await expect(aborted).rejects.toThrow(/StopServiceDeployment/);
