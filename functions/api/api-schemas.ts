@@ -138,6 +138,9 @@ export const DeploymentRecordSchema = z.object({
       controller: z.enum(['ecs', 'codedeploy']),
       deploymentId: z.string(),
       hookOnly: z.boolean().optional(),
+      controlAt: EpochMs.optional(),
+      abortedAt: EpochMs.optional(),
+      abortReason: z.string().optional(),
     })
     .optional(),
 });

@@ -115,7 +115,9 @@ export function outcomeError(
       ? 'ExternalDeploymentFailed'
       : state === 'not-started'
         ? 'ExternalDeploymentNotStarted'
-        : 'ExternalDeploymentRolledBack';
+        : state === 'stopped'
+          ? 'ExternalDeploymentStopped'
+          : 'ExternalDeploymentRolledBack';
   const parts = [abortReason, `controller reports ${controllerStatus}${reason ? `: ${reason}` : ''}`].filter(
     Boolean,
   );

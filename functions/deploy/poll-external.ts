@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
+import type { DeploymentRecord } from '../../shared/domain/deployment';
 import type { DeploymentController } from '../../shared/ports/controller';
 import { recordEvent, renewLock, type DeployDeps } from './context';
 import {
@@ -54,16 +55,29 @@ export async function pollExternal(deps: Deps, event: unknown): Promise<External
   }
   if (isTerminal(status.state)) return ended(progress);
 
-  if (!progress.aborted) progress = await applyControl(deps, controller, deployment.id, progress, now);
+  const record = await deps.store.getDeployment(deployment.id);
+  // What an earlier try of this poll decided (a retry has the same input): acted on once.
+  progress = withKept(progress, record?.external);
+  const actions: Action[] = [];
+  const control = record?.control;
+  if (!progress.aborted && control && control.at !== progress.controlAt) {
+    progress = { ...progress, controlAt: control.at };
+    if (control.action === 'abort') {
+      const why = `aborted by ${control.by}`;
+      progress = aborting(progress, now, why);
+      actions.push({ kind: 'abort', why });
+    } else {
+      actions.push({
+        kind: control.action === 'promote' ? 'promote' : 'ignore',
+        action: control.action,
+        by: control.by,
+      });
+    }
+  }
   if (!progress.aborted && now > progress.deadline) {
-    progress = await abortNow(
-      deps,
-      controller,
-      deployment.id,
-      progress,
-      now,
-      `the deployment passed its deadline (${new Date(progress.deadline).toISOString()})`,
-    );
+    const why = `the deployment passed its deadline (${new Date(progress.deadline).toISOString()})`;
+    progress = aborting(progress, now, why);
+    actions.push({ kind: 'abort', why });
   }
   if (progress.aborted && progress.abortedAt !== undefined && now > progress.abortedAt + ABORT_GRACE_MS) {
     // The controller was asked to roll back and never said it had: a person must look.
@@ -73,10 +87,16 @@ export async function pollExternal(deps: Deps, event: unknown): Promise<External
       reason: `no end reported ${ABORT_GRACE_MS / 60_000} minutes after the abort`,
     });
   }
-  // Kept while the controller works, so no other deployment of the service starts meanwhile.
+  // Kept while the controller works, so no other deployment of the service starts meanwhile; and
+  // renewed, with the decision kept, before the controller is asked: a poll retried after acting
+  // (a timeout, a lost lock) finds the request handled instead of aborting or promoting twice.
   await renewLock(deps, spec, deployment.id, now);
+  if (actions.length > 0) await deps.store.updateDeployment(deployment.id, { external: keptOf(progress) });
+  for (const action of actions) await act(deps, controller, deployment.id, progress, action);
   return progress;
 }
+
+type Action = { kind: 'abort'; why: string } | { kind: 'promote' | 'ignore'; action: string; by: string };
 
 /** A terminal state gets the error Finish records (none for a success). */
 function ended(progress: ExternalProgress): ExternalProgress {
@@ -87,61 +107,90 @@ function ended(progress: ExternalProgress): ExternalProgress {
   };
 }
 
-/** Acts once on each control request newer than the last one acted on. */
-async function applyControl(
+const aborting = (progress: ExternalProgress, now: number, why: string): ExternalProgress => ({
+  ...progress,
+  aborted: true,
+  abortedAt: now,
+  abortReason: why,
+});
+
+type Kept = NonNullable<DeploymentRecord['external']>;
+
+/** The progress with what the record keeps of this deployment's polls (the later of each). */
+function withKept(progress: ExternalProgress, kept: Kept | undefined): ExternalProgress {
+  if (!kept || kept.deploymentId !== progress.deploymentId) return progress;
+  let merged = progress;
+  if (kept.controlAt !== undefined && (merged.controlAt === undefined || kept.controlAt > merged.controlAt)) {
+    merged = { ...merged, controlAt: kept.controlAt };
+  }
+  if (!merged.aborted && kept.abortedAt !== undefined) {
+    merged = { ...merged, aborted: true, abortedAt: kept.abortedAt, abortReason: kept.abortReason };
+  }
+  return merged;
+}
+
+function keptOf(progress: ExternalProgress): Kept {
+  return {
+    controller: progress.controller,
+    deploymentId: progress.deploymentId!,
+    ...(progress.controlAt !== undefined ? { controlAt: progress.controlAt } : {}),
+    ...(progress.abortedAt !== undefined ? { abortedAt: progress.abortedAt } : {}),
+    ...(progress.abortReason !== undefined ? { abortReason: progress.abortReason } : {}),
+  };
+}
+
+/** What a control request (or the deadline) asks of the controller, once it is kept. */
+async function act(
   deps: Deps,
   controller: DeploymentController<unknown>,
   deploymentId: string,
   progress: ExternalProgress,
-  now: number,
-): Promise<ExternalProgress> {
-  const control = (await deps.store.getDeployment(deploymentId))?.control;
-  if (!control || control.at === progress.controlAt) return progress;
-  const acted = { ...progress, controlAt: control.at };
-  if (control.action === 'abort') {
-    return abortNow(deps, controller, deploymentId, acted, now, `aborted by ${control.by}`);
+  action: Action,
+): Promise<void> {
+  const externalId = progress.deploymentId!;
+  if (action.kind === 'abort') {
+    // The controller already puts the old revision back: a stop now would only interrupt it.
+    if (progress.state === 'rolling-back') {
+      await recordEvent(
+        deps,
+        deploymentId,
+        'EXTERNAL_ABORTED',
+        `${action.why}: ${progress.controller} deployment ${externalId} is already rolling back, nothing to stop`,
+        { externalId, alreadyRollingBack: true },
+      );
+      return;
+    }
+    await controller.abort(externalId);
+    await recordEvent(
+      deps,
+      deploymentId,
+      'EXTERNAL_ABORTED',
+      `${action.why}: ${progress.controller} deployment ${externalId} stopped with rollback`,
+      { externalId },
+    );
+    return;
   }
-  if (control.action === 'promote') {
-    const outcome = await controller.promote(progress.deploymentId!);
+  if (action.kind === 'promote') {
+    const outcome = await controller.promote(externalId);
     await recordEvent(
       deps,
       deploymentId,
       outcome.continued ? 'EXTERNAL_PROMOTED' : 'EXTERNAL_PROMOTE_REFUSED',
       outcome.continued
-        ? `promote by ${control.by}: ${progress.controller} continued past its wait`
-        : `promote by ${control.by} did nothing: ${outcome.reason}`,
-      { by: control.by },
+        ? `promote by ${action.by}: ${progress.controller} continued past its wait`
+        : `promote by ${action.by} did nothing: ${outcome.reason}`,
+      { by: action.by },
     );
-    return acted;
+    return;
   }
   // pause / resume: neither CodeDeploy nor ECS can hold a deployment that is not at a wait.
   await recordEvent(
     deps,
     deploymentId,
     'EXTERNAL_CONTROL_IGNORED',
-    `${control.action} by ${control.by} is not supported by ${progress.controller}: only abort and promote act on it`,
-    { by: control.by },
+    `${action.action} by ${action.by} is not supported by ${progress.controller}: only abort and promote act on it`,
+    { by: action.by },
   );
-  return acted;
-}
-
-async function abortNow(
-  deps: Deps,
-  controller: DeploymentController<unknown>,
-  deploymentId: string,
-  progress: ExternalProgress,
-  now: number,
-  why: string,
-): Promise<ExternalProgress> {
-  await controller.abort(progress.deploymentId!);
-  await recordEvent(
-    deps,
-    deploymentId,
-    'EXTERNAL_ABORTED',
-    `${why}: ${progress.controller} deployment ${progress.deploymentId} stopped with rollback`,
-    { externalId: progress.deploymentId },
-  );
-  return { ...progress, aborted: true, abortedAt: now, abortReason: why };
 }
 
 export const createPollExternalHandler = (deps: Deps) =>

@@ -178,9 +178,11 @@ export class CodeDeployDeployments implements DeploymentController<CodeDeployTar
           deploymentConfigName: plan.deploymentConfigName,
           description: request.description.slice(0, DESCRIPTION_LIMIT),
           revision: { revisionType: 'AppSpecContent', appSpecContent: { content } },
+          // This configuration replaces the group's: the group's alarms stop a deployment, and only
+          // DEPLOYMENT_STOP_ON_ALARM makes such a stop roll back (else the new task set keeps traffic).
           autoRollbackConfiguration: {
             enabled: true,
-            events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST'],
+            events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'],
           },
         }),
       ),
@@ -254,18 +256,46 @@ export class CodeDeployDeployments implements DeploymentController<CodeDeployTar
     if (!info?.status) throw new CodeDeployDeploymentError(`deployment ${deploymentId} has no status`);
     const reason = info.errorInformation?.message;
     const rollbackId = info.rollbackInfo?.rollbackDeploymentId;
+    let state = codeDeployState(info.status);
+    let controllerStatus: string = info.status;
+    // A failed or stopped deployment is rolled back by a deployment of its own: its end is the
+    // rollback's. None named: CodeDeploy reports no rollback, the old revision may not be back.
+    if (info.status === 'Failed' || info.status === 'Stopped') {
+      if (rollbackId) {
+        const rollbackStatus = await this.rollbackStatus(rollbackId);
+        state = codeDeployRollbackState(rollbackStatus);
+        controllerStatus = `${info.status} (rollback ${rollbackId} ${rollbackStatus})`;
+      } else {
+        state = 'failed';
+      }
+    }
     return {
-      state: codeDeployState(info.status),
-      controllerStatus: info.status,
+      state,
+      controllerStatus,
       ...(reason ? { reason: reason.slice(0, REASON_LIMIT) } : {}),
       ...(rollbackId ? { rollbackDeploymentId: rollbackId } : {}),
     };
   }
 
+  private async rollbackStatus(rollbackId: string): Promise<string> {
+    const info = (
+      await this.call('GetDeployment', rollbackId, () =>
+        this.codedeploy.send(new GetDeploymentCommand({ deploymentId: rollbackId })),
+      )
+    ).deploymentInfo;
+    if (!info?.status) throw new CodeDeployDeploymentError(`rollback deployment ${rollbackId} has no status`);
+    return info.status;
+  }
+
   async abort(deploymentId: string): Promise<void> {
-    await this.call('StopDeployment', deploymentId, () =>
-      this.codedeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true })),
-    );
+    try {
+      await this.codedeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }));
+    } catch (error) {
+      // Already ended (succeeded, failed or stopped): nothing is left to stop; status() follows
+      // its rollback deployment, if any.
+      if (errorCode(error) === 'DeploymentAlreadyCompletedException') return;
+      throw normaliseAwsError(error, `StopDeployment (${deploymentId})`, wrap);
+    }
   }
 
   async promote(deploymentId: string): Promise<PromoteOutcome> {
@@ -346,6 +376,21 @@ function sameRouting(actual: TrafficRoutingConfig | undefined, wanted: TrafficRo
 }
 
 /** GetDeployment's status in the workflow's terms. */
+/** The state of a deployment whose rollback deployment has this status. */
+export function codeDeployRollbackState(rollbackStatus: string): ExternalState {
+  switch (rollbackStatus) {
+    case 'Succeeded':
+      return 'rolled-back';
+    case 'Failed':
+    case 'Stopped':
+      return 'failed';
+    default:
+      // Created, Queued, InProgress, and any status CodeDeploy adds later: still putting it back.
+      return 'rolling-back';
+  }
+}
+
+/** GetDeployment's status in the workflow's terms (Failed and Stopped: see status()). */
 export function codeDeployState(status: string): ExternalState {
   switch (status) {
     case 'Succeeded':

@@ -25,7 +25,7 @@ import type {
   ExternalStatus,
   PromoteOutcome,
 } from '../ports/controller';
-import { normaliseAwsError } from './errors';
+import { errorCode, normaliseAwsError } from './errors';
 
 /** An ECS call failed, or the service is not one ECS's own deployments can drive. */
 export class EcsNativeDeploymentError extends GreenlightError {}
@@ -114,11 +114,22 @@ export class EcsNativeDeployments implements DeploymentController<EcsNativeTarge
   }
 
   async abort(deploymentId: string): Promise<void> {
-    await this.call('StopServiceDeployment', deploymentId, () =>
-      this.ecs.send(
+    try {
+      await this.ecs.send(
         new StopServiceDeploymentCommand({ serviceDeploymentArn: deploymentId, stopType: 'ROLLBACK' }),
-      ),
-    );
+      );
+    } catch (error) {
+      const refused = normaliseAwsError(
+        error,
+        `StopServiceDeployment (${deploymentId})`,
+        (message, cause) => new EcsNativeDeploymentError(message, { cause }),
+      );
+      // ConflictException: the deployment's current state allows no stop. That is done only when
+      // it no longer runs (ended, or already rolling back); a conflict on a running one is not.
+      if (errorCode(error) !== 'ConflictException') throw refused;
+      const { state } = await this.status(deploymentId);
+      if (state === 'in-progress' || state === 'waiting') throw refused;
+    }
   }
 
   async promote(deploymentId: string): Promise<PromoteOutcome> {

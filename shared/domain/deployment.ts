@@ -97,7 +97,16 @@ export interface DeploymentRecord {
    * codedeploy | ecs), or written by Greenlight's lifecycle hook (hooks/hook-history.ts) with
    * `hookOnly` when Greenlight did not start it (no lock, no execution).
    */
-  external?: { controller: 'ecs' | 'codedeploy'; deploymentId: string; hookOnly?: boolean };
+  external?: {
+    controller: 'ecs' | 'codedeploy';
+    deploymentId: string;
+    hookOnly?: boolean;
+    /** Driven: the `at` of the last control request acted on (kept before acting, so a retried poll acts once). */
+    controlAt?: number;
+    /** Driven: when it was aborted, and why. */
+    abortedAt?: number;
+    abortReason?: string;
+  };
 }
 
 export const CONTROL_ACTIONS = ['approve', 'promote', 'abort', 'pause', 'resume'] as const;

@@ -84,8 +84,10 @@ export function maxDurationSeconds(spec: DeploymentSpec): number {
   const bake = spec.bakeSeconds + spec.gate.stepTimeoutSeconds + spec.gate.intervalSeconds;
   const test = spec.testTraffic;
   const testSeconds = test ? test.holdSeconds + test.timeoutSeconds + test.intervalSeconds : 0;
-  // Hooks that keep answering wait hold their stage (beforeLaunch, each beforeStep, beforePromote).
-  const hookSeconds = hookWaitLoops(spec.hooks, spec.plan.steps.length).reduce(
+  // Hooks that keep answering wait hold their stage (beforeLaunch, each beforeStep, beforePromote);
+  // only Greenlight's own path has those stages (a driven spec's hooks are refused, never waited on).
+  const hooks = spec.controller === 'greenlight' ? spec.hooks : undefined;
+  const hookSeconds = hookWaitLoops(hooks, spec.plan.steps.length).reduce(
     (sum, loop) => sum + loop.times * loop.deadlineSeconds,
     0,
   );

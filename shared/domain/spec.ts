@@ -142,6 +142,15 @@ export const SpecSchema = z
         message: 'required when testTraffic is set: probes are the only traffic the test listener carries',
       });
     }
+    // Greenlight's own path calls user hooks at its stages; a driven deployment has none of those
+    // stages, so hooks there would be skipped without a word.
+    if (spec.controller !== 'greenlight' && spec.hooks !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hooks'],
+        message: `not allowed when controller is ${spec.controller}: driven deployments use the controller's own hooks (the AppSpec's or the service deployment's lifecycle hooks)`,
+      });
+    }
     // Greenlight's own path moves these; CodeDeploy and ECS move their own listeners and services.
     if (spec.controller === 'greenlight') {
       for (const field of ['slots', 'traffic'] as const) {

@@ -137,6 +137,23 @@ describe('blue-green state machine with an external controller', () => {
     );
   });
 
+  it('ends rollback failed, keeping the lock, when the controller stopped it without a rollback', async () => {
+    const { world, controller, deps } = externalWorld();
+    controller.script = [{ state: 'stopped', controllerStatus: 'STOPPED' }];
+
+    const result = await runInMemory(deps, request());
+
+    expect(result.status).toBe('FAILED');
+    expect(world.store.records.get('d-1')).toMatchObject({
+      status: 'ROLLBACK_FAILED',
+      error: { error: 'ExternalDeploymentStopped', cause: 'controller reports STOPPED' },
+    });
+    expect(world.store.locks.size).toBe(1);
+    expect(world.notifier.sent[0]?.message).toContain(
+      'ACTION NEEDED: ecs reported no finished rollback of ext-1',
+    );
+  });
+
   it('aborts through the controller on an abort request, and ends rolled back naming who asked', async () => {
     const { world, controller, deps } = externalWorld();
     controller.script = [{ state: 'in-progress', controllerStatus: 'IN_PROGRESS' }];

@@ -137,6 +137,8 @@ const STOPPED_TASKS = ['ecs:ListTasks', 'ecs:DescribeTasks'];
 /** Per function, every action its role allows: the calls its step makes through its ports. */
 /** The steps that call user hooks invoke them (InvokeUserHooks). */
 const USER_HOOKS = 'lambda:InvokeFunction';
+/** Every turn of a user hook's wait loop reads the record (an abort ends the wait): GetItem. */
+const HOOK_WAIT_READ = 'dynamodb:GetItem';
 const EXPECTED_ACTIONS: Record<string, string[]> = {
   // lock, record, index, events; live color from the route; live service; copy of its revision
   // ... and the repair of an abandoned deployment: weights, target health, scale down, notify
@@ -205,18 +207,20 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'ecs:DescribeServiceDeployments',
     'ecs:StopServiceDeployment',
   ],
-  launch: [USER_HOOKS, ...LOGS_AND_TRACES, 'dynamodb:PutItem', 'ecs:UpdateService'],
+  launch: [USER_HOOKS, HOOK_WAIT_READ, ...LOGS_AND_TRACES, 'dynamodb:PutItem', 'ecs:UpdateService'],
   'check-launch': [
     USER_HOOKS,
+    HOOK_WAIT_READ,
     ...LOGS_AND_TRACES,
     'dynamodb:PutItem',
     'ecs:DescribeServices',
     'elasticloadbalancing:DescribeTargetHealth',
     ...STOPPED_TASKS,
   ],
-  'next-step': [USER_HOOKS, ...LOGS_AND_TRACES, 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  'next-step': [USER_HOOKS, HOOK_WAIT_READ, ...LOGS_AND_TRACES, 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   'set-weights': [
     USER_HOOKS,
+    HOOK_WAIT_READ,
     ...LOGS_AND_TRACES,
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',

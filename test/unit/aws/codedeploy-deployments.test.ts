@@ -1,5 +1,6 @@
 import 'aws-sdk-client-mock-jest';
 import {
+  type DeploymentStatus,
   CodeDeployClient,
   ContinueDeploymentCommand,
   CreateDeploymentCommand,
@@ -16,6 +17,7 @@ import {
   appSpecContent,
   CodeDeployDeploymentError,
   CodeDeployDeployments,
+  codeDeployRollbackState,
   codeDeployState,
   type CodeDeployTarget,
 } from '../../../shared/aws/codedeploy-deployments';
@@ -163,7 +165,7 @@ describe('CodeDeployDeployments', () => {
         },
         autoRollbackConfiguration: {
           enabled: true,
-          events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST'],
+          events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'],
         },
       });
     });
@@ -276,13 +278,54 @@ describe('CodeDeployDeployments', () => {
           rollbackInfo: { rollbackDeploymentId: 'd-ROLLBACK1' },
         },
       });
+      codedeploy
+        .on(GetDeploymentCommand, { deploymentId: 'd-ROLLBACK1' })
+        .resolves({ deploymentInfo: { status: 'InProgress' } });
       await expect(deployments.status('d-ABCDEF123')).resolves.toEqual({
-        state: 'failed',
-        controllerStatus: 'Failed',
+        state: 'rolling-back',
+        controllerStatus: 'Failed (rollback d-ROLLBACK1 InProgress)',
         reason: 'AfterAllowTraffic hook answered Failed',
         rollbackDeploymentId: 'd-ROLLBACK1',
       });
+      expect(codedeploy.commandCalls(GetDeploymentCommand).map((c) => c.args[0].input)).toEqual([
+        { deploymentId: 'd-ABCDEF123' },
+        { deploymentId: 'd-ROLLBACK1' },
+      ]);
     });
+
+    it.each([
+      ['Failed', 'Succeeded', 'rolled-back'],
+      ['Stopped', 'Succeeded', 'rolled-back'],
+      ['Stopped', 'Queued', 'rolling-back'],
+      ['Failed', 'Created', 'rolling-back'],
+      ['Stopped', 'Failed', 'failed'],
+      ['Failed', 'Stopped', 'failed'],
+    ])('%s with a rollback deployment %s is %s', async (status, rollbackStatus, state) => {
+      codedeploy.on(GetDeploymentCommand, { deploymentId: 'd-ABCDEF123' }).resolves({
+        deploymentInfo: {
+          status: status as DeploymentStatus,
+          rollbackInfo: { rollbackDeploymentId: 'd-ROLLBACK1' },
+        },
+      });
+      codedeploy
+        .on(GetDeploymentCommand, { deploymentId: 'd-ROLLBACK1' })
+        .resolves({ deploymentInfo: { status: rollbackStatus as DeploymentStatus } });
+      await expect(deployments.status('d-ABCDEF123')).resolves.toMatchObject({ state });
+    });
+
+    it.each(['Failed', 'Stopped'])(
+      '%s without a rollback deployment is failed: none reported',
+      async (status) => {
+        codedeploy
+          .on(GetDeploymentCommand)
+          .resolves({ deploymentInfo: { status: status as DeploymentStatus } });
+        await expect(deployments.status('d-ABCDEF123')).resolves.toEqual({
+          state: 'failed',
+          controllerStatus: status,
+        });
+        expect(codedeploy).toHaveReceivedCommandTimes(GetDeploymentCommand, 1);
+      },
+    );
 
     it.each([
       ['Created', 'in-progress'],
@@ -296,6 +339,33 @@ describe('CodeDeployDeployments', () => {
       ['SomethingNew', 'in-progress'],
     ])('%s is %s', (status, state) => {
       expect(codeDeployState(status)).toBe(state);
+    });
+
+    it.each([
+      ['Succeeded', 'rolled-back'],
+      ['Failed', 'failed'],
+      ['Stopped', 'failed'],
+      ['InProgress', 'rolling-back'],
+      ['SomethingNew', 'rolling-back'],
+    ])('a rollback deployment %s leaves it %s', (status, state) => {
+      expect(codeDeployRollbackState(status)).toBe(state);
+    });
+  });
+
+  it('abort of a deployment already ended is done; any other refusal is an error', async () => {
+    codedeploy
+      .on(StopDeploymentCommand)
+      .rejectsOnce(
+        Object.assign(new Error('already completed'), { name: 'DeploymentAlreadyCompletedException' }),
+      )
+      .rejectsOnce(
+        Object.assign(new Error('no such deployment'), { name: 'DeploymentDoesNotExistException' }),
+      );
+    await expect(deployments.abort('d-ABCDEF123')).resolves.toBeUndefined();
+    await expect(deployments.abort('d-ABCDEF123')).rejects.toThrow(/StopDeployment \(d-ABCDEF123\)/);
+    expect(codedeploy).toHaveReceivedCommandWith(StopDeploymentCommand, {
+      deploymentId: 'd-ABCDEF123',
+      autoRollbackEnabled: true,
     });
   });
 

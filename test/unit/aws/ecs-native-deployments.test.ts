@@ -1,5 +1,6 @@
 import 'aws-sdk-client-mock-jest';
 import {
+  type ServiceDeploymentStatus,
   ContinueServiceDeploymentCommand,
   DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
@@ -235,6 +236,38 @@ describe('EcsNativeDeployments', () => {
       serviceDeploymentArn: SD_ARN,
       stopType: 'ROLLBACK',
     });
+  });
+
+  it.each([
+    ['ROLLBACK_IN_PROGRESS', true],
+    ['STOPPED', true],
+    ['SUCCESSFUL', true],
+    ['IN_PROGRESS', false],
+  ])('abort refused with ConflictException on a %s deployment is done: %s', async (status, done) => {
+    ecs
+      .on(StopServiceDeploymentCommand)
+      .rejects(Object.assign(new Error('conflict'), { name: 'ConflictException' }));
+    ecs
+      .on(DescribeServiceDeploymentsCommand)
+      .resolves({ serviceDeployments: [{ status: status as ServiceDeploymentStatus }] });
+    const aborted = deployments.abort(SD_ARN);
+    if (done) await expect(aborted).resolves.toBeUndefined();
+    else await expect(aborted).rejects.toThrow(/StopServiceDeployment/);
+    expect(ecs).toHaveReceivedCommandWith(StopServiceDeploymentCommand, {
+      serviceDeploymentArn: SD_ARN,
+      stopType: 'ROLLBACK',
+    });
+    expect(ecs).toHaveReceivedCommandWith(DescribeServiceDeploymentsCommand, {
+      serviceDeploymentArns: [SD_ARN],
+    });
+  });
+
+  it('abort refused otherwise is an error, without reading the deployment', async () => {
+    ecs
+      .on(StopServiceDeploymentCommand)
+      .rejects(Object.assign(new Error('bad arn'), { name: 'InvalidParameterException' }));
+    await expect(deployments.abort(SD_ARN)).rejects.toThrow(/StopServiceDeployment/);
+    expect(ecs).toHaveReceivedCommandTimes(DescribeServiceDeploymentsCommand, 0);
   });
 
   describe('promote', () => {

@@ -7,6 +7,7 @@ import { dryRunDeployment } from '../../../functions/deploy/dry-run';
 import { prepare } from '../../../functions/deploy/prepare';
 import { reconcile } from '../../../functions/reconcile/reconcile';
 import { InvalidInputError } from '../../../shared/domain/errors';
+import { maxDurationSeconds } from '../../../shared/domain/plan';
 import { SpecSchema } from '../../../shared/domain/spec';
 import { parseInput } from '../../../shared/domain/validation';
 import { startDeployment } from '../../../functions/deploy/start';
@@ -160,6 +161,28 @@ describe('controller routing', () => {
       InvalidInputError,
     );
   });
+
+  it.each([
+    ['ecs', ECS],
+    ['codedeploy', CODEDEPLOY],
+  ])(
+    'refuses user hooks for controller %s, naming spec.hooks; they never lengthen its lease',
+    (name, driven) => {
+      const hooks = { beforePromote: { name: 'qa', url: 'https://qa.example.com/', deadlineSeconds: 3600 } };
+      expect(() => parseInput(SpecSchema, specFor({ ...driven, hooks }), 'spec')).toThrow(
+        new RegExp(
+          `spec\\.hooks: not allowed when controller is ${name}: driven deployments use the controller's own hooks`,
+        ),
+      );
+      expect(parseInput(SpecSchema, specFor({ hooks }), 'spec').hooks).toBeDefined();
+      // A record stored before the refusal still has a lease without hook waits it cannot have.
+      const parsed = parseInput(SpecSchema, specFor(driven), 'spec');
+      const withHooks = { ...parsed, hooks: parseInput(SpecSchema, specFor({ hooks }), 'spec').hooks };
+      expect(maxDurationSeconds(withHooks)).toBe(maxDurationSeconds(parsed));
+      const own = parseInput(SpecSchema, specFor({ hooks }), 'spec');
+      expect(maxDurationSeconds(own) - maxDurationSeconds({ ...own, hooks: undefined })).toBe(3600);
+    },
+  );
 
   it('prepares an ecs spec without slots or traffic', async () => {
     const world = memoryWorld();

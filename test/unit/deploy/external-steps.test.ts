@@ -131,6 +131,77 @@ describe('PollExternal', () => {
     expect(controller.aborts).toEqual([]);
   });
 
+  const begin = (controller: MemoryController) =>
+    controller.start(
+      {},
+      { cluster: 'local', taskDefinitionArn: 'app:2', container: SPEC.container, description: 'x' },
+    );
+
+  it.each([
+    ['an abort request', START + 1_800_000, true],
+    ['the deadline', START - 1, false],
+  ])(
+    'does not stop a deployment the controller already rolls back, on %s: handled, nothing called',
+    async (_name, deadline, requested) => {
+      const { store, controller, deps } = await setUp();
+      controller.script = [{ state: 'rolling-back', controllerStatus: 'ROLLBACK_IN_PROGRESS' }];
+      await begin(controller);
+      if (requested) {
+        await store.updateDeployment('d-1', { control: { action: 'abort', by: 'alice', at: START } });
+      }
+      const result = await pollExternal(deps, {
+        deployment: DEPLOYMENT,
+        spec: SPEC,
+        external: progress({ deadline }),
+      });
+      expect(result).toMatchObject({ state: 'rolling-back', aborted: true, abortedAt: START });
+      expect(controller.aborts).toEqual([]);
+      const aborted = store.events.get('d-1')?.filter((e) => e.type === 'EXTERNAL_ABORTED');
+      expect(aborted?.map((e) => e.data)).toEqual([{ externalId: 'ext-1', alreadyRollingBack: true }]);
+    },
+  );
+
+  it.each([
+    ['abort', { state: 'in-progress' as const, controllerStatus: 'IN_PROGRESS' }],
+    ['promote', { state: 'waiting' as const, controllerStatus: 'IN_PROGRESS' }],
+  ])('acts on %s once when the same poll is retried after acting', async (action, status) => {
+    const { store, controller, deps } = await setUp();
+    controller.script = [status];
+    controller.afterAbort = { state: 'rolling-back', controllerStatus: 'ROLLBACK_IN_PROGRESS' };
+    await begin(controller);
+    await store.updateDeployment('d-1', {
+      control: { action: action as 'abort' | 'promote', by: 'alice', at: START },
+    });
+    const input = { deployment: DEPLOYMENT, spec: SPEC, external: progress() };
+    const first = await pollExternal(deps, input);
+    // A retry of the Task has the same input as the first try (its answer was lost).
+    const retried = await pollExternal(deps, input);
+    expect([...controller.aborts, ...controller.promotes]).toEqual(['ext-1']);
+    expect(retried).toMatchObject({ controlAt: START, aborted: first.aborted });
+  });
+
+  it('renews the lock and keeps the decision before asking the controller to stop', async () => {
+    const { store, controller, deps } = await setUp();
+    controller.script = [{ state: 'in-progress', controllerStatus: 'IN_PROGRESS' }];
+    await begin(controller);
+    await store.updateDeployment('d-1', { control: { action: 'abort', by: 'alice', at: START } });
+    controller.abortError = new Error('StopServiceDeployment: timed out');
+    await expect(
+      pollExternal(deps, { deployment: DEPLOYMENT, spec: SPEC, external: progress() }),
+    ).rejects.toThrow('timed out');
+    expect(store.locks.get('local/web')).toEqual({
+      owner: 'd-1',
+      expiresAt: START + maxDurationSeconds(SPEC) * 1000,
+    });
+    expect((await store.getDeployment('d-1'))?.external).toEqual({
+      controller: 'ecs',
+      deploymentId: 'ext-1',
+      controlAt: START,
+      abortedAt: START,
+      abortReason: 'aborted by alice',
+    });
+  });
+
   it('reports failed when the controller never ends its rollback after an abort', async () => {
     const { controller, clock, deps } = await setUp();
     controller.afterAbort = { state: 'rolling-back', controllerStatus: 'ROLLBACK_IN_PROGRESS' };
