@@ -73,6 +73,19 @@ export async function abortExternal(deps: Deps, event: unknown): Promise<Externa
       error: outcomeError('not-started', base.controllerStatus, undefined, why),
     };
   }
+  // Kept before the stop: a retried AbortExternal then finds the id here, where a search (for
+  // running deployments only) would no longer find the stopped one and end "not started".
+  if (kept?.deploymentId !== id || kept.abortedAt === undefined) {
+    await deps.store.updateDeployment(deployment.id, {
+      external: {
+        ...(kept?.deploymentId === id ? kept : {}),
+        controller: target.controller,
+        deploymentId: id,
+        abortedAt: now,
+        abortReason: why,
+      },
+    });
+  }
   await controller.abort(id);
   await recordEvent(
     deps,

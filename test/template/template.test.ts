@@ -200,6 +200,8 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     ...LOGS_AND_TRACES,
     'dynamodb:GetItem',
     'dynamodb:PutItem',
+    // the found id kept on the record before it is stopped
+    'dynamodb:UpdateItem',
     'codedeploy:ListDeployments',
     'codedeploy:GetDeployment',
     'codedeploy:StopDeployment',

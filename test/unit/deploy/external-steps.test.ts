@@ -244,6 +244,36 @@ describe('AbortExternal', () => {
     });
   });
 
+  it('keeps a found id before stopping it, so a retry follows the rollback instead of ending "not started"', async () => {
+    const { store, controller, deps } = await setUp();
+    await controller.start(
+      {},
+      {
+        cluster: 'local',
+        taskDefinitionArn: 'app:2',
+        container: SPEC.container,
+        description: 'Greenlight deployment d-1: registry/web:2',
+      },
+    );
+    const input = {
+      deployment: DEPLOYMENT,
+      spec: SPEC,
+      external: null,
+      error: { Error: 'Error', Cause: 'boom' },
+    };
+    const first = await abortExternal(deps, input);
+    // The retry: the stopped deployment is no longer found by a search for running ones.
+    const retried = await abortExternal(deps, input);
+    expect(first.deploymentId).not.toBeNull();
+    expect(retried).toMatchObject({ deploymentId: first.deploymentId, state: 'in-progress', aborted: true });
+    expect(controller.aborts).toEqual([first.deploymentId, first.deploymentId]);
+    expect((await store.getDeployment('d-1'))?.external).toMatchObject({
+      controller: 'ecs',
+      deploymentId: first.deploymentId,
+      abortReason: 'Error: boom',
+    });
+  });
+
   it('ends at once with nothing to stop when no deployment was started', async () => {
     const { controller, deps } = await setUp();
     const result = await abortExternal(deps, {
