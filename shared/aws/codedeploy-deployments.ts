@@ -99,22 +99,7 @@ export class CodeDeployDeployments implements DeploymentController<CodeDeployTar
     const { application, deploymentGroup, plan } = target;
     if (plan.trafficRouting) await this.ensureConfig(plan.deploymentConfigName, plan.trafficRouting);
 
-    const group = (
-      await this.call('GetDeploymentGroup', `${application}/${deploymentGroup}`, () =>
-        this.codedeploy.send(
-          new GetDeploymentGroupCommand({
-            applicationName: application,
-            deploymentGroupName: deploymentGroup,
-          }),
-        ),
-      )
-    ).deploymentGroupInfo;
-    const ecsService = group?.ecsServices?.[0];
-    if (!ecsService?.serviceName || !ecsService.clusterName) {
-      throw new CodeDeployDeploymentError(
-        `deployment group ${application}/${deploymentGroup} names no ECS service (is its compute platform ECS?)`,
-      );
-    }
+    const { group, ecsService } = await this.groupWithService(target);
     if (
       ecsService.clusterName !== request.cluster &&
       !request.cluster.endsWith(`/${ecsService.clusterName}`)
@@ -227,6 +212,12 @@ export class CodeDeployDeployments implements DeploymentController<CodeDeployTar
 
   /** The ECS service of the deployment group: the service whose task definition a deployment starts from. */
   async serviceOf(target: CodeDeployTarget): Promise<{ cluster: string; service: string }> {
+    const { ecsService } = await this.groupWithService(target);
+    return { cluster: ecsService.clusterName, service: ecsService.serviceName };
+  }
+
+  /** GetDeploymentGroup, and the ECS service it deploys (an error when it names none). */
+  private async groupWithService(target: CodeDeployTarget) {
     const { application, deploymentGroup } = target;
     const group = (
       await this.call('GetDeploymentGroup', `${application}/${deploymentGroup}`, () =>
@@ -244,7 +235,10 @@ export class CodeDeployDeployments implements DeploymentController<CodeDeployTar
         `deployment group ${application}/${deploymentGroup} names no ECS service (is its compute platform ECS?)`,
       );
     }
-    return { cluster: ecsService.clusterName, service: ecsService.serviceName };
+    return {
+      group,
+      ecsService: { clusterName: ecsService.clusterName, serviceName: ecsService.serviceName },
+    };
   }
 
   async status(deploymentId: string): Promise<ExternalStatus> {
