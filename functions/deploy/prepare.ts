@@ -56,26 +56,11 @@ export async function prepare(deps: Deps, event: unknown): Promise<PrepareResult
   }
   if (spec.controller !== 'greenlight') return prepareExternal(deps, request);
   const now = deps.clock.now();
-  const key = lockKey(spec);
-  const lock = await deps.store.acquireLock(key, deploymentId, maxDurationSeconds(spec) * 1000, now);
-  if (!lock.acquired) {
-    throw new LockConflictError(
-      `service ${key} is being deployed by ${lock.heldBy} (lock held until ${new Date(lock.expiresAt).toISOString()})`,
-    );
-  }
+  const key = await acquireServiceLock(deps, request, now);
   // Set once the scalable targets may have been changed: a failure then puts them back.
   let suspended: DeploymentScaling | null = null;
   try {
-    await deps.store.createDeployment({
-      id: deploymentId,
-      service: spec.service,
-      cluster: spec.cluster,
-      image: request.image,
-      requestedBy: request.requestedBy,
-      status: 'IN_PROGRESS',
-      startedAt: now,
-      spec,
-    });
+    await createRecord(deps, request, now);
     // Holding the lock, no other deployment runs: one left IN_PROGRESS died, and is repaired first.
     const abandoned = await findAbandoned(deps, spec, deploymentId);
     const repairedTo = abandoned ? await repairAbandoned(deps, spec, abandoned, deploymentId) : null;
@@ -157,25 +142,10 @@ export async function prepare(deps: Deps, event: unknown): Promise<PrepareResult
 async function prepareExternal(deps: Deps, request: DeployRequest): Promise<PrepareResult> {
   const { spec, deploymentId } = request;
   const now = deps.clock.now();
-  const key = lockKey(spec);
-  const lock = await deps.store.acquireLock(key, deploymentId, maxDurationSeconds(spec) * 1000, now);
-  if (!lock.acquired) {
-    throw new LockConflictError(
-      `service ${key} is being deployed by ${lock.heldBy} (lock held until ${new Date(lock.expiresAt).toISOString()})`,
-    );
-  }
+  const key = await acquireServiceLock(deps, request, now);
   try {
     const { target, controller } = controllerFor(deps, spec);
-    await deps.store.createDeployment({
-      id: deploymentId,
-      service: spec.service,
-      cluster: spec.cluster,
-      image: request.image,
-      requestedBy: request.requestedBy,
-      status: 'IN_PROGRESS',
-      startedAt: now,
-      spec,
-    });
+    await createRecord(deps, request, now);
     const slot =
       target.controller === 'ecs'
         ? { cluster: spec.cluster, service: target.target.service }
@@ -252,3 +222,31 @@ export const createPrepareHandler = (deps: Deps, observed?: HandlerMetrics) =>
     },
     { metrics: observed?.metrics },
   );
+
+/** The service's deployment lock for this deployment, or LockConflictError naming its holder. */
+async function acquireServiceLock(deps: Deps, request: DeployRequest, now: number): Promise<string> {
+  const { spec, deploymentId } = request;
+  const key = lockKey(spec);
+  const lock = await deps.store.acquireLock(key, deploymentId, maxDurationSeconds(spec) * 1000, now);
+  if (!lock.acquired) {
+    throw new LockConflictError(
+      `service ${key} is being deployed by ${lock.heldBy} (lock held until ${new Date(lock.expiresAt).toISOString()})`,
+    );
+  }
+  return key;
+}
+
+/** The deployment's record, IN_PROGRESS from `now`. */
+async function createRecord(deps: Deps, request: DeployRequest, now: number): Promise<void> {
+  const { spec } = request;
+  await deps.store.createDeployment({
+    id: request.deploymentId,
+    service: spec.service,
+    cluster: spec.cluster,
+    image: request.image,
+    requestedBy: request.requestedBy,
+    status: 'IN_PROGRESS',
+    startedAt: now,
+    spec,
+  });
+}
