@@ -92,8 +92,10 @@ export function isTerminal(state: ExternalProgress['state']): boolean {
 export function controllerFor(
   deps: Pick<DeployDeps, 'controllers'>,
   spec: DeploymentSpec,
+  /** The Greenlight deployment being started (its id travels in ECS's hookDetails). */
+  deploymentId?: string,
 ): { target: ControllerTarget; controller: DeploymentController<unknown> } {
-  const target = controllerTarget(spec);
+  const target = controllerTarget(spec, deploymentId);
   if (!target)
     throw new ServiceStateError('spec.controller: greenlight deployments have no external controller');
   const controller = deps.controllers?.[target.controller] as DeploymentController<unknown> | undefined;

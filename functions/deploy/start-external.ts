@@ -15,7 +15,7 @@ type Deps = Pick<DeployDeps, 'controllers' | 'store' | 'clock' | 'logger'>;
 
 export async function startExternal(deps: Deps, event: unknown): Promise<ExternalProgress> {
   const { deployment, spec } = parseInput(ExternalStepSchema, event);
-  const { target, controller } = controllerFor(deps, spec);
+  const { target, controller } = controllerFor(deps, spec, deployment.id);
   const request = {
     cluster: spec.cluster,
     taskDefinitionArn: deployment.taskDefinition,

@@ -17,8 +17,12 @@ export type ControllerTarget =
       notes: string[];
     };
 
-/** The spec's external controller target, or null for Greenlight's own deployments. */
-export function controllerTarget(spec: DeploymentSpec): ControllerTarget | null {
+/**
+ * The spec's external controller target, or null for Greenlight's own deployments. With the
+ * deployment's id, ECS's hook registration carries it (hookDetails.greenlight.deploymentId), so the
+ * hook's verdicts land in that deployment's history rather than on a hook-only record.
+ */
+export function controllerTarget(spec: DeploymentSpec, deploymentId?: string): ControllerTarget | null {
   if (spec.controller === 'codedeploy') {
     const section = required(spec.codedeploy, 'codedeploy');
     const mapped = mappedOrThrow(codeDeployPlan(spec, section));
@@ -26,7 +30,7 @@ export function controllerTarget(spec: DeploymentSpec): ControllerTarget | null 
   }
   if (spec.controller === 'ecs') {
     const section = required(spec.ecs, 'ecs');
-    const mapped = mappedOrThrow(ecsDeploymentConfiguration(spec, section));
+    const mapped = mappedOrThrow(ecsDeploymentConfiguration(spec, section, deploymentId ? { deploymentId } : {}));
     return {
       controller: 'ecs',
       target: { service: section.service, configuration: mapped.value },

@@ -55,6 +55,9 @@ export interface EcsDeploymentConfiguration {
 export const HOOK_DETAILS_LIMIT_CHARS = 16_384;
 export const HOOK_WATCH_STATE_LIMIT_CHARS = 1024;
 
+/** `"deploymentId":"…",` with the longest id DeploymentIdSchema allows (80 characters). */
+const DEPLOYMENT_ID_ROOM_CHARS = 100;
+
 /** ECS LINEAR: the shifts below 100 % at `p`. */
 const linearStepsBelow100 = (percent: number) => Math.ceil(100 / percent) - 1;
 
@@ -62,6 +65,8 @@ const linearStepsBelow100 = (percent: number) => Math.ceil(100 / percent) - 1;
 export function ecsDeploymentConfiguration(
   spec: ControllerPlanInput,
   controller: Pick<EcsController, 'hookFunctionArn' | 'hookRoleArn' | 'hookTimeoutMinutes'>,
+  /** Greenlight's deployment id, when it starts the deployment: the hook writes its history there. */
+  options: { deploymentId?: string } = {},
 ): ControllerMapping<EcsDeploymentConfiguration> {
   const steps = spec.plan.steps;
   const issues: PlanIssue[] = [
@@ -109,6 +114,7 @@ export function ecsDeploymentConfiguration(
   stages.push('POST_PRODUCTION_TRAFFIC_SHIFT');
 
   const hookSpec: EcsHookSpecInput = {
+    ...(options.deploymentId ? { deploymentId: options.deploymentId } : {}),
     gate: spec.gate,
     metrics: spec.metrics,
     ...(spec.probes ? { probes: spec.probes } : {}),
@@ -135,7 +141,9 @@ export function ecsDeploymentConfiguration(
     timeoutConfiguration: { timeoutInMinutes: controller.hookTimeoutMinutes, action: 'ROLLBACK' },
   };
   // The hook answers FAILED when hookDetails outgrow its limit: refuse a spec that would.
-  const detailsChars = JSON.stringify(hook.hookDetails).length + HOOK_WATCH_STATE_LIMIT_CHARS + 32;
+  // Checked before the deployment's id is known: room is kept for the longest one.
+  const idRoom = options.deploymentId ? 0 : DEPLOYMENT_ID_ROOM_CHARS;
+  const detailsChars = JSON.stringify(hook.hookDetails).length + idRoom + HOOK_WATCH_STATE_LIMIT_CHARS + 32;
   if (detailsChars > HOOK_DETAILS_LIMIT_CHARS) {
     return {
       ok: false,

@@ -6,7 +6,9 @@ import { externalPollSeconds, type ExternalProgress } from '../../../functions/d
 import { pollExternal } from '../../../functions/deploy/poll-external';
 import { startExternal } from '../../../functions/deploy/start-external';
 import { InvalidInputError } from '../../../shared/domain/errors';
+import { greenlightIdOfHookDetails } from '../../../shared/domain/hooks/hook-history';
 import { maxDurationSeconds } from '../../../shared/domain/plan';
+import type { EcsNativeTarget } from '../../../shared/aws/ecs-native-deployments';
 import { parseSpec } from '../../fixtures/spec';
 import { MemoryController } from '../../support/memory-controller';
 import { ManualClock, MemoryStore, silentLogger } from '../../support/memory-ports';
@@ -76,6 +78,14 @@ describe('StartExternal', () => {
       controller: 'ecs',
       deploymentId: 'ext-1',
     });
+  });
+
+  it('registers the ECS hook with this deployment’s id, so its verdicts land in this history', async () => {
+    const { controller, deps } = await setUp();
+    await startExternal(deps, { deployment: DEPLOYMENT, spec: SPEC });
+    const target = controller.deployments[0]?.target as EcsNativeTarget;
+    expect(target.configuration.lifecycleHooks[0]?.hookDetails.greenlight.deploymentId).toBe('d-1');
+    expect(greenlightIdOfHookDetails(target.configuration.lifecycleHooks[0]!.hookDetails)).toBe('d-1');
   });
 
   it('adopts the id kept on the record without asking the controller to start or search', async () => {
