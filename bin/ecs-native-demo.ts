@@ -16,7 +16,12 @@ import type { Color } from '../shared/domain/colors';
 import { ECS_LIFECYCLE_STAGES, revisionId } from '../shared/domain/hooks/ecs-hook-event';
 import type { EcsHookSpecInput } from '../shared/domain/hooks/ecs-hook-spec';
 import { LoadGenerator } from '../shared/local/load-generator';
-import { rehearsalEcsHook, simulatedEcsService } from '../shared/local/ecs/native-rehearsal';
+import {
+  awsSimulationTiming,
+  LAG_FREE_ECS_TIMING,
+  rehearsalEcsHook,
+  simulatedEcsService,
+} from '../shared/local/ecs/native-rehearsal';
 import {
   type HookInvocation,
   type LinearDeploymentConfiguration,
@@ -50,15 +55,10 @@ export const DEMO_LINEAR: LinearDeploymentConfiguration = {
 };
 
 /** One ECS minute lasts one real second (60× compression); callBackDelay is waited in full. */
-export const DEMO_TIMING: Required<SimulationTiming> = { realMsPerEcsMinute: 1000, callBackDelayScale: 1 };
+export const DEMO_TIMING = LAG_FREE_ECS_TIMING;
 
 /** Default compression of `demo ecs-native --aws-timing`. */
 export const DEFAULT_ECS_NATIVE_COMPRESSION = 30;
-
-/** ECS's time on AWS timing: every ECS minute and callBackDelay second compressed as the rehearsal's clock. */
-export function awsSimulationTiming(compress: number): Required<SimulationTiming> {
-  return { realMsPerEcsMinute: 60_000 / compress, callBackDelayScale: 1 / compress };
-}
 
 /**
  * The hook's gate on AWS timing: the spec's default metrics model (CloudWatch's 60-s periods,

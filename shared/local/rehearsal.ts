@@ -8,6 +8,7 @@ import './polyfills';
 import path from 'node:path';
 import { createDeploySteps, type DeployDeps } from '../../functions/deploy';
 import { controlDeployment } from '../../functions/deploy/control';
+import { externalPollSeconds } from '../../functions/deploy/external';
 import {
   DeployRequestSchema,
   type DeployRequest,
@@ -24,6 +25,7 @@ import { parseInput } from '../domain/validation';
 import { DynamoStore } from '../aws/dynamo-store';
 import { HttpProbe } from '../aws/http-probe';
 import { createLogger } from '../lambda';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { systemClock, type Clock } from '../ports/clock';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { LambdaUserHooks } from '../aws/lambda-user-hooks';
@@ -42,6 +44,16 @@ import { CompressedClock } from './compressed-clock';
 import { LocalLambda } from './lambda/local-lambda';
 import { LocalRouter } from './alb/local-router';
 import { ProcessFleet } from './ecs/process-fleet';
+import { LocalEcsController } from './ecs/local-ecs-controller';
+import type { SimulatedEcsLinearService } from './ecs/native-deployment';
+import {
+  LOCAL_ECS_HOOK_ARN,
+  LOCAL_ECS_HOOK_ROLE_ARN,
+  rehearsalEcsHook,
+  simulatedEcsService,
+  simulationTimingOf,
+} from './ecs/native-rehearsal';
+import { SimulatedServiceFleet } from './ecs/simulated-service-fleet';
 import { NoScalableTargets } from './ecs/no-scalable-targets';
 import { LocalTaskDefinitions } from './ecs/task-definitions';
 import { LocalPrometheus, rehearsalPrometheusSource, type ScrapeTarget } from './prometheus/local-prometheus';
@@ -137,6 +149,8 @@ export class Rehearsal {
   /** Every weight change the workflow made, with its time: the basis of detection-time figures. */
   readonly weightChanges: { at: number; weights: Weights }[] = [];
   private readonly executions = new Map<string, Promise<DeployResult>>();
+  /** The SIMULATED ECS-controlled service (createEcsService) and the controller that drives it. */
+  ecsService: { simulated: SimulatedEcsLinearService; controller: LocalEcsController } | null = null;
 
   private constructor(
     /** Lag-free (null) or AWS timing. */
@@ -154,6 +168,8 @@ export class Rehearsal {
     readonly deps: DeployDeps,
     /** The local Lambda model the user hooks' function ARNs are invoked on. */
     readonly lambda: LocalLambda,
+    /** deps.fleet: the process groups, and the simulated ECS-controlled service by its name. */
+    private readonly fleetView: SimulatedServiceFleet,
   ) {}
 
   static async start(options: RehearsalOptions = {}): Promise<Rehearsal> {
@@ -197,10 +213,12 @@ export class Rehearsal {
       const alarms = new LocalAlarms();
       const metrics = new LocalMetrics(proxy, awsTiming ? { awsTiming } : {});
       const lambda = new LocalLambda();
+      const fleetView = new SimulatedServiceFleet(fleet);
       const deps: DeployDeps = {
         // Simulated: local alarms are set by hand (rehearsal.alarms.inAlarm), not computed from metrics.
         alarms,
-        fleet,
+        // The process groups, and the simulated ECS-controlled service (createEcsService) by its name.
+        fleet: fleetView,
         router,
         // The spec's source: the proxy's figures for alb, PromQL on the real local Prometheus;
         // user CloudWatch queries are not modelled (no local CloudWatch).
@@ -237,6 +255,7 @@ export class Rehearsal {
         catalog,
         deps,
         lambda,
+        fleetView,
       );
       if (options.prometheus) {
         if (awsTiming) {
@@ -346,6 +365,57 @@ export class Rehearsal {
   }
 
   /**
+   * Creates a service whose deployments ECS's built-in LINEAR strategy shifts (a SIMULATION:
+   * native-deployment.ts plays ECS), for specs with `controller: ecs`: the process groups and target
+   * groups of createService stand for the two revisions' tasks, Greenlight's real ECS hook handler
+   * is registered in the local Lambda model (writing its verdicts into this rehearsal's store), and
+   * the workflow's `controllers.ecs` is a LocalEcsController over the simulated service. One such
+   * service per rehearsal. Returns the spec fields that describe it.
+   */
+  async createEcsService(
+    options: LocalServiceOptions & {
+      /** The hook handler's logger (default: the handlers'). */
+      hookLogger?: Logger;
+    },
+  ): Promise<
+    Pick<DeploymentSpecInput, 'service' | 'cluster' | 'container'> & {
+      controller: 'ecs';
+      ecs: NonNullable<DeploymentSpecInput['ecs']>;
+    }
+  > {
+    if (this.ecsService) {
+      throw new InvalidInputError(
+        `service: the rehearsal models one ECS-controlled service ("${this.ecsService.simulated.names.service}" exists)`,
+      );
+    }
+    const base = await this.createService(options);
+    const simulated = await simulatedEcsService(this, base, {
+      service: options.service,
+      desiredCount: options.desiredCount,
+    });
+    const handler = rehearsalEcsHook(this, simulated, base, {
+      logger: options.hookLogger ?? this.deps.logger,
+      history: { store: this.deps.store, notifier: this.deps.notifier },
+    });
+    this.lambda.register(LOCAL_ECS_HOOK_ARN, { handler }, { timeoutSeconds: 60 });
+    const controller = new LocalEcsController({
+      service: simulated,
+      lambda: this.lambda,
+      timing: simulationTimingOf(this),
+    });
+    this.ecsService = { simulated, controller };
+    this.fleetView.serve(simulated);
+    this.deps.controllers = { ...this.deps.controllers, ecs: controller };
+    return {
+      service: options.service,
+      cluster: LOCAL_CLUSTER,
+      container: base.container,
+      controller: 'ecs',
+      ecs: { service: options.service, hookFunctionArn: LOCAL_ECS_HOOK_ARN, hookRoleArn: LOCAL_ECS_HOOK_ROLE_ARN },
+    };
+  }
+
+  /**
    * Checks a request against the schema and the local environment before anything runs: the spec
    * is valid, the image is in the local catalog, the services and target groups exist.
    */
@@ -353,6 +423,21 @@ export class Rehearsal {
     const request = parseInput(DeployRequestSchema, input);
     this.catalog.resolve(request.image);
     const { spec } = request;
+    this.checkMetrics(spec);
+    if (spec.controller === 'codedeploy') {
+      throw new InvalidInputError(
+        'spec.controller: codedeploy is not modelled in the rehearsal (no local CodeDeploy); use greenlight or ecs',
+      );
+    }
+    if (spec.controller === 'ecs') {
+      const known = this.ecsService?.simulated.names.service;
+      if (spec.ecs?.service !== known) {
+        throw new InvalidInputError(
+          `spec.ecs.service: no simulated ECS-controlled service "${spec.ecs?.service}" (${known ? `known: ${known}` : 'create one with createEcsService'})`,
+        );
+      }
+      return request;
+    }
     const { slots, traffic } = greenlightParts(spec);
     if (traffic.listener !== LOCAL_LISTENER) {
       throw new InvalidInputError(
@@ -364,6 +449,20 @@ export class Rehearsal {
         `spec.testTraffic.listener: expected "${LOCAL_TEST_LISTENER}" in the local rehearsal, got "${spec.testTraffic.listener}"`,
       );
     }
+    const groups = this.proxy.targetGroups();
+    for (const color of ['blue', 'green'] as const) {
+      const slot = slots[color];
+      if (!groups.includes(slot.targetGroup)) {
+        throw new InvalidInputError(
+          `spec.slots.${color}.targetGroup: no local target group "${slot.targetGroup}" (known: ${groups.join(', ')})`,
+        );
+      }
+    }
+    return request;
+  }
+
+  /** The spec's metrics model and source, as this rehearsal can serve them. */
+  private checkMetrics(spec: DeployRequest['spec']): void {
     if (this.awsTiming && spec.metrics.periodSeconds % this.awsTiming.periodSeconds !== 0) {
       throw new InvalidInputError(
         `spec.metrics.periodSeconds: the rehearsal on AWS timing publishes ${this.awsTiming.periodSeconds}-s periods (as CloudWatch's ALB metrics), got ${spec.metrics.periodSeconds}; remove "metrics" for CloudWatch's default model`,
@@ -380,16 +479,6 @@ export class Rehearsal {
         'spec.gate.metrics.source: prometheus needs the rehearsal started with its Prometheus (demo --metrics prometheus)',
       );
     }
-    const groups = this.proxy.targetGroups();
-    for (const color of ['blue', 'green'] as const) {
-      const slot = slots[color];
-      if (!groups.includes(slot.targetGroup)) {
-        throw new InvalidInputError(
-          `spec.slots.${color}.targetGroup: no local target group "${slot.targetGroup}" (known: ${groups.join(', ')})`,
-        );
-      }
-    }
-    return request;
   }
 
   /** Runs one deployment through the blue/green state machine, to its end. */
@@ -421,6 +510,9 @@ export class Rehearsal {
             RollbackSettle: spec.trafficSettleSeconds * 1000 * scale,
             RetireSettle: spec.trafficSettleSeconds * 1000 * scale,
             ...(spec.testTraffic ? { TestTrafficWait: spec.testTraffic.intervalSeconds * 1000 * scale } : {}),
+            ...(spec.controller === 'greenlight'
+              ? {}
+              : { WaitExternal: externalPollSeconds(spec) * 1000 * scale }),
             // A hook's delay is the Wait's SecondsPath, which an override cannot scale: each turn
             // waits the shortest delay, scaled, and a turn before the hook's retry time only waits
             // again (it never calls the hook sooner than AWS would).

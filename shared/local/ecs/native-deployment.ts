@@ -42,7 +42,7 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { InvalidInputError } from '../../domain/errors';
 import { ECS_LIFECYCLE_STAGES, type EcsLifecycleStage } from '../../domain/hooks/ecs-hook-event';
-import type { Fleet, SlotRef } from '../../ports/fleet';
+import type { Fleet, SlotRef, SlotStatus } from '../../ports/fleet';
 import { DEFAULT_LISTENER, type AlbProxy } from '../alb/proxy';
 
 export const SIMULATED_ACCOUNT = '000000000000';
@@ -268,6 +268,15 @@ export class SimulatedEcsLinearService {
 
   private revisionArnOf(n: number): string {
     return `arn:aws:ecs:${SIMULATED_REGION}:${SIMULATED_ACCOUNT}:service-revision/${this.options.cluster}/${this.options.service}/${String(n).padStart(19, '0')}`;
+  }
+
+  /**
+   * The service as DescribeServices shows it: the live revision's task definition, with the
+   * counts and steadiness of the process group that runs it.
+   */
+  async describe(): Promise<SlotStatus> {
+    const status = await this.deps.fleet.describe(this.options.slots[this.live].slot);
+    return { ...status, taskDefinition: this.taskDefinition };
   }
 
   /** The service's name and cluster, as UpdateService names them. */

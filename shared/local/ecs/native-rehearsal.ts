@@ -5,14 +5,31 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createEcsHookHandler } from '../../../functions/hooks/ecs-hook';
+import type { HookHistoryDeps } from '../../../functions/hooks/hook-history';
 import { HttpProbe } from '../../aws/http-probe';
 import type { DeploymentSpecInput } from '../../domain/spec';
 import { LocalEcsBlueGreen } from './local-ecs-blue-green';
-import { SimulatedEcsLinearService } from './native-deployment';
+import { SimulatedEcsLinearService, type SimulationTiming } from './native-deployment';
 import { LOCAL_CLUSTER, LOCAL_LISTENER, LOCAL_TEST_LISTENER, type Rehearsal } from '../rehearsal';
 
 /** Greenlight's ECS hook function as the simulation registers it with the local Lambda model. */
 export const LOCAL_ECS_HOOK_ARN = 'arn:aws:lambda:local:000000000000:function:greenlight-ecs-hook';
+
+/** The role ECS would assume to invoke it (named in the spec; the simulation assumes nothing). */
+export const LOCAL_ECS_HOOK_ROLE_ARN = 'arn:aws:iam::000000000000:role/greenlight-ecs-hook-invoke';
+
+/** ECS's time in the lag-free rehearsal: one ECS minute lasts one real second (60×); callBackDelay is waited in full. */
+export const LAG_FREE_ECS_TIMING: Required<SimulationTiming> = { realMsPerEcsMinute: 1000, callBackDelayScale: 1 };
+
+/** ECS's time on AWS timing: every ECS minute and callBackDelay second compressed as the rehearsal's clock. */
+export function awsSimulationTiming(compress: number): Required<SimulationTiming> {
+  return { realMsPerEcsMinute: 60_000 / compress, callBackDelayScale: 1 / compress };
+}
+
+/** The simulation's timing for `rehearsal`'s own (lag-free or AWS timing). */
+export function simulationTimingOf(rehearsal: Pick<Rehearsal, 'awsTiming'>): Required<SimulationTiming> {
+  return rehearsal.awsTiming ? awsSimulationTiming(rehearsal.awsTiming.compress) : LAG_FREE_ECS_TIMING;
+}
 
 type BaseService = { slots: NonNullable<DeploymentSpecInput['slots']> };
 
@@ -49,7 +66,12 @@ export function rehearsalEcsHook(
   rehearsal: Rehearsal,
   service: SimulatedEcsLinearService,
   base: BaseService,
-  deps: { logger: Logger; metrics?: Rehearsal['metrics'] },
+  deps: {
+    logger: Logger;
+    metrics?: Rehearsal['metrics'];
+    /** Where the hook writes its verdicts (the rehearsal's store and notifier); absent: nowhere. */
+    history?: HookHistoryDeps;
+  },
 ) {
   return createEcsHookHandler({
     blueGreen: new LocalEcsBlueGreen(rehearsal.proxy, {
@@ -67,5 +89,6 @@ export function rehearsalEcsHook(
     probe: new HttpProbe(),
     clock: rehearsal.clock,
     logger: deps.logger,
+    ...(deps.history ? { history: deps.history } : {}),
   });
 }
