@@ -133,12 +133,12 @@ describe('LocalEcsController (simulated ECS LINEAR deployments)', () => {
         target(
           configuration({
             strategy: 'CANARY',
-            canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 0 },
+            canaryConfiguration: { canaryPercent: 2.5, canaryBakeTimeInMinutes: 0 },
           }),
         ),
         start,
       ),
-    ).rejects.toThrow(/^deploymentConfiguration\.strategy: .*LINEAR only, got CANARY/);
+    ).rejects.toThrow(/^canaryConfiguration\.canaryPercent: expected an integer from 1 to 99/);
     await expect(
       controller.start(
         target(configuration({ alarms: { alarmNames: ['a'], enable: true, rollback: true } })),

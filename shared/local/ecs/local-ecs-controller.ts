@@ -4,15 +4,14 @@
  * DescribeServiceDeployments and StopServiceDeployment on AWS, played by the rehearsal's simulated
  * service, whose lifecycle hook is invoked through the local Lambda model by its hookTargetArn.
  *
- * Modelled: the mapped deploymentConfiguration's LINEAR strategy (stepPercent,
- * stepBakeTimeInMinutes, bakeTimeInMinutes) and its one lifecycle hook (stages, hookDetails,
+ * Modelled: the mapped deploymentConfiguration's strategy (LINEAR, CANARY, BLUE_GREEN with their
+ * percentages and bake times) and its one lifecycle hook (stages, hookDetails,
  * timeoutConfiguration.timeoutInMinutes); ECS's statuses (IN_PROGRESS, ROLLBACK_IN_PROGRESS,
  * SUCCESSFUL, ROLLBACK_SUCCESSFUL, ROLLBACK_FAILED when the simulation itself fails); a repeated
  * start of the revision under way answers the same service deployment; StopServiceDeployment
  * with ROLLBACK.
  *
- * Refused, naming the field (the simulation does not model them): the BLUE_GREEN and CANARY
- * strategies, `alarms`, more than one lifecycle hook, a hook target that is not a registered local
+ * Refused, naming the field (the simulation does not model them): `alarms`, more than one lifecycle hook, a hook target that is not a registered local
  * function. Not modelled: PAUSE hooks and ContinueServiceDeployment (`promote` says so), a new
  * revision replacing one under way (ECS would stop the first; refused here).
  */
@@ -28,9 +27,9 @@ import type {
 } from '../../ports/controller';
 import { invoker, type LocalLambda } from '../lambda/local-lambda';
 import {
-  linearSteps,
+  shiftsOf,
   serviceDeploymentArn,
-  type LinearDeploymentConfiguration,
+  type SimulatedDeploymentConfiguration,
   type SimulatedDeploymentResult,
   type SimulatedEcsLinearService,
   type SimulationTiming,
@@ -181,14 +180,6 @@ export class LocalEcsController implements DeploymentController<EcsNativeTarget>
 
   /** The configuration as the simulation plays it, or the field it does not model. */
   private simulated(c: EcsDeploymentConfiguration) {
-    if (c.strategy !== 'LINEAR') {
-      throw new LocalEcsControllerError(
-        `deploymentConfiguration.strategy: the simulated ECS deployment models LINEAR only, got ${c.strategy}`,
-      );
-    }
-    if (!c.linearConfiguration) {
-      throw new LocalEcsControllerError('deploymentConfiguration.linearConfiguration: required by LINEAR');
-    }
     if (c.alarms) {
       throw new LocalEcsControllerError(
         'deploymentConfiguration.alarms: CloudWatch alarms are not modelled in the simulated ECS deployment',
@@ -205,14 +196,29 @@ export class LocalEcsController implements DeploymentController<EcsNativeTarget>
         `deploymentConfiguration.lifecycleHooks[0].hookTargetArn: no local function "${hook.hookTargetArn}" (registered: ${this.deps.lambda.arns().join(', ') || 'none'})`,
       );
     }
+    const configuration = simulatedConfiguration(c);
     // Refused here with the field named, not later inside the running simulation.
-    linearSteps(c.linearConfiguration.stepPercent);
-    const configuration: LinearDeploymentConfiguration = {
-      stepPercent: c.linearConfiguration.stepPercent,
-      stepBakeTimeInMinutes: c.linearConfiguration.stepBakeTimeInMinutes,
-      bakeTimeInMinutes: c.bakeTimeInMinutes,
-    };
+    shiftsOf(configuration);
     return { configuration, hook, stages: hook.lifecycleStages as readonly EcsLifecycleStage[] };
+  }
+}
+
+/** ECS's strategy and its section, as the simulation takes them. */
+function simulatedConfiguration(c: EcsDeploymentConfiguration): SimulatedDeploymentConfiguration {
+  const { bakeTimeInMinutes } = c;
+  switch (c.strategy) {
+    case 'BLUE_GREEN':
+      return { strategy: 'BLUE_GREEN', bakeTimeInMinutes };
+    case 'CANARY':
+      if (!c.canaryConfiguration) {
+        throw new LocalEcsControllerError('deploymentConfiguration.canaryConfiguration: required by CANARY');
+      }
+      return { strategy: 'CANARY', ...c.canaryConfiguration, bakeTimeInMinutes };
+    case 'LINEAR':
+      if (!c.linearConfiguration) {
+        throw new LocalEcsControllerError('deploymentConfiguration.linearConfiguration: required by LINEAR');
+      }
+      return { strategy: 'LINEAR', ...c.linearConfiguration, bakeTimeInMinutes };
   }
 }
 

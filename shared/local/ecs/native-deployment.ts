@@ -1,5 +1,5 @@
 /**
- * A SIMULATION of an Amazon ECS built-in LINEAR deployment in the local rehearsal: this module
+ * A SIMULATION of an Amazon ECS built-in LINEAR (or CANARY, BLUE_GREEN) deployment in the local rehearsal: this module
  * plays ECS's part, so that Greenlight's ECS lifecycle hook (functions/hooks/ecs-hook.ts, the very
  * handler deployed to Lambda) can be watched deciding against real processes and real traffic.
  * It is not ECS: it follows ECS's documented behaviour (Developer Guide, "Amazon ECS linear
@@ -17,7 +17,8 @@
  * - LINEAR traffic shifting: production weights moved by `stepPercent` up to 100 %, the
  *   PRODUCTION_TRAFFIC_SHIFT hook invoked at every step after the shift, `stepBakeTimeInMinutes`
  *   waited between steps (not after 100 %), `bakeTimeInMinutes` waited at 100 % before the old
- *   revision's tasks stop;
+ *   revision's tasks stop; CANARY as the shifts canaryPercent then 100 % (canaryBakeTimeInMinutes
+ *   between), BLUE_GREEN as one shift to 100 %, each followed by the same hook;
  * - the hook's timeout (`timeoutMinutes`, ECS's default 1,440): a stage still IN_PROGRESS then rolls back;
  * - rollback: production and then test traffic shifted back to the old revision, the
  *   PRODUCTION_TRAFFIC_SHIFT and TEST_TRAFFIC_SHIFT hooks invoked again with the reversed weights
@@ -57,6 +58,27 @@ export interface LinearDeploymentConfiguration {
   /** Minutes at 100 % before the old revision's tasks stop (ECS: 0–1440). */
   bakeTimeInMinutes: number;
 }
+
+/** ECS's CANARY strategy: `canaryPercent`, then 100 % after `canaryBakeTimeInMinutes`. */
+export interface CanaryDeploymentConfiguration {
+  strategy: 'CANARY';
+  /** ECS: 0.1–100.0; integers here (the proxy's weights are). */
+  canaryPercent: number;
+  canaryBakeTimeInMinutes: number;
+  bakeTimeInMinutes: number;
+}
+
+/** ECS's BLUE_GREEN strategy: one production shift to 100 %. */
+export interface BlueGreenDeploymentConfiguration {
+  strategy: 'BLUE_GREEN';
+  bakeTimeInMinutes: number;
+}
+
+/** A strategy the simulation plays; without `strategy`, LINEAR. */
+export type SimulatedDeploymentConfiguration =
+  | (LinearDeploymentConfiguration & { strategy?: 'LINEAR' })
+  | CanaryDeploymentConfiguration
+  | BlueGreenDeploymentConfiguration;
 
 /** One entry of ECS's `lifecycleHooks`, as the simulation needs it. */
 export interface SimulatedLifecycleHook {
@@ -153,6 +175,36 @@ class DeploymentFailure extends Error {
     super(message);
     this.name = 'DeploymentFailure';
   }
+}
+
+/**
+ * A strategy's production shifts and the ECS minutes waited between two of them (not after 100 %):
+ * LINEAR's steps, CANARY's canaryPercent then 100, BLUE_GREEN's one shift.
+ */
+export function shiftsOf(c: SimulatedDeploymentConfiguration): { steps: number[]; betweenMinutes: number } {
+  const minutes = (field: string, v: number) => {
+    if (!Number.isInteger(v) || v < 0 || v > 1440) {
+      throw new InvalidInputError(`${field}: expected an integer from 0 to 1440 minutes, got ${v}`);
+    }
+    return v;
+  };
+  minutes('bakeTimeInMinutes', c.bakeTimeInMinutes);
+  if (c.strategy === 'BLUE_GREEN') return { steps: [100], betweenMinutes: 0 };
+  if (c.strategy === 'CANARY') {
+    if (!Number.isInteger(c.canaryPercent) || c.canaryPercent < 1 || c.canaryPercent > 99) {
+      throw new InvalidInputError(
+        `canaryConfiguration.canaryPercent: expected an integer from 1 to 99 in the simulation (ECS takes multiples of 0.1; the local proxy integer weights), got ${c.canaryPercent}`,
+      );
+    }
+    return {
+      steps: [c.canaryPercent, 100],
+      betweenMinutes: minutes('canaryBakeTimeInMinutes', c.canaryBakeTimeInMinutes),
+    };
+  }
+  return {
+    steps: linearSteps(c.stepPercent),
+    betweenMinutes: minutes('stepBakeTimeInMinutes', c.stepBakeTimeInMinutes),
+  };
 }
 
 /** The production steps of a linear configuration: stepPercent, 2·stepPercent, … capped at 100. */
@@ -297,19 +349,13 @@ export class SimulatedEcsLinearService {
     deploymentArn?: string;
     /** StopServiceDeployment with ROLLBACK: aborting it rolls the deployment back. */
     stop?: AbortSignal;
-    configuration: LinearDeploymentConfiguration;
+    configuration: SimulatedDeploymentConfiguration;
     hook: SimulatedLifecycleHook;
     timing: SimulationTiming;
     onEvent?: (event: StageEvent) => void;
   }): Promise<SimulatedDeploymentResult> {
     const { configuration, hook, timing } = input;
-    const steps = linearSteps(configuration.stepPercent);
-    for (const field of ['stepBakeTimeInMinutes', 'bakeTimeInMinutes'] as const) {
-      const v = configuration[field];
-      if (!Number.isInteger(v) || v < 0 || v > 1440) {
-        throw new InvalidInputError(`${field}: expected an integer from 0 to 1440 minutes, got ${v}`);
-      }
-    }
+    const { steps, betweenMinutes } = shiftsOf(configuration);
     for (const stage of hook.lifecycleStages) {
       if (!ECS_LIFECYCLE_STAGES.includes(stage)) {
         throw new InvalidInputError(`lifecycleHooks[].lifecycleStages: unknown stage "${stage}"`);
@@ -494,8 +540,8 @@ export class SimulatedEcsLinearService {
         checkStop();
         shiftProduction(share);
         await forward('PRODUCTION_TRAFFIC_SHIFT', share);
-        if (i < steps.length - 1 && configuration.stepBakeTimeInMinutes > 0) {
-          await wait(ecsMs(configuration.stepBakeTimeInMinutes));
+        if (i < steps.length - 1 && betweenMinutes > 0) {
+          await wait(ecsMs(betweenMinutes));
         }
       }
       await forward('POST_PRODUCTION_TRAFFIC_SHIFT', 100);

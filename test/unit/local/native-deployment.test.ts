@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { ECS_LIFECYCLE_STAGES, type EcsLifecycleStage } from '../../../shared/domain/hooks/ecs-hook-event';
 import {
   linearSteps,
+  shiftsOf,
   SimulatedEcsLinearService,
   stageWeights,
   type SimulatedLifecycleHook,
@@ -98,6 +99,29 @@ describe('the simulated ECS linear deployment', () => {
 
   it.each([2, 2.5, 101, Number.NaN])('refuses stepPercent %s, naming the field', (step) => {
     expect(() => linearSteps(step)).toThrow(/linearConfiguration\.stepPercent/);
+  });
+
+  it('plays CANARY as canaryPercent then 100, and BLUE_GREEN as one shift, with their waits between', () => {
+    expect(
+      shiftsOf({ strategy: 'CANARY', canaryPercent: 10, canaryBakeTimeInMinutes: 5, bakeTimeInMinutes: 0 }),
+    ).toEqual({
+      steps: [10, 100],
+      betweenMinutes: 5,
+    });
+    expect(shiftsOf({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 3 })).toEqual({
+      steps: [100],
+      betweenMinutes: 0,
+    });
+    expect(shiftsOf({ stepPercent: 50, stepBakeTimeInMinutes: 2, bakeTimeInMinutes: 0 })).toEqual({
+      steps: [50, 100],
+      betweenMinutes: 2,
+    });
+    expect(() =>
+      shiftsOf({ strategy: 'CANARY', canaryPercent: 100, canaryBakeTimeInMinutes: 0, bakeTimeInMinutes: 0 }),
+    ).toThrow(/canaryConfiguration\.canaryPercent/);
+    expect(() =>
+      shiftsOf({ strategy: 'CANARY', canaryPercent: 10, canaryBakeTimeInMinutes: -1, bakeTimeInMinutes: 0 }),
+    ).toThrow(/canaryBakeTimeInMinutes/);
   });
 
   it("sends the documented payloads' weights at every stage (the hook tests' fixtures)", () => {
