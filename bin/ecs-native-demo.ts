@@ -13,24 +13,22 @@ import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogItemExtraInput, LogItemMessage } from '@aws-lambda-powertools/logger/types';
 import type { Color } from '../shared/domain/colors';
-import { ECS_LIFECYCLE_STAGES, revisionId } from '../shared/domain/hooks/ecs-hook-event';
-import type { EcsHookSpecInput } from '../shared/domain/hooks/ecs-hook-spec';
+import { controllerTarget } from '../shared/domain/controllers/controller-target';
+import type { EcsDeploymentConfiguration } from '../shared/domain/controllers/ecs-plan';
+import { revisionId } from '../shared/domain/hooks/ecs-hook-event';
+import { SpecSchema, type DeploymentSpecInput } from '../shared/domain/spec';
+import { parseInput } from '../shared/domain/validation';
 import { LoadGenerator } from '../shared/local/load-generator';
-import {
-  awsSimulationTiming,
-  LAG_FREE_ECS_TIMING,
-  rehearsalEcsHook,
-  simulatedEcsService,
-} from '../shared/local/ecs/native-rehearsal';
+import { LAG_FREE_ECS_TIMING, simulationTimingOf } from '../shared/local/ecs/native-rehearsal';
 import {
   type HookInvocation,
-  type LinearDeploymentConfiguration,
   type SimulatedDeploymentResult,
   type SimulationTiming,
   type StageEvent,
 } from '../shared/local/ecs/native-deployment';
 import { awsTimingHeader, LOCAL_TEST_LISTENER, Rehearsal } from '../shared/local/rehearsal';
 import { parseCompression } from './aws-timing-flag';
+import { writeReport } from './report';
 import { textTable } from './text-table';
 
 export interface EcsNativeDemoOptions {
@@ -41,18 +39,17 @@ export interface EcsNativeDemoOptions {
    * callBackDelay are compressed as much, and the hook's gate is AWS-like (minute holds).
    */
   awsTiming?: { compress: number };
-  /** Another linear configuration (e.g. one shift, for a shorter run). */
-  linear?: LinearDeploymentConfiguration;
+  /**
+   * The plan's step in percent (default 34: steps 34, 68, then 100 %, ECS LINEAR stepPercent 34);
+   * 50 gives one step (ECS CANARY 50), for a shorter run.
+   */
+  stepPercent?: number;
   workDir?: string;
   out?: { write(chunk: string): unknown };
 }
 
-/** ECS's linear configuration of the demo (ECS minutes, compressed by DEMO_TIMING). */
-export const DEMO_LINEAR: LinearDeploymentConfiguration = {
-  stepPercent: 34,
-  stepBakeTimeInMinutes: 1,
-  bakeTimeInMinutes: 1,
-};
+/** The demo plan's step: 34, 68, then 100 % (ECS LINEAR with stepPercent 34). */
+export const DEMO_STEP_PERCENT = 34;
 
 /** One ECS minute lasts one real second (60× compression); callBackDelay is waited in full. */
 export const DEMO_TIMING = LAG_FREE_ECS_TIMING;
@@ -60,12 +57,20 @@ export const DEMO_TIMING = LAG_FREE_ECS_TIMING;
 /** Default compression of `demo ecs-native --aws-timing`. */
 export const DEFAULT_ECS_NATIVE_COMPRESSION = 30;
 
+/** The plan's steps below 100 % for `stepPercent` (ECS shifts to 100 % after the last). */
+function planSteps(stepPercent: number, holdSeconds: number) {
+  const weights: number[] = [];
+  for (let w = stepPercent; w < 100; w += stepPercent) weights.push(w);
+  return { steps: weights.map((weight) => ({ weight, holdSeconds })) };
+}
+
 /**
- * The hook's gate on AWS timing: the spec's default metrics model (CloudWatch's 60-s periods,
- * 120 s publication delay) and minute holds, as a spec on AWS would have them.
+ * The deployment's plan and gate on AWS timing: the spec's default metrics model (CloudWatch's
+ * 60-s periods, 120 s publication delay) and minute holds, as a spec on AWS would have them.
  */
-function awsHookSpec(probeUrl: string): EcsHookSpecInput {
+function awsSpec(probeUrl: string, stepPercent: number): Partial<DeploymentSpecInput> {
   return {
+    plan: planSteps(stepPercent, 60),
     gate: {
       intervalSeconds: 10,
       minRequests: 20,
@@ -75,16 +80,22 @@ function awsHookSpec(probeUrl: string): EcsHookSpecInput {
       stepTimeoutSeconds: 900,
     },
     probes: { url: probeUrl, requests: 5 },
-    testTraffic: { holdSeconds: 30, intervalSeconds: 10, consecutiveFailures: 2, timeoutSeconds: 300 },
-    stepHoldSeconds: 60,
+    testTraffic: {
+      listener: LOCAL_TEST_LISTENER,
+      holdSeconds: 30,
+      intervalSeconds: 10,
+      consecutiveFailures: 2,
+      timeoutSeconds: 300,
+    },
     bakeSeconds: 60,
     bakeWindowSeconds: 60,
   };
 }
 
-/** The gate the hook reads from `hookDetails.greenlight`: the main demo's, on the rehearsal's 1-s data. */
-function demoHookSpec(probeUrl: string): EcsHookSpecInput {
+/** The deployment's plan and gate: the main demo's, on the rehearsal's 1-s data. */
+function demoSpec(probeUrl: string, stepPercent: number): Partial<DeploymentSpecInput> {
   return {
+    plan: planSteps(stepPercent, 3),
     gate: {
       intervalSeconds: 1,
       minRequests: 20,
@@ -97,8 +108,13 @@ function demoHookSpec(probeUrl: string): EcsHookSpecInput {
     metrics: { periodSeconds: 1, publishDelaySeconds: 0 },
     // A shallow health probe: the faulty image passes it; production traffic shows its 5xx.
     probes: { url: probeUrl, requests: 5 },
-    testTraffic: { holdSeconds: 2, intervalSeconds: 1, consecutiveFailures: 2, timeoutSeconds: 20 },
-    stepHoldSeconds: 3,
+    testTraffic: {
+      listener: LOCAL_TEST_LISTENER,
+      holdSeconds: 2,
+      intervalSeconds: 1,
+      consecutiveFailures: 2,
+      timeoutSeconds: 20,
+    },
     bakeSeconds: 4,
     bakeWindowSeconds: 10,
   };
@@ -107,8 +123,11 @@ function demoHookSpec(probeUrl: string): EcsHookSpecInput {
 export interface EcsNativeDeploymentReport {
   version: string;
   image: string;
+  /** ECS's (simulated) status of the service deployment. */
   outcome: string;
   expected: string;
+  /** Greenlight's deployment that drove it: its id, outcome, cause and history length. */
+  greenlight: { deploymentId: string; status: string; cause: string | null; events: number };
   durationMs: number;
   requests: number;
   failedRequests: number;
@@ -146,12 +165,14 @@ export interface EcsNativeDemoReport {
     /** AWS timing's compression and CloudWatch model; null on the lag-free timing. */
     awsTiming: { compress: number; periodSeconds: number; publishDelaySeconds: number } | null;
   };
-  linearConfiguration: LinearDeploymentConfiguration;
+  /** The spec's plan as ECS's deploymentConfiguration (what UpdateService would send). */
+  deploymentConfiguration: Omit<EcsDeploymentConfiguration, 'lifecycleHooks'>;
+  /** The stages Greenlight's hook is registered for. */
   lifecycleStages: readonly string[];
   ratePerSecond: number;
   notModelled: string[];
-  /** Why no HTML report per deployment is written. */
-  htmlReports: string;
+  /** Each deployment's HTML report (greenlight report's page), as written. */
+  htmlReports: string[];
   deployments: EcsNativeDeploymentReport[];
   passed: boolean;
 }
@@ -203,19 +224,20 @@ const timingNote = (t: Required<SimulationTiming>) =>
 export async function runEcsNativeDemo(options: EcsNativeDemoOptions = {}): Promise<EcsNativeDemoReport> {
   const out = options.out ?? process.stdout;
   const rate = options.ratePerSecond ?? 200;
-  const linear = options.linear ?? DEMO_LINEAR;
+  const stepPercent = options.stepPercent ?? DEMO_STEP_PERCENT;
   const rehearsal = await Rehearsal.start({
     ...(options.workDir ? { workDir: options.workDir } : {}),
     console: out,
     ...(options.awsTiming ? { awsTiming: { compress: options.awsTiming.compress } } : {}),
   });
   const aws = rehearsal.awsTiming;
-  const timing = aws ? awsSimulationTiming(aws.compress) : DEMO_TIMING;
+  const timing = simulationTimingOf(rehearsal);
   const metricsNote = aws ? awsTimingHeader(aws).replace('\n', ' ') : `${METRICS_NOTE}.`;
   out.write(
-    'SIMULATION of an ECS built-in LINEAR deployment in the local rehearsal: the simulation plays ECS\n' +
-      "(stages, weights, hook invocations, rollback); Greenlight's ECS lifecycle hook is the Lambda handler\n" +
-      'itself, reading the local ALB (a weighted proxy on 127.0.0.1), real task processes under load and probes.\n' +
+    "SIMULATION of an ECS built-in deployment in the local rehearsal: Greenlight's workflow (the blue/green\n" +
+      'state machine, controller: ecs) starts it and follows it; the simulation plays ECS (stages, weights,\n' +
+      "hook invocations, rollback); Greenlight's ECS lifecycle hook is the Lambda handler itself, reading the\n" +
+      'local ALB (a weighted proxy on 127.0.0.1), real task processes under load and probes.\n' +
       `Timing: ${timingNote(timing)}.\n` +
       `Metrics: ${metricsNote}\n` +
       `Not modelled: ${NOT_MODELLED.join('; ')}.\n\n`,
@@ -231,37 +253,49 @@ export async function runEcsNativeDemo(options: EcsNativeDemoOptions = {}): Prom
   process.once('SIGTERM', onSignal);
   try {
     out.write('v1: starting the simulated ECS service "web" (2 tasks of greenlight/demo-app:v1)\n');
-    const base = await rehearsal.createService({
+    const logger = new RecordingLogger({ logLevel: 'SILENT', serviceName: 'greenlight-ecs-hook' });
+    let print: (event: StageEvent) => void = () => undefined;
+    const service = await rehearsal.createEcsService({
       service: 'web',
       image: 'greenlight/demo-app:v1',
       desiredCount: 2,
+      hookLogger: logger,
+      onStageEvent: (event) => print(event),
     });
-    const colors: Record<string, Color> = {
-      [base.slots.blue.targetGroup]: 'blue',
-      [base.slots.green.targetGroup]: 'green',
-    };
-    const service = await simulatedEcsService(rehearsal, base, { service: 'web', desiredCount: 2 });
-    const logger = new RecordingLogger({ logLevel: 'SILENT', serviceName: 'greenlight-ecs-hook' });
-    const handler = rehearsalEcsHook(rehearsal, service, base, { logger });
+    const [blueGroup, greenGroup] = rehearsal.ecsService!.simulated.targetGroupPair;
+    const colors: Record<string, Color> = { [blueGroup]: 'blue', [greenGroup]: 'green' };
     const probeUrl = `${rehearsal.proxy.listenerUrl(LOCAL_TEST_LISTENER)}/health`;
-    const hookDetails = { greenlight: aws ? awsHookSpec(probeUrl) : demoHookSpec(probeUrl) };
+    const spec: DeploymentSpecInput = {
+      ...service,
+      ...(aws ? awsSpec(probeUrl, stepPercent) : demoSpec(probeUrl, stepPercent)),
+    };
+    const target = controllerTarget(parseInput(SpecSchema, spec));
+    if (target?.controller !== 'ecs') throw new Error('the demo spec is not an ECS-controlled one');
+    const { lifecycleHooks, ...deploymentConfiguration } = target.target.configuration;
     load = new LoadGenerator({ url: `${rehearsal.proxy.url}/`, ratePerSecond: rate, maxInFlight: 200 });
     load.start();
-    out.write(`load: ${rate} requests/s on ${rehearsal.proxy.url}\n\n`);
+    out.write(`load: ${rate} requests/s on ${rehearsal.proxy.url}\n`);
+    out.write(`ECS deploymentConfiguration from the plan: ${JSON.stringify(deploymentConfiguration)}\n\n`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
 
     const reports: EcsNativeDeploymentReport[] = [];
+    const htmlReports: string[] = [];
     const releases = [
-      { version: 'v2', image: 'greenlight/demo-app:v2', expected: 'SUCCESSFUL' },
-      { version: 'v3', image: 'greenlight/demo-app:v3-faulty', expected: 'ROLLBACK_SUCCESSFUL' },
+      { version: 'v2', image: 'greenlight/demo-app:v2', expected: 'SUCCESSFUL', greenlight: 'PROMOTED' },
+      {
+        version: 'v3',
+        image: 'greenlight/demo-app:v3-faulty',
+        expected: 'ROLLBACK_SUCCESSFUL',
+        greenlight: 'ROLLED_BACK',
+      },
     ];
     for (const release of releases) {
       out.write(
-        `${release.version}: UpdateService (simulated) with ${release.image} (expected: ${release.expected})\n`,
+        `${release.version}: greenlight deploy ${release.image} (controller ecs; expected: ECS ${release.expected}, Greenlight ${release.greenlight})\n`,
       );
       const from = Date.now();
       let lastReasons: string[] = [];
-      const print = (event: StageEvent) => {
+      print = (event: StageEvent) => {
         const t = `${((Date.now() - from) / 1000).toFixed(1).padStart(5)}s`;
         if (event.type === 'stage') {
           out.write(
@@ -274,31 +308,46 @@ export async function runEcsNativeDemo(options: EcsNativeDemoOptions = {}): Prom
         if (evaluated) lastReasons = (evaluated.reasons as string[] | undefined) ?? [];
         out.write(`  ${release.version} ${t}    hook → ${describeAnswer(event.invocation, evaluated)}\n`);
       };
-      const result = await service.deploy({
-        image: release.image,
-        container: base.container?.name ?? 'app',
-        configuration: linear,
-        hook: { lifecycleStages: ECS_LIFECYCLE_STAGES, hookDetails, invoke: handler },
-        timing,
-        onEvent: print,
-      });
+      const deploymentId = `ecs-native-${release.version}`;
+      const run = await rehearsal.deploy({ deploymentId, image: release.image, spec });
+      const externalId = run.record?.external?.deploymentId;
+      const result = externalId ? await rehearsal.ecsService!.controller.settled(externalId) : null;
+      if (!run.record || !result) {
+        throw new Error(
+          `${release.version}: the service deployment did not start (${run.record?.error?.cause ?? run.status})`,
+        );
+      }
       // Let requests sent during the deployment finish before counting them.
       await new Promise((resolve) => setTimeout(resolve, 500));
-      reports.push(figures(release, result, load, colors, { from, to: Date.now() - 500 }, lastReasons));
+      reports.push({
+        ...figures(release, result, load, colors, { from, to: Date.now() - 500 }, lastReasons),
+        greenlight: {
+          deploymentId,
+          status: run.record.status,
+          cause: run.record.error?.cause ?? null,
+          events: run.history.length,
+        },
+      });
       out.write(
-        `${release.version}: ${result.status}${result.cause ? ` (${result.failedStage}: ${result.cause})` : ''}; revision ${revisionId(result.targetRevisionArn)}\n\n`,
+        `${release.version}: ECS ${result.status}${result.cause ? ` (${result.failedStage}: ${result.cause})` : ''}; revision ${revisionId(result.targetRevisionArn)}\n` +
+          `${release.version}: Greenlight ${run.record.status}${run.record.error ? ` (${run.record.error.cause})` : ''}; ${run.history.length} history events\n`,
       );
+      const written = await writeReport(rehearsal.workDir, run.record, run.history);
+      htmlReports.push(path.relative(process.cwd(), written.file));
+      out.write(`${release.version}: report ${path.relative(process.cwd(), written.file)}\n\n`);
     }
     await load.stop();
     const [good, bad] = reports;
     const passed =
       good?.outcome === 'SUCCESSFUL' &&
+      good.greenlight.status === 'PROMOTED' &&
       good.failedRequests === 0 &&
       bad?.outcome === 'ROLLBACK_SUCCESSFUL' &&
+      bad.greenlight.status === 'ROLLED_BACK' &&
       bad.cause === 'the hook answered FAILED';
     const report: EcsNativeDemoReport = {
       simulated:
-        "simulation of an ECS built-in LINEAR deployment: ECS's part played by shared/local/ecs/native-deployment.ts over the local rehearsal (local processes, a weighted proxy); the hook is Greenlight's real handler",
+        "simulation of an ECS built-in deployment: ECS's part played by shared/local/ecs/native-deployment.ts over the local rehearsal (local processes, a weighted proxy), driven by Greenlight's workflow (LocalEcsController); the hook is Greenlight's real handler",
       timing: {
         ...timing,
         note: timingNote(timing),
@@ -311,12 +360,11 @@ export async function runEcsNativeDemo(options: EcsNativeDemoOptions = {}): Prom
             }
           : null,
       },
-      linearConfiguration: linear,
-      lifecycleStages: ECS_LIFECYCLE_STAGES,
+      deploymentConfiguration,
+      lifecycleStages: lifecycleHooks[0]?.lifecycleStages ?? [],
       ratePerSecond: rate,
       notModelled: NOT_MODELLED,
-      htmlReports:
-        "not written: greenlight report renders Greenlight's own deployment records (DynamoDB history); an ECS-controlled deployment has none, only the hook's log lines",
+      htmlReports,
       deployments: reports,
       passed,
     };
@@ -326,7 +374,7 @@ export async function runEcsNativeDemo(options: EcsNativeDemoOptions = {}): Prom
     out.write(`${table(reports)}\n\nreport: ${path.relative(process.cwd(), file)}\n`);
     out.write(
       passed
-        ? "ecs-native demo passed (simulation): v2 SUCCESSFUL with 0 failed requests, v3 rolled back on Greenlight's hook FAILED\n"
+        ? "ecs-native demo passed (simulation): v2 SUCCESSFUL and PROMOTED with 0 failed requests, v3 rolled back on Greenlight's hook FAILED\n"
         : 'ecs-native demo FAILED: outcomes differ from the expected ones\n',
     );
     return report;
@@ -354,7 +402,7 @@ function figures(
   colors: Record<string, Color>,
   window: { from: number; to: number },
   hookReasons: string[],
-): EcsNativeDeploymentReport {
+): Omit<EcsNativeDeploymentReport, 'greenlight'> {
   const stats = load.stats(window.from, window.to);
   const failedByColor: Record<Color, number> = { blue: 0, green: 0 };
   for (const [tg, f] of Object.entries(stats.byTargetGroup)) {

@@ -45,7 +45,7 @@ import { LocalLambda } from './lambda/local-lambda';
 import { LocalRouter } from './alb/local-router';
 import { ProcessFleet } from './ecs/process-fleet';
 import { LocalEcsController } from './ecs/local-ecs-controller';
-import type { SimulatedEcsLinearService } from './ecs/native-deployment';
+import type { SimulatedEcsLinearService, StageEvent } from './ecs/native-deployment';
 import {
   LOCAL_ECS_HOOK_ARN,
   LOCAL_ECS_HOOK_ROLE_ARN,
@@ -376,6 +376,8 @@ export class Rehearsal {
     options: LocalServiceOptions & {
       /** The hook handler's logger (default: the handlers'). */
       hookLogger?: Logger;
+      /** Each stage and hook answer the simulation plays (for printing). */
+      onStageEvent?: (event: StageEvent) => void;
     },
   ): Promise<
     Pick<DeploymentSpecInput, 'service' | 'cluster' | 'container'> & {
@@ -402,6 +404,7 @@ export class Rehearsal {
       service: simulated,
       lambda: this.lambda,
       timing: simulationTimingOf(this),
+      ...(options.onStageEvent ? { onEvent: options.onStageEvent } : {}),
     });
     this.ecsService = { simulated, controller };
     this.fleetView.serve(simulated);
@@ -411,7 +414,11 @@ export class Rehearsal {
       cluster: LOCAL_CLUSTER,
       container: base.container,
       controller: 'ecs',
-      ecs: { service: options.service, hookFunctionArn: LOCAL_ECS_HOOK_ARN, hookRoleArn: LOCAL_ECS_HOOK_ROLE_ARN },
+      ecs: {
+        service: options.service,
+        hookFunctionArn: LOCAL_ECS_HOOK_ARN,
+        hookRoleArn: LOCAL_ECS_HOOK_ROLE_ARN,
+      },
     };
   }
 

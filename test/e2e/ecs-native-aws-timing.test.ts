@@ -1,5 +1,5 @@
 /**
- * `demo ecs-native --aws-timing` end to end, shortened to one linear shift (stepPercent 100): the
+ * `demo ecs-native --aws-timing` end to end, shortened to one step (ECS CANARY 50, then 100 %): the
  * simulated ECS deployment on a clock compressed 60 times, the hook reading the proxy's figures
  * as CloudWatch publishes them (60-s periods, 120 s after they end). No hook answer that judges
  * traffic may come before published data could exist: checked on the invocations' own times,
@@ -23,14 +23,19 @@ describe('greenlight demo ecs-native --aws-timing (simulated ECS linear deployme
       workDir: mkdtempSync(path.join(os.tmpdir(), 'greenlight-ecs-native-aws-')),
       ratePerSecond: 200,
       awsTiming: { compress: COMPRESS },
-      linear: { stepPercent: 100, stepBakeTimeInMinutes: 0, bakeTimeInMinutes: 0 },
+      stepPercent: 50,
       out: { write: (chunk: string) => (printed += chunk) },
     });
   }, 60_000);
 
-  /** The invocations of `stage` in one deployment, times in virtual ms from the stage's first call. */
-  const stageCalls = (d: EcsNativeDemoReport['deployments'][number], stage: string) => {
-    const calls = d.invocations.filter((i) => i.stage === stage && !i.rollback);
+  /**
+   * The invocations of `stage` in one deployment (of one production share, when given), times in
+   * virtual ms from the first of them.
+   */
+  const stageCalls = (d: EcsNativeDemoReport['deployments'][number], stage: string, share?: number) => {
+    const calls = d.invocations.filter(
+      (i) => i.stage === stage && !i.rollback && (share === undefined || i.productionPercent === share),
+    );
     const first = calls[0]!.atMs;
     return calls.map((i) => ({ ...i, virtualMs: (i.atMs - first) * COMPRESS }));
   };
@@ -43,14 +48,17 @@ describe('greenlight demo ecs-native --aws-timing (simulated ECS linear deployme
     expect(printed).toContain('callBackDelay compressed 60×');
   });
 
-  it('passes the shift and the bake only once published periods could cover their holds', () => {
+  it('passes each shift and the bake only once published periods could cover their holds', () => {
     const good = report.deployments[0]!;
-    const shift = stageCalls(good, 'PRODUCTION_TRAFFIC_SHIFT');
-    const pass = shift.at(-1)!;
-    expect(pass.hookStatus).toBe('SUCCEEDED');
-    // Before: IN_PROGRESS, with the evidence not yet published.
-    expect(shift.slice(0, -1).every((i) => i.hookStatus === 'IN_PROGRESS')).toBe(true);
-    expect(pass.virtualMs).toBeGreaterThanOrEqual(HOLD_MS + DELAY_MS);
+    expect(report.deploymentConfiguration.strategy).toBe('CANARY');
+    for (const share of [50, 100]) {
+      const shift = stageCalls(good, 'PRODUCTION_TRAFFIC_SHIFT', share);
+      const pass = shift.at(-1)!;
+      expect(pass.hookStatus).toBe('SUCCEEDED');
+      // Before: IN_PROGRESS, with the evidence not yet published.
+      expect(shift.slice(0, -1).every((i) => i.hookStatus === 'IN_PROGRESS')).toBe(true);
+      expect(pass.virtualMs).toBeGreaterThanOrEqual(HOLD_MS + DELAY_MS);
+    }
     const bake = stageCalls(good, 'POST_PRODUCTION_TRAFFIC_SHIFT');
     expect(bake.at(-1)!.hookStatus).toBe('SUCCEEDED');
     expect(bake.at(-1)!.virtualMs).toBeGreaterThanOrEqual(HOLD_MS + DELAY_MS);

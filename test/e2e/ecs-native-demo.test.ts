@@ -29,13 +29,23 @@ describe('greenlight demo ecs-native (simulated ECS linear deployment)', () => {
     expect(report.passed).toBe(true);
     const written = JSON.parse(readFileSync(path.join(workDir, 'ecs-native-report.json'), 'utf8'));
     expect(written).toEqual(report);
-    expect(report.simulated).toMatch(/^simulation of an ECS built-in LINEAR deployment/);
-    expect(report.linearConfiguration).toEqual({
-      stepPercent: 34,
-      stepBakeTimeInMinutes: 1,
-      bakeTimeInMinutes: 1,
+    expect(report.simulated).toMatch(
+      /^simulation of an ECS built-in deployment: .*driven by Greenlight's workflow/,
+    );
+    // The plan's steps 34 and 68 % as ECS LINEAR; its holds are the hook's, ECS's own waits unwatched and 0.
+    expect(report.deploymentConfiguration).toEqual({
+      strategy: 'LINEAR',
+      linearConfiguration: { stepPercent: 34, stepBakeTimeInMinutes: 0 },
+      bakeTimeInMinutes: 0,
     });
-    expect(printed).toContain('SIMULATION of an ECS built-in LINEAR deployment');
+    expect(report.lifecycleStages).toEqual([
+      'POST_TEST_TRAFFIC_SHIFT',
+      'PRODUCTION_TRAFFIC_SHIFT',
+      'POST_PRODUCTION_TRAFFIC_SHIFT',
+    ]);
+    expect(report.htmlReports).toHaveLength(2);
+    for (const file of report.htmlReports) expect(readFileSync(file, 'utf8')).toMatch(/^<!doctype html>/i);
+    expect(printed).toContain('SIMULATION of an ECS built-in deployment');
     expect(printed).toContain('ECS minutes compressed 60×');
     expect(printed).toMatch(/Not modelled: ECS's deployment circuit breaker/);
   });
@@ -49,6 +59,9 @@ describe('greenlight demo ecs-native (simulated ECS linear deployment)', () => {
       failedStage: null,
     });
     expect(g.requests).toBeGreaterThan(1000);
+    // Greenlight's deployment drove it: its record ends PROMOTED, with the hook's verdicts in its history.
+    expect(g.greenlight).toMatchObject({ deploymentId: 'ecs-native-v2', status: 'PROMOTED', cause: null });
+    expect(g.greenlight.events).toBeGreaterThan(5);
     const succeeded = g.invocations.filter((i) => i.hookStatus === 'SUCCEEDED');
     expect(
       succeeded.filter((i) => i.stage === 'PRODUCTION_TRAFFIC_SHIFT').map((i) => i.productionPercent),
@@ -90,10 +103,12 @@ describe('greenlight demo ecs-native (simulated ECS linear deployment)', () => {
     expect(b.failedByColor).toEqual({ blue: b.failedRequests, green: 0 });
     expect(b.detectMs).not.toBeNull();
     expect(b.detectMs!).toBeLessThan(15_000);
-    expect(b.rollbackInvocations).toEqual([
-      { stage: 'PRODUCTION_TRAFFIC_SHIFT', hookStatus: 'SUCCEEDED' },
-      { stage: 'TEST_TRAFFIC_SHIFT', hookStatus: 'SUCCEEDED' },
-    ]);
+    expect(b.greenlight).toMatchObject({ deploymentId: 'ecs-native-v3', status: 'ROLLED_BACK' });
+    expect(b.greenlight.cause).toMatch(
+      /controller reports ROLLBACK_SUCCESSFUL: PRODUCTION_TRAFFIC_SHIFT: the hook answered FAILED/,
+    );
+    // Greenlight registers no TEST_TRAFFIC_SHIFT hook: only production's reversed shift is re-invoked.
+    expect(b.rollbackInvocations).toEqual([{ stage: 'PRODUCTION_TRAFFIC_SHIFT', hookStatus: 'SUCCEEDED' }]);
     expect(b.invocations.filter((i) => i.stage === 'POST_PRODUCTION_TRAFFIC_SHIFT')).toEqual([]);
     expect(printed).toContain(
       'PRODUCTION_TRAFFIC_SHIFT (rollback, reversed weights) production 0%: SUCCEEDED\n',

@@ -33,6 +33,7 @@ import {
   type SimulatedDeploymentResult,
   type SimulatedEcsLinearService,
   type SimulationTiming,
+  type StageEvent,
 } from './native-deployment';
 
 /** The simulated service refused a request, or knows no such deployment. */
@@ -59,6 +60,8 @@ export class LocalEcsController implements DeploymentController<EcsNativeTarget>
       /** Where the hook's function ARN is found (the local Lambda model). */
       lambda: LocalLambda;
       timing: SimulationTiming;
+      /** Each stage and hook answer of every deployment, as the simulation plays it (for printing). */
+      onEvent?: (event: StageEvent) => void;
     },
   ) {}
 
@@ -108,6 +111,7 @@ export class LocalEcsController implements DeploymentController<EcsNativeTarget>
         timing: this.deps.timing,
         onEvent: (event) => {
           if (event.type === 'stage' && event.stage === 'ROLLBACK') tracked.rollingBack = true;
+          this.deps.onEvent?.(event);
         },
       })
       .then(

@@ -19,7 +19,10 @@ export const LOCAL_ECS_HOOK_ARN = 'arn:aws:lambda:local:000000000000:function:gr
 export const LOCAL_ECS_HOOK_ROLE_ARN = 'arn:aws:iam::000000000000:role/greenlight-ecs-hook-invoke';
 
 /** ECS's time in the lag-free rehearsal: one ECS minute lasts one real second (60×); callBackDelay is waited in full. */
-export const LAG_FREE_ECS_TIMING: Required<SimulationTiming> = { realMsPerEcsMinute: 1000, callBackDelayScale: 1 };
+export const LAG_FREE_ECS_TIMING: Required<SimulationTiming> = {
+  realMsPerEcsMinute: 1000,
+  callBackDelayScale: 1,
+};
 
 /** ECS's time on AWS timing: every ECS minute and callBackDelay second compressed as the rehearsal's clock. */
 export function awsSimulationTiming(compress: number): Required<SimulationTiming> {
