@@ -24,8 +24,9 @@ commands:
                                      on a real local Prometheus scraping the fleet (/usr/bin/prometheus)
   demo schedules [--time-scale N]    scheduled tasks in the local rehearsal: success, exit 3, timeout,
                                      overlap skipped, capacity retry (simulated), log sidecar 137
-  demo ecs-native [--rate N]         a simulated ECS built-in LINEAR deployment judged by Greenlight's
-                                     ECS hook: a good release (SUCCESSFUL), a faulty one (rolled back)
+  demo ecs-native [--rate N]         Greenlight (controller ecs) driving a simulated ECS built-in LINEAR
+                                     deployment judged by its ECS hook: a good release (PROMOTED), a
+                                     faulty one (ROLLED_BACK)
                                      [--aws-timing [--compress N]]: CloudWatch's 60-s periods, 120 s late
   alerts explain [--json] < event    print the alert an ECS task state change event would send
                                      (no AWS calls: not enriched, no dedupe)
