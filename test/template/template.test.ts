@@ -74,6 +74,11 @@ const EXTERNAL_SERVICE_DEPLOYMENTS = [
   `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service/*/${HOOK_SERVICE_PATTERN}`,
   `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service-deployment/*/${HOOK_SERVICE_PATTERN}/*`,
 ];
+/** DescribeServiceRevisions requires both resource types: the service and its revisions. */
+const EXTERNAL_SERVICE_REVISIONS = [
+  `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service/*/${HOOK_SERVICE_PATTERN}`,
+  `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service-revision/*/${HOOK_SERVICE_PATTERN}/*`,
+];
 const HOOKED_DEPLOYMENT_GROUPS = `arn:\${AWS::Partition}:codedeploy:\${AWS::Region}:\${AWS::AccountId}:deploymentgroup:gl-*/${CODEDEPLOY_GROUP_PATTERN}`;
 
 /**
@@ -180,6 +185,8 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'ecs:UpdateService',
     'ecs:ListServiceDeployments',
     'ecs:DescribeServiceDeployments',
+    // the update's deployment is the one whose target revision runs the new task definition
+    'ecs:DescribeServiceRevisions',
     'iam:PassRole',
   ],
   // status, abort, promote; control requests read, the lock renewed, events
@@ -205,7 +212,9 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'codedeploy:ListDeployments',
     'codedeploy:GetDeployment',
     'codedeploy:StopDeployment',
-    'ecs:DescribeServices',
+    // found as a retried start finds it: a running deployment of the new task definition
+    'ecs:ListServiceDeployments',
+    'ecs:DescribeServiceRevisions',
     'ecs:DescribeServiceDeployments',
     'ecs:StopServiceDeployment',
   ],
@@ -1235,6 +1244,11 @@ describe('the packaged CloudFormation template', () => {
               expect({ action, resources: resources.map(subOf) }).toEqual({
                 action,
                 resources: EXTERNAL_SERVICE_DEPLOYMENTS,
+              });
+            } else if (action === 'ecs:DescribeServiceRevisions') {
+              expect({ action, resources: resources.map(subOf) }).toEqual({
+                action,
+                resources: EXTERNAL_SERVICE_REVISIONS,
               });
             } else if (action === 'iam:PassRole' && key === 'start-external') {
               // Only the role ECS assumes to invoke Greenlight's hook, only to ECS.
