@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { EcsController } from '../domain/controllers/controller-spec';
 import type { EcsDeploymentConfiguration } from '../domain/controllers/ecs-plan';
+import { describeRefusedHookRoles, refusedHookRoles } from '../domain/controllers/hook-roles';
 import { GreenlightError } from '../domain/errors';
 import type {
   DeploymentController,
@@ -45,9 +46,16 @@ function sameTaskDefinition(a: string, b: string): boolean {
 
 export class EcsNativeDeployments implements DeploymentController<EcsNativeTarget> {
   private readonly ecs: ECSClient;
+  private readonly otherHookRolePattern: string | undefined;
 
-  constructor(options: { ecs: ECSClient }) {
+  /**
+   * `otherHookRolePattern`: the role names (IAM wildcards) the stack may pass for the service's
+   * other lifecycle hooks (stage parameter ecsOtherHookRolePattern); absent, no check before the
+   * update (an adapter outside the stack, whose caller's own permissions decide).
+   */
+  constructor(options: { ecs: ECSClient; otherHookRolePattern?: string }) {
     this.ecs = options.ecs;
+    this.otherHookRolePattern = options.otherHookRolePattern;
   }
 
   async start(target: EcsNativeTarget, request: ExternalStart): Promise<{ deploymentId: string }> {
@@ -72,6 +80,19 @@ export class EcsNativeDeployments implements DeploymentController<EcsNativeTarge
       throw new EcsNativeDeploymentError(
         `service ${target.service} has no load balancer with advancedConfiguration.alternateTargetGroupArn: ECS blue/green needs a target group pair`,
       );
+    }
+    // The update keeps the service's other hooks, and ECS requires iam:PassRole on each hook's role.
+    if (this.otherHookRolePattern !== undefined) {
+      const refused = refusedHookRoles(
+        service.deploymentConfiguration?.lifecycleHooks ?? [],
+        target.configuration.lifecycleHooks,
+        this.otherHookRolePattern,
+      );
+      if (refused.length > 0) {
+        throw new EcsNativeDeploymentError(
+          describeRefusedHookRoles(target.service, refused, this.otherHookRolePattern),
+        );
+      }
     }
     const updated = await this.call('UpdateService', target.service, () =>
       this.ecs.send(

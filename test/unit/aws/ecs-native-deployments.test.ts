@@ -38,11 +38,9 @@ const OTHER_TASK_DEF = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:4
 /** DescribeServiceDeployments and DescribeServiceRevisions: each deployment's target revision and its task definition. */
 function givenDeployments(deployments: { arn: string; revision: string; taskDefinition: string }[]) {
   for (const d of deployments) {
-    ecs
-      .on(DescribeServiceDeploymentsCommand, { serviceDeploymentArns: [d.arn] })
-      .resolves({
-        serviceDeployments: [{ serviceDeploymentArn: d.arn, targetServiceRevision: { arn: d.revision } }],
-      });
+    ecs.on(DescribeServiceDeploymentsCommand, { serviceDeploymentArns: [d.arn] }).resolves({
+      serviceDeployments: [{ serviceDeploymentArn: d.arn, targetServiceRevision: { arn: d.revision } }],
+    });
   }
   ecs.on(DescribeServiceRevisionsCommand).callsFake((input: { serviceRevisionArns: string[] }) => ({
     serviceRevisions: deployments
@@ -250,6 +248,42 @@ describe('EcsNativeDeployments', () => {
       await expect(started).rejects.toThrow(
         `UpdateService (web) started no service deployment of ${TASK_DEF}: UpdateService named ${OTHER_SD_ARN}, whose target revision ${OTHER_REV_ARN} runs ${OTHER_TASK_DEF}; pending or in progress: ${OTHER_SD_ARN} (${OTHER_TASK_DEF})`,
       );
+    });
+
+    describe('with the other hooks’ role pattern (ecsOtherHookRolePattern)', () => {
+      const TEAM_ROLE = 'arn:aws:iam::123456789012:role/team-hooks/smoke-invoke';
+      const TEAM_HOOK = { ...OTHER_HOOK, roleArn: TEAM_ROLE };
+      const withPattern = (pattern: string) =>
+        new EcsNativeDeployments({
+          ecs: new ECSClient({ region: 'eu-west-1' }),
+          otherHookRolePattern: pattern,
+        });
+      const serviceWithTeamHook = () =>
+        givenService({
+          deploymentConfiguration: { strategy: 'BLUE_GREEN', lifecycleHooks: [TEAM_HOOK] },
+        });
+
+      it('refuses, before updating, a kept hook whose role it may not pass, naming the field', async () => {
+        serviceWithTeamHook();
+        const started = withPattern('none').start(linearTarget(), START);
+        await expect(started).rejects.toThrow(EcsNativeDeploymentError);
+        await expect(started).rejects.toThrow(
+          `service web has lifecycle hooks Greenlight keeps but may not pass the role of (iam:PassRole): deploymentConfiguration.lifecycleHooks[0].roleArn ${TEAM_ROLE} (hook ${OTHER_HOOK.hookTargetArn})`,
+        );
+        expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+      });
+
+      it('keeps a hook whose role matches the pattern, and passes it in UpdateService', async () => {
+        serviceWithTeamHook();
+        ecs.on(UpdateServiceCommand).resolves({ service: { currentServiceDeployment: SD_ARN } });
+        givenDeployments([{ arn: SD_ARN, revision: REV_ARN, taskDefinition: TASK_DEF }]);
+        await expect(withPattern('team-hooks/*').start(linearTarget(), START)).resolves.toEqual({
+          deploymentId: SD_ARN,
+        });
+        const hooks =
+          ecs.commandCalls(UpdateServiceCommand)[0]!.args[0].input.deploymentConfiguration?.lifecycleHooks;
+        expect(hooks?.map((h) => h.roleArn)).toEqual([TEAM_ROLE, ROLE_ARN]);
+      });
     });
 
     it('refuses a service that CodeDeploy controls, or without a target group pair, before updating it', async () => {
