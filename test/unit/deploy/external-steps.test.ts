@@ -300,6 +300,24 @@ describe('PollExternal', () => {
       expect(aborted?.message).toMatch(/\(Ready\).*stopped with rollback/);
     });
 
+    it('keeps the lock and does not abort through a group wait longer than the plan', async () => {
+      const { store, controller, clock, deps } = await setUp();
+      controller.waits = { readySeconds: 0, terminationSeconds: 4 * 3600 };
+      controller.script = [{ state: 'in-progress', controllerStatus: 'Baking', terminationWait: true }];
+      const started = await startExternal(deps, { deployment: DEPLOYMENT, spec: SPEC });
+      // Past the plan's longest duration, inside the group's termination wait.
+      clock.advance((maxDurationSeconds(SPEC) + 3600) * 1000);
+      const polled = await pollExternal(deps, { deployment: DEPLOYMENT, spec: SPEC, external: started });
+      expect(polled).toMatchObject({ aborted: false, state: 'in-progress' });
+      expect(polled.deadlinePassedAt).toBeUndefined();
+      expect(controller.aborts).toEqual([]);
+      expect(controller.promotes).toEqual([]);
+      expect(store.locks.get('local/web')).toEqual({
+        owner: 'd-1',
+        expiresAt: clock.now() + maxDurationSeconds(SPEC) * 1000,
+      });
+    });
+
     it('reports failed when the controller never ends after its termination wait was ended', async () => {
       const { controller, clock, deps } = await setUp();
       controller.script = [{ state: 'in-progress', controllerStatus: 'Baking', terminationWait: true }];
