@@ -141,6 +141,7 @@ export const DeploymentRecordSchema = z.object({
       controlAt: EpochMs.optional(),
       abortedAt: EpochMs.optional(),
       abortReason: z.string().optional(),
+      deadlinePassedAt: EpochMs.optional(),
     })
     .optional(),
 });

@@ -86,10 +86,18 @@ export function userHooks() {
   });
 }
 
-/** The external controllers a spec may name (spec.controller codedeploy | ecs). */
-export function controllers() {
+/**
+ * The external controllers a spec may name (spec.controller codedeploy | ecs). Only a start
+ * updates the ECS service, so only StartExternal names the other hooks' roles it may pass.
+ */
+export function controllers(options: { ecsOtherHookRolePattern?: string } = {}) {
   return {
     codedeploy: new CodeDeployDeployments({ codedeploy: codeDeployClient(), ecs: ecsClient() }),
-    ecs: new EcsNativeDeployments({ ecs: ecsClient() }),
+    ecs: new EcsNativeDeployments({
+      ecs: ecsClient(),
+      ...(options.ecsOtherHookRolePattern !== undefined
+        ? { otherHookRolePattern: options.ecsOtherHookRolePattern }
+        : {}),
+    }),
   };
 }

@@ -10,7 +10,7 @@ import { DeploymentIdSchema } from '../../shared/domain/deployment';
 import { ServiceStateError } from '../../shared/domain/errors';
 import { maxDurationSeconds } from '../../shared/domain/plan';
 import { SpecSchema, type DeploymentSpec } from '../../shared/domain/spec';
-import type { DeploymentController, ExternalState } from '../../shared/ports/controller';
+import type { DeploymentController, ExternalState, ExternalWaits } from '../../shared/ports/controller';
 import { TERMINAL_STATES } from '../../shared/ports/controller';
 import type { DeployDeps } from './context';
 
@@ -48,12 +48,17 @@ export const ExternalProgressSchema = z.object({
   controllerStatus: z.string(),
   reason: z.string().optional(),
   pollSeconds: z.number().int().min(1),
-  /** Past this (epoch ms) a running deployment is aborted. */
+  /**
+   * Past this (epoch ms) a running deployment is aborted; one the controller only keeps for its
+   * termination wait is let past that wait instead.
+   */
   deadline: z.number(),
   aborted: z.boolean(),
   abortedAt: z.number().optional(),
   /** Why it was aborted: a control request, the deadline, a step's error. */
   abortReason: z.string().optional(),
+  /** When the deadline let it past its termination wait (not aborted): followed to its end from then. */
+  deadlinePassedAt: z.number().optional(),
   /** The `at` of the last control request acted on: each request acts once. */
   controlAt: z.number().optional(),
   /** For an end other than success: the cause Finish records. */
@@ -74,14 +79,57 @@ const EVENTS_PER_POLL = 9;
 /** The share of an execution's 25,000 history events the polls of one deployment may take. */
 const POLL_EVENT_BUDGET = 15_000;
 
+/** The blue/green execution's TimeoutSeconds (statemachines/blue-green.asl.json): nothing runs past it. */
+export const EXECUTION_TIMEOUT_SECONDS = 172_800;
+/** What the execution still needs after the polls' end: Finish, its retries, the record and the notice. */
+const FINISH_MARGIN_SECONDS = 600;
+
 /**
  * Seconds between polls: the gate's interval (the controller's hook does the judging, so a poll
- * only follows it), stretched so polling to the deadline and through an abort's grace stays
+ * only follows it), stretched so polling for `durationSeconds` and through an abort's grace stays
  * within POLL_EVENT_BUDGET: an execution that ran out of history events would end without Finish.
  */
-export function externalPollSeconds(spec: DeploymentSpec): number {
-  const longest = maxDurationSeconds(spec) + ABORT_GRACE_MS / 1000;
+export function externalPollSeconds(
+  spec: DeploymentSpec,
+  durationSeconds: number = maxDurationSeconds(spec),
+): number {
+  const longest = durationSeconds + ABORT_GRACE_MS / 1000;
   return Math.max(spec.gate.intervalSeconds, Math.ceil((longest * EVENTS_PER_POLL) / POLL_EVENT_BUDGET));
+}
+
+/** The deadline of an external deployment and the poll interval that reaches it within budget. */
+export interface ExternalTiming {
+  deadline: number;
+  pollSeconds: number;
+  /** The controller's own waits the deadline counts (seconds; 0 when it adds none). */
+  waitSeconds: number;
+  /** The waits would have taken the deadline past what the execution's timeout leaves room for. */
+  capped: boolean;
+}
+
+/**
+ * The plan's longest duration plus the controller's own waits (a CodeDeploy group's ready and
+ * termination waits, up to 2 days each), so a deployment those waits hold is not aborted while it
+ * does what its group says. Never later than the execution's timeout allows for an abort's grace
+ * and Finish: a termination wait cut by that is ended at the deadline (PollExternal), not rolled back.
+ */
+export function externalTiming(
+  spec: DeploymentSpec,
+  startedAt: number,
+  waits: ExternalWaits | undefined,
+): ExternalTiming {
+  const planned = maxDurationSeconds(spec);
+  const waitSeconds = Math.max(0, waits?.readySeconds ?? 0) + Math.max(0, waits?.terminationSeconds ?? 0);
+  const latest = EXECUTION_TIMEOUT_SECONDS - ABORT_GRACE_MS / 1000 - FINISH_MARGIN_SECONDS;
+  const wanted = planned + waitSeconds;
+  // The plan alone is never shortened: the cap only limits what the waits add.
+  const seconds = waitSeconds > 0 ? Math.max(planned, Math.min(wanted, latest)) : planned;
+  return {
+    deadline: startedAt + seconds * 1000,
+    pollSeconds: externalPollSeconds(spec, seconds),
+    waitSeconds,
+    capped: seconds < wanted,
+  };
 }
 
 export function isTerminal(state: ExternalProgress['state']): boolean {

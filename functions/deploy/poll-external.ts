@@ -1,7 +1,8 @@
 /**
  * PollExternal: where the controller's deployment is, and what people asked of it since the last
  * poll. An abort request (or the deadline passing) stops it with the controller's rollback; a
- * promote request ends the wait it is held at. Each change of state is one history event, not
+ * promote request ends the wait it is held at. At the deadline a deployment held only for its
+ * termination wait (traffic already moved) is let past that wait and followed, not rolled back. Each change of state is one history event, not
  * each poll. The workflow decides on `state`: terminal ends it, anything else polls again.
  */
 import { z } from 'zod';
@@ -74,10 +75,22 @@ export async function pollExternal(deps: Deps, event: unknown): Promise<External
       });
     }
   }
-  if (!progress.aborted && now > progress.deadline) {
-    const why = `the deployment passed its deadline (${new Date(progress.deadline).toISOString()})`;
-    progress = aborting(progress, now, why);
-    actions.push({ kind: 'abort', why });
+  if (!progress.aborted && progress.deadlinePassedAt === undefined && now > progress.deadline) {
+    const passed = `the deployment passed its deadline (${new Date(progress.deadline).toISOString()})`;
+    if (status.terminationWait) {
+      // Production traffic is already all on the new revision; only the old one's removal waits.
+      // A rollback now would undo a deployment that succeeded: end the wait and follow it instead.
+      const why = `${passed} in its termination wait (${status.controllerStatus}): production traffic is already on the new revision, so the wait is ended instead of rolling back`;
+      progress = { ...progress, deadlinePassedAt: now };
+      actions.push({ kind: 'end-wait', why });
+    } else {
+      const why =
+        status.state === 'waiting'
+          ? `${passed} held at a wait no one ended (${status.controllerStatus}), before production traffic moved`
+          : passed;
+      progress = aborting(progress, now, why);
+      actions.push({ kind: 'abort', why });
+    }
   }
   if (progress.aborted && progress.abortedAt !== undefined && now > progress.abortedAt + ABORT_GRACE_MS) {
     // The controller was asked to roll back and never said it had: a person must look.
@@ -85,6 +98,19 @@ export async function pollExternal(deps: Deps, event: unknown): Promise<External
       ...progress,
       state: 'failed',
       reason: `no end reported ${ABORT_GRACE_MS / 60_000} minutes after the abort`,
+    });
+  }
+  if (
+    !progress.aborted &&
+    progress.deadlinePassedAt !== undefined &&
+    now > progress.deadlinePassedAt + ABORT_GRACE_MS
+  ) {
+    // Polls are budgeted to the deadline and one grace: a controller that never finishes its
+    // cleanup is a person's to look at, not a reason to roll back traffic that moved.
+    return ended({
+      ...progress,
+      state: 'failed',
+      reason: `no end reported ${ABORT_GRACE_MS / 60_000} minutes after its termination wait was ended at the deadline`,
     });
   }
   // Kept while the controller works, so no other deployment of the service starts meanwhile; and
@@ -96,7 +122,10 @@ export async function pollExternal(deps: Deps, event: unknown): Promise<External
   return progress;
 }
 
-type Action = { kind: 'abort'; why: string } | { kind: 'promote' | 'ignore'; action: string; by: string };
+type Action =
+  | { kind: 'abort'; why: string }
+  | { kind: 'end-wait'; why: string }
+  | { kind: 'promote' | 'ignore'; action: string; by: string };
 
 /** A terminal state gets the error Finish records (none for a success). */
 function ended(progress: ExternalProgress): ExternalProgress {
@@ -126,6 +155,9 @@ function withKept(progress: ExternalProgress, kept: Kept | undefined): ExternalP
   if (!merged.aborted && kept.abortedAt !== undefined) {
     merged = { ...merged, aborted: true, abortedAt: kept.abortedAt, abortReason: kept.abortReason };
   }
+  if (merged.deadlinePassedAt === undefined && kept.deadlinePassedAt !== undefined) {
+    merged = { ...merged, deadlinePassedAt: kept.deadlinePassedAt };
+  }
   return merged;
 }
 
@@ -136,6 +168,7 @@ function keptOf(progress: ExternalProgress): Kept {
     ...(progress.controlAt !== undefined ? { controlAt: progress.controlAt } : {}),
     ...(progress.abortedAt !== undefined ? { abortedAt: progress.abortedAt } : {}),
     ...(progress.abortReason !== undefined ? { abortReason: progress.abortReason } : {}),
+    ...(progress.deadlinePassedAt !== undefined ? { deadlinePassedAt: progress.deadlinePassedAt } : {}),
   };
 }
 
@@ -167,6 +200,20 @@ async function act(
       'EXTERNAL_ABORTED',
       `${action.why}: ${progress.controller} deployment ${externalId} stopped with rollback`,
       { externalId },
+    );
+    return;
+  }
+  if (action.kind === 'end-wait') {
+    // promote ends the wait the deployment is held at: here the termination wait (its status said so).
+    const outcome = await controller.promote(externalId);
+    await recordEvent(
+      deps,
+      deploymentId,
+      'EXTERNAL_DEADLINE_WAIT_ENDED',
+      outcome.continued
+        ? `${action.why}: ${progress.controller} deployment ${externalId} continued past its termination wait`
+        : `${action.why}: nothing to end (${outcome.reason}), following it to its end`,
+      { externalId, continued: outcome.continued },
     );
     return;
   }

@@ -3,13 +3,14 @@
  * built-in strategies). Step Functions may run it twice (a retry after a timeout); CodeDeploy's
  * CreateDeployment takes no client token, so a deployment already started for this Greenlight
  * deployment (its id kept on the record, else found by the controller) is adopted, never doubled.
+ * The deadline counts the controller's own waits (a CodeDeploy group's ready and termination
+ * waits), so PollExternal does not abort a deployment that only does what its group says.
  */
-import { maxDurationSeconds } from '../../shared/domain/plan';
 import { parseInput } from '../../shared/domain/validation';
 import { lambdaHandler } from '../../shared/lambda';
 import { externalDescription } from '../../shared/ports/controller';
 import { recordEvent, type DeployDeps } from './context';
-import { controllerFor, externalPollSeconds, ExternalStepSchema, type ExternalProgress } from './external';
+import { controllerFor, externalTiming, ExternalStepSchema, type ExternalProgress } from './external';
 
 type Deps = Pick<DeployDeps, 'controllers' | 'store' | 'clock' | 'logger'>;
 
@@ -21,6 +22,13 @@ export async function startExternal(deps: Deps, event: unknown): Promise<Externa
     taskDefinitionArn: deployment.taskDefinition,
     container: spec.container,
     description: externalDescription(deployment.id, deployment.image),
+  };
+  // Read on every path (started, adopted): a retry's deadline is the first try's.
+  const timing = externalTiming(spec, deployment.startedAt, await controller.waitsOf?.(target.target));
+  const timingData = {
+    deadline: new Date(timing.deadline).toISOString(),
+    ...(timing.waitSeconds > 0 ? { controllerWaitSeconds: timing.waitSeconds } : {}),
+    ...(timing.capped ? { deadlineCapped: true } : {}),
   };
   const kept = (await deps.store.getDeployment(deployment.id))?.external;
   const found =
@@ -35,7 +43,7 @@ export async function startExternal(deps: Deps, event: unknown): Promise<Externa
       deployment.id,
       'EXTERNAL_ADOPTED',
       `${target.controller} deployment ${deploymentId} was already started for this deployment: following it`,
-      { controller: target.controller, externalId: deploymentId, found: found.how },
+      { controller: target.controller, externalId: deploymentId, found: found.how, ...timingData },
     );
   } else {
     deploymentId = (await controller.start(target.target, request)).deploymentId;
@@ -48,7 +56,7 @@ export async function startExternal(deps: Deps, event: unknown): Promise<Externa
       deployment.id,
       'EXTERNAL_STARTED',
       `${target.controller} deployment ${deploymentId} started with ${deployment.taskDefinition}`,
-      { controller: target.controller, externalId: deploymentId, notes: target.notes },
+      { controller: target.controller, externalId: deploymentId, notes: target.notes, ...timingData },
     );
   }
   if (found?.how === 'found') {
@@ -61,8 +69,8 @@ export async function startExternal(deps: Deps, event: unknown): Promise<Externa
     deploymentId,
     state: 'in-progress',
     controllerStatus: 'started',
-    pollSeconds: externalPollSeconds(spec),
-    deadline: deployment.startedAt + maxDurationSeconds(spec) * 1000,
+    pollSeconds: timing.pollSeconds,
+    deadline: timing.deadline,
     aborted: false,
   };
 }

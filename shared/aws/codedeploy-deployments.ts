@@ -25,6 +25,7 @@ import type {
   ExternalStart,
   ExternalState,
   ExternalStatus,
+  ExternalWaits,
   PromoteOutcome,
 } from '../ports/controller';
 import { errorCode, normaliseAwsError } from './errors';
@@ -216,6 +217,26 @@ export class CodeDeployDeployments implements DeploymentController<CodeDeployTar
     return { cluster: ecsService.clusterName, service: ecsService.serviceName };
   }
 
+  /**
+   * The group's own waits (blueGreenDeploymentConfiguration). CodeDeploy's documents: a ready wait
+   * (deploymentReadyOption.waitTimeInMinutes) holds a deployment in Ready only with actionOnTimeout
+   * STOP_DEPLOYMENT (CONTINUE_DEPLOYMENT reroutes at once); terminationWaitTimeInMinutes is how long
+   * an ECS deployment keeps the original task set after traffic moved (Baking), at most 2880
+   * minutes, with action TERMINATE (KEEP_ALIVE keeps it without a wait).
+   */
+  async waitsOf(target: CodeDeployTarget): Promise<ExternalWaits> {
+    const { group } = await this.groupWithService(target);
+    const blueGreen = group?.blueGreenDeploymentConfiguration;
+    const ready = blueGreen?.deploymentReadyOption;
+    const termination = blueGreen?.terminateBlueInstancesOnDeploymentSuccess;
+    return {
+      readySeconds:
+        ready?.actionOnTimeout === 'STOP_DEPLOYMENT' ? minutesToSeconds(ready.waitTimeInMinutes) : 0,
+      terminationSeconds:
+        termination?.action === 'KEEP_ALIVE' ? 0 : minutesToSeconds(termination?.terminationWaitTimeInMinutes),
+    };
+  }
+
   /** GetDeploymentGroup, and the ECS service it deploys (an error when it names none). */
   private async groupWithService(target: CodeDeployTarget) {
     const { application, deploymentGroup } = target;
@@ -268,6 +289,7 @@ export class CodeDeployDeployments implements DeploymentController<CodeDeployTar
       controllerStatus,
       ...(reason ? { reason: reason.slice(0, REASON_LIMIT) } : {}),
       ...(rollbackId ? { rollbackDeploymentId: rollbackId } : {}),
+      ...(info.status === 'Baking' ? { terminationWait: true } : {}),
     };
   }
 
@@ -352,6 +374,9 @@ export class CodeDeployDeployments implements DeploymentController<CodeDeployTar
     }
   }
 }
+
+const minutesToSeconds = (minutes: number | undefined): number =>
+  minutes !== undefined && minutes > 0 ? minutes * 60 : 0;
 
 const wrap = (message: string, cause: unknown) => new CodeDeployDeploymentError(message, { cause });
 

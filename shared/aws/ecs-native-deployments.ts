@@ -1,12 +1,14 @@
 /**
  * The DeploymentController port on ECS's built-in blue/green, linear and canary deployments:
  * UpdateService with the new task definition and the mapped deploymentConfiguration (strategy and
- * Greenlight's lifecycle hook), DescribeServiceDeployments for status, StopServiceDeployment with
- * ROLLBACK, ContinueServiceDeployment for a PAUSE hook awaiting action.
+ * Greenlight's lifecycle hook), then the service deployment whose target revision runs that task
+ * definition (DescribeServiceDeployments, DescribeServiceRevisions); DescribeServiceDeployments for
+ * status, StopServiceDeployment with ROLLBACK, ContinueServiceDeployment for a PAUSE hook awaiting action.
  */
 import {
   ContinueServiceDeploymentCommand,
   DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
   ListServiceDeploymentsCommand,
   StopServiceDeploymentCommand,
@@ -17,6 +19,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { EcsController } from '../domain/controllers/controller-spec';
 import type { EcsDeploymentConfiguration } from '../domain/controllers/ecs-plan';
+import { describeRefusedHookRoles, refusedHookRoles } from '../domain/controllers/hook-roles';
 import { GreenlightError } from '../domain/errors';
 import type {
   DeploymentController,
@@ -33,12 +36,26 @@ export class EcsNativeDeploymentError extends GreenlightError {}
 export type EcsNativeTarget = Pick<EcsController, 'service'> & { configuration: EcsDeploymentConfiguration };
 
 const REASON_LIMIT = 500;
+/** DescribeServiceRevisions takes at most 20 ARNs. */
+const REVISIONS_PER_CALL = 20;
+
+/** The same task definition, whether named by full ARN or by `family:revision`. */
+function sameTaskDefinition(a: string, b: string): boolean {
+  return a === b || a.endsWith(`/${b}`) || b.endsWith(`/${a}`);
+}
 
 export class EcsNativeDeployments implements DeploymentController<EcsNativeTarget> {
   private readonly ecs: ECSClient;
+  private readonly otherHookRolePattern: string | undefined;
 
-  constructor(options: { ecs: ECSClient }) {
+  /**
+   * `otherHookRolePattern`: the role names (IAM wildcards) the stack may pass for the service's
+   * other lifecycle hooks (stage parameter ecsOtherHookRolePattern); absent, no check before the
+   * update (an adapter outside the stack, whose caller's own permissions decide).
+   */
+  constructor(options: { ecs: ECSClient; otherHookRolePattern?: string }) {
     this.ecs = options.ecs;
+    this.otherHookRolePattern = options.otherHookRolePattern;
   }
 
   async start(target: EcsNativeTarget, request: ExternalStart): Promise<{ deploymentId: string }> {
@@ -64,6 +81,19 @@ export class EcsNativeDeployments implements DeploymentController<EcsNativeTarge
         `service ${target.service} has no load balancer with advancedConfiguration.alternateTargetGroupArn: ECS blue/green needs a target group pair`,
       );
     }
+    // The update keeps the service's other hooks, and ECS requires iam:PassRole on each hook's role.
+    if (this.otherHookRolePattern !== undefined) {
+      const refused = refusedHookRoles(
+        service.deploymentConfiguration?.lifecycleHooks ?? [],
+        target.configuration.lifecycleHooks,
+        this.otherHookRolePattern,
+      );
+      if (refused.length > 0) {
+        throw new EcsNativeDeploymentError(
+          describeRefusedHookRoles(target.service, refused, this.otherHookRolePattern),
+        );
+      }
+    }
     const updated = await this.call('UpdateService', target.service, () =>
       this.ecs.send(
         new UpdateServiceCommand({
@@ -74,31 +104,38 @@ export class EcsNativeDeployments implements DeploymentController<EcsNativeTarge
         }),
       ),
     );
-    const arn =
-      updated.service?.currentServiceDeployment ?? (await this.newestDeployment(cluster, target.service));
-    if (!arn)
-      throw new EcsNativeDeploymentError(`UpdateService (${target.service}) started no service deployment`);
-    return { deploymentId: arn };
+    // The service's current deployment may not be the one this update started (another actor's
+    // update came between, or ECS has not created ours yet): it is followed only when its target
+    // service revision runs the requested task definition.
+    const named = updated.service?.currentServiceDeployment;
+    let seen = 'UpdateService named no service deployment';
+    if (named) {
+      const revisionArn = (await this.describe(named)).targetServiceRevision?.arn;
+      const taskDefinition = revisionArn
+        ? (await this.taskDefinitions([revisionArn])).get(revisionArn)
+        : undefined;
+      if (taskDefinition && sameTaskDefinition(taskDefinition, request.taskDefinitionArn)) {
+        return { deploymentId: named };
+      }
+      seen = `UpdateService named ${named}, whose target revision ${revisionArn ?? '(none)'} runs ${taskDefinition ?? '(unknown)'}`;
+    }
+    const found = await this.runningDeploymentsOf(cluster, target.service, request.taskDefinitionArn);
+    if (found.match) return { deploymentId: found.match };
+    throw new EcsNativeDeploymentError(
+      `UpdateService (${target.service}) started no service deployment of ${request.taskDefinitionArn}: ${seen}; pending or in progress: ${found.others.length ? found.others.join(', ') : 'none'}`,
+    );
   }
 
   /**
-   * A start retried after UpdateService took the first one: the service already runs toward this
-   * revision and its current service deployment is still pending or in progress.
+   * A start retried after UpdateService took the first one: the newest pending or in-progress
+   * service deployment whose target revision runs this task definition.
    */
   async findStarted(
     target: EcsNativeTarget,
     request: ExternalStart,
   ): Promise<{ deploymentId: string } | null> {
-    const described = await this.call('DescribeServices', target.service, () =>
-      this.ecs.send(new DescribeServicesCommand({ cluster: request.cluster, services: [target.service] })),
-    );
-    const service = described.services?.[0];
-    const arn = service?.currentServiceDeployment;
-    if (!arn || service.taskDefinition !== request.taskDefinitionArn) return null;
-    const deployment = await this.describe(arn);
-    return deployment.status === 'PENDING' || deployment.status === 'IN_PROGRESS'
-      ? { deploymentId: arn }
-      : null;
+    const found = await this.runningDeploymentsOf(request.cluster, target.service, request.taskDefinitionArn);
+    return found.match ? { deploymentId: found.match } : null;
   }
 
   async status(deploymentId: string): Promise<ExternalStatus> {
@@ -167,17 +204,54 @@ export class EcsNativeDeployments implements DeploymentController<EcsNativeTarge
     return deployment;
   }
 
-  /** The newest pending or running service deployment, when UpdateService's answer does not name it. */
-  private async newestDeployment(cluster: string, service: string): Promise<string | undefined> {
+  /**
+   * The service's pending and in-progress deployments, newest first: the first whose target
+   * revision runs `taskDefinitionArn`, and the others as "deployment (task definition)" for an
+   * error. DescribeServiceRevisions gives a revision's task definition (at most 20 ARNs a call).
+   */
+  private async runningDeploymentsOf(
+    cluster: string,
+    service: string,
+    taskDefinitionArn: string,
+  ): Promise<{ match?: string; others: string[] }> {
     const output = await this.call('ListServiceDeployments', service, () =>
       this.ecs.send(
         new ListServiceDeploymentsCommand({ cluster, service, status: ['PENDING', 'IN_PROGRESS'] }),
       ),
     );
-    const newest = [...(output.serviceDeployments ?? [])].sort(
-      (a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0),
-    )[0];
-    return newest?.serviceDeploymentArn;
+    const running = [...(output.serviceDeployments ?? [])]
+      .filter((d) => d.serviceDeploymentArn)
+      .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))
+      .slice(0, REVISIONS_PER_CALL);
+    const revisionArns = [
+      ...new Set(running.flatMap((d) => (d.targetServiceRevisionArn ? [d.targetServiceRevisionArn] : []))),
+    ];
+    const taskDefinitions = revisionArns.length ? await this.taskDefinitions(revisionArns) : new Map();
+    const others: string[] = [];
+    for (const deployment of running) {
+      const taskDefinition = deployment.targetServiceRevisionArn
+        ? taskDefinitions.get(deployment.targetServiceRevisionArn)
+        : undefined;
+      if (taskDefinition && sameTaskDefinition(taskDefinition, taskDefinitionArn)) {
+        return { match: deployment.serviceDeploymentArn!, others };
+      }
+      others.push(`${deployment.serviceDeploymentArn} (${taskDefinition ?? 'unknown task definition'})`);
+    }
+    return { others };
+  }
+
+  /** Each service revision's task definition (DescribeServiceRevisions). */
+  private async taskDefinitions(revisionArns: string[]): Promise<Map<string, string>> {
+    const output = await this.call('DescribeServiceRevisions', revisionArns.join(', '), () =>
+      this.ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: revisionArns })),
+    );
+    const byArn = new Map<string, string>();
+    for (const revision of output.serviceRevisions ?? []) {
+      if (revision.serviceRevisionArn && revision.taskDefinition) {
+        byArn.set(revision.serviceRevisionArn, revision.taskDefinition);
+      }
+    }
+    return byArn;
   }
 
   private async call<T>(operation: string, target: string, send: () => Promise<T>): Promise<T> {

@@ -17,6 +17,18 @@ export function deployEnv(env: NodeJS.ProcessEnv = process.env): DeployEnv {
   return parseInput(DeployEnvSchema, env, 'env');
 }
 
+/** StartExternal also needs the pattern of the other hooks' roles it may pass to ECS. */
+export const StartExternalEnvSchema = DeployEnvSchema.extend({
+  /** The stage parameter ecsOtherHookRolePattern: role names (IAM wildcards) of other teams' ECS hooks. */
+  ECS_OTHER_HOOK_ROLE_PATTERN: z.string().min(1),
+});
+export type StartExternalEnv = z.output<typeof StartExternalEnvSchema>;
+
+/** Reads and validates StartExternal's environment. */
+export function startExternalEnv(env: NodeJS.ProcessEnv = process.env): StartExternalEnv {
+  return parseInput(StartExternalEnvSchema, env, 'env');
+}
+
 export const ReconcileEnvSchema = DeployEnvSchema.extend({
   /** The blue/green state machine whose executions reconcile inspects. */
   STATE_MACHINE_ARN: z

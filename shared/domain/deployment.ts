@@ -106,6 +106,8 @@ export interface DeploymentRecord {
     /** Driven: when it was aborted, and why. */
     abortedAt?: number;
     abortReason?: string;
+    /** Driven: when the deadline ended its termination wait instead of aborting it. */
+    deadlinePassedAt?: number;
   };
 }
 

@@ -31,6 +31,21 @@ export interface ExternalStatus {
   reason?: string;
   /** CodeDeploy: the deployment that rolls this one back. */
   rollbackDeploymentId?: string;
+  /**
+   * Production traffic is all on the new revision and the controller only keeps the old one for
+   * its termination wait (CodeDeploy's Baking): the deployment has succeeded in all but cleanup,
+   * and `promote` ends that wait.
+   */
+  terminationWait?: boolean;
+}
+
+/**
+ * Waits the controller's own configuration adds to a deployment, beyond Greenlight's plan
+ * (CodeDeploy's deployment group: its ready wait and its termination wait), in seconds.
+ */
+export interface ExternalWaits {
+  readySeconds: number;
+  terminationSeconds: number;
 }
 
 /** What every controller needs to start: the new task definition revision and the routed container. */
@@ -59,6 +74,11 @@ export interface DeploymentController<Target> {
    * Absent: the controller's own start is idempotent.
    */
   findStarted?(target: Target, request: ExternalStart): Promise<{ deploymentId: string } | null>;
+  /**
+   * The waits the controller adds to every deployment of `target`, read at start so the deadline
+   * covers them. Absent: the controller adds none Greenlight's plan does not already count.
+   */
+  waitsOf?(target: Target): Promise<ExternalWaits>;
   /** The ECS service the controller deploys, when the target does not name it (CodeDeploy's group). */
   serviceOf?(target: Target): Promise<{ cluster: string; service: string }>;
 }

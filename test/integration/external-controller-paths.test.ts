@@ -261,6 +261,27 @@ describe('blue-green state machine with an external controller', () => {
     expect(world.store.records.get('d-1')?.error?.cause).toMatch(/^the deployment passed its deadline/);
   });
 
+  it('ends a CodeDeploy termination wait the deadline finds, instead of rolling back, and ends promoted', async () => {
+    const { world, controller, deps } = externalWorld();
+    controller.script = [
+      { state: 'in-progress', controllerStatus: 'Baking', terminationWait: true },
+      { state: 'succeeded', controllerStatus: 'Succeeded' },
+    ];
+    // Each clock read moves an hour on: the first poll finds it Baking past its deadline.
+    const now = world.clock.now();
+    let reads = 0;
+    const clock = { now: () => now + ++reads * 3_600_000 };
+
+    const result = await runInMemory({ ...deps, clock }, request(CODEDEPLOY));
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(controller.aborts).toEqual([]);
+    expect(controller.promotes).toEqual(['ext-1']);
+    expect(world.store.records.get('d-1')?.status).toBe('PROMOTED');
+    expect(eventTypes(world)).toContain('EXTERNAL_DEADLINE_WAIT_ENDED');
+    expect(world.store.locks.size).toBe(0);
+  });
+
   it('rejects the deployment in Prepare, before any change, when no controller of its kind is configured', async () => {
     const { world, controller, deps } = externalWorld();
     const result = await runInMemory({ ...deps, controllers: {} }, request());

@@ -1,6 +1,6 @@
 /**
  * A DeploymentController in memory (simulated: no CodeDeploy, no ECS): each deployment walks a
- * scripted list of statuses, one per poll; a `waiting` status holds until `promote`; `abort` turns
+ * scripted list of statuses, one per poll; a `waiting` or `terminationWait` status holds until `promote`; `abort` turns
  * the next status into the scripted rollback end. It can fail a start after taking it (a retried
  * start must adopt it) and fail polls, to drive the workflow's idempotency and safety paths.
  */
@@ -8,6 +8,7 @@ import type {
   DeploymentController,
   ExternalStart,
   ExternalStatus,
+  ExternalWaits,
   PromoteOutcome,
 } from '../../shared/ports/controller';
 import { TERMINAL_STATES } from '../../shared/ports/controller';
@@ -37,6 +38,8 @@ export class MemoryController implements DeploymentController<unknown> {
   failStartBeforeTaking: Error | null = null;
   /** Every abort throws this (the controller cannot be stopped). */
   abortError: Error | null = null;
+  /** What `waitsOf` answers: the controller's own waits (CodeDeploy's ready and termination waits). */
+  waits: ExternalWaits = { readySeconds: 0, terminationSeconds: 0 };
   /** The next `statusFailures` polls throw this. */
   statusFailures = 0;
   statusError: Error = new Error('GetDeployment: internal error');
@@ -65,8 +68,8 @@ export class MemoryController implements DeploymentController<unknown> {
     const deployment = this.get(deploymentId);
     if (deployment.aborted) return this.afterAbort;
     const current = this.script[Math.min(deployment.position, this.script.length - 1)]!;
-    // A wait holds until promote moves it on.
-    if (current.state !== 'waiting') deployment.position += 1;
+    // A wait (a ready wait or a termination wait) holds until promote moves it on.
+    if (!holds(current)) deployment.position += 1;
     return current;
   }
 
@@ -80,7 +83,7 @@ export class MemoryController implements DeploymentController<unknown> {
     this.promotes.push(deploymentId);
     const deployment = this.get(deploymentId);
     const current = this.script[Math.min(deployment.position, this.script.length - 1)];
-    if (current?.state !== 'waiting') return { continued: false, reason: 'no wait to end' };
+    if (!current || !holds(current)) return { continued: false, reason: 'no wait to end' };
     deployment.position += 1;
     return { continued: true };
   }
@@ -96,6 +99,10 @@ export class MemoryController implements DeploymentController<unknown> {
     return found ? { deploymentId: found.id } : null;
   }
 
+  async waitsOf(): Promise<ExternalWaits> {
+    return this.waits;
+  }
+
   async serviceOf(): Promise<{ cluster: string; service: string }> {
     return this.service;
   }
@@ -106,3 +113,5 @@ export class MemoryController implements DeploymentController<unknown> {
     return deployment;
   }
 }
+
+const holds = (status: ExternalStatus): boolean => status.state === 'waiting' || status.terminationWait === true;

@@ -74,6 +74,13 @@ const EXTERNAL_SERVICE_DEPLOYMENTS = [
   `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service/*/${HOOK_SERVICE_PATTERN}`,
   `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service-deployment/*/${HOOK_SERVICE_PATTERN}/*`,
 ];
+/** The other ECS lifecycle hooks' roles StartExternal may pass (ecsOtherHookRolePattern). */
+const OTHER_HOOK_ROLE_PATTERN = 'team-hooks/*';
+/** DescribeServiceRevisions requires both resource types: the service and its revisions. */
+const EXTERNAL_SERVICE_REVISIONS = [
+  `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service/*/${HOOK_SERVICE_PATTERN}`,
+  `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service-revision/*/${HOOK_SERVICE_PATTERN}/*`,
+];
 const HOOKED_DEPLOYMENT_GROUPS = `arn:\${AWS::Partition}:codedeploy:\${AWS::Region}:\${AWS::AccountId}:deploymentgroup:gl-*/${CODEDEPLOY_GROUP_PATTERN}`;
 
 /**
@@ -180,6 +187,10 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'ecs:UpdateService',
     'ecs:ListServiceDeployments',
     'ecs:DescribeServiceDeployments',
+    // the update's deployment is the one whose target revision runs the new task definition
+    'ecs:DescribeServiceRevisions',
+    // Greenlight's hook role, and the other hooks' roles the update keeps (ecsOtherHookRolePattern)
+    'iam:PassRole',
     'iam:PassRole',
   ],
   // status, abort, promote; control requests read, the lock renewed, events
@@ -205,7 +216,9 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'codedeploy:ListDeployments',
     'codedeploy:GetDeployment',
     'codedeploy:StopDeployment',
-    'ecs:DescribeServices',
+    // found as a retried start finds it: a running deployment of the new task definition
+    'ecs:ListServiceDeployments',
+    'ecs:DescribeServiceRevisions',
     'ecs:DescribeServiceDeployments',
     'ecs:StopServiceDeployment',
   ],
@@ -521,6 +534,8 @@ beforeAll(async () => {
     `codeDeployGroupPattern=${CODEDEPLOY_GROUP_PATTERN}`,
     '--param',
     `userHookFunctionPattern=${USER_HOOK_PATTERN}`,
+    '--param',
+    `ecsOtherHookRolePattern=${OTHER_HOOK_ROLE_PATTERN}`,
   ];
   try {
     await promisify(execFile)('npm', args, { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
@@ -1236,13 +1251,28 @@ describe('the packaged CloudFormation template', () => {
                 action,
                 resources: EXTERNAL_SERVICE_DEPLOYMENTS,
               });
-            } else if (action === 'iam:PassRole' && key === 'start-external') {
-              // Only the role ECS assumes to invoke Greenlight's hook, only to ECS.
-              expect({ action, resources, condition: statement.Condition }).toEqual({
+            } else if (action === 'ecs:DescribeServiceRevisions') {
+              expect({ action, resources: resources.map(subOf) }).toEqual({
                 action,
-                resources: [{ 'Fn::GetAtt': ['EcsHookInvokeRole', 'Arn'] }],
+                resources: EXTERNAL_SERVICE_REVISIONS,
+              });
+            } else if (action === 'iam:PassRole' && key === 'start-external') {
+              // The role ECS assumes to invoke Greenlight's hook, and the other hooks' roles the
+              // update keeps (ecsOtherHookRolePattern) — each only to ECS.
+              expect({ action, sid: statement.Sid, resources, condition: statement.Condition }).toEqual({
+                action,
+                sid: statement.Sid,
+                resources:
+                  statement.Sid === 'PassOtherHookRolesToEcs'
+                    ? [
+                        {
+                          'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${OTHER_HOOK_ROLE_PATTERN}`,
+                        },
+                      ]
+                    : [{ 'Fn::GetAtt': ['EcsHookInvokeRole', 'Arn'] }],
                 condition: { StringEquals: { 'iam:PassedToService': 'ecs.amazonaws.com' } },
               });
+              expect(['PassHookInvokeRoleToEcs', 'PassOtherHookRolesToEcs']).toContain(statement.Sid);
             } else if (
               action === 'codedeploy:GetDeploymentConfig' ||
               action === 'codedeploy:CreateDeploymentConfig'
@@ -1523,6 +1553,27 @@ describe('the packaged CloudFormation template', () => {
           },
         },
       ]);
+    });
+
+    it('start-external passes the other ECS hooks’ roles only it may pass, and knows their pattern for its pre-flight', () => {
+      const fns = functionsByKey();
+      const fn = fns['start-external']!;
+      const variables = (fn.props.Environment as { Variables: Props }).Variables;
+      expect(variables.ECS_OTHER_HOOK_ROLE_PATTERN).toBe(OTHER_HOOK_ROLE_PATTERN);
+      expect(roleStatements(roleOf(fn)).find((st) => st.Sid === 'PassOtherHookRolesToEcs')).toEqual({
+        Sid: 'PassOtherHookRolesToEcs',
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Resource: {
+          'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${OTHER_HOOK_ROLE_PATTERN}`,
+        },
+        Condition: { StringEquals: { 'iam:PassedToService': 'ecs.amazonaws.com' } },
+      });
+      const others = Object.entries(fns).filter(([key, f]) => {
+        if (key === 'start-external') return false;
+        return JSON.stringify(roleStatements(roleOf(f))).includes(`role/${OTHER_HOOK_ROLE_PATTERN}`);
+      });
+      expect(others.map(([key]) => key)).toEqual([]);
     });
 
     it('runs the missed-run reconcile every 5 minutes: the group’s schedules read, ledger items only, the topic', () => {

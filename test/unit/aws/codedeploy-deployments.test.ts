@@ -267,6 +267,17 @@ describe('CodeDeployDeployments', () => {
   });
 
   describe('status', () => {
+    it('says a Baking deployment only waits to terminate the original task set', async () => {
+      codedeploy.on(GetDeploymentCommand, { deploymentId: 'd-ABCDEF123' }).resolves({
+        deploymentInfo: { status: 'Baking' },
+      });
+      await expect(deployments.status('d-ABCDEF123')).resolves.toEqual({
+        state: 'in-progress',
+        controllerStatus: 'Baking',
+        terminationWait: true,
+      });
+    });
+
     it('maps GetDeployment with its reason and rollback deployment', async () => {
       codedeploy.on(GetDeploymentCommand, { deploymentId: 'd-ABCDEF123' }).resolves({
         deploymentInfo: {
@@ -455,6 +466,42 @@ describe('CodeDeployDeployments', () => {
         description: 'Greenlight deployment dep-123: web:3',
       });
       expect(found).toBeNull();
+    });
+  });
+
+  describe('waitsOf', () => {
+    const group = (blueGreenDeploymentConfiguration: object) =>
+      codedeploy.on(GetDeploymentGroupCommand).resolves({
+        deploymentGroupInfo: {
+          ecsServices: [{ clusterName: 'prod', serviceName: 'web' }],
+          blueGreenDeploymentConfiguration,
+        },
+      });
+
+    it('reads the group’s ready wait (STOP_DEPLOYMENT) and termination wait in seconds', async () => {
+      group({
+        deploymentReadyOption: { actionOnTimeout: 'STOP_DEPLOYMENT', waitTimeInMinutes: 30 },
+        terminateBlueInstancesOnDeploymentSuccess: { action: 'TERMINATE', terminationWaitTimeInMinutes: 2880 },
+      });
+      await expect(deployments.waitsOf(CANARY_5_2)).resolves.toEqual({
+        readySeconds: 1800,
+        terminationSeconds: 172_800,
+      });
+      expect(codedeploy).toHaveReceivedCommandWith(GetDeploymentGroupCommand, {
+        applicationName: 'web-app',
+        deploymentGroupName: 'web-prod',
+      });
+    });
+
+    it('counts no ready wait when the group reroutes at once, and none for KEEP_ALIVE or no setting', async () => {
+      group({
+        deploymentReadyOption: { actionOnTimeout: 'CONTINUE_DEPLOYMENT', waitTimeInMinutes: 30 },
+        terminateBlueInstancesOnDeploymentSuccess: { action: 'KEEP_ALIVE', terminationWaitTimeInMinutes: 60 },
+      });
+      await expect(deployments.waitsOf(CANARY_5_2)).resolves.toEqual({ readySeconds: 0, terminationSeconds: 0 });
+      codedeploy.reset();
+      group({});
+      await expect(deployments.waitsOf(CANARY_5_2)).resolves.toEqual({ readySeconds: 0, terminationSeconds: 0 });
     });
   });
 

@@ -3,6 +3,7 @@ import {
   type ServiceDeploymentStatus,
   ContinueServiceDeploymentCommand,
   DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
   ECSClient,
   ListServiceDeploymentsCommand,
@@ -28,6 +29,25 @@ const HOOK_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:greenlight-prod
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/greenlight-prod-ecs-hook-invoke';
 const TASK_DEF = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:42';
 const SD_ARN = 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/prod/web/abc123';
+const REV_ARN = 'arn:aws:ecs:eu-west-1:123456789012:service-revision/prod/web/4242';
+// Another actor's deployment of the service, to another revision.
+const OTHER_SD_ARN = 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/prod/web/zzz999';
+const OTHER_REV_ARN = 'arn:aws:ecs:eu-west-1:123456789012:service-revision/prod/web/4141';
+const OTHER_TASK_DEF = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:41';
+
+/** DescribeServiceDeployments and DescribeServiceRevisions: each deployment's target revision and its task definition. */
+function givenDeployments(deployments: { arn: string; revision: string; taskDefinition: string }[]) {
+  for (const d of deployments) {
+    ecs.on(DescribeServiceDeploymentsCommand, { serviceDeploymentArns: [d.arn] }).resolves({
+      serviceDeployments: [{ serviceDeploymentArn: d.arn, targetServiceRevision: { arn: d.revision } }],
+    });
+  }
+  ecs.on(DescribeServiceRevisionsCommand).callsFake((input: { serviceRevisionArns: string[] }) => ({
+    serviceRevisions: deployments
+      .filter((d) => input.serviceRevisionArns.includes(d.revision))
+      .map((d) => ({ serviceRevisionArn: d.revision, taskDefinition: d.taskDefinition })),
+  }));
+}
 const START = {
   cluster: 'prod',
   taskDefinitionArn: TASK_DEF,
@@ -105,6 +125,7 @@ describe('EcsNativeDeployments', () => {
       // Prepare
       givenService();
       ecs.on(UpdateServiceCommand).resolves({ service: { currentServiceDeployment: SD_ARN } });
+      givenDeployments([{ arn: SD_ARN, revision: REV_ARN, taskDefinition: TASK_DEF }]);
 
       // Act
       const started = await deployments.start(linearTarget(), START);
@@ -147,20 +168,121 @@ describe('EcsNativeDeployments', () => {
       expect(ecs).not.toHaveReceivedCommand(ListServiceDeploymentsCommand);
     });
 
-    it('finds the new service deployment with ListServiceDeployments when UpdateService does not name it', async () => {
+    it('follows the deployment UpdateService names once its target revision is found to run the requested task definition', async () => {
       givenService();
-      ecs.on(UpdateServiceCommand).resolves({ service: {} });
+      ecs.on(UpdateServiceCommand).resolves({ service: { currentServiceDeployment: SD_ARN } });
+      givenDeployments([{ arn: SD_ARN, revision: REV_ARN, taskDefinition: TASK_DEF }]);
+
+      await expect(deployments.start(linearTarget(), START)).resolves.toEqual({ deploymentId: SD_ARN });
+      expect(ecs.commandCalls(DescribeServiceDeploymentsCommand).map((c) => c.args[0].input)).toEqual([
+        { serviceDeploymentArns: [SD_ARN] },
+      ]);
+      expect(ecs.commandCalls(DescribeServiceRevisionsCommand).map((c) => c.args[0].input)).toEqual([
+        { serviceRevisionArns: [REV_ARN] },
+      ]);
+      expect(ecs).not.toHaveReceivedCommand(ListServiceDeploymentsCommand);
+    });
+
+    it('does not follow another revision’s deployment UpdateService names: takes the newest running one of the requested revision', async () => {
+      givenService();
+      ecs.on(UpdateServiceCommand).resolves({ service: { currentServiceDeployment: OTHER_SD_ARN } });
+      givenDeployments([
+        { arn: OTHER_SD_ARN, revision: OTHER_REV_ARN, taskDefinition: OTHER_TASK_DEF },
+        { arn: SD_ARN, revision: REV_ARN, taskDefinition: TASK_DEF },
+      ]);
       ecs.on(ListServiceDeploymentsCommand).resolves({
         serviceDeployments: [
-          { serviceDeploymentArn: 'arn:old', createdAt: new Date('2026-01-01T00:00:00Z') },
-          { serviceDeploymentArn: SD_ARN, createdAt: new Date('2026-01-01T00:05:00Z') },
+          {
+            serviceDeploymentArn: SD_ARN,
+            targetServiceRevisionArn: REV_ARN,
+            createdAt: new Date('2026-01-01T00:00:00Z'),
+          },
+          {
+            serviceDeploymentArn: OTHER_SD_ARN,
+            targetServiceRevisionArn: OTHER_REV_ARN,
+            createdAt: new Date('2026-01-01T00:05:00Z'),
+          },
         ],
       });
+
       await expect(deployments.start(linearTarget(), START)).resolves.toEqual({ deploymentId: SD_ARN });
       expect(ecs).toHaveReceivedCommandWith(ListServiceDeploymentsCommand, {
         cluster: 'prod',
         service: 'web',
         status: ['PENDING', 'IN_PROGRESS'],
+      });
+      expect(ecs.commandCalls(DescribeServiceRevisionsCommand).map((c) => c.args[0].input)).toEqual([
+        { serviceRevisionArns: [OTHER_REV_ARN] },
+        { serviceRevisionArns: [OTHER_REV_ARN, REV_ARN] },
+      ]);
+    });
+
+    it('finds the new service deployment with ListServiceDeployments when UpdateService does not name it', async () => {
+      givenService();
+      ecs.on(UpdateServiceCommand).resolves({ service: {} });
+      givenDeployments([{ arn: SD_ARN, revision: REV_ARN, taskDefinition: TASK_DEF }]);
+      ecs.on(ListServiceDeploymentsCommand).resolves({
+        serviceDeployments: [
+          {
+            serviceDeploymentArn: SD_ARN,
+            targetServiceRevisionArn: REV_ARN,
+            createdAt: new Date('2026-01-01T00:05:00Z'),
+          },
+        ],
+      });
+      await expect(deployments.start(linearTarget(), START)).resolves.toEqual({ deploymentId: SD_ARN });
+      expect(ecs).not.toHaveReceivedCommand(DescribeServiceDeploymentsCommand);
+    });
+
+    it('refuses, naming what it found, when no running deployment is of the requested revision', async () => {
+      givenService();
+      ecs.on(UpdateServiceCommand).resolves({ service: { currentServiceDeployment: OTHER_SD_ARN } });
+      givenDeployments([{ arn: OTHER_SD_ARN, revision: OTHER_REV_ARN, taskDefinition: OTHER_TASK_DEF }]);
+      ecs.on(ListServiceDeploymentsCommand).resolves({
+        serviceDeployments: [{ serviceDeploymentArn: OTHER_SD_ARN, targetServiceRevisionArn: OTHER_REV_ARN }],
+      });
+
+      const started = deployments.start(linearTarget(), START);
+
+      await expect(started).rejects.toThrow(EcsNativeDeploymentError);
+      await expect(started).rejects.toThrow(
+        `UpdateService (web) started no service deployment of ${TASK_DEF}: UpdateService named ${OTHER_SD_ARN}, whose target revision ${OTHER_REV_ARN} runs ${OTHER_TASK_DEF}; pending or in progress: ${OTHER_SD_ARN} (${OTHER_TASK_DEF})`,
+      );
+    });
+
+    describe('with the other hooks’ role pattern (ecsOtherHookRolePattern)', () => {
+      const TEAM_ROLE = 'arn:aws:iam::123456789012:role/team-hooks/smoke-invoke';
+      const TEAM_HOOK = { ...OTHER_HOOK, roleArn: TEAM_ROLE };
+      const withPattern = (pattern: string) =>
+        new EcsNativeDeployments({
+          ecs: new ECSClient({ region: 'eu-west-1' }),
+          otherHookRolePattern: pattern,
+        });
+      const serviceWithTeamHook = () =>
+        givenService({
+          deploymentConfiguration: { strategy: 'BLUE_GREEN', lifecycleHooks: [TEAM_HOOK] },
+        });
+
+      it('refuses, before updating, a kept hook whose role it may not pass, naming the field', async () => {
+        serviceWithTeamHook();
+        const started = withPattern('none').start(linearTarget(), START);
+        await expect(started).rejects.toThrow(EcsNativeDeploymentError);
+        await expect(started).rejects.toThrow(
+          `service web has lifecycle hooks Greenlight keeps but may not pass the role of (iam:PassRole): deploymentConfiguration.lifecycleHooks[0].roleArn ${TEAM_ROLE} (hook ${OTHER_HOOK.hookTargetArn})`,
+        );
+        expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+      });
+
+      it('keeps a hook whose role matches the pattern, and passes it in UpdateService', async () => {
+        serviceWithTeamHook();
+        ecs.on(UpdateServiceCommand).resolves({ service: { currentServiceDeployment: SD_ARN } });
+        givenDeployments([{ arn: SD_ARN, revision: REV_ARN, taskDefinition: TASK_DEF }]);
+        await expect(withPattern('team-hooks/*').start(linearTarget(), START)).resolves.toEqual({
+          deploymentId: SD_ARN,
+        });
+        const hooks =
+          ecs.commandCalls(UpdateServiceCommand)[0]!.args[0].input.deploymentConfiguration?.lifecycleHooks;
+        expect(hooks?.map((h) => h.roleArn)).toEqual([TEAM_ROLE, ROLE_ARN]);
       });
     });
 
@@ -303,36 +425,48 @@ describe('EcsNativeDeployments', () => {
   });
 
   describe('findStarted', () => {
-    it('adopts the service’s current deployment when it runs toward this revision and is still in progress', async () => {
-      ecs.on(DescribeServicesCommand).resolves({
-        services: [{ serviceName: 'web', taskDefinition: TASK_DEF, currentServiceDeployment: SD_ARN }],
+    it('adopts the newest pending or in-progress deployment whose target revision runs this task definition', async () => {
+      ecs.on(ListServiceDeploymentsCommand).resolves({
+        serviceDeployments: [
+          {
+            serviceDeploymentArn: OTHER_SD_ARN,
+            targetServiceRevisionArn: OTHER_REV_ARN,
+            createdAt: new Date('2026-01-01T00:05:00Z'),
+          },
+          {
+            serviceDeploymentArn: SD_ARN,
+            targetServiceRevisionArn: REV_ARN,
+            createdAt: new Date('2026-01-01T00:00:00Z'),
+          },
+        ],
       });
-      ecs.on(DescribeServiceDeploymentsCommand).resolves({
-        serviceDeployments: [{ serviceDeploymentArn: SD_ARN, status: 'IN_PROGRESS' }],
-      });
+      givenDeployments([
+        { arn: OTHER_SD_ARN, revision: OTHER_REV_ARN, taskDefinition: OTHER_TASK_DEF },
+        { arn: SD_ARN, revision: REV_ARN, taskDefinition: TASK_DEF },
+      ]);
 
       await expect(deployments.findStarted(linearTarget(), START)).resolves.toEqual({ deploymentId: SD_ARN });
-      expect(ecs).toHaveReceivedCommandWith(DescribeServicesCommand, { cluster: 'prod', services: ['web'] });
-      expect(ecs).toHaveReceivedCommandWith(DescribeServiceDeploymentsCommand, {
-        serviceDeploymentArns: [SD_ARN],
+      expect(ecs).toHaveReceivedCommandWith(ListServiceDeploymentsCommand, {
+        cluster: 'prod',
+        service: 'web',
+        status: ['PENDING', 'IN_PROGRESS'],
       });
+      expect(ecs.commandCalls(DescribeServiceRevisionsCommand).map((c) => c.args[0].input)).toEqual([
+        { serviceRevisionArns: [OTHER_REV_ARN, REV_ARN] },
+      ]);
     });
 
-    it('adopts nothing for another revision, or a deployment that has ended', async () => {
-      ecs.on(DescribeServicesCommand).resolves({
-        services: [{ serviceName: 'web', taskDefinition: `${TASK_DEF}0`, currentServiceDeployment: SD_ARN }],
+    it('adopts nothing when no running deployment is of this revision', async () => {
+      ecs.on(ListServiceDeploymentsCommand).resolves({
+        serviceDeployments: [{ serviceDeploymentArn: OTHER_SD_ARN, targetServiceRevisionArn: OTHER_REV_ARN }],
       });
+      givenDeployments([{ arn: OTHER_SD_ARN, revision: OTHER_REV_ARN, taskDefinition: OTHER_TASK_DEF }]);
       await expect(deployments.findStarted(linearTarget(), START)).resolves.toBeNull();
-      expect(ecs).not.toHaveReceivedCommand(DescribeServiceDeploymentsCommand);
 
       ecs.reset();
-      ecs.on(DescribeServicesCommand).resolves({
-        services: [{ serviceName: 'web', taskDefinition: TASK_DEF, currentServiceDeployment: SD_ARN }],
-      });
-      ecs.on(DescribeServiceDeploymentsCommand).resolves({
-        serviceDeployments: [{ serviceDeploymentArn: SD_ARN, status: 'SUCCESSFUL' }],
-      });
+      ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
       await expect(deployments.findStarted(linearTarget(), START)).resolves.toBeNull();
+      expect(ecs).not.toHaveReceivedCommand(DescribeServiceRevisionsCommand);
     });
   });
 });

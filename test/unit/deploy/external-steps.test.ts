@@ -2,7 +2,14 @@
  * StartExternal, PollExternal and AbortExternal on their own, with a memory controller (simulated).
  */
 import { abortExternal } from '../../../functions/deploy/abort-external';
-import { externalPollSeconds, type ExternalProgress } from '../../../functions/deploy/external';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  EXECUTION_TIMEOUT_SECONDS,
+  externalPollSeconds,
+  externalTiming,
+  type ExternalProgress,
+} from '../../../functions/deploy/external';
 import { pollExternal } from '../../../functions/deploy/poll-external';
 import { startExternal } from '../../../functions/deploy/start-external';
 import { InvalidInputError } from '../../../shared/domain/errors';
@@ -97,6 +104,27 @@ describe('StartExternal', () => {
     expect(controller.deployments).toEqual([]);
     expect(findStarted).not.toHaveBeenCalled();
     expect(store.events.get('d-1')?.map((e) => e.type)).toEqual(['EXTERNAL_ADOPTED']);
+  });
+
+  it('sets the deadline past the controller’s own ready and termination waits, polling within budget', async () => {
+    const { store, controller, deps } = await setUp();
+    controller.waits = { readySeconds: 600, terminationSeconds: 7200 };
+    const result = await startExternal(deps, { deployment: DEPLOYMENT, spec: SPEC });
+    const seconds = maxDurationSeconds(SPEC) + 7800;
+    expect(result.deadline).toBe(START + seconds * 1000);
+    expect(result.pollSeconds).toBe(externalPollSeconds(SPEC, seconds));
+    expect(store.events.get('d-1')?.[0]?.data).toMatchObject({
+      controllerWaitSeconds: 7800,
+      deadline: new Date(START + seconds * 1000).toISOString(),
+    });
+  });
+
+  it('gives an adopted deployment the same deadline as a started one', async () => {
+    const { store, controller, deps } = await setUp();
+    controller.waits = { readySeconds: 0, terminationSeconds: 3600 };
+    await store.updateDeployment('d-1', { external: { controller: 'ecs', deploymentId: 'ext-9' } });
+    const result = await startExternal(deps, { deployment: DEPLOYMENT, spec: SPEC });
+    expect(result.deadline).toBe(START + (maxDurationSeconds(SPEC) + 3600) * 1000);
   });
 
   it('refuses input without the external context, naming the field', async () => {
@@ -229,6 +257,92 @@ describe('PollExternal', () => {
     expect(result.state).toBe('failed');
     expect(result.error?.Error).toBe('ExternalDeploymentFailed');
   });
+
+  describe('at the deadline', () => {
+    const past = (overrides: Partial<ExternalProgress> = {}) =>
+      progress({ controller: 'ecs', deadline: START - 1, ...overrides });
+
+    it('ends a termination wait instead of rolling back, records why, and keeps following it', async () => {
+      const { store, controller, clock, deps } = await setUp();
+      controller.script = [
+        { state: 'in-progress', controllerStatus: 'Baking', terminationWait: true },
+        { state: 'succeeded', controllerStatus: 'Succeeded' },
+      ];
+      await begin(controller);
+      const first = await pollExternal(deps, { deployment: DEPLOYMENT, spec: SPEC, external: past() });
+      expect(first).toMatchObject({ state: 'in-progress', aborted: false, deadlinePassedAt: START });
+      expect(controller.aborts).toEqual([]);
+      expect(controller.promotes).toEqual(['ext-1']);
+      const ended = store.events.get('d-1')?.filter((e) => e.type === 'EXTERNAL_DEADLINE_WAIT_ENDED');
+      expect(ended).toHaveLength(1);
+      expect(ended?.[0]?.message).toMatch(
+        /passed its deadline .* in its termination wait \(Baking\): production traffic is already on the new revision/,
+      );
+      expect((await store.getDeployment('d-1'))?.external).toMatchObject({ deadlinePassedAt: START });
+      clock.advance(1000);
+      const second = await pollExternal(deps, { deployment: DEPLOYMENT, spec: SPEC, external: first });
+      expect(second).toMatchObject({ state: 'succeeded', aborted: false });
+      expect(second.error).toBeUndefined();
+      expect(controller.promotes).toEqual(['ext-1']);
+    });
+
+    it('ends the termination wait once when the same poll is retried', async () => {
+      const { controller, deps } = await setUp();
+      controller.script = [{ state: 'in-progress', controllerStatus: 'Baking', terminationWait: true }];
+      await begin(controller);
+      const input = { deployment: DEPLOYMENT, spec: SPEC, external: past() };
+      await pollExternal(deps, input);
+      const retried = await pollExternal(deps, input);
+      expect(controller.promotes).toEqual(['ext-1']);
+      expect(retried).toMatchObject({ aborted: false, deadlinePassedAt: START });
+    });
+
+    it('stops a deployment still held at its ready wait with rollback, saying so', async () => {
+      const { store, controller, deps } = await setUp();
+      controller.script = [{ state: 'waiting', controllerStatus: 'Ready' }];
+      await begin(controller);
+      const result = await pollExternal(deps, { deployment: DEPLOYMENT, spec: SPEC, external: past() });
+      expect(result).toMatchObject({ aborted: true, abortedAt: START });
+      expect(result.abortReason).toMatch(/passed its deadline .* held at a wait no one ended \(Ready\)/);
+      expect(controller.aborts).toEqual(['ext-1']);
+      expect(controller.promotes).toEqual([]);
+      const aborted = store.events.get('d-1')?.find((e) => e.type === 'EXTERNAL_ABORTED');
+      expect(aborted?.message).toMatch(/\(Ready\).*stopped with rollback/);
+    });
+
+    it('keeps the lock and does not abort through a group wait longer than the plan', async () => {
+      const { store, controller, clock, deps } = await setUp();
+      controller.waits = { readySeconds: 0, terminationSeconds: 4 * 3600 };
+      controller.script = [{ state: 'in-progress', controllerStatus: 'Baking', terminationWait: true }];
+      const started = await startExternal(deps, { deployment: DEPLOYMENT, spec: SPEC });
+      // Past the plan's longest duration, inside the group's termination wait.
+      clock.advance((maxDurationSeconds(SPEC) + 3600) * 1000);
+      const polled = await pollExternal(deps, { deployment: DEPLOYMENT, spec: SPEC, external: started });
+      expect(polled).toMatchObject({ aborted: false, state: 'in-progress' });
+      expect(polled.deadlinePassedAt).toBeUndefined();
+      expect(controller.aborts).toEqual([]);
+      expect(controller.promotes).toEqual([]);
+      expect(store.locks.get('local/web')).toEqual({
+        owner: 'd-1',
+        expiresAt: clock.now() + maxDurationSeconds(SPEC) * 1000,
+      });
+    });
+
+    it('reports failed when the controller never ends after its termination wait was ended', async () => {
+      const { controller, clock, deps } = await setUp();
+      controller.script = [{ state: 'in-progress', controllerStatus: 'Baking', terminationWait: true }];
+      await begin(controller);
+      clock.advance(31 * 60_000);
+      const result = await pollExternal(deps, {
+        deployment: DEPLOYMENT,
+        spec: SPEC,
+        external: past({ deadlinePassedAt: START }),
+      });
+      expect(result).toMatchObject({ state: 'failed', aborted: false });
+      expect(result.reason).toMatch(/after its termination wait was ended at the deadline/);
+      expect(controller.aborts).toEqual([]);
+    });
+  });
 });
 
 describe('AbortExternal', () => {
@@ -320,5 +434,34 @@ describe('externalPollSeconds', () => {
     expect(seconds).toBeGreaterThan(1);
     const longest = maxDurationSeconds(long) + 30 * 60;
     expect(Math.ceil(longest / seconds) * 9).toBeLessThanOrEqual(15_000);
+  });
+});
+
+describe('externalTiming', () => {
+  const planned = maxDurationSeconds(SPEC);
+
+  it('is the plan’s longest duration when the controller adds no wait', () => {
+    expect(externalTiming(SPEC, START, undefined)).toEqual({
+      deadline: START + planned * 1000,
+      pollSeconds: externalPollSeconds(SPEC),
+      waitSeconds: 0,
+      capped: false,
+    });
+  });
+
+  it('never reaches past what the execution’s timeout leaves for an abort’s grace and Finish', () => {
+    const twoDays = 2880 * 60;
+    const timing = externalTiming(SPEC, START, { readySeconds: twoDays, terminationSeconds: twoDays });
+    expect(timing.capped).toBe(true);
+    expect(timing.deadline).toBe(START + (EXECUTION_TIMEOUT_SECONDS - 30 * 60 - 600) * 1000);
+    const seconds = (timing.deadline - START) / 1000 + 30 * 60;
+    expect(Math.ceil(seconds / timing.pollSeconds) * 9).toBeLessThanOrEqual(15_000);
+  });
+
+  it('knows the blue/green execution’s timeout', () => {
+    const asl = JSON.parse(
+      readFileSync(join(__dirname, '../../../statemachines/blue-green.asl.json'), 'utf8'),
+    ) as { TimeoutSeconds: number };
+    expect(asl.TimeoutSeconds).toBe(EXECUTION_TIMEOUT_SECONDS);
   });
 });

@@ -39,6 +39,7 @@ const ENV = {
     'arn:aws:states:eu-west-1:123456789012:stateMachine:greenlight-test-scheduled-task',
   SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/greenlight-test-SchedulerRole',
   SCHEDULES_DLQ_ARN: 'arn:aws:sqs:eu-west-1:123456789012:greenlight-test-schedules-dlq',
+  ECS_OTHER_HOOK_ROLE_PATTERN: 'none',
 };
 
 describe('blue/green Lambda entries', () => {
@@ -47,6 +48,7 @@ describe('blue/green Lambda entries', () => {
     process.env.TABLE_NAME = 'greenlight-test';
     process.env.TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:greenlight-test';
     process.env.AWS_REGION = 'eu-west-1';
+    process.env.ECS_OTHER_HOOK_ROLE_PATTERN = 'none';
   });
   afterAll(() => {
     process.env = env;
