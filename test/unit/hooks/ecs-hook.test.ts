@@ -21,6 +21,7 @@ import {
 import {
   ManualClock,
   MemoryMetrics,
+  MemoryNewTaskStops,
   MemoryProbe,
   MemoryRouter,
   silentLogger,
@@ -80,6 +81,7 @@ function world() {
     metrics: new RecordingMetrics(),
     router,
     probe: new MemoryProbe(),
+    taskStops: new MemoryNewTaskStops(),
     clock,
     logger,
   };
@@ -90,6 +92,7 @@ function world() {
     blueGreen: deps.blueGreen as MemoryBlueGreen,
     metrics: deps.metrics as RecordingMetrics,
     probe: deps.probe as MemoryProbe,
+    taskStops: deps.taskStops as MemoryNewTaskStops,
   };
 }
 

@@ -36,8 +36,20 @@ function target(
       { name: stage, status: 'InProgress' },
     ],
     taskSets: [
-      { label: 'BLUE', trafficWeight: 100 - green, targetGroupName: 'tg-1', targetGroupArn: BLUE },
-      { label: 'GREEN', trafficWeight: green, targetGroupName: 'tg-2', targetGroupArn: GREEN },
+      {
+        id: 'ecs-svc/1',
+        label: 'BLUE',
+        trafficWeight: 100 - green,
+        targetGroupName: 'tg-1',
+        targetGroupArn: BLUE,
+      },
+      {
+        id: 'ecs-svc/2',
+        label: 'GREEN',
+        trafficWeight: green,
+        targetGroupName: 'tg-2',
+        targetGroupArn: GREEN,
+      },
     ],
     ...overrides,
   };
