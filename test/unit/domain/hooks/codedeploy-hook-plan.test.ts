@@ -173,6 +173,19 @@ describe('CodeDeploy hook plan', () => {
     });
   });
 
+  it('fails a watch whose GREEN task set has no ID (its task stops could not be read), and carries the ID', () => {
+    const t = target('AfterAllowTraffic');
+    expect(planCodeDeployHook(t, specs(), NOW)).toMatchObject({
+      kind: 'watch',
+      watch: { newTaskSet: 'ecs-svc/2' },
+    });
+    t.taskSets[1]!.id = null;
+    expect(planCodeDeployHook(t, specs(), NOW)).toMatchObject({
+      kind: 'fail',
+      reason: 'ecsTarget.taskSetsInfo: the GREEN task set has no identifer (its task stops cannot be read)',
+    });
+  });
+
   it('fails a bake with no production traffic on green', () => {
     const t = target('AfterAllowTraffic');
     t.taskSets[1]!.trafficWeight = 0;
