@@ -28,7 +28,11 @@ import {
   type CodeDeployHookDeps,
   type GateWatchDocument,
 } from '../../../functions/hooks/codedeploy-hook';
-import { gateWatchEvaluate, type EvaluatedDocument } from '../../../functions/hooks/gate-watch';
+import {
+  gateWatchEvaluate,
+  GateWatchInputError,
+  type EvaluatedDocument,
+} from '../../../functions/hooks/gate-watch';
 import { CodeDeployHookService } from '../../../shared/aws/codedeploy-hooks';
 import { EcsNewTaskStops, EcsNewTaskStopsError } from '../../../shared/aws/ecs-new-task-stops';
 import { SfnExecutions } from '../../../shared/aws/sfn-executions';
@@ -427,18 +431,36 @@ describe('the CodeDeploy lifecycle hook', () => {
       );
     });
 
+    it('faults the evaluation of a watch document without the task set ID (started before it was recorded)', async () => {
+      atStage('AfterAllowTestTraffic');
+      await codeDeployHook(deps(), hookEvent());
+      const document = startedDocument();
+      const { newTaskSet: _id, ...legacy } = document.watch;
+      const evaluating = gateWatchEvaluate(
+        {
+          metrics: new MemoryMetrics(),
+          router: new MemoryRouter(),
+          probe: new MemoryProbe(),
+          taskStops: new EcsNewTaskStops({ client: new ECSClient({ region: 'eu-west-1' }) }),
+          clock: new ManualClock(NOW),
+          logger: silentLogger(),
+        },
+        { ...document, watch: legacy },
+      );
+      await expect(evaluating).rejects.toThrow(GateWatchInputError);
+      await expect(evaluating).rejects.toThrow('watch.newTaskSet: required');
+    });
+
     it('faults the evaluation (the machine then reports Failed) when the task set cannot be read', async () => {
       onEcs([]);
-      ecs
-        .on(DescribeTaskSetsCommand)
-        .rejects(
-          new ECSServiceException({
-            name: 'AccessDeniedException',
-            message: 'denied',
-            $fault: 'client',
-            $metadata: {},
-          }),
-        );
+      ecs.on(DescribeTaskSetsCommand).rejects(
+        new ECSServiceException({
+          name: 'AccessDeniedException',
+          message: 'denied',
+          $fault: 'client',
+          $metadata: {},
+        }),
+      );
 
       await expect(watchTestRound(SPECS)).rejects.toThrow(EcsNewTaskStopsError);
       expect(ecs).not.toHaveReceivedCommand(ListTasksCommand);
