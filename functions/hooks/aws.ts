@@ -19,6 +19,7 @@ import { CloudWatchAlarms } from '../../shared/aws/cloudwatch-alarms';
 import { CloudWatchMetrics } from '../../shared/aws/cloudwatch-metrics';
 import { AlbRouter } from '../../shared/aws/alb-router';
 import { EcsBlueGreenService } from '../../shared/aws/ecs-blue-green';
+import { EcsNewTaskStops } from '../../shared/aws/ecs-new-task-stops';
 import { HttpProbe } from '../../shared/aws/http-probe';
 import { createLogger } from '../../shared/lambda';
 import { systemClock } from '../../shared/ports/clock';
@@ -31,6 +32,11 @@ export function logger() {
 
 export function blueGreen() {
   return new EcsBlueGreenService({ ecs: ecsClient(), elbv2: elbv2Client() });
+}
+
+/** The new revision's (ECS hook) or replacement task set's (gate watch) stopped tasks. */
+export function taskStops() {
+  return new EcsNewTaskStops({ client: ecsClient() });
 }
 
 export function metrics() {

@@ -5,10 +5,11 @@
  * corrupt spec or watch state, a failed AWS call or any other error answers FAILED (ECS rolls
  * back) and is logged by field, never with the event (its hookDetails are the user's).
  *
- * Beside the target groups' metrics it reads the load balancer's own 5xx and the alarms the hook
- * spec names (evaluate-watch.ts). Not read here, unlike the Greenlight driver: the new revision's
- * task stops (both revisions are tasks of one service; ECS's deployment circuit breaker watches
- * them) and manual commands (ECS's PAUSE hooks and StopServiceDeployment stand for them).
+ * Beside the target groups' metrics it reads the load balancer's own 5xx, the alarms the hook
+ * spec names and the new revision's task stops since the watch began (evaluate-watch.ts): both
+ * revisions are tasks of one service, so the target service revision's are told by its task
+ * definition (ecs-new-task-stops.ts). Not read here, unlike the Greenlight driver: manual commands
+ * (ECS's PAUSE hooks and StopServiceDeployment stand for them).
  *
  * Each answer is also written into Greenlight's history (hook-history.ts), after the verdict is
  * decided and without changing it.
@@ -26,6 +27,7 @@ import type { Alarms } from '../../shared/ports/alarms';
 import type { Clock } from '../../shared/ports/clock';
 import type { EcsBlueGreen } from '../../shared/ports/ecs-blue-green';
 import type { Metrics } from '../../shared/ports/metrics';
+import type { NewTaskStops } from '../../shared/ports/new-task-stops';
 import type { Probe } from '../../shared/ports/probe';
 import type { Router } from '../../shared/ports/router';
 import { evaluateWatch } from './evaluate-watch';
@@ -45,6 +47,8 @@ export interface EcsHookDeps {
   probe: Probe;
   /** The hook spec's alarms; a watch naming alarms fails without it. */
   alarms?: Pick<Alarms, 'firing'>;
+  /** The target service revision's stopped tasks. */
+  taskStops: Pick<NewTaskStops, 'ofServiceRevision'>;
   clock: Clock;
   logger: Logger;
   /** Greenlight's store and notifier; null (or absent) when the function has none configured. */
@@ -128,7 +132,9 @@ async function answer(deps: EcsHookDeps, raw: unknown): Promise<HookResponse> {
     return FAILED;
   }
   const names = { cluster: event.cluster, service: event.serviceName };
-  const outcome = await evaluateWatch(deps, plan, targetGroups.value, names, now);
+  const outcome = await evaluateWatch(deps, plan, targetGroups.value, names, now, (since) =>
+    deps.taskStops.ofServiceRevision(names, event.targetRevisionArn, since),
+  );
   const response = answerWatch(plan, outcome, event.hookDetails);
   deps.logger.info('ECS hook: gate evaluated', {
     ...context,

@@ -5,10 +5,11 @@
  *
  * Side signals read as the Greenlight driver reads them, with its rule (they can fail a watch,
  * never pass one): the load balancer's own 5xx (steps and bake; the baseline is the period before
- * the watch began, as a hook knows no deployment start) and the CloudWatch alarms the hook spec
- * names (every phase). Not read here: the new revision's task stops (ECS's deployment circuit
- * breaker and CodeDeploy's task set health watch them) and manual commands (each controller has
- * its own: PAUSE hooks and StopServiceDeployment, StopDeployment).
+ * the watch began, as a hook knows no deployment start), the CloudWatch alarms the hook spec names
+ * and the new revision's task stops (every phase; each hook reads its own tasks: NewTaskStopsReader).
+ * A side signal that cannot be read fails the evaluation (the error goes up: the ECS hook answers
+ * FAILED, the gate-watch machine reports Failed), never passes it. Not read here: manual commands
+ * (each controller has its own: PAUSE hooks and StopServiceDeployment, StopDeployment).
  */
 import type { Color } from '../../shared/domain/colors';
 import {
@@ -27,6 +28,13 @@ import type { Alarms } from '../../shared/ports/alarms';
 import type { Metrics } from '../../shared/ports/metrics';
 import type { Probe } from '../../shared/ports/probe';
 import type { Router } from '../../shared/ports/router';
+import type { StoppedTask } from '../../shared/ports/fleet';
+
+/**
+ * The new revision's tasks that stopped at or after `sinceMs` (expected stops included: the
+ * gate tells them apart), read the hook's own way: a service revision's, a task set's.
+ */
+export type NewTaskStopsReader = (sinceMs: number) => Promise<StoppedTask[]>;
 
 export interface EvaluateWatchDeps {
   metrics: Metrics;
@@ -64,16 +72,19 @@ export async function evaluateWatch(
   targetGroups: Record<Color, string>,
   names: { cluster: string; service: string },
   now: number,
+  stops: NewTaskStopsReader,
 ): Promise<WatchOutcome> {
   const { spec, previous } = watch;
   const colors = { ...COLORS, ...names };
   if (watch.phase === 'test') {
     if (!spec.probes) throw new Error('probes: required to judge the test round');
     const probes = spec.probes;
-    const [probeResults, health, alarmsFiring] = await Promise.all([
+    const [probeResults, health, alarmsFiring, stoppedTasks] = await Promise.all([
       deps.probe.run(probes),
       deps.router.targetHealth(targetGroups.green),
       firingAlarms(deps, spec.alarms),
+      // The round counts the stops since the watch began, as its observation says.
+      stops(watch.startedAt),
     ]);
     const { observation } = judgeTestRound({
       phase: {
@@ -87,8 +98,8 @@ export async function evaluateWatch(
       colors,
       gate: spec.gate,
       probes,
-      // Task stops and manual control: see the module's comment.
-      readings: { probeResults, health, stoppedTasks: [], alarmsFiring, control: {} },
+      // Manual control: see the module's comment.
+      readings: { probeResults, health, stoppedTasks, alarmsFiring, control: {} },
     });
     return { ...observation, stopsSince: watch.startedAt };
   }
@@ -113,7 +124,7 @@ export async function evaluateWatch(
     : null;
   const windows = readingWindows(step, prior);
   const baseline = loadBalancerBaselineWindow(watch.startedAt, spec.metrics.periodSeconds);
-  const [traffic, loadBalancer, health, probeResults, alarmsFiring] = await Promise.all([
+  const [traffic, loadBalancer, health, probeResults, alarmsFiring, stoppedTasks] = await Promise.all([
     deps.metrics.sample(targetGroups, windows.trafficSince, now, spec.metrics),
     spec.gate.maxLoadBalancerErrorIncrease === null
       ? Promise.resolve(null)
@@ -126,6 +137,7 @@ export async function evaluateWatch(
     deps.router.targetHealth(targetGroups.green),
     spec.probes ? deps.probe.run(spec.probes) : Promise.resolve(null),
     firingAlarms(deps, spec.alarms),
+    stops(windows.stopsSince),
   ]);
   const input = { step, previous: prior, now, colors, probes: spec.probes, windows };
   const readings = {
@@ -133,7 +145,7 @@ export async function evaluateWatch(
     loadBalancer,
     health,
     probeResults,
-    stoppedTasks: [],
+    stoppedTasks,
     alarmsFiring,
     control: {},
   };

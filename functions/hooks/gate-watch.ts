@@ -4,11 +4,17 @@
  * the watch, the verdict pass / fail / watch for the machine's Choice) and Report
  * (PutLifecycleEventHookExecutionStatus). The machine owns the loop, the retries and the catches:
  * every path ends in a Report state, ReportFailed when anything failed.
+ *
+ * Evaluate reads the replacement task set's task stops with the other signals (evaluate-watch.ts):
+ * CodeDeploy runs both task sets in one service, so the set's own are told by its task definition
+ * (DescribeTaskSets on the ID CodeDeploy names, ecs-new-task-stops.ts). A watch document without
+ * that ID (started before the hook recorded it) cannot have its stops read: it faults, Failed.
  */
 import { advanceWatch, type WatchVerdict } from '../../shared/domain/hooks/codedeploy-hook-plan';
 import { EcsHookSpecSchema } from '../../shared/domain/hooks/ecs-hook-spec';
 import { WatchStateSchema } from '../../shared/domain/hooks/ecs-hook-watch';
 import { GreenlightError } from '../../shared/domain/errors';
+import type { NewTaskStops } from '../../shared/ports/new-task-stops';
 import { lambdaHandler, type Logger } from '../../shared/lambda';
 import type { Clock } from '../../shared/ports/clock';
 import type {
@@ -24,6 +30,8 @@ import { evaluateWatch, type EvaluateWatchDeps } from './evaluate-watch';
 export class GateWatchInputError extends GreenlightError {}
 
 export interface GateWatchEvaluateDeps extends EvaluateWatchDeps {
+  /** The replacement task set's stopped tasks. */
+  taskStops: Pick<NewTaskStops, 'ofTaskSet'>;
   clock: Clock;
   logger: Logger;
   /** Greenlight's store and notifier, for the watch's bounded readings; null when not configured. */
@@ -48,6 +56,10 @@ export async function gateWatchEvaluate(
   ) {
     throw new GateWatchInputError('watch document: hook and watch are required');
   }
+  const newTaskSet = watch.newTaskSet;
+  if (typeof newTaskSet !== 'string' || newTaskSet.length === 0) {
+    throw new GateWatchInputError('watch.newTaskSet: required to read the replacement task set’s task stops');
+  }
   const spec = EcsHookSpecSchema.safeParse(watch.spec);
   if (!spec.success) throw new GateWatchInputError('watch.spec: invalid');
   let previous = null;
@@ -57,12 +69,14 @@ export async function gateWatchEvaluate(
     previous = state.data;
   }
   const now = deps.clock.now();
+  const service = { cluster: watch.cluster, service: watch.service };
   const outcome = await evaluateWatch(
     deps,
     { ...watch, spec: spec.data, previous },
     watch.targetGroups,
-    { cluster: watch.cluster, service: watch.service },
+    service,
     now,
+    (since) => deps.taskStops.ofTaskSet(service, newTaskSet, since),
   );
   const step = advanceWatch(watch, previous, outcome, now);
   deps.logger.info('CodeDeploy gate watch: evaluated', {

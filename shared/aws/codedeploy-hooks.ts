@@ -79,6 +79,7 @@ export class CodeDeployHookService implements CodeDeployHooks {
         status: e.status ?? null,
       })),
       taskSets: (ecs.taskSetsInfo ?? []).map((t) => ({
+        id: t.identifer ?? null,
         label: t.taskSetLabel ?? null,
         trafficWeight: t.trafficWeight ?? null,
         targetGroupName: t.targetGroup?.name ?? null,

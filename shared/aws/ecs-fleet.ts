@@ -2,18 +2,16 @@
 import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
-  DescribeTasksCommand,
-  ListTasksCommand,
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
   type ECSClient,
   type RegisterTaskDefinitionCommandInput,
   type Tag,
-  type Task,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import { GreenlightError, InvalidInputError } from '../domain/errors';
 import type { Fleet, RevisionReader, SlotRef, SlotStatus, StoppedTask } from '../ports/fleet';
+import { readStoppedTasks } from './ecs-stopped-tasks';
 import { errorCode, normaliseAwsError } from './errors';
 
 /** An ECS call failed for a reason other than throttling. */
@@ -23,8 +21,6 @@ export class EcsFleetError extends GreenlightError {}
 export class EcsServiceNotFoundError extends EcsFleetError {}
 
 const SERVICE_GONE_CODES = new Set(['ServiceNotFoundException', 'ServiceNotActiveException']);
-/** ListTasks pages and DescribeTasks batches hold at most 100 tasks. */
-const TASKS_PER_CALL = 100;
 
 /** A described revision without the fields ECS sets itself: what a registration sends back. */
 function writableFields(source: TaskDefinition) {
@@ -159,42 +155,9 @@ export class EcsFleet implements Fleet, RevisionReader {
     );
   }
 
-  /**
-   * The service's tasks that stopped at or after `sinceMs`: every page of ListTasks (desired status
-   * STOPPED), then DescribeTasks 100 at a time. ListTasks has no time filter, so the filter is
-   * applied to what DescribeTasks returns; ECS keeps stopped tasks listed for about an hour.
-   */
+  /** The service's tasks that stopped at or after `sinceMs` (ecs-stopped-tasks.ts), oldest first. */
   async stoppedTasks(slot: SlotRef, sinceMs: number): Promise<StoppedTask[]> {
-    const arns: string[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await this.call('ListTasks', slot, () =>
-        this.client.send(
-          new ListTasksCommand({
-            cluster: slot.cluster,
-            serviceName: slot.service,
-            desiredStatus: 'STOPPED',
-            maxResults: TASKS_PER_CALL,
-            ...(nextToken ? { nextToken } : {}),
-          }),
-        ),
-      );
-      arns.push(...(page.taskArns ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
-    const stops: StoppedTask[] = [];
-    for (let i = 0; i < arns.length; i += TASKS_PER_CALL) {
-      const batch = arns.slice(i, i + TASKS_PER_CALL);
-      // A task gone between the two calls is reported in `failures`: nothing to judge, skipped.
-      const described = await this.call('DescribeTasks', slot, () =>
-        this.client.send(new DescribeTasksCommand({ cluster: slot.cluster, tasks: batch })),
-      );
-      for (const task of described.tasks ?? []) {
-        const stop = stoppedTask(task);
-        if (stop && stop.stoppedAt >= sinceMs) stops.push(stop);
-      }
-    }
-    return stops.sort((a, b) => a.stoppedAt - b.stoppedAt);
+    return readStoppedTasks(this.client, (operation, send) => this.call(operation, slot, send), slot, sinceMs);
   }
 
   private async call<T>(operation: string, target: SlotRef | string, send: () => Promise<T>): Promise<T> {
@@ -215,26 +178,6 @@ export class EcsFleet implements Fleet, RevisionReader {
       );
     }
   }
-}
-
-/**
- * A described task as a stop. A task asked to stop but not yet stopping has no time: it is left
- * for the next look, which sees it with its stoppingAt or stoppedAt.
- */
-function stoppedTask(task: Task): StoppedTask | null {
-  const at = task.stoppedAt ?? task.stoppingAt ?? task.executionStoppedAt;
-  if (!task.taskArn || !at) return null;
-  return {
-    id: task.taskArn,
-    stoppedAt: at.getTime(),
-    ...(task.stopCode ? { stopCode: task.stopCode } : {}),
-    ...(task.stoppedReason ? { stoppedReason: task.stoppedReason } : {}),
-    containers: (task.containers ?? []).map((c, i) => ({
-      name: c.name ?? `container-${i + 1}`,
-      ...(c.exitCode === undefined ? {} : { exitCode: c.exitCode }),
-      ...(c.reason ? { reason: c.reason } : {}),
-    })),
-  };
 }
 
 /** Tags a user may set: `aws:`-prefixed ones are AWS-managed and RegisterTaskDefinition rejects them. */

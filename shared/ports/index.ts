@@ -9,6 +9,7 @@ export type { DeploymentLookup, RunningDeployment } from './deployment-lookup';
 export type { ExecutionStatus, Executions, StartOutcome } from './executions';
 export type { Fleet, RevisionReader, SlotRef, SlotStatus, StoppedTask } from './fleet';
 export type { Metrics } from './metrics';
+export type { NewTaskStops } from './new-task-stops';
 export type { Notification, Notifier } from './notifier';
 export type {
   JobExecutionDetails,

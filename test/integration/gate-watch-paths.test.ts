@@ -25,7 +25,14 @@ import {
   TG_BLUE_ARN,
   TG_GREEN_ARN,
 } from '../fixtures/codedeploy-hook-events';
-import { ManualClock, MemoryMetrics, MemoryProbe, MemoryRouter, silentLogger } from '../support/memory-ports';
+import {
+  ManualClock,
+  MemoryMetrics,
+  MemoryNewTaskStops,
+  MemoryProbe,
+  MemoryRouter,
+  silentLogger,
+} from '../support/memory-ports';
 
 const FILE = 'gate-watch.asl.json';
 const PROBES = { url: 'http://gl-web-test.internal:8443/health', requests: 5 };
@@ -60,12 +67,14 @@ function target(stage: CodeDeployEcsHook): CodeDeployHookTarget {
     lifecycleEvents: [{ name: stage, status: 'InProgress' }],
     taskSets: [
       {
+        id: 'ecs-svc/1111111111111111111',
         label: 'BLUE',
         trafficWeight: stage === 'AfterAllowTraffic' ? 0 : 100,
         targetGroupName: 'a',
         targetGroupArn: TG_BLUE_ARN,
       },
       {
+        id: 'ecs-svc/2222222222222222222',
         label: 'GREEN',
         trafficWeight: stage === 'AfterAllowTraffic' ? 100 : 0,
         targetGroupName: 'b',
@@ -83,6 +92,7 @@ function world() {
     metrics: new MemoryMetrics(),
     router,
     probe: new MemoryProbe(),
+    taskStops: new MemoryNewTaskStops(),
     clock,
     logger: silentLogger(),
   };

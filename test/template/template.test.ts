@@ -377,7 +377,8 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   'examine-run': [...LOGS_AND_TRACES],
   'record-run': [...LOGS_AND_TRACES, 'dynamodb:PutItem', 'dynamodb:Query'],
   'notify-run': [...LOGS_AND_TRACES, 'sns:Publish'],
-  // ECS built-in deployments' hook: the service's target groups and rules, their health, metrics
+  // ECS built-in deployments' hook: the service's target groups and rules, their health, metrics,
+  // the target service revision's stopped tasks
   // ...and its history: the record and keyed events, a hook-only deployment's end and outcome
   'ecs-hook': [
     ...LOGS_AND_TRACES,
@@ -387,6 +388,8 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'dynamodb:DeleteItem',
     'sns:Publish',
     'ecs:DescribeServices',
+    'ecs:DescribeServiceRevisions',
+    ...STOPPED_TASKS,
     'cloudwatch:GetMetricData',
     'cloudwatch:DescribeAlarms',
     'elasticloadbalancing:DescribeRules',
@@ -420,11 +423,14 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'states:StartExecution',
     'states:DescribeExecution',
   ],
-  // the watch's bounded readings only (PutItem, GetItem); ends and notifications are Report's
+  // the watch's bounded readings only (PutItem, GetItem); ends and notifications are Report's;
+  // the replacement task set's stopped tasks
   'gate-watch-evaluate': [
     ...LOGS_AND_TRACES,
     'dynamodb:GetItem',
     'dynamodb:PutItem',
+    'ecs:DescribeTaskSets',
+    ...STOPPED_TASKS,
     'cloudwatch:GetMetricData',
     'cloudwatch:DescribeAlarms',
     'elasticloadbalancing:DescribeTargetGroups',
@@ -1241,6 +1247,23 @@ describe('the packaged CloudFormation template', () => {
               expect({ action, resources: resources.map(subOf) }).toEqual({
                 action,
                 resources: EXTERNAL_SERVICES,
+              });
+            } else if (action === 'ecs:DescribeServiceRevisions') {
+              // Both resource types the action requires: the hooked service and its revisions.
+              expect({ action, resources: resources.map(subOf) }).toEqual({
+                action,
+                resources: [
+                  `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service/*/${HOOK_SERVICE_PATTERN}`,
+                  `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service-revision/*/${HOOK_SERVICE_PATTERN}/*`,
+                ],
+              });
+            } else if (action === 'ecs:DescribeTaskSets') {
+              // The task sets of the hooked services only.
+              expect({ action, resources: resources.map(subOf) }).toEqual({
+                action,
+                resources: [
+                  `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:task-set/*/${HOOK_SERVICE_PATTERN}/*`,
+                ],
               });
             } else if (
               action === 'ecs:DescribeServiceDeployments' ||

@@ -143,7 +143,7 @@ export function codeDeployPlan(
   if (issues.length || !shaped.ok) return { ok: false, issues: dedupe(issues) };
 
   notes.push(
-    'gate.maxTaskStops: the new task set’s stopped tasks are not read by the hook (CodeDeploy rolls back a task set that fails to stabilise)',
+    'gate.maxTaskStops: the hook judges the stopped tasks of the replacement task set that ECS still lists (about an hour); CodeDeploy itself rolls back a task set that fails to stabilise',
   );
   const hooks: CodeDeployEcsHook[] = [];
   if (test) hooks.push('AfterAllowTestTraffic');

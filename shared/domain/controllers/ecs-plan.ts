@@ -156,7 +156,7 @@ export function ecsDeploymentConfiguration(
     };
   }
   const notes = [
-    'gate.maxTaskStops: the new revision’s stopped tasks are not read by the hook (ECS’s deployment circuit breaker watches them)',
+    'gate.maxTaskStops: the hook judges the stopped tasks of the new revision that ECS still lists (about an hour); ECS’s deployment circuit breaker watches its failed starts too',
   ];
   if (shape.kind !== 'all-at-once') {
     notes.push(

@@ -49,6 +49,8 @@ export interface CodeDeployHookTarget {
   description?: string | null;
   lifecycleEvents: { name: string; status: string | null }[];
   taskSets: {
+    /** The task set's ID (ecsTarget.taskSetsInfo[].identifer, as CodeDeploy spells it). */
+    id: string | null;
     label: string | null;
     trafficWeight: number | null;
     targetGroupName: string | null;
@@ -108,6 +110,8 @@ export interface GateWatch {
   newPercent: number;
   /** Target group ARNs: green is the replacement task set's, blue the original's. */
   targetGroups: { blue: string; green: string };
+  /** The replacement (GREEN) task set's ID: its tasks' stops are the watch's (ecs-new-task-stops.ts). */
+  newTaskSet: string;
   cluster: string;
   service: string;
 }
@@ -165,6 +169,11 @@ export function planCodeDeployHook(
   if (green.targetGroupArn === blue.targetGroupArn) {
     return fail('ecsTarget.taskSetsInfo: BLUE and GREEN share one target group');
   }
+  if (!green.id) {
+    return fail(
+      'ecsTarget.taskSetsInfo: the GREEN task set has no identifer (its task stops cannot be read)',
+    );
+  }
   const newPercent = green.trafficWeight ?? 0;
   if (phase === 'bake' && newPercent <= 0) {
     return fail('ecsTarget.taskSetsInfo: the GREEN task set has no production traffic at AfterAllowTraffic');
@@ -194,6 +203,7 @@ export function planCodeDeployHook(
       intervalSeconds: timing.intervalSeconds,
       newPercent,
       targetGroups: { blue: blue.targetGroupArn, green: green.targetGroupArn },
+      newTaskSet: green.id,
       cluster: service[1]!,
       service: service[2]!,
     },

@@ -290,6 +290,8 @@ export class SimulatedEcsLinearService {
   /** The live revision's number, and the last one issued (a rolled-back revision keeps its number). */
   private revision = 1;
   private issued = 1;
+  /** Which process group runs each revision issued (its tasks, as a revision's are on ECS). */
+  private readonly revisionSlots = new Map<string, SlotRef>();
 
   constructor(
     private readonly deps: {
@@ -301,6 +303,12 @@ export class SimulatedEcsLinearService {
     this.serviceArn = `arn:aws:ecs:${SIMULATED_REGION}:${SIMULATED_ACCOUNT}:service/${options.cluster}/${options.service}`;
     this.live = options.live;
     this.taskDefinition = options.taskDefinition;
+    this.revisionSlots.set(this.revisionArnOf(this.revision), options.slots[options.live].slot);
+  }
+
+  /** The process group of a revision this service issued, or null (what DescribeServiceRevisions resolves). */
+  revisionSlot(serviceRevisionArn: string): SlotRef | null {
+    return this.revisionSlots.get(serviceRevisionArn) ?? null;
   }
 
   /** The current (live) revision's service revision ARN. */
@@ -369,6 +377,7 @@ export class SimulatedEcsLinearService {
     this.issued += 1;
     const newRevision = this.issued;
     const revisions = { live: this.revisionArn, new: this.revisionArnOf(newRevision) };
+    this.revisionSlots.set(revisions.new, newSlot.slot);
     const deploymentArn =
       input.deploymentArn ?? serviceDeploymentArn(this.options.cluster, this.options.service);
     const stop = input.stop;

@@ -8,6 +8,8 @@ import { createEcsHookHandler } from '../../../functions/hooks/ecs-hook';
 import type { HookHistoryDeps } from '../../../functions/hooks/hook-history';
 import { HttpProbe } from '../../aws/http-probe';
 import type { DeploymentSpecInput } from '../../domain/spec';
+import type { SlotRef, StoppedTask } from '../../ports/fleet';
+import type { NewTaskStops } from '../../ports/new-task-stops';
 import { LocalEcsBlueGreen } from './local-ecs-blue-green';
 import { SimulatedEcsLinearService, type SimulationTiming } from './native-deployment';
 import { LOCAL_CLUSTER, LOCAL_LISTENER, LOCAL_TEST_LISTENER, type Rehearsal } from '../rehearsal';
@@ -64,6 +66,26 @@ export async function simulatedEcsService(
   );
 }
 
+/**
+ * A revision's task stops in the simulation: the stops of the process group running it (one
+ * group per revision, as the simulated service issues them). The simulation has no task sets.
+ */
+class RehearsalTaskStops implements Pick<NewTaskStops, 'ofServiceRevision'> {
+  constructor(
+    private readonly rehearsal: Rehearsal,
+    private readonly service: SimulatedEcsLinearService,
+  ) {}
+  async ofServiceRevision(
+    _service: SlotRef,
+    serviceRevisionArn: string,
+    sinceMs: number,
+  ): Promise<StoppedTask[]> {
+    const slot = this.service.revisionSlot(serviceRevisionArn);
+    if (!slot) throw new Error(`service revision ${serviceRevisionArn}: not issued by the simulated service`);
+    return this.rehearsal.fleet.stoppedTasks(slot, sinceMs);
+  }
+}
+
 /** Greenlight's ECS hook handler (the deployed one) on the rehearsal's proxy, metrics, probes and clock. */
 export function rehearsalEcsHook(
   rehearsal: Rehearsal,
@@ -90,6 +112,7 @@ export function rehearsalEcsHook(
     metrics: deps.metrics ?? rehearsal.metrics,
     router: rehearsal.deps.router,
     probe: new HttpProbe(),
+    taskStops: new RehearsalTaskStops(rehearsal, service),
     clock: rehearsal.clock,
     logger: deps.logger,
     ...(deps.history ? { history: deps.history } : {}),

@@ -86,8 +86,20 @@ describe('CodeDeployHookService', () => {
         description: 'Greenlight deployment rel-42: web:1.4.2',
         lifecycleEvents: expect.arrayContaining([{ name: 'AfterAllowTestTraffic', status: 'InProgress' }]),
         taskSets: [
-          { label: 'Blue', trafficWeight: 100, targetGroupName: TG_BLUE_NAME, targetGroupArn: TG_BLUE_ARN },
-          { label: 'Green', trafficWeight: 0, targetGroupName: TG_GREEN_NAME, targetGroupArn: TG_GREEN_ARN },
+          {
+            id: 'ecs-svc/1111111111111111111',
+            label: 'Blue',
+            trafficWeight: 100,
+            targetGroupName: TG_BLUE_NAME,
+            targetGroupArn: TG_BLUE_ARN,
+          },
+          {
+            id: 'ecs-svc/2222222222222222222',
+            label: 'Green',
+            trafficWeight: 0,
+            targetGroupName: TG_GREEN_NAME,
+            targetGroupArn: TG_GREEN_ARN,
+          },
         ],
       });
     });

@@ -11,6 +11,13 @@ import {
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DescribeTaskSetsCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ECSServiceException,
+  ListTasksCommand,
+} from '@aws-sdk/client-ecs';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
@@ -21,7 +28,13 @@ import {
   type CodeDeployHookDeps,
   type GateWatchDocument,
 } from '../../../functions/hooks/codedeploy-hook';
+import {
+  gateWatchEvaluate,
+  GateWatchInputError,
+  type EvaluatedDocument,
+} from '../../../functions/hooks/gate-watch';
 import { CodeDeployHookService } from '../../../shared/aws/codedeploy-hooks';
+import { EcsNewTaskStops, EcsNewTaskStopsError } from '../../../shared/aws/ecs-new-task-stops';
 import { SfnExecutions } from '../../../shared/aws/sfn-executions';
 import { MAX_WATCH_SECONDS, parseHookSpecs } from '../../../shared/domain/hooks/codedeploy-hook-plan';
 import type { CodeDeployEcsHook } from '../../../shared/domain/hooks/codedeploy-hook-event';
@@ -40,7 +53,22 @@ import {
   TG_GREEN_ARN,
   TG_GREEN_NAME,
 } from '../../fixtures/codedeploy-hook-events';
-import { ManualClock, MemoryNotifier, MemoryStore, silentLogger } from '../../support/memory-ports';
+import {
+  crashedTask,
+  spotInterruptedTask,
+  taskArn,
+  TASK_DEFINITION_NEW,
+  TASK_DEFINITION_OLD,
+} from '../../fixtures/ecs-stopped-tasks';
+import {
+  ManualClock,
+  MemoryMetrics,
+  MemoryNotifier,
+  MemoryProbe,
+  MemoryRouter,
+  MemoryStore,
+  silentLogger,
+} from '../../support/memory-ports';
 
 const GATE_WATCH_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:greenlight-dev-gate-watch';
 const PROBES = { url: 'http://gl-web-test.internal:8443/health', requests: 5 };
@@ -316,6 +344,126 @@ describe('the CodeDeploy lifecycle hook', () => {
 
       expect(result).toMatchObject({ outcome: 'reported', status: 'Failed' });
       expect(statusSent()).toEqual(failedSent);
+    });
+  });
+
+  describe("the replacement task set's task stops, read by the watch it starts", () => {
+    const ecs = mockClient(ECSClient);
+    const GREEN_TASK_SET = 'ecs-svc/2222222222222222222';
+    const SPOT_LIMITED = {
+      [`${APPLICATION}/${DEPLOYMENT_GROUP}`]: { probes: PROBES, gate: { maxInfrastructureStops: 0 } },
+    };
+
+    /** ECS answering with `tasks` as the service's stopped ones, the GREEN task set on the new revision. */
+    function onEcs(tasks: ReturnType<typeof crashedTask>[]) {
+      ecs.reset();
+      ecs.on(DescribeTaskSetsCommand).resolves({
+        taskSets: [{ id: GREEN_TASK_SET, taskDefinition: TASK_DEFINITION_NEW, externalId: DEPLOYMENT_ID }],
+      });
+      ecs.on(ListTasksCommand).resolves({ taskArns: tasks.map((t) => t.taskArn!) });
+      ecs.on(DescribeTasksCommand).resolves({ tasks });
+    }
+
+    /** Starts the watch of AfterAllowTestTraffic, then runs its Evaluate states to a verdict. */
+    async function watchTestRound(specs: unknown): Promise<EvaluatedDocument> {
+      atStage('AfterAllowTestTraffic');
+      const d = deps(specs);
+      await codeDeployHook(d, hookEvent());
+      const router = new MemoryRouter();
+      router.health[TG_GREEN_ARN] = { healthy: 3, unhealthy: 0, transitioning: 0 };
+      const clock = d.clock as ManualClock;
+      const evaluateDeps = {
+        metrics: new MemoryMetrics(),
+        router,
+        probe: new MemoryProbe(),
+        taskStops: new EcsNewTaskStops({ client: new ECSClient({ region: 'eu-west-1' }) }),
+        clock,
+        logger: silentLogger(),
+      };
+      let document: GateWatchDocument = startedDocument();
+      for (let i = 0; i < 100; i += 1) {
+        const next = await gateWatchEvaluate(evaluateDeps, document);
+        if (next.verdict !== 'watch') return next;
+        document = next;
+        clock.advance(next.watch.intervalSeconds * 1000);
+      }
+      throw new Error('the watch did not end');
+    }
+
+    it('fails a test round whose probes pass when a task of the GREEN task set is Spot-interrupted', async () => {
+      onEcs([spotInterruptedTask(CD_CLUSTER, 1, TASK_DEFINITION_NEW, NOW + 1000)]);
+
+      const evaluated = await watchTestRound(SPOT_LIMITED);
+
+      expect(startedDocument().watch.newTaskSet).toBe(GREEN_TASK_SET);
+      expect(evaluated.verdict).toBe('fail');
+      expect(evaluated.reasons.join('; ')).toContain('stopped by the infrastructure > 0 allowed');
+      // The task set's task definition, then the service's stopped tasks: exact inputs.
+      expect(ecs.commandCalls(DescribeTaskSetsCommand)[0]?.args[0].input).toStrictEqual({
+        cluster: CD_CLUSTER,
+        service: CD_SERVICE,
+        taskSets: [GREEN_TASK_SET],
+      });
+      expect(ecs.commandCalls(ListTasksCommand)[0]?.args[0].input).toStrictEqual({
+        cluster: CD_CLUSTER,
+        serviceName: CD_SERVICE,
+        desiredStatus: 'STOPPED',
+        maxResults: 100,
+      });
+      expect(ecs.commandCalls(DescribeTasksCommand)[0]?.args[0].input).toStrictEqual({
+        cluster: CD_CLUSTER,
+        tasks: [taskArn(CD_CLUSTER, 1)],
+      });
+    });
+
+    it("passes when only the original task set's tasks stopped, having read them", async () => {
+      onEcs([
+        spotInterruptedTask(CD_CLUSTER, 2, TASK_DEFINITION_OLD, NOW + 1000),
+        crashedTask(CD_CLUSTER, 3, TASK_DEFINITION_OLD, NOW + 2000),
+      ]);
+
+      const evaluated = await watchTestRound(SPOT_LIMITED);
+
+      expect(evaluated.verdict).toBe('pass');
+      expect(ecs).toHaveReceivedCommandWith(DescribeTaskSetsCommand, { taskSets: [GREEN_TASK_SET] });
+      expect(ecs.commandCalls(DescribeTasksCommand).length).toBe(
+        ecs.commandCalls(DescribeTaskSetsCommand).length,
+      );
+    });
+
+    it('faults the evaluation of a watch document without the task set ID (started before it was recorded)', async () => {
+      atStage('AfterAllowTestTraffic');
+      await codeDeployHook(deps(), hookEvent());
+      const document = startedDocument();
+      const { newTaskSet: _id, ...legacy } = document.watch;
+      const evaluating = gateWatchEvaluate(
+        {
+          metrics: new MemoryMetrics(),
+          router: new MemoryRouter(),
+          probe: new MemoryProbe(),
+          taskStops: new EcsNewTaskStops({ client: new ECSClient({ region: 'eu-west-1' }) }),
+          clock: new ManualClock(NOW),
+          logger: silentLogger(),
+        },
+        { ...document, watch: legacy },
+      );
+      await expect(evaluating).rejects.toThrow(GateWatchInputError);
+      await expect(evaluating).rejects.toThrow('watch.newTaskSet: required');
+    });
+
+    it('faults the evaluation (the machine then reports Failed) when the task set cannot be read', async () => {
+      onEcs([]);
+      ecs.on(DescribeTaskSetsCommand).rejects(
+        new ECSServiceException({
+          name: 'AccessDeniedException',
+          message: 'denied',
+          $fault: 'client',
+          $metadata: {},
+        }),
+      );
+
+      await expect(watchTestRound(SPECS)).rejects.toThrow(EcsNewTaskStopsError);
+      expect(ecs).not.toHaveReceivedCommand(ListTasksCommand);
     });
   });
 });

@@ -1,3 +1,12 @@
+import 'aws-sdk-client-mock-jest';
+import {
+  DescribeServiceRevisionsCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ECSServiceException,
+  ListTasksCommand,
+} from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import type { Context } from 'aws-lambda';
 import {
@@ -8,10 +17,19 @@ import {
 } from '../../../functions/hooks/ecs-hook';
 import { WATCH_KEY } from '../../../shared/domain/hooks/ecs-hook-watch';
 import type { EcsLifecycleStage } from '../../../shared/domain/hooks/ecs-hook-event';
+import { EcsNewTaskStops } from '../../../shared/aws/ecs-new-task-stops';
 import type { EcsBlueGreen, EcsBlueGreenRoute } from '../../../shared/ports/ecs-blue-green';
+import {
+  crashedTask,
+  spotInterruptedTask,
+  taskArn,
+  TASK_DEFINITION_NEW,
+  TASK_DEFINITION_OLD,
+} from '../../fixtures/ecs-stopped-tasks';
 import {
   ecsHookEvent,
   flatEcsHookEvent,
+  GREEN_REVISION,
   PROD_RULE,
   rollbackEvent,
   TEST_RULE,
@@ -21,6 +39,7 @@ import {
 import {
   ManualClock,
   MemoryMetrics,
+  MemoryNewTaskStops,
   MemoryProbe,
   MemoryRouter,
   silentLogger,
@@ -80,6 +99,7 @@ function world() {
     metrics: new RecordingMetrics(),
     router,
     probe: new MemoryProbe(),
+    taskStops: new MemoryNewTaskStops(),
     clock,
     logger,
   };
@@ -90,6 +110,7 @@ function world() {
     blueGreen: deps.blueGreen as MemoryBlueGreen,
     metrics: deps.metrics as RecordingMetrics,
     probe: deps.probe as MemoryProbe,
+    taskStops: deps.taskStops as MemoryNewTaskStops,
   };
 }
 
@@ -373,5 +394,107 @@ describe('the ECS lifecycle hook', () => {
     });
     expect(w.logged.length).toBeGreaterThan(3);
     expect(reasonsLogged(w)).not.toContain(secret);
+  });
+
+  describe("the new revision's task stops", () => {
+    const ecs = mockClient(ECSClient);
+    const START = Date.UTC(2026, 4, 1, 12);
+    const SPOT_LIMITED = { ...SPEC, gate: { ...SPEC.gate, maxInfrastructureStops: 0 } };
+
+    /** The hook on the ECS adapter, ECS answering with `tasks` as the service's stopped ones. */
+    function onEcs(tasks: ReturnType<typeof crashedTask>[]) {
+      ecs.reset();
+      ecs.on(DescribeServiceRevisionsCommand).resolves({
+        serviceRevisions: [{ serviceRevisionArn: GREEN_REVISION, taskDefinition: TASK_DEFINITION_NEW }],
+      });
+      ecs.on(ListTasksCommand).resolves({ taskArns: tasks.map((t) => t.taskArn!) });
+      ecs.on(DescribeTasksCommand).resolves({ tasks });
+      const w = world();
+      w.deps.taskStops = new EcsNewTaskStops({ client: new ECSClient({ region: 'eu-west-1' }) });
+      return w;
+    }
+
+    it('fails a step whose metrics pass when a new-revision task is Spot-interrupted beyond maxInfrastructureStops', async () => {
+      const w = onEcs([spotInterruptedTask('prod', 1, TASK_DEFINITION_NEW, START + 1000)]);
+
+      const answers = await runStage(w, 'PRODUCTION_TRAFFIC_SHIFT', {
+        productionGreen: 10,
+        hookDetails: { greenlight: SPOT_LIMITED },
+      });
+
+      expect(last(answers)).toEqual({ hookStatus: 'FAILED' });
+      expect(answers.length).toBeLessThan(5);
+      expect(reasonsLogged(w)).toContain(
+        'stopped by the infrastructure > 0 allowed (maxInfrastructureStops)',
+      );
+      // The revision's task definition, then the service's stopped tasks: exact inputs.
+      expect(ecs).toHaveReceivedCommandWith(DescribeServiceRevisionsCommand, {
+        serviceRevisionArns: [GREEN_REVISION],
+      });
+      expect(ecs.commandCalls(ListTasksCommand)[0]?.args[0].input).toStrictEqual({
+        cluster: 'prod',
+        serviceName: 'web',
+        desiredStatus: 'STOPPED',
+        maxResults: 100,
+      });
+      expect(ecs.commandCalls(DescribeTasksCommand)[0]?.args[0].input).toStrictEqual({
+        cluster: 'prod',
+        tasks: [taskArn('prod', 1)],
+      });
+    });
+
+    it('fails the bake on a crash of a new-revision task with the default gate (maxTaskStops 0)', async () => {
+      const w = onEcs([crashedTask('prod', 2, TASK_DEFINITION_NEW, START + 1000)]);
+
+      const answers = await runStage(w, 'POST_PRODUCTION_TRAFFIC_SHIFT');
+
+      expect(last(answers)).toEqual({ hookStatus: 'FAILED' });
+      expect(reasonsLogged(w)).toContain('1 green task stopped with a failure > 0 allowed');
+    });
+
+    it("passes when only the old revision's tasks stopped, having read them", async () => {
+      const w = onEcs([
+        spotInterruptedTask('prod', 3, TASK_DEFINITION_OLD, START + 1000),
+        crashedTask('prod', 4, TASK_DEFINITION_OLD, START + 2000),
+      ]);
+
+      const answers = await runStage(w, 'PRODUCTION_TRAFFIC_SHIFT', {
+        productionGreen: 10,
+        hookDetails: { greenlight: SPOT_LIMITED },
+      });
+
+      expect(answers.map((a) => a.hookStatus)).toEqual([...Array(4).fill('IN_PROGRESS'), 'SUCCEEDED']);
+      expect(ecs).toHaveReceivedCommandTimes(DescribeServiceRevisionsCommand, 5);
+      expect(ecs).toHaveReceivedCommandTimes(DescribeTasksCommand, 5);
+      expect(reasonsLogged(w)).toContain('no green task stopped');
+    });
+
+    it('answers FAILED, never passing unread, when the stopped tasks cannot be read', async () => {
+      const w = onEcs([]);
+      ecs
+        .on(ListTasksCommand)
+        .rejects(
+          new ECSServiceException({
+            name: 'AccessDeniedException',
+            message: 'denied',
+            $fault: 'client',
+            $metadata: {},
+          }),
+        );
+
+      const answers = await runStage(w, 'PRODUCTION_TRAFFIC_SHIFT', { productionGreen: 10 });
+
+      expect(answers).toEqual([{ hookStatus: 'FAILED' }]);
+      expect(w.logged).toContainEqual([
+        'error',
+        'ECS hook: internal error, answering FAILED',
+        {
+          error: {
+            name: 'EcsNewTaskStopsError',
+            message: 'ECS ListTasks (service web in cluster prod) failed: AccessDeniedException: denied',
+          },
+        },
+      ]);
+    });
   });
 });

@@ -18,6 +18,7 @@ import {
   ManualClock,
   MemoryMetrics,
   MemoryNotifier,
+  MemoryNewTaskStops,
   MemoryProbe,
   MemoryRouter,
   MemoryStore,
@@ -64,6 +65,7 @@ function world() {
     metrics,
     router,
     probe: new MemoryProbe(),
+    taskStops: new MemoryNewTaskStops(),
     clock,
     logger,
     history: { store, notifier },
@@ -312,8 +314,20 @@ describe("the hooks' history and notifications", () => {
         ...target,
         lifecycleEvents: [{ name: 'AfterAllowTraffic', status: 'InProgress' }],
         taskSets: [
-          { label: 'Blue', trafficWeight: 0, targetGroupName: 'web-a', targetGroupArn: TG_PRIMARY },
-          { label: 'Green', trafficWeight: 100, targetGroupName: 'web-b', targetGroupArn: TG_ALTERNATE },
+          {
+            id: 'ecs-svc/1',
+            label: 'Blue',
+            trafficWeight: 0,
+            targetGroupName: 'web-a',
+            targetGroupArn: TG_PRIMARY,
+          },
+          {
+            id: 'ecs-svc/2',
+            label: 'Green',
+            trafficWeight: 100,
+            targetGroupName: 'web-b',
+            targetGroupArn: TG_ALTERNATE,
+          },
         ],
       };
       const specs = parseHookSpecs(
@@ -322,7 +336,11 @@ describe("the hooks' history and notifications", () => {
       if (!specs.ok) throw new Error(specs.reason);
       const plan = planCodeDeployHook(bake, specs.value, w.clock.now());
       if (plan.kind !== 'watch') throw new Error(`expected a watch, got ${plan.kind}`);
-      const evaluateDeps = { ...w.deps, history: { store: w.store, notifier: w.notifier } };
+      const evaluateDeps = {
+        ...w.deps,
+        taskStops: new MemoryNewTaskStops(),
+        history: { store: w.store, notifier: w.notifier },
+      };
       let document = {
         hook: { deploymentId: target.deploymentId, lifecycleEventHookExecutionId: 'exec-3' },
         context: { application: 'web-app', deploymentGroup: 'web-dg', stage: plan.stage },

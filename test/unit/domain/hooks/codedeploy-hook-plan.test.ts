@@ -36,8 +36,20 @@ function target(
       { name: stage, status: 'InProgress' },
     ],
     taskSets: [
-      { label: 'BLUE', trafficWeight: 100 - green, targetGroupName: 'tg-1', targetGroupArn: BLUE },
-      { label: 'GREEN', trafficWeight: green, targetGroupName: 'tg-2', targetGroupArn: GREEN },
+      {
+        id: 'ecs-svc/1',
+        label: 'BLUE',
+        trafficWeight: 100 - green,
+        targetGroupName: 'tg-1',
+        targetGroupArn: BLUE,
+      },
+      {
+        id: 'ecs-svc/2',
+        label: 'GREEN',
+        trafficWeight: green,
+        targetGroupName: 'tg-2',
+        targetGroupArn: GREEN,
+      },
     ],
     ...overrides,
   };
@@ -158,6 +170,19 @@ describe('CodeDeploy hook plan', () => {
     expect(planCodeDeployHook(target('AfterAllowTestTraffic', overrides), specs(), NOW)).toMatchObject({
       kind: 'fail',
       reason: expect.stringMatching(reason),
+    });
+  });
+
+  it('fails a watch whose GREEN task set has no ID (its task stops could not be read), and carries the ID', () => {
+    const t = target('AfterAllowTraffic');
+    expect(planCodeDeployHook(t, specs(), NOW)).toMatchObject({
+      kind: 'watch',
+      watch: { newTaskSet: 'ecs-svc/2' },
+    });
+    t.taskSets[1]!.id = null;
+    expect(planCodeDeployHook(t, specs(), NOW)).toMatchObject({
+      kind: 'fail',
+      reason: 'ecsTarget.taskSetsInfo: the GREEN task set has no identifer (its task stops cannot be read)',
     });
   });
 
