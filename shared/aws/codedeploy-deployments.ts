@@ -233,7 +233,9 @@ export class CodeDeployDeployments implements DeploymentController<CodeDeployTar
       readySeconds:
         ready?.actionOnTimeout === 'STOP_DEPLOYMENT' ? minutesToSeconds(ready.waitTimeInMinutes) : 0,
       terminationSeconds:
-        termination?.action === 'KEEP_ALIVE' ? 0 : minutesToSeconds(termination?.terminationWaitTimeInMinutes),
+        termination?.action === 'KEEP_ALIVE'
+          ? 0
+          : minutesToSeconds(termination?.terminationWaitTimeInMinutes),
     };
   }
 

@@ -157,7 +157,12 @@ export class EcsFleet implements Fleet, RevisionReader {
 
   /** The service's tasks that stopped at or after `sinceMs` (ecs-stopped-tasks.ts), oldest first. */
   async stoppedTasks(slot: SlotRef, sinceMs: number): Promise<StoppedTask[]> {
-    return readStoppedTasks(this.client, (operation, send) => this.call(operation, slot, send), slot, sinceMs);
+    return readStoppedTasks(
+      this.client,
+      (operation, send) => this.call(operation, slot, send),
+      slot,
+      sinceMs,
+    );
   }
 
   private async call<T>(operation: string, target: SlotRef | string, send: () => Promise<T>): Promise<T> {

@@ -60,7 +60,11 @@ describe('local rehearsal: controller ecs through the workflow (simulated ECS LI
 
   it('promotes a good release with no failed request, the hook’s verdicts in its history', async () => {
     const from = Date.now();
-    const result = await rehearsal.deploy({ deploymentId: 'ecs-good', image: 'greenlight/demo-app:v2', spec });
+    const result = await rehearsal.deploy({
+      deploymentId: 'ecs-good',
+      image: 'greenlight/demo-app:v2',
+      spec,
+    });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(result.record?.status).toBe('PROMOTED');
     expect(load.stats(from, Date.now() - 300).failed).toBe(0);
@@ -89,7 +93,9 @@ describe('local rehearsal: controller ecs through the workflow (simulated ECS LI
       spec,
     });
     expect(result.record?.status).toBe('ROLLED_BACK');
-    expect(result.record?.error?.cause).toMatch(/controller reports ROLLBACK_SUCCESSFUL: PRODUCTION_TRAFFIC_SHIFT/);
+    expect(result.record?.error?.cause).toMatch(
+      /controller reports ROLLBACK_SUCCESSFUL: PRODUCTION_TRAFFIC_SHIFT/,
+    );
     const verdicts = result.history.filter((e) => e.type === 'hook-verdict').map((e) => e.message);
     expect(verdicts).toEqual([
       expect.stringMatching(/^ECS hook PRODUCTION_TRAFFIC_SHIFT at 25 %: failed, .*5xx rate/),
@@ -105,7 +111,11 @@ describe('local rehearsal: controller ecs through the workflow (simulated ECS LI
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as { subject?: string; message?: string });
-    expect(notifications.some((n) => /ecs-bad/.test(JSON.stringify(n)) && /ROLLED_BACK|rolled back/i.test(JSON.stringify(n)))).toBe(true);
+    expect(
+      notifications.some(
+        (n) => /ecs-bad/.test(JSON.stringify(n)) && /ROLLED_BACK|rolled back/i.test(JSON.stringify(n)),
+      ),
+    ).toBe(true);
   }, 90_000);
 
   it('refuses a spec naming an ECS service the rehearsal does not simulate, before anything runs', async () => {

@@ -114,4 +114,5 @@ export class MemoryController implements DeploymentController<unknown> {
   }
 }
 
-const holds = (status: ExternalStatus): boolean => status.state === 'waiting' || status.terminationWait === true;
+const holds = (status: ExternalStatus): boolean =>
+  status.state === 'waiting' || status.terminationWait === true;

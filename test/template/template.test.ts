@@ -1248,7 +1248,7 @@ describe('the packaged CloudFormation template', () => {
                 action,
                 resources: EXTERNAL_SERVICES,
               });
-            } else if (action === 'ecs:DescribeServiceRevisions') {
+            } else if (action === 'ecs:DescribeServiceRevisions' && key === 'ecs-hook') {
               // Both resource types the action requires: the hooked service and its revisions.
               expect({ action, resources: resources.map(subOf) }).toEqual({
                 action,

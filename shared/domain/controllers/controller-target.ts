@@ -30,7 +30,9 @@ export function controllerTarget(spec: DeploymentSpec, deploymentId?: string): C
   }
   if (spec.controller === 'ecs') {
     const section = required(spec.ecs, 'ecs');
-    const mapped = mappedOrThrow(ecsDeploymentConfiguration(spec, section, deploymentId ? { deploymentId } : {}));
+    const mapped = mappedOrThrow(
+      ecsDeploymentConfiguration(spec, section, deploymentId ? { deploymentId } : {}),
+    );
     return {
       controller: 'ecs',
       target: { service: section.service, configuration: mapped.value },

@@ -481,7 +481,10 @@ describe('CodeDeployDeployments', () => {
     it('reads the group’s ready wait (STOP_DEPLOYMENT) and termination wait in seconds', async () => {
       group({
         deploymentReadyOption: { actionOnTimeout: 'STOP_DEPLOYMENT', waitTimeInMinutes: 30 },
-        terminateBlueInstancesOnDeploymentSuccess: { action: 'TERMINATE', terminationWaitTimeInMinutes: 2880 },
+        terminateBlueInstancesOnDeploymentSuccess: {
+          action: 'TERMINATE',
+          terminationWaitTimeInMinutes: 2880,
+        },
       });
       await expect(deployments.waitsOf(CANARY_5_2)).resolves.toEqual({
         readySeconds: 1800,
@@ -498,10 +501,16 @@ describe('CodeDeployDeployments', () => {
         deploymentReadyOption: { actionOnTimeout: 'CONTINUE_DEPLOYMENT', waitTimeInMinutes: 30 },
         terminateBlueInstancesOnDeploymentSuccess: { action: 'KEEP_ALIVE', terminationWaitTimeInMinutes: 60 },
       });
-      await expect(deployments.waitsOf(CANARY_5_2)).resolves.toEqual({ readySeconds: 0, terminationSeconds: 0 });
+      await expect(deployments.waitsOf(CANARY_5_2)).resolves.toEqual({
+        readySeconds: 0,
+        terminationSeconds: 0,
+      });
       codedeploy.reset();
       group({});
-      await expect(deployments.waitsOf(CANARY_5_2)).resolves.toEqual({ readySeconds: 0, terminationSeconds: 0 });
+      await expect(deployments.waitsOf(CANARY_5_2)).resolves.toEqual({
+        readySeconds: 0,
+        terminationSeconds: 0,
+      });
     });
   });
 

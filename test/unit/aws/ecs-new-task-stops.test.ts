@@ -161,16 +161,14 @@ describe('EcsNewTaskStops', () => {
       ecs
         .on(DescribeTaskSetsCommand)
         .resolves({ taskSets: [{ id: TASK_SET, taskDefinition: TASK_DEFINITION_NEW }] });
-      ecs
-        .on(ListTasksCommand)
-        .rejects(
-          new ECSServiceException({
-            name: 'AccessDeniedException',
-            message: 'denied',
-            $fault: 'client',
-            $metadata: {},
-          }),
-        );
+      ecs.on(ListTasksCommand).rejects(
+        new ECSServiceException({
+          name: 'AccessDeniedException',
+          message: 'denied',
+          $fault: 'client',
+          $metadata: {},
+        }),
+      );
 
       // Act
       const reading = stops.ofTaskSet(service, TASK_SET, SINCE);

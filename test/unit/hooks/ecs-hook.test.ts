@@ -471,16 +471,14 @@ describe('the ECS lifecycle hook', () => {
 
     it('answers FAILED, never passing unread, when the stopped tasks cannot be read', async () => {
       const w = onEcs([]);
-      ecs
-        .on(ListTasksCommand)
-        .rejects(
-          new ECSServiceException({
-            name: 'AccessDeniedException',
-            message: 'denied',
-            $fault: 'client',
-            $metadata: {},
-          }),
-        );
+      ecs.on(ListTasksCommand).rejects(
+        new ECSServiceException({
+          name: 'AccessDeniedException',
+          message: 'denied',
+          $fault: 'client',
+          $metadata: {},
+        }),
+      );
 
       const answers = await runStage(w, 'PRODUCTION_TRAFFIC_SHIFT', { productionGreen: 10 });
 
