@@ -193,7 +193,7 @@ describe("the hooks' history and notifications", () => {
       expect(JSON.stringify(w.errors)).toContain('hook history: not written (the answer stands)');
     });
 
-    it('answers FAILED (the gate verdict) when the notifier fails, the record still ended', async () => {
+    it('answers FAILED (the gate verdict) when the notifier fails, the record ended with its notification PENDING', async () => {
       const w = world();
       w.metrics.windows.green = { requests: 1000, errors: 150, p50Ms: 5, p99Ms: 20 };
       const failing: Notifier = {
@@ -202,8 +202,19 @@ describe("the hooks' history and notifications", () => {
       w.deps.history = { store: w.store, notifier: failing };
       const answers = await runStage(w, 'PRODUCTION_TRAFFIC_SHIFT', { productionGreen: 10 });
       expect(answers.at(-1)).toEqual({ hookStatus: 'FAILED' });
-      expect(w.store.records.get(RECORD_ID)?.status).toBe('ROLLED_BACK');
-      expect(JSON.stringify(w.errors)).toContain('outcome not notified (the answer stands)');
+      expect(w.store.records.get(RECORD_ID)).toMatchObject({
+        status: 'ROLLED_BACK',
+        // Reconcile sends it again (test/unit/reconcile/hook-only.test.ts).
+        endNotice: { state: 'PENDING', attempts: 1, lastError: 'Error: KMS.AccessDenied' },
+      });
+    });
+
+    it('marks the end notification SENT once it went out, and sends it no more', async () => {
+      const w = world();
+      await runStage(w, 'POST_PRODUCTION_TRAFFIC_SHIFT');
+      expect(w.store.records.get(RECORD_ID)?.endNotice).toEqual({ state: 'SENT', attempts: 1 });
+      await runStage(w, 'POST_PRODUCTION_TRAFFIC_SHIFT');
+      expect(w.notifier.sent).toHaveLength(1);
     });
 
     it('answers at once when a store call hangs', async () => {
