@@ -217,6 +217,36 @@ describe("the hooks' history and notifications", () => {
       expect(w.notifier.sent).toHaveLength(1);
     });
 
+    it('records an internal error as the FAILED answer it is, its message bounded and without credentials', async () => {
+      const w = world();
+      w.blueGreen.routes = () =>
+        Promise.reject(
+          new Error(`AccessDenied for AKIAIOSFODNN7EXAMPLE on ecs:DescribeServices ${'x'.repeat(1000)}`),
+        );
+      const answer = await ecsHook(
+        w.deps,
+        ecsHookEvent('PRODUCTION_TRAFFIC_SHIFT', { productionGreen: 10, hookDetails: { greenlight: SPEC } }),
+      );
+      expect(answer).toEqual({ hookStatus: 'FAILED' });
+      const event = w.store.events.get(RECORD_ID)!.at(-1)!;
+      expect(event).toMatchObject({ type: 'hook-verdict', data: { answer: 'FAILED' } });
+      const reason = (event.data!.reasons as string[])[0]!;
+      expect(reason).toMatch(/^internal error: Error: AccessDenied for /);
+      expect(reason).not.toContain('AKIAIOSFODNN7EXAMPLE');
+      expect(reason.length).toBeLessThanOrEqual(240);
+      expect(w.store.records.get(RECORD_ID)).toMatchObject({ status: 'ROLLED_BACK' });
+      expect(w.notifier.sent.map((n) => n.attributes.outcome)).toEqual(['ROLLED_BACK']);
+    });
+
+    it('answers FAILED on an internal error even when its history write fails', async () => {
+      const w = world();
+      w.blueGreen.routes = () => Promise.reject(new Error('Throttling'));
+      w.store.createDeployment = () => Promise.reject(new Error('ProvisionedThroughputExceeded'));
+      const answer = await ecsHook(w.deps, ecsHookEvent('PRODUCTION_TRAFFIC_SHIFT', { productionGreen: 10 }));
+      expect(answer).toEqual({ hookStatus: 'FAILED' });
+      expect(JSON.stringify(w.errors)).toContain('hook history: not written (the answer stands)');
+    });
+
     it('answers at once when a store call hangs', async () => {
       jest.useFakeTimers({ doNotFake: ['queueMicrotask'] });
       try {
