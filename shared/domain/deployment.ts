@@ -60,12 +60,7 @@ export interface DeploymentContext {
  * ended is known to the controller only (reconcile, hooks/hook-only-expiry.ts).
  */
 export type DeploymentStatus =
-  | 'IN_PROGRESS'
-  | 'PROMOTED'
-  | 'ROLLED_BACK'
-  | 'REJECTED'
-  | 'ROLLBACK_FAILED'
-  | 'UNOBSERVED';
+  'IN_PROGRESS' | 'PROMOTED' | 'ROLLED_BACK' | 'REJECTED' | 'ROLLBACK_FAILED' | 'UNOBSERVED';
 export type Outcome = Exclude<DeploymentStatus, 'IN_PROGRESS'>;
 
 export interface DeploymentError {

@@ -275,16 +275,14 @@ describe('DynamoStore', () => {
           { pk: 'NOTICE', sk: 'DEPLOYMENT#ecs-sent', id: 'ecs-sent' },
         ],
       });
-      dynamo
-        .on(GetCommand, { Key: { pk: 'DEPLOYMENT#ecs-abc', sk: 'RECORD' } })
-        .resolves({
-          Item: {
-            ...ended,
-            pk: 'DEPLOYMENT#ecs-abc',
-            sk: 'RECORD',
-            endNotice: { state: 'PENDING', attempts: 1 },
-          },
-        });
+      dynamo.on(GetCommand, { Key: { pk: 'DEPLOYMENT#ecs-abc', sk: 'RECORD' } }).resolves({
+        Item: {
+          ...ended,
+          pk: 'DEPLOYMENT#ecs-abc',
+          sk: 'RECORD',
+          endNotice: { state: 'PENDING', attempts: 1 },
+        },
+      });
       dynamo
         .on(GetCommand, { Key: { pk: 'DEPLOYMENT#ecs-sent', sk: 'RECORD' } })
         .resolves({ Item: { ...ended, id: 'ecs-sent', endNotice: { state: 'SENT', attempts: 1 } } });
