@@ -105,7 +105,9 @@ export const DeploymentRecordSchema = z.object({
   cluster: z.string(),
   image: z.string(),
   requestedBy: z.string(),
-  status: z.enum(['IN_PROGRESS', 'PROMOTED', 'ROLLED_BACK', 'REJECTED', 'ROLLBACK_FAILED']),
+  // UNOBSERVED: a hook-only deployment whose hook stopped being called before any verdict of it
+  // ended the deployment; ECS or CodeDeploy knows how it ended.
+  status: z.enum(['IN_PROGRESS', 'PROMOTED', 'ROLLED_BACK', 'REJECTED', 'ROLLBACK_FAILED', 'UNOBSERVED']),
   liveColor: ColorSchema.optional(),
   newColor: ColorSchema.optional(),
   taskDefinition: z.string().optional(),
@@ -142,6 +144,14 @@ export const DeploymentRecordSchema = z.object({
       abortedAt: EpochMs.optional(),
       abortReason: z.string().optional(),
       deadlinePassedAt: EpochMs.optional(),
+    })
+    .optional(),
+  // A hook-only deployment's end notification: PENDING until a send succeeds, or GAVE_UP.
+  endNotice: z
+    .object({
+      state: z.enum(['PENDING', 'SENT', 'GAVE_UP']),
+      attempts: z.number().int(),
+      lastError: z.string().optional(),
     })
     .optional(),
 });

@@ -22,6 +22,7 @@ import {
   type RuleReading,
 } from '../../shared/domain/hooks/ecs-target-groups';
 import { answerWatch, planEcsHook, type HookResponse } from '../../shared/domain/hooks/ecs-hook-watch';
+import { scrubCredentials } from '../../shared/domain/credential-scrub';
 import { lambdaHandler, type Logger } from '../../shared/lambda';
 import type { Alarms } from '../../shared/ports/alarms';
 import type { Clock } from '../../shared/ports/clock';
@@ -91,7 +92,35 @@ export async function ecsHook(deps: EcsHookDeps, raw: unknown): Promise<HookResp
     return await answer(deps, raw);
   } catch (error) {
     deps.logger.error('ECS hook: internal error, answering FAILED', { error: errorSummary(error) });
+    await recordInternalError(deps, raw, error);
     return FAILED;
+  }
+}
+
+/** Longest part of an internal error's message kept in the history (which people read and notifications quote). */
+const ERROR_MESSAGE_LIMIT = 200;
+
+/**
+ * Writes the FAILED answer of an internal error into the history, as any other answer (same cap,
+ * never throwing): the message bounded and scrubbed of credentials, as AWS errors may quote them.
+ */
+async function recordInternalError(deps: EcsHookDeps, raw: unknown, error: unknown): Promise<void> {
+  try {
+    const parsed = parseEcsHookEvent(raw);
+    if (!parsed.ok) return;
+    const { name, message } = errorSummary(error);
+    const reason = `internal error: ${name}: ${scrubCredentials(message).slice(0, ERROR_MESSAGE_LIMIT)}`;
+    await record(deps, parsed.value, {
+      answer: 'FAILED',
+      reasons: [reason],
+      evaluation: 0,
+      // Its own key: an internal error and the gate's FAILED of the same stage are two events.
+      watchKey: `${revisionId(parsed.value.targetRevisionArn)}:internal-error`,
+    });
+  } catch (recordError) {
+    deps.logger.error('ECS hook: internal error not recorded (the answer stands)', {
+      error: errorSummary(recordError),
+    });
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * Writes a hook's verdicts and bounded readings into Greenlight's history, and notifies the outcome
- * of a hook-only deployment. Never throws and never changes the hook's answer: a store or notifier
+ * of a hook-only deployment (reconcile sends it again if that fails). Never throws and never changes the hook's answer: a store or notifier
  * failure is logged and the gate's verdict stands. No lock is taken: ECS or CodeDeploy runs the
  * deployment, and nothing may keep a hook from answering.
  */
@@ -8,7 +8,6 @@ import type { DeploymentRecord } from '../../shared/domain/deployment';
 import {
   hookEvent,
   hookOnlyEnd,
-  hookOnlyMessage,
   hookOnlyOutcome,
   hookOnlyRecord,
   type HookController,
@@ -19,6 +18,7 @@ import type { Logger } from '../../shared/lambda';
 import type { Clock } from '../../shared/ports/clock';
 import type { Notifier } from '../../shared/ports/notifier';
 import type { Store } from '../../shared/ports/store';
+import { sendEndNotice } from './end-notice';
 
 export interface HookHistoryDeps {
   store: Pick<Store, 'createDeployment' | 'getDeployment' | 'updateDeployment' | 'appendEventOnce'>;
@@ -98,7 +98,11 @@ async function write(deps: Deps, subject: HookSubject, verdict: HookVerdict): Pr
   }
 }
 
-/** Ends a hook-only record once, and notifies its outcome when this invocation ended it. */
+/**
+ * Ends a hook-only record once, and sends its notification when this invocation ended it. The
+ * end is written with its notification PENDING first: a send that fails here (or never happens,
+ * past HISTORY_TIMEOUT_MS) is sent again by reconcile (end-notice.ts).
+ */
 async function endHookOnly(
   deps: Deps,
   history: HookHistoryDeps,
@@ -112,13 +116,5 @@ async function endHookOnly(
   if (!record || record.status !== 'IN_PROGRESS') return;
   const end = hookOnlyEnd(verdict, outcome, now);
   await history.store.updateDeployment(record.id, end);
-  try {
-    await history.notifier.notify(hookOnlyMessage(record, end, now));
-  } catch (error) {
-    deps.logger.error('hook history: outcome not notified (the answer stands)', {
-      deployment: record.id,
-      outcome,
-      error: error instanceof Error ? { name: error.name, message: error.message.slice(0, 300) } : 'unknown',
-    });
-  }
+  await sendEndNotice({ ...history, logger: deps.logger }, { ...record, ...end });
 }

@@ -1,8 +1,9 @@
 /**
  * Reconcile (scheduled): finds deployments left IN_PROGRESS whose execution is no longer running
  * (failed outside our Catch paths, aborted, timed out, or never found) and restores safety for
- * them — one live color, the other at 0, the record closed, the lock released. Then it restores
- * listeners left split with no deployment running, and reports.
+ * them — one live color, the other at 0, the record closed, the lock released. It closes hook-only
+ * records whose hook went silent and resends their failed end notifications (hook-only.ts). Then
+ * it restores listeners left split with no deployment running, and reports.
  */
 import { lockKey, type DeploymentRecord } from '../../shared/domain/deployment';
 import { executionMayAct, isAbandoned } from '../../shared/domain/repair';
@@ -11,6 +12,7 @@ import { lambdaHandler } from '../../shared/lambda';
 import type { Executions } from '../../shared/ports/executions';
 import type { DeployDeps } from '../deploy/context';
 import { repairAbandoned } from '../deploy/repair';
+import { settleHookOnly, type HookOnlyReport } from './hook-only';
 import { restoreSplitListeners, type ListenerRestored } from './split-listeners';
 
 export interface ReconcileDeps extends Pick<
@@ -30,6 +32,8 @@ export interface ReconcileReport {
   listenersRestored: ListenerRestored[];
   /** Deployments that could not be repaired now, with why (retried on the next run). */
   skipped: { id: string; reason: string }[];
+  /** Hook-only records closed UNOBSERVED, and their end notifications sent or failed (hook-only.ts). */
+  hookOnly: HookOnlyReport;
 }
 
 async function reconcileOne(
@@ -90,8 +94,10 @@ async function reconcileOne(
 
 export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   // A hook-only deployment (ECS or CodeDeploy runs it, Greenlight's hook only watched it) has no
-  // execution, lock or spec of Greenlight's: there is nothing here to repair.
-  const open = (await deps.store.listOpenDeployments()).filter((record) => !record.external?.hookOnly);
+  // execution, lock or spec of Greenlight's: there is nothing to repair, only its record to close
+  // once its hook has gone silent, and its end notification to send again.
+  const listed = await deps.store.listOpenDeployments();
+  const open = listed.filter((record) => !record.external?.hookOnly);
   const report: ReconcileReport = {
     checked: open.length,
     running: 0,
@@ -99,10 +105,24 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     repaired: [],
     listenersRestored: [],
     skipped: [],
+    hookOnly: await settleHookOnly(
+      deps,
+      listed.filter((record) => record.external?.hookOnly),
+    ),
   };
   for (const record of open) await reconcileOne(deps, record, report);
   report.listenersRestored = await restoreSplitListeners(deps, report.skipped);
-  if (report.repaired.length > 0 || report.listenersRestored.length > 0 || report.skipped.length > 0)
+  const hookOnly = report.hookOnly;
+  if (
+    report.repaired.length > 0 ||
+    report.listenersRestored.length > 0 ||
+    report.skipped.length > 0 ||
+    hookOnly.closed.length +
+      hookOnly.notified.length +
+      hookOnly.notifyFailed.length +
+      hookOnly.skipped.length >
+      0
+  )
     deps.logger.warn('reconcile acted', { ...report });
   return report;
 }

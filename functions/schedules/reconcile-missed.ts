@@ -17,6 +17,7 @@
  * records until MAX_ALERT_ATTEMPTS, then mark them GAVE_UP (logged). Delivery is at least once: a
  * send that succeeded but could not be marked SENT is sent again on the next pass.
  */
+import { deliveryAfter, MAX_DELIVERY_ATTEMPTS } from '../../shared/domain/delivery';
 import { emptyHistory } from '../../shared/domain/schedules/retry-policy';
 import { missedRuns } from '../../shared/domain/schedules/missed-runs';
 import { parseExpression } from '../../shared/domain/schedules/expression';
@@ -37,7 +38,7 @@ export const FIRST_CHECK_LOOKBACK_MS = 24 * 60 * 60_000;
 /** The checkpoint outlives any gap between two checks (AWS TTL; a lost one only means a first check again). */
 const CHECKPOINT_TTL_MS = 30 * 24 * 60 * 60_000;
 /** Sends of one MISSED record's alert, one per pass (every 5 minutes), before giving up. */
-export const MAX_ALERT_ATTEMPTS = 5;
+export const MAX_ALERT_ATTEMPTS = MAX_DELIVERY_ATTEMPTS;
 /** How many of a schedule's latest records a pass looks through for alerts still pending. */
 const PENDING_LOOKBACK = 20;
 
@@ -109,15 +110,15 @@ async function deliverAlert(
   record: RunRecord,
   report: ReconcileMissedReport,
 ): Promise<boolean> {
-  const attempts = (record.alertDelivery?.attempts ?? 0) + 1;
   let delivery: AlertDelivery;
   let sent = false;
   try {
     sent = (await sendRunAlert(deps.notifier, { ...record, outcome: 'MISSED' }, spec.alerts, null)).sent;
-    delivery = { state: 'SENT', attempts };
+    delivery = deliveryAfter(record.alertDelivery, null, MAX_ALERT_ATTEMPTS);
   } catch (error) {
-    const retried = attempts < MAX_ALERT_ATTEMPTS;
-    delivery = { state: retried ? 'PENDING' : 'GAVE_UP', attempts, lastError: reasonOf(error) };
+    delivery = deliveryAfter(record.alertDelivery, reasonOf(error), MAX_ALERT_ATTEMPTS);
+    const { attempts } = delivery;
+    const retried = delivery.state === 'PENDING';
     report.alertsFailed.push({ runId: record.runId, attempts, retried, reason: reasonOf(error) });
     deps.logger.warn(retried ? 'missed-run alert failed; retried next pass' : 'missed-run alert given up', {
       schedule: spec.name,

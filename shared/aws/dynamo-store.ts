@@ -10,6 +10,8 @@
  * | event key marker   | `DEPLOYMENT#<id>`   | `EVENTKEY#<sha256(key), 24 hex>` (holds the first `at`) |
  * | service index      | `SERVICE#<service>` | `DEPLOYMENT#<startedAt, 15 digits>#<id>` |
  * | known services     | `SERVICES`          | `SERVICE#<service>`                  |
+ * | open deployment    | `OPEN`              | `DEPLOYMENT#<id>`                    |
+ * | pending end notice | `NOTICE`            | `DEPLOYMENT#<id>`                    |
  *
  * dynalite has no TTL and no transactions, so nothing here relies on either: lock expiry is a
  * timestamp comparison in the write condition, and the `ttl` attribute only lets AWS clean up.
@@ -64,6 +66,8 @@ const deploymentPk = (id: string) => `DEPLOYMENT#${id}`;
 const servicePk = (service: string) => `SERVICE#${service}`;
 /** Markers of unfinished deployments, so reconcile finds them without a scan. */
 const OPEN_PK = 'OPEN';
+/** Markers of ended deployments whose end notification is PENDING, so reconcile finds them without a scan. */
+const NOTICE_PK = 'NOTICE';
 const SERVICES_PK = 'SERVICES';
 const SERVICE_PREFIX = 'SERVICE#';
 const openSk = (id: string) => `${SERVICE_DEPLOYMENT_PREFIX}${id}`;
@@ -197,6 +201,9 @@ export class DynamoStore implements Store {
       if (!(await this.getDeployment(id))) throw notFound(id);
       return;
     }
+    // Before the record says PENDING, so no pending notice is ever without its marker; a marker
+    // whose record does not say PENDING (this update failed) is dropped when listed.
+    if (patch.endNotice?.state === 'PENDING') await this.putMarker(NOTICE_PK, id, 'updateDeployment');
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const assignments = entries.map(([name, value], i) => {
@@ -220,7 +227,9 @@ export class DynamoStore implements Store {
       if (isConditionalCheckFailed(error)) throw notFound(id);
       throw this.fail('updateDeployment', error);
     }
-    if (patch.status !== undefined && patch.status !== 'IN_PROGRESS') await this.deleteOpenMarker(id);
+    if (patch.status !== undefined && patch.status !== 'IN_PROGRESS') await this.deleteMarker(OPEN_PK, id);
+    if (patch.endNotice !== undefined && patch.endNotice.state !== 'PENDING')
+      await this.deleteMarker(NOTICE_PK, id);
   }
 
   /** Deployments still IN_PROGRESS (their execution may have died: reconcile checks). */
@@ -231,26 +240,40 @@ export class DynamoStore implements Store {
       const record = await this.getDeployment(String(marker.id));
       if (record?.status === 'IN_PROGRESS') open.push(record);
       // A marker outlives its record's final write only if that write's second step failed.
-      else await this.deleteOpenMarker(String(marker.id));
+      else await this.deleteMarker(OPEN_PK, String(marker.id));
     }
     return open;
   }
 
+  /** Ended deployments whose end notification is PENDING (reconcile sends them again). */
+  async listPendingNotices(): Promise<DeploymentRecord[]> {
+    const markers = await this.query(NOTICE_PK, SERVICE_DEPLOYMENT_PREFIX, true, 1000, 'listPendingNotices');
+    const pending: DeploymentRecord[] = [];
+    for (const marker of markers) {
+      const record = await this.getDeployment(String(marker.id));
+      if (record && record.status !== 'IN_PROGRESS' && record.endNotice?.state === 'PENDING')
+        pending.push(record);
+      // Sent or given up (the marker's delete failed), or the write that set PENDING failed.
+      else if (record?.endNotice?.state !== 'PENDING') await this.deleteMarker(NOTICE_PK, String(marker.id));
+    }
+    return pending.sort((a, b) => a.startedAt - b.startedAt);
+  }
+
   private async putOpenMarker(id: string): Promise<void> {
+    await this.putMarker(OPEN_PK, id, 'createDeployment');
+  }
+
+  private async putMarker(pk: string, id: string, operation: string): Promise<void> {
     try {
-      await this.client.send(
-        new PutCommand({ TableName: this.tableName, Item: { pk: OPEN_PK, sk: openSk(id), id } }),
-      );
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk, sk: openSk(id), id } }));
     } catch (error) {
-      throw this.fail('createDeployment', error);
+      throw this.fail(operation, error);
     }
   }
 
-  private async deleteOpenMarker(id: string): Promise<void> {
+  private async deleteMarker(pk: string, id: string): Promise<void> {
     try {
-      await this.client.send(
-        new DeleteCommand({ TableName: this.tableName, Key: { pk: OPEN_PK, sk: openSk(id) } }),
-      );
+      await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk, sk: openSk(id) } }));
     } catch (error) {
       throw this.fail('updateDeployment', error);
     }

@@ -30,9 +30,9 @@ function endedIn(lastStep: NonNullable<DeploymentEnd['lastStep']>): string {
   return `${where} (${lastStep.weight} % on the new color)`;
 }
 
-/** `promoted`, `rolled back`, `rejected`, `rollback failed`. */
+/** `promoted`, `rolled back`, `rejected`, `rollback failed`, `end not observed`. */
 function outcomeWords(outcome: Outcome): string {
-  return outcome.replace('_', ' ').toLowerCase();
+  return outcome === 'UNOBSERVED' ? 'end not observed' : outcome.replace('_', ' ').toLowerCase();
 }
 
 /** The notification of a deployment's outcome, `now` being when it ended. */

@@ -1,6 +1,7 @@
 /** A deployment: the request that starts it, the context that flows through the workflow, its record. */
 import { z } from 'zod';
 import type { Color } from './colors';
+import type { Delivery } from './delivery';
 import type { ObservationPoint } from './observation-log';
 import type { DeploymentScaling } from './scaling';
 import { IAM_ARN_MAX_LENGTH } from './request-limits';
@@ -53,7 +54,13 @@ export interface DeploymentContext {
   scaling?: DeploymentScaling;
 }
 
-export type DeploymentStatus = 'IN_PROGRESS' | 'PROMOTED' | 'ROLLED_BACK' | 'REJECTED' | 'ROLLBACK_FAILED';
+/**
+ * UNOBSERVED ends only a hook-only record (an ECS or CodeDeploy deployment Greenlight did not
+ * start): its hook stopped being called and no verdict of it ended the deployment, so how it
+ * ended is known to the controller only (reconcile, hooks/hook-only-expiry.ts).
+ */
+export type DeploymentStatus =
+  'IN_PROGRESS' | 'PROMOTED' | 'ROLLED_BACK' | 'REJECTED' | 'ROLLBACK_FAILED' | 'UNOBSERVED';
 export type Outcome = Exclude<DeploymentStatus, 'IN_PROGRESS'>;
 
 export interface DeploymentError {
@@ -109,6 +116,12 @@ export interface DeploymentRecord {
     /** Driven: when the deadline ended its termination wait instead of aborting it. */
     deadlinePassedAt?: number;
   };
+  /**
+   * A hook-only record's end notification: PENDING from the write that ends the record until a
+   * send succeeds (SENT) or reconcile gives up (GAVE_UP). Greenlight's own deployments notify
+   * from Finish, whose state machine retries.
+   */
+  endNotice?: Delivery;
 }
 
 export const CONTROL_ACTIONS = ['approve', 'promote', 'abort', 'pause', 'resume'] as const;

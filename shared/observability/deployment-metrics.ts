@@ -20,6 +20,8 @@ export const METRIC = {
   ROLLED_BACK: 'DeploymentsRolledBack',
   ROLLBACK_FAILED: 'DeploymentsRollbackFailed',
   REJECTED: 'DeploymentsRejected',
+  // Reconcile's end of a hook-only record, not a workflow's: Finish never reports it.
+  UNOBSERVED: 'DeploymentsUnobserved',
   duration: 'DeploymentDuration',
   timeToDetect: 'TimeToDetect',
   gateEvaluations: 'GateEvaluations',

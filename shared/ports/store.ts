@@ -18,6 +18,11 @@ export interface Store {
   getDeployment(id: string): Promise<DeploymentRecord | null>;
   /** Every deployment still IN_PROGRESS, oldest first. */
   listOpenDeployments(): Promise<DeploymentRecord[]>;
+  /**
+   * Every ended deployment whose end notification is still PENDING (`endNotice`), oldest first:
+   * reconcile sends them again.
+   */
+  listPendingNotices(): Promise<DeploymentRecord[]>;
   /** Every logical service that has had a deployment (reconcile checks their listeners). */
   listServices(): Promise<string[]>;
   /** The service's deployments, newest first (ids and start times). */

@@ -130,6 +130,29 @@ describe('DynamoStore on dynalite', () => {
     });
   });
 
+  describe('pending end notices', () => {
+    it('lists an ended record while its notice is PENDING, and no longer once it is SENT', async () => {
+      // Prepare
+      const id = unique('notice');
+      await store.createDeployment(record({ id }));
+
+      // Act
+      await store.updateDeployment(id, {
+        status: 'UNOBSERVED',
+        endedAt: T0 + 5,
+        endNotice: { state: 'PENDING', attempts: 0 },
+      });
+      const pending = (await store.listPendingNotices()).map((r) => r.id);
+      await store.updateDeployment(id, { endNotice: { state: 'SENT', attempts: 1 } });
+      const after = (await store.listPendingNotices()).map((r) => r.id);
+
+      // Assess
+      expect(pending).toContain(id);
+      expect(after).not.toContain(id);
+      expect((await store.listOpenDeployments()).map((r) => r.id)).not.toContain(id);
+    });
+  });
+
   describe('open deployments', () => {
     it('lists a deployment while it is IN_PROGRESS and no longer once it has an outcome', async () => {
       // Prepare

@@ -42,6 +42,7 @@ describe('reconcile', () => {
         repaired: [{ id: 'd-dead', live: 'blue' }],
         listenersRestored: [],
         skipped: [],
+        hookOnly: { closed: [], notified: [], notifyFailed: [], skipped: [] },
       });
       expect(world.router.weights).toEqual({ blue: 100, green: 0 });
       expect(world.fleet.services.get('local/web-green')?.desiredCount).toBe(0);
@@ -67,6 +68,7 @@ describe('reconcile', () => {
       repaired: [],
       listenersRestored: [],
       skipped: [],
+      hookOnly: { closed: [], notified: [], notifyFailed: [], skipped: [] },
     });
     expect(world.router.weights).toEqual({ blue: 75, green: 25 });
     expect(world.store.locks.get('local/web')?.owner).toBe('d-dead');
@@ -201,6 +203,7 @@ describe('reconcile', () => {
       repaired: [],
       listenersRestored: [],
       skipped: [],
+      hookOnly: { closed: [], notified: [], notifyFailed: [], skipped: [] },
     });
     expect(world.router.history).toEqual([]);
   });

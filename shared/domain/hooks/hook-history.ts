@@ -9,6 +9,7 @@
  * the store writes each key once, so a Lambda retry or a repeated invocation adds nothing.
  */
 import { DeploymentIdSchema, type DeploymentEvent, type DeploymentRecord, type Outcome } from '../deployment';
+import { pendingDelivery } from '../delivery';
 import { buildOutcomeMessage } from '../deployment-message';
 import type { NotificationMessage } from '../alerts/message';
 
@@ -163,16 +164,20 @@ export function hookOnlyOutcome(verdict: HookVerdict): Outcome | null {
   return null;
 }
 
-/** The record patch of a hook-only deployment ending with `outcome`. */
+/** What a hook-only deployment's end notification says of its end. */
+export type HookOnlyEnd = Pick<DeploymentRecord, 'status' | 'endedAt' | 'error' | 'lastWeight'>;
+
+/** The record patch of a hook-only deployment ending with `outcome`, its notification PENDING. */
 export function hookOnlyEnd(
   verdict: HookVerdict,
   outcome: Outcome,
   now: number,
-): Pick<DeploymentRecord, 'status' | 'endedAt' | 'error' | 'lastWeight'> {
+): HookOnlyEnd & Pick<DeploymentRecord, 'endNotice'> {
   const controller = CONTROLLER_NAME[verdict.controller];
   return {
     status: outcome,
     endedAt: now,
+    endNotice: pendingDelivery(),
     ...(verdict.newPercent !== undefined ? { lastWeight: verdict.newPercent } : {}),
     ...(outcome === 'ROLLED_BACK'
       ? {
@@ -195,7 +200,7 @@ export function hookOnlyEnd(
 /** The notification of a hook-only deployment's outcome, in the words of Greenlight's own. */
 export function hookOnlyMessage(
   record: DeploymentRecord,
-  end: ReturnType<typeof hookOnlyEnd>,
+  end: HookOnlyEnd,
   now: number,
 ): NotificationMessage {
   const message = buildOutcomeMessage(

@@ -6,6 +6,7 @@
 import { cloudWatchLogsUrl, type TaskDefinitionSummary } from '../alerts/enrichment';
 import type { AttemptRecord, RunOutcome, RunTaskFailure } from './attempt';
 import type { RunHistory } from './retry-policy';
+import type { Delivery } from '../delivery';
 
 export type RunTrigger = 'schedule' | 'manual';
 
@@ -51,13 +52,7 @@ export interface RunRecord extends RunClaim {
  * Where the alert of a MISSED record stands: PENDING from the record's write until a send
  * succeeds (SENT), or until the reconcile gives up after its bounded attempts (GAVE_UP).
  */
-export interface AlertDelivery {
-  state: 'PENDING' | 'SENT' | 'GAVE_UP';
-  /** Sends tried so far. */
-  attempts: number;
-  /** The last send's error, when it failed. */
-  lastError?: string;
-}
+export type AlertDelivery = Delivery;
 
 const DAY_MS = 86_400_000;
 

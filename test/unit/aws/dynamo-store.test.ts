@@ -8,6 +8,7 @@ import {
   RequestLimitExceeded,
 } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -211,6 +212,95 @@ describe('DynamoStore', () => {
       expect(dynamo).toHaveReceivedCommandWith(GetCommand, {
         Key: { pk: 'LOCK#prod/web', sk: 'LOCK' },
         ConsistentRead: true,
+      });
+    });
+  });
+
+  describe('pending end notices', () => {
+    const ended = {
+      id: 'ecs-abc',
+      service: 'web',
+      cluster: 'prod',
+      image: 'rev',
+      requestedBy: 'ecs (lifecycle hook)',
+      status: 'ROLLED_BACK',
+      startedAt: T0,
+      endedAt: T0 + 1,
+    };
+
+    it('puts the NOTICE marker before a patch that makes the notice PENDING', async () => {
+      dynamo.on(PutCommand).resolves({});
+      dynamo.on(UpdateCommand).resolves({});
+      dynamo.on(DeleteCommand).resolves({});
+
+      await store.updateDeployment('ecs-abc', {
+        status: 'ROLLED_BACK',
+        endedAt: T0 + 1,
+        endNotice: { state: 'PENDING', attempts: 0 },
+      });
+
+      const calls = dynamo.calls().map((c) => c.args[0].constructor.name);
+      expect(calls).toEqual(['PutCommand', 'UpdateCommand', 'DeleteCommand']);
+      expect(dynamo).toHaveReceivedCommandWith(PutCommand, {
+        TableName: 'greenlight',
+        Item: { pk: 'NOTICE', sk: 'DEPLOYMENT#ecs-abc', id: 'ecs-abc' },
+      });
+      // The OPEN marker goes with the final status.
+      expect(dynamo).toHaveReceivedCommandWith(DeleteCommand, {
+        TableName: 'greenlight',
+        Key: { pk: 'OPEN', sk: 'DEPLOYMENT#ecs-abc' },
+      });
+    });
+
+    it('deletes the NOTICE marker after the patch that makes it SENT or GAVE_UP', async () => {
+      dynamo.on(UpdateCommand).resolves({});
+      dynamo.on(DeleteCommand).resolves({});
+
+      await store.updateDeployment('ecs-abc', { endNotice: { state: 'SENT', attempts: 1 } });
+
+      expect(dynamo.calls().map((c) => c.args[0].constructor.name)).toEqual([
+        'UpdateCommand',
+        'DeleteCommand',
+      ]);
+      expect(dynamo).toHaveReceivedCommandWith(DeleteCommand, {
+        TableName: 'greenlight',
+        Key: { pk: 'NOTICE', sk: 'DEPLOYMENT#ecs-abc' },
+      });
+    });
+
+    it('lists the records still PENDING and drops markers whose record says otherwise', async () => {
+      dynamo.on(QueryCommand).resolves({
+        Items: [
+          { pk: 'NOTICE', sk: 'DEPLOYMENT#ecs-abc', id: 'ecs-abc' },
+          { pk: 'NOTICE', sk: 'DEPLOYMENT#ecs-sent', id: 'ecs-sent' },
+        ],
+      });
+      dynamo.on(GetCommand, { Key: { pk: 'DEPLOYMENT#ecs-abc', sk: 'RECORD' } }).resolves({
+        Item: {
+          ...ended,
+          pk: 'DEPLOYMENT#ecs-abc',
+          sk: 'RECORD',
+          endNotice: { state: 'PENDING', attempts: 1 },
+        },
+      });
+      dynamo
+        .on(GetCommand, { Key: { pk: 'DEPLOYMENT#ecs-sent', sk: 'RECORD' } })
+        .resolves({ Item: { ...ended, id: 'ecs-sent', endNotice: { state: 'SENT', attempts: 1 } } });
+      dynamo.on(DeleteCommand).resolves({});
+
+      const pending = await store.listPendingNotices();
+
+      expect(pending.map((r) => r.id)).toEqual(['ecs-abc']);
+      expect(dynamo).toHaveReceivedCommandWith(QueryCommand, {
+        TableName: 'greenlight',
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': 'NOTICE', ':prefix': 'DEPLOYMENT#' },
+        ConsistentRead: true,
+      });
+      expect(dynamo).toHaveReceivedCommandTimes(DeleteCommand, 1);
+      expect(dynamo).toHaveReceivedCommandWith(DeleteCommand, {
+        TableName: 'greenlight',
+        Key: { pk: 'NOTICE', sk: 'DEPLOYMENT#ecs-sent' },
       });
     });
   });

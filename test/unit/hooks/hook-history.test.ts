@@ -195,7 +195,7 @@ describe("the hooks' history and notifications", () => {
       expect(JSON.stringify(w.errors)).toContain('hook history: not written (the answer stands)');
     });
 
-    it('answers FAILED (the gate verdict) when the notifier fails, the record still ended', async () => {
+    it('answers FAILED (the gate verdict) when the notifier fails, the record ended with its notification PENDING', async () => {
       const w = world();
       w.metrics.windows.green = { requests: 1000, errors: 150, p50Ms: 5, p99Ms: 20 };
       const failing: Notifier = {
@@ -204,8 +204,49 @@ describe("the hooks' history and notifications", () => {
       w.deps.history = { store: w.store, notifier: failing };
       const answers = await runStage(w, 'PRODUCTION_TRAFFIC_SHIFT', { productionGreen: 10 });
       expect(answers.at(-1)).toEqual({ hookStatus: 'FAILED' });
-      expect(w.store.records.get(RECORD_ID)?.status).toBe('ROLLED_BACK');
-      expect(JSON.stringify(w.errors)).toContain('outcome not notified (the answer stands)');
+      expect(w.store.records.get(RECORD_ID)).toMatchObject({
+        status: 'ROLLED_BACK',
+        // Reconcile sends it again (test/unit/reconcile/hook-only.test.ts).
+        endNotice: { state: 'PENDING', attempts: 1, lastError: 'Error: KMS.AccessDenied' },
+      });
+    });
+
+    it('marks the end notification SENT once it went out, and sends it no more', async () => {
+      const w = world();
+      await runStage(w, 'POST_PRODUCTION_TRAFFIC_SHIFT');
+      expect(w.store.records.get(RECORD_ID)?.endNotice).toEqual({ state: 'SENT', attempts: 1 });
+      await runStage(w, 'POST_PRODUCTION_TRAFFIC_SHIFT');
+      expect(w.notifier.sent).toHaveLength(1);
+    });
+
+    it('records an internal error as the FAILED answer it is, its message bounded and without credentials', async () => {
+      const w = world();
+      w.blueGreen.routes = () =>
+        Promise.reject(
+          new Error(`AccessDenied for AKIAIOSFODNN7EXAMPLE on ecs:DescribeServices ${'x'.repeat(1000)}`),
+        );
+      const answer = await ecsHook(
+        w.deps,
+        ecsHookEvent('PRODUCTION_TRAFFIC_SHIFT', { productionGreen: 10, hookDetails: { greenlight: SPEC } }),
+      );
+      expect(answer).toEqual({ hookStatus: 'FAILED' });
+      const event = w.store.events.get(RECORD_ID)!.at(-1)!;
+      expect(event).toMatchObject({ type: 'hook-verdict', data: { answer: 'FAILED' } });
+      const reason = (event.data!.reasons as string[])[0]!;
+      expect(reason).toMatch(/^internal error: Error: AccessDenied for /);
+      expect(reason).not.toContain('AKIAIOSFODNN7EXAMPLE');
+      expect(reason.length).toBeLessThanOrEqual(240);
+      expect(w.store.records.get(RECORD_ID)).toMatchObject({ status: 'ROLLED_BACK' });
+      expect(w.notifier.sent.map((n) => n.attributes.outcome)).toEqual(['ROLLED_BACK']);
+    });
+
+    it('answers FAILED on an internal error even when its history write fails', async () => {
+      const w = world();
+      w.blueGreen.routes = () => Promise.reject(new Error('Throttling'));
+      w.store.createDeployment = () => Promise.reject(new Error('ProvisionedThroughputExceeded'));
+      const answer = await ecsHook(w.deps, ecsHookEvent('PRODUCTION_TRAFFIC_SHIFT', { productionGreen: 10 }));
+      expect(answer).toEqual({ hookStatus: 'FAILED' });
+      expect(JSON.stringify(w.errors)).toContain('hook history: not written (the answer stands)');
     });
 
     it('answers at once when a store call hangs', async () => {
