@@ -56,9 +56,19 @@ export async function gateWatchEvaluate(
   ) {
     throw new GateWatchInputError('watch document: hook and watch are required');
   }
-  const newTaskSet = watch.newTaskSet;
-  if (typeof newTaskSet !== 'string' || newTaskSet.length === 0) {
-    throw new GateWatchInputError('watch.newTaskSet: required to read the replacement task set’s task stops');
+  // A watch started by an earlier version of the hook (before the task set was kept) goes on
+  // without task stops rather than failing the customer's deployment over Greenlight's upgrade:
+  // task stops can only fail a watch, never pass one, so leaving them out passes nothing new.
+  const newTaskSet =
+    typeof watch.newTaskSet === 'string' && watch.newTaskSet.length > 0 ? watch.newTaskSet : null;
+  if (!newTaskSet) {
+    deps.logger.warn(
+      'CodeDeploy gate watch: no replacement task set in the watch document; task stops not read',
+      {
+        deployment: document.hook.deploymentId,
+        stage: watch.stage,
+      },
+    );
   }
   const spec = EcsHookSpecSchema.safeParse(watch.spec);
   if (!spec.success) throw new GateWatchInputError('watch.spec: invalid');
@@ -76,7 +86,7 @@ export async function gateWatchEvaluate(
     watch.targetGroups,
     service,
     now,
-    (since) => deps.taskStops.ofTaskSet(service, newTaskSet, since),
+    (since) => (newTaskSet ? deps.taskStops.ofTaskSet(service, newTaskSet, since) : Promise.resolve([])),
   );
   const step = advanceWatch(watch, previous, outcome, now);
   deps.logger.info('CodeDeploy gate watch: evaluated', {

@@ -28,11 +28,7 @@ import {
   type CodeDeployHookDeps,
   type GateWatchDocument,
 } from '../../../functions/hooks/codedeploy-hook';
-import {
-  gateWatchEvaluate,
-  GateWatchInputError,
-  type EvaluatedDocument,
-} from '../../../functions/hooks/gate-watch';
+import { gateWatchEvaluate, type EvaluatedDocument } from '../../../functions/hooks/gate-watch';
 import { CodeDeployHookService } from '../../../shared/aws/codedeploy-hooks';
 import { EcsNewTaskStops, EcsNewTaskStopsError } from '../../../shared/aws/ecs-new-task-stops';
 import { SfnExecutions } from '../../../shared/aws/sfn-executions';
@@ -431,24 +427,26 @@ describe('the CodeDeploy lifecycle hook', () => {
       );
     });
 
-    it('faults the evaluation of a watch document without the task set ID (started before it was recorded)', async () => {
+    it('goes on without task stops for a watch document without the task set ID (started by an earlier version)', async () => {
       atStage('AfterAllowTestTraffic');
       await codeDeployHook(deps(), hookEvent());
       const document = startedDocument();
       const { newTaskSet: _id, ...legacy } = document.watch;
-      const evaluating = gateWatchEvaluate(
+      const client = new ECSClient({ region: 'eu-west-1' });
+      const send = jest.spyOn(client, 'send');
+      const evaluated = await gateWatchEvaluate(
         {
           metrics: new MemoryMetrics(),
           router: new MemoryRouter(),
           probe: new MemoryProbe(),
-          taskStops: new EcsNewTaskStops({ client: new ECSClient({ region: 'eu-west-1' }) }),
+          taskStops: new EcsNewTaskStops({ client }),
           clock: new ManualClock(NOW),
           logger: silentLogger(),
         },
         { ...document, watch: legacy },
       );
-      await expect(evaluating).rejects.toThrow(GateWatchInputError);
-      await expect(evaluating).rejects.toThrow('watch.newTaskSet: required');
+      expect(evaluated.verdict).toBe('watch');
+      expect(send).not.toHaveBeenCalled();
     });
 
     it('faults the evaluation (the machine then reports Failed) when the task set cannot be read', async () => {
