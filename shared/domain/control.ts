@@ -18,6 +18,12 @@ export function controlRefusal(record: ControlledRecord, action: ManualAction): 
     return `deployment ${record.id} has already ended (${record.status}): nothing to ${action}`;
   }
   if (action !== 'approve') return null;
+  const controller = record.spec?.controller ?? 'greenlight';
+  if (controller !== 'greenlight') {
+    // Driven plans have no approval steps (refused by the mapping); the controller's own waits
+    // (CodeDeploy's READY_WAIT or termination wait, an ECS PAUSE hook) end with promote.
+    return `deployment ${record.id} is driven by ${controller}, whose plan has no approval steps: a wait it is held at (CodeDeploy's READY_WAIT, an ECS PAUSE hook) ends with promote`;
+  }
   const step = record.currentStep;
   if (!step || step.phase !== 'step')
     return `deployment ${record.id} is not at a plan step: nothing to approve`;

@@ -42,6 +42,22 @@ describe('controlRefusal', () => {
     expect(refusal).toBe('deployment web-1 has already ended (PROMOTED): nothing to abort');
   });
 
+  it('refuses an approval of a driven deployment and names promote, which ends its controller’s wait', () => {
+    const driven = parseSpec({
+      controller: 'ecs',
+      ecs: {
+        service: 'web-ecs',
+        hookFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:greenlight-prod-ecs-hook',
+        hookRoleArn: 'arn:aws:iam::123456789012:role/greenlight-prod-ecs-hook-invoke',
+      },
+      plan: { preset: 'all-at-once' },
+    });
+    expect(controlRefusal(record({ spec: driven, currentStep: undefined }), 'approve')).toBe(
+      "deployment web-1 is driven by ecs, whose plan has no approval steps: a wait it is held at (CodeDeploy's READY_WAIT, an ECS PAUSE hook) ends with promote",
+    );
+    expect(controlRefusal(record({ spec: driven, currentStep: undefined }), 'promote')).toBeNull();
+  });
+
   it('refuses an approval outside the plan steps', () => {
     // Act
     const inBake = controlRefusal(
