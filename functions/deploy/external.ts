@@ -59,6 +59,8 @@ export const ExternalProgressSchema = z.object({
   abortReason: z.string().optional(),
   /** When the deadline let it past its termination wait (not aborted): followed to its end from then. */
   deadlinePassedAt: z.number().optional(),
+  /** Ending the termination wait at the deadline failed: the next poll tries again. */
+  waitEndFailed: z.boolean().optional(),
   /** The `at` of the last control request acted on: each request acts once. */
   controlAt: z.number().optional(),
   /** For an end other than success: the cause Finish records. */

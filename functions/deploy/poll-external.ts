@@ -63,7 +63,16 @@ export async function pollExternal(deps: Deps, event: unknown): Promise<External
   const control = record?.control;
   if (!progress.aborted && control && control.at !== progress.controlAt) {
     progress = { ...progress, controlAt: control.at };
-    if (control.action === 'abort') {
+    if (control.action === 'abort' && progress.deadlinePassedAt !== undefined) {
+      // Past the deadline in the termination wait, traffic is already on the new revision and the
+      // polls' budget has only the cleanup left: a rollback now could outlast the execution.
+      actions.push({
+        kind: 'ignore',
+        action: control.action,
+        by: control.by,
+        why: 'production traffic is already on the new revision and its termination wait was ended at the deadline',
+      });
+    } else if (control.action === 'abort') {
       const why = `aborted by ${control.by}`;
       progress = aborting(progress, now, why);
       actions.push({ kind: 'abort', why });
@@ -91,6 +100,14 @@ export async function pollExternal(deps: Deps, event: unknown): Promise<External
       progress = aborting(progress, now, why);
       actions.push({ kind: 'abort', why });
     }
+  } else if (!progress.aborted && progress.waitEndFailed && status.terminationWait) {
+    // Ending the termination wait at the deadline failed: tried again at each poll while it holds
+    // (a failure of these retries is logged, not recorded again).
+    actions.push({
+      kind: 'end-wait',
+      why: 'the termination wait ended at the deadline still holds',
+      retry: true,
+    });
   }
   if (progress.aborted && progress.abortedAt !== undefined && now > progress.abortedAt + ABORT_GRACE_MS) {
     // The controller was asked to roll back and never said it had: a person must look.
@@ -118,14 +135,20 @@ export async function pollExternal(deps: Deps, event: unknown): Promise<External
   // (a timeout, a lost lock) finds the request handled instead of aborting or promoting twice.
   await renewLock(deps, spec, deployment.id, now);
   if (actions.length > 0) await deps.store.updateDeployment(deployment.id, { external: keptOf(progress) });
-  for (const action of actions) await act(deps, controller, deployment.id, progress, action);
+  for (const action of actions) {
+    const failed = await act(deps, controller, deployment.id, progress, action);
+    if (action.kind === 'end-wait') {
+      const { waitEndFailed: _previous, ...rest } = progress;
+      progress = failed ? { ...rest, waitEndFailed: true } : rest;
+    }
+  }
   return progress;
 }
 
 type Action =
   | { kind: 'abort'; why: string }
-  | { kind: 'end-wait'; why: string }
-  | { kind: 'promote' | 'ignore'; action: string; by: string };
+  | { kind: 'end-wait'; why: string; retry?: boolean }
+  | { kind: 'promote' | 'ignore'; action: string; by: string; why?: string };
 
 /** A terminal state gets the error Finish records (none for a success). */
 function ended(progress: ExternalProgress): ExternalProgress {
@@ -172,14 +195,17 @@ function keptOf(progress: ExternalProgress): Kept {
   };
 }
 
-/** What a control request (or the deadline) asks of the controller, once it is kept. */
+/**
+ * What a control request (or the deadline) asks of the controller, once it is kept. True when
+ * ending the termination wait failed (the next poll tries again).
+ */
 async function act(
   deps: Deps,
   controller: DeploymentController<unknown>,
   deploymentId: string,
   progress: ExternalProgress,
   action: Action,
-): Promise<void> {
+): Promise<boolean> {
   const externalId = progress.deploymentId!;
   if (action.kind === 'abort') {
     // The controller already puts the old revision back: a stop now would only interrupt it.
@@ -191,7 +217,7 @@ async function act(
         `${action.why}: ${progress.controller} deployment ${externalId} is already rolling back, nothing to stop`,
         { externalId, alreadyRollingBack: true },
       );
-      return;
+      return false;
     }
     await controller.abort(externalId);
     await recordEvent(
@@ -201,11 +227,32 @@ async function act(
       `${action.why}: ${progress.controller} deployment ${externalId} stopped with rollback`,
       { externalId },
     );
-    return;
+    return false;
   }
   if (action.kind === 'end-wait') {
-    // promote ends the wait the deployment is held at: here the termination wait (its status said so).
-    const outcome = await controller.promote(externalId);
+    // promote ends the wait the deployment is held at: here the termination wait (its status said
+    // so). A failure must not fail the poll: its Catch would abort, rolling back moved traffic.
+    let outcome: Awaited<ReturnType<typeof controller.promote>>;
+    try {
+      outcome = await controller.promote(externalId);
+    } catch (error) {
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      deps.logger.warn('PollExternal: ending the termination wait failed; retried at the next poll', {
+        externalId,
+        error: message,
+      });
+      if (!action.retry) {
+        await recordEvent(
+          deps,
+          deploymentId,
+          'EXTERNAL_DEADLINE_WAIT_ENDED',
+          `${action.why}: ending it failed (${message.slice(0, 300)}); retried at each poll while it holds`,
+          { externalId, continued: false },
+        );
+      }
+      return true;
+    }
+    if (action.retry && !outcome.continued) return false;
     await recordEvent(
       deps,
       deploymentId,
@@ -215,7 +262,7 @@ async function act(
         : `${action.why}: nothing to end (${outcome.reason}), following it to its end`,
       { externalId, continued: outcome.continued },
     );
-    return;
+    return false;
   }
   if (action.kind === 'promote') {
     const outcome = await controller.promote(externalId);
@@ -228,16 +275,19 @@ async function act(
         : `promote by ${action.by} did nothing: ${outcome.reason}`,
       { by: action.by },
     );
-    return;
+    return false;
   }
   // pause / resume: neither CodeDeploy nor ECS can hold a deployment that is not at a wait.
   await recordEvent(
     deps,
     deploymentId,
     'EXTERNAL_CONTROL_IGNORED',
-    `${action.action} by ${action.by} is not supported by ${progress.controller}: only abort and promote act on it`,
+    action.why
+      ? `${action.action} by ${action.by} ignored: ${action.why}`
+      : `${action.action} by ${action.by} is not supported by ${progress.controller}: only abort and promote act on it`,
     { by: action.by },
   );
+  return false;
 }
 
 export const createPollExternalHandler = (deps: Deps) =>

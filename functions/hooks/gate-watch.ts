@@ -8,7 +8,7 @@
  * Evaluate reads the replacement task set's task stops with the other signals (evaluate-watch.ts):
  * CodeDeploy runs both task sets in one service, so the set's own are told by its task definition
  * (DescribeTaskSets on the ID CodeDeploy names, ecs-new-task-stops.ts). A watch document without
- * that ID (started before the hook recorded it) cannot have its stops read: it faults, Failed.
+ * that ID (started before the hook recorded it) goes on without task stops (logged).
  */
 import { advanceWatch, type WatchVerdict } from '../../shared/domain/hooks/codedeploy-hook-plan';
 import { EcsHookSpecSchema } from '../../shared/domain/hooks/ecs-hook-spec';

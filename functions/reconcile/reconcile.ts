@@ -105,13 +105,15 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     repaired: [],
     listenersRestored: [],
     skipped: [],
-    hookOnly: await settleHookOnly(
-      deps,
-      listed.filter((record) => record.external?.hookOnly),
-    ),
+    hookOnly: { closed: [], notified: [], notifyFailed: [], skipped: [] },
   };
   for (const record of open) await reconcileOne(deps, record, report);
   report.listenersRestored = await restoreSplitListeners(deps, report.skipped);
+  // Last: traffic and locks come first when a run is short of time.
+  report.hookOnly = await settleHookOnly(
+    deps,
+    listed.filter((record) => record.external?.hookOnly),
+  );
   const hookOnly = report.hookOnly;
   if (
     report.repaired.length > 0 ||

@@ -110,14 +110,20 @@ export class EcsNativeDeployments implements DeploymentController<EcsNativeTarge
     const named = updated.service?.currentServiceDeployment;
     let seen = 'UpdateService named no service deployment';
     if (named) {
-      const revisionArn = (await this.describe(named)).targetServiceRevision?.arn;
-      const taskDefinition = revisionArn
-        ? (await this.taskDefinitions([revisionArn])).get(revisionArn)
-        : undefined;
-      if (taskDefinition && sameTaskDefinition(taskDefinition, request.taskDefinitionArn)) {
-        return { deploymentId: named };
+      // The update has been taken: a failed read here falls through to the search below rather
+      // than failing the start (whose abort would roll back the deployment just started).
+      try {
+        const revisionArn = (await this.describe(named)).targetServiceRevision?.arn;
+        const taskDefinition = revisionArn
+          ? (await this.taskDefinitions([revisionArn])).get(revisionArn)
+          : undefined;
+        if (taskDefinition && sameTaskDefinition(taskDefinition, request.taskDefinitionArn)) {
+          return { deploymentId: named };
+        }
+        seen = `UpdateService named ${named}, whose target revision ${revisionArn ?? '(none)'} runs ${taskDefinition ?? '(unknown)'}`;
+      } catch (error) {
+        seen = `UpdateService named ${named}, which could not be read (${error instanceof Error ? error.message : String(error)})`;
       }
-      seen = `UpdateService named ${named}, whose target revision ${revisionArn ?? '(none)'} runs ${taskDefinition ?? '(unknown)'}`;
     }
     const found = await this.runningDeploymentsOf(cluster, target.service, request.taskDefinitionArn);
     if (found.match) return { deploymentId: found.match };

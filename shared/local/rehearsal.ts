@@ -365,9 +365,10 @@ export class Rehearsal {
   }
 
   /**
-   * Creates a service whose deployments ECS's built-in LINEAR strategy shifts (a SIMULATION:
-   * native-deployment.ts plays ECS), for specs with `controller: ecs`: the process groups and target
-   * groups of createService stand for the two revisions' tasks, Greenlight's real ECS hook handler
+   * Creates a service whose deployments ECS's built-in strategies shift (a SIMULATION of LINEAR,
+   * CANARY and BLUE_GREEN: native-deployment.ts plays ECS), for specs with `controller: ecs`: the
+   * process groups and target groups of createService stand for the two revisions' tasks,
+   * Greenlight's real ECS hook handler
    * is registered in the local Lambda model (writing its verdicts into this rehearsal's store), and
    * the workflow's `controllers.ecs` is a LocalEcsController over the simulated service. One such
    * service per rehearsal. Returns the spec fields that describe it.

@@ -1258,10 +1258,11 @@ describe('the packaged CloudFormation template', () => {
                 ],
               });
             } else if (action === 'ecs:DescribeTaskSets') {
-              // The task sets of the hooked services only.
+              // The hooked services and their task sets only.
               expect({ action, resources: resources.map(subOf) }).toEqual({
                 action,
                 resources: [
+                  `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service/*/${HOOK_SERVICE_PATTERN}`,
                   `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:task-set/*/${HOOK_SERVICE_PATTERN}/*`,
                 ],
               });

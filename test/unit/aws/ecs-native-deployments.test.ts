@@ -217,6 +217,30 @@ describe('EcsNativeDeployments', () => {
       ]);
     });
 
+    it('falls back to the search when the deployment UpdateService names cannot be read', async () => {
+      givenService();
+      ecs.on(UpdateServiceCommand).resolves({ service: { currentServiceDeployment: SD_ARN } });
+      givenDeployments([{ arn: SD_ARN, revision: REV_ARN, taskDefinition: TASK_DEF }]);
+      ecs
+        .on(DescribeServiceDeploymentsCommand, { serviceDeploymentArns: [SD_ARN] })
+        .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+      ecs.on(ListServiceDeploymentsCommand).resolves({
+        serviceDeployments: [
+          {
+            serviceDeploymentArn: SD_ARN,
+            targetServiceRevisionArn: REV_ARN,
+            createdAt: new Date('2026-01-01T00:05:00Z'),
+          },
+        ],
+      });
+      await expect(deployments.start(linearTarget(), START)).resolves.toEqual({ deploymentId: SD_ARN });
+      expect(ecs).toHaveReceivedCommandWith(ListServiceDeploymentsCommand, {
+        cluster: 'prod',
+        service: 'web',
+        status: ['PENDING', 'IN_PROGRESS'],
+      });
+    });
+
     it('finds the new service deployment with ListServiceDeployments when UpdateService does not name it', async () => {
       givenService();
       ecs.on(UpdateServiceCommand).resolves({ service: {} });

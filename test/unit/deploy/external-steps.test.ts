@@ -297,6 +297,57 @@ describe('PollExternal', () => {
       expect(retried).toMatchObject({ aborted: false, deadlinePassedAt: START });
     });
 
+    it('does not fail the poll when ending the termination wait fails, and tries again at the next poll', async () => {
+      const { store, controller, clock, deps } = await setUp();
+      controller.script = [{ state: 'in-progress', controllerStatus: 'Baking', terminationWait: true }];
+      await begin(controller);
+      const promote = controller.promote.bind(controller);
+      let failures = 1;
+      controller.promote = async (id) => {
+        if (failures-- > 0) {
+          controller.promotes.push(id);
+          throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+        }
+        return promote(id);
+      };
+      const first = await pollExternal(deps, { deployment: DEPLOYMENT, spec: SPEC, external: past() });
+      expect(first).toMatchObject({ aborted: false, deadlinePassedAt: START, waitEndFailed: true });
+      expect(controller.aborts).toEqual([]);
+      const failed = store.events.get('d-1')?.filter((e) => e.type === 'EXTERNAL_DEADLINE_WAIT_ENDED');
+      expect(failed?.map((e) => e.message)).toEqual([
+        expect.stringMatching(
+          /ending it failed \(ThrottlingException: Rate exceeded\); retried at each poll/,
+        ),
+      ]);
+      clock.advance(1000);
+      const second = await pollExternal(deps, { deployment: DEPLOYMENT, spec: SPEC, external: first });
+      expect(second.waitEndFailed).toBeUndefined();
+      expect(second.aborted).toBe(false);
+      expect(controller.promotes).toEqual(['ext-1', 'ext-1']);
+      expect(
+        store.events
+          .get('d-1')
+          ?.filter((e) => e.type === 'EXTERNAL_DEADLINE_WAIT_ENDED')
+          .at(-1)?.message,
+      ).toMatch(/continued past its termination wait/);
+    });
+
+    it('ignores an abort request once the termination wait was ended at the deadline', async () => {
+      const { store, controller, clock, deps } = await setUp();
+      controller.script = [{ state: 'in-progress', controllerStatus: 'Baking', terminationWait: true }];
+      await begin(controller);
+      const first = await pollExternal(deps, { deployment: DEPLOYMENT, spec: SPEC, external: past() });
+      clock.advance(1000);
+      await store.updateDeployment('d-1', { control: { action: 'abort', by: 'alice', at: clock.now() } });
+      const second = await pollExternal(deps, { deployment: DEPLOYMENT, spec: SPEC, external: first });
+      expect(second.aborted).toBe(false);
+      expect(controller.aborts).toEqual([]);
+      const ignored = store.events.get('d-1')?.find((e) => e.type === 'EXTERNAL_CONTROL_IGNORED');
+      expect(ignored?.message).toMatch(
+        /^abort by alice ignored: production traffic is already on the new revision/,
+      );
+    });
+
     it('stops a deployment still held at its ready wait with rollback, saying so', async () => {
       const { store, controller, deps } = await setUp();
       controller.script = [{ state: 'waiting', controllerStatus: 'Ready' }];
