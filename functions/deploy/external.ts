@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { controllerTarget, type ControllerTarget } from '../../shared/domain/controllers/controller-target';
 import { DeploymentIdSchema } from '../../shared/domain/deployment';
 import { ServiceStateError } from '../../shared/domain/errors';
+import { EXECUTION_TIMEOUT_SECONDS } from '../../shared/domain/history-budget';
 import { maxDurationSeconds } from '../../shared/domain/plan';
 import { SpecSchema, type DeploymentSpec } from '../../shared/domain/spec';
 import type { DeploymentController, ExternalState, ExternalWaits } from '../../shared/ports/controller';
@@ -82,7 +83,7 @@ const EVENTS_PER_POLL = 9;
 const POLL_EVENT_BUDGET = 15_000;
 
 /** The blue/green execution's TimeoutSeconds (statemachines/blue-green.asl.json): nothing runs past it. */
-export const EXECUTION_TIMEOUT_SECONDS = 172_800;
+export { EXECUTION_TIMEOUT_SECONDS };
 /** What the execution still needs after the polls' end: Finish, its retries, the record and the notice. */
 const FINISH_MARGIN_SECONDS = 600;
 
