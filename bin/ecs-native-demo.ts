@@ -187,6 +187,8 @@ const NOT_MODELLED = [
   'PAUSE hooks and ContinueServiceDeployment (StopServiceDeployment with ROLLBACK is modelled, through LocalEcsController; not exercised here)',
   "Lambda's own timeout and retries of a failed invocation (a failed invocation rolls back here)",
   'the order of the reversed-weight re-invocations on rollback (production first here) and whether hookDetails carry over between stages (they do not here): not documented',
+  "the ALB's propagation of the listener weights ECS sets (the local proxy applies them at once)",
+  "Application Auto Scaling and Spot interruptions of the service's tasks",
 ];
 
 /** The hook's log lines, kept so the demo can print what it decided and why (nothing is printed by Powertools). */
