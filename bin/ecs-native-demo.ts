@@ -21,6 +21,7 @@ import { parseInput } from '../shared/domain/validation';
 import { LoadGenerator } from '../shared/local/load-generator';
 import { LAG_FREE_ECS_TIMING, simulationTimingOf } from '../shared/local/ecs/native-rehearsal';
 import {
+  linearSteps,
   type HookInvocation,
   type SimulatedDeploymentResult,
   type SimulationTiming,
@@ -59,9 +60,11 @@ export const DEFAULT_ECS_NATIVE_COMPRESSION = 30;
 
 /** The plan's steps below 100 % for `stepPercent` (ECS shifts to 100 % after the last). */
 function planSteps(stepPercent: number, holdSeconds: number) {
-  const weights: number[] = [];
-  for (let w = stepPercent; w < 100; w += stepPercent) weights.push(w);
-  return { steps: weights.map((weight) => ({ weight, holdSeconds })) };
+  return {
+    steps: linearSteps(stepPercent)
+      .slice(0, -1)
+      .map((weight) => ({ weight, holdSeconds })),
+  };
 }
 
 /**
